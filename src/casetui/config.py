@@ -1,0 +1,339 @@
+"""Where casetui keeps things, and the settings in ``config.toml``.
+
+Paths come from platformdirs (which honours ``XDG_CONFIG_HOME`` and friends),
+with environment overrides: ``CASETUI_VAULT`` for the vault and
+``CASETUI_CONFIG`` for the settings file.
+
+Settings are read forgivingly: a missing file means the defaults, and a broken
+one never stops casetui from starting. Each problem becomes one plain sentence
+(a *notice*) saying what is wrong and what to do, and only the broken parts fall
+back to their defaults. Nothing here loads Textual, so ``casetui --help`` and
+``casetui config`` stay quick; platformdirs, tomli_w and the file helpers are
+imported on use.
+"""
+
+from __future__ import annotations
+
+import difflib
+import os
+import re
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+APP_NAME = "casetui"
+VAULT_ENV = "CASETUI_VAULT"
+CONFIG_ENV = "CASETUI_CONFIG"
+DEFAULT_VAULT_NAME = "vault.age"
+CONFIG_FILE_NAME = "config.toml"
+THEMES_DIR_NAME = "themes"
+
+DEFAULT_THEME_NAME = "casetui-dark"
+DEFAULT_CHECKIN_DAYS = 14
+MIN_CHECKIN_DAYS = 1
+MAX_CHECKIN_DAYS = 365
+
+_FIX = "fix it or delete the file to get the defaults"
+_SHOWN_VALUE_LENGTH = 40
+
+
+# -- paths --------------------------------------------------------------------------
+
+
+def data_dir() -> Path:
+    import platformdirs
+
+    return Path(platformdirs.user_data_dir(APP_NAME, appauthor=False))
+
+
+def default_vault_path() -> Path:
+    """``$CASETUI_VAULT`` if set, else ``vault.age`` in the user data folder."""
+    override = os.environ.get(VAULT_ENV)
+    if override:
+        return Path(override).expanduser()
+    return data_dir() / DEFAULT_VAULT_NAME
+
+
+def config_dir() -> Path:
+    """The user's casetui settings folder (``$XDG_CONFIG_HOME/casetui`` on Linux)."""
+    import platformdirs
+
+    return platformdirs.user_config_path(APP_NAME, appauthor=False)
+
+
+def config_path() -> Path:
+    """``$CASETUI_CONFIG`` if set, else ``config.toml`` in the settings folder."""
+    override = os.environ.get(CONFIG_ENV)
+    if override:
+        return Path(override).expanduser()
+    return config_dir() / CONFIG_FILE_NAME
+
+
+def user_themes_dir() -> Path:
+    """Where the user may put their own theme files (``*.toml``)."""
+    return config_dir() / THEMES_DIR_NAME
+
+
+# -- settings -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Settings:
+    """The user's settings. Construct with valid values; ``load_settings`` checks files."""
+
+    theme: str = DEFAULT_THEME_NAME
+    checkin_interval_days: int = DEFAULT_CHECKIN_DAYS
+    keymap: dict[str, str] = field(default_factory=dict, hash=False)
+    """Binding id (e.g. ``"caseload.filter"``) to comma-separated keys (``"slash,ctrl+f"``)."""
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.theme, str) or not self.theme.strip():
+            raise ValueError("The theme must be a theme's name.")
+        days = self.checkin_interval_days
+        if isinstance(days, bool) or not isinstance(days, int):
+            raise ValueError("The check-in interval must be a whole number of days.")
+        if not MIN_CHECKIN_DAYS <= days <= MAX_CHECKIN_DAYS:
+            raise ValueError(
+                f"The check-in interval must be from {MIN_CHECKIN_DAYS} to {MAX_CHECKIN_DAYS} days."
+            )
+        # A private copy, so the caller's dict cannot change a frozen Settings.
+        object.__setattr__(self, "keymap", dict(self.keymap))
+
+
+DEFAULT_CONFIG_TEXT = f"""\
+# casetui settings
+#
+# Lines that start with # are notes and are ignored. Change a value, save this
+# file, and start casetui again. To go back to the defaults, delete this file
+# and run "casetui config".
+
+# The colour theme: "casetui-dark", "casetui-light" or "casetui-high-contrast",
+# or the name of a theme you put in the "themes" folder beside this file.
+theme = "{DEFAULT_THEME_NAME}"
+
+# How many days may pass without contact before a case shows as due for a
+# check-in: a whole number from {MIN_CHECKIN_DAYS} to {MAX_CHECKIN_DAYS}.
+checkin_interval_days = {DEFAULT_CHECKIN_DAYS}
+
+# Your own keys for the app's commands: the command's name, then one or more
+# keys separated by commas. Remove the # at the start of a line to use it.
+[keymap]
+# "caseload.filter" = "slash,ctrl+f"
+"""
+
+_SAVED_HEADER = """\
+# casetui settings, saved by casetui. You may edit this file; lines that start
+# with # are notes. Delete it and run "casetui config" to get the defaults back.
+
+"""
+
+
+def load_settings(path: Path | None = None) -> tuple[Settings, list[str]]:
+    """The settings in ``path`` (default: :func:`config_path`) and any notices.
+
+    Never raises for a bad file: each problem gives one notice sentence and the
+    default for the setting concerned. A missing file gives the defaults and no
+    notices.
+    """
+    path = config_path() if path is None else path
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        return Settings(), []
+    except OSError as exc:
+        reason = "it is a folder" if path.is_dir() else (exc.strerror or type(exc).__name__)
+        return Settings(), [
+            f"casetui could not read {path} ({reason.lower()}), so it is using the default "
+            "settings — check the file's permissions, or delete it to get the defaults."
+        ]
+    name = path.name
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return Settings(), [
+            f"{name} is not a text file (it is not UTF-8), so casetui is using the default "
+            f"settings — {_FIX}."
+        ]
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        detail, line = _describe_toml_error(exc, text)
+        return Settings(), [
+            f"{name} line {line}: this is not valid TOML ({detail}), so casetui is using "
+            f"the default settings — {_FIX}."
+        ]
+    return _settings_from(data, text, name)
+
+
+def _settings_from(data: dict[str, Any], text: str, name: str) -> tuple[Settings, list[str]]:
+    notices: list[str] = []
+
+    def where(key: str, section: str | None = None) -> str:
+        line = _find_line(text, key, section)
+        return f"{name} line {line}" if line else name
+
+    theme = DEFAULT_THEME_NAME
+    if "theme" in data:
+        value = data["theme"]
+        if isinstance(value, str) and value.strip():
+            theme = value.strip()
+        else:
+            notices.append(
+                f"{where('theme')}: theme should be a theme's name in quotes, like "
+                f'theme = "{DEFAULT_THEME_NAME}", not {_show(value)}, so casetui is using '
+                f"{DEFAULT_THEME_NAME} — {_FIX}."
+            )
+
+    days = DEFAULT_CHECKIN_DAYS
+    if "checkin_interval_days" in data:
+        value = data["checkin_interval_days"]
+        is_whole = isinstance(value, int) and not isinstance(value, bool)
+        if is_whole and MIN_CHECKIN_DAYS <= value <= MAX_CHECKIN_DAYS:
+            days = value
+        else:
+            notices.append(
+                f"{where('checkin_interval_days')}: checkin_interval_days should be a whole "
+                f"number of days from {MIN_CHECKIN_DAYS} to {MAX_CHECKIN_DAYS}, not "
+                f"{_show(value)}, so casetui is using {DEFAULT_CHECKIN_DAYS} — {_FIX}."
+            )
+
+    keymap: dict[str, str] = {}
+    if "keymap" in data:
+        value = data["keymap"]
+        if isinstance(value, dict):
+            for binding, keys in value.items():
+                cleaned = _clean_keys(keys)
+                if binding.strip() and cleaned is not None:
+                    keymap[binding.strip()] = cleaned
+                else:
+                    notices.append(
+                        f"{where(binding, 'keymap')}: the keys for {binding!r} should be "
+                        f'key names in quotes, separated by commas, like "slash,ctrl+f", '
+                        f"not {_show(keys)}, so that command keeps its usual keys — {_FIX}."
+                    )
+        else:
+            notices.append(
+                f"{where('keymap')}: keymap should be a section that starts with the line "
+                "[keymap] and has one command per line, so casetui is using its usual keys "
+                f"— {_FIX}."
+            )
+
+    known = ("theme", "checkin_interval_days", "keymap")
+    for key in data:
+        if key in known:
+            continue
+        close = difflib.get_close_matches(key, known, n=1)
+        hint = f" (did you mean {close[0]!r}?)" if close else ""
+        notices.append(
+            f"{where(key)}: casetui has no setting called {key!r}{hint}, so it is ignored — {_FIX}."
+        )
+
+    return Settings(theme=theme, checkin_interval_days=days, keymap=keymap), notices
+
+
+def _clean_keys(keys: object) -> str | None:
+    """``"slash, ctrl+f"`` as ``"slash,ctrl+f"``; None if it is not a list of key names."""
+    if not isinstance(keys, str):
+        return None
+    parts = [part.strip() for part in keys.split(",")]
+    if not parts or any(not part or any(ch.isspace() for ch in part) for part in parts):
+        return None
+    return ",".join(parts)
+
+
+def _show(value: object) -> str:
+    """A short rendering of a config value for a notice (config holds no case data)."""
+    if isinstance(value, dict):
+        return "a section"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    shown = repr(value) if isinstance(value, str) else str(value)
+    if len(shown) > _SHOWN_VALUE_LENGTH:
+        shown = shown[: _SHOWN_VALUE_LENGTH - 1] + "…"
+    return shown
+
+
+_TOML_POSITION = re.compile(r"^(?P<detail>.*?)\s*\(at (?:line (?P<line>\d+)|end of document)")
+
+
+def _describe_toml_error(exc: tomllib.TOMLDecodeError, text: str) -> tuple[str, int]:
+    """tomllib's message without its position, and the line it points at."""
+    message = str(exc)
+    match = _TOML_POSITION.match(message)
+    detail = match.group("detail") if match else message
+    if match and match.group("line"):
+        line = int(match.group("line"))
+    else:
+        line = max(1, len(text.splitlines()))
+    detail = detail[:1].lower() + detail[1:] if detail else "unreadable"
+    return detail, line
+
+
+_HEADER = re.compile(r"^\s*\[\s*(?P<name>[^\[\]]+?)\s*\]\s*(?:#.*)?$")
+
+
+def _find_line(text: str, key: str, section: str | None = None) -> int | None:
+    """The 1-based line where ``key`` is set (or its ``[key]`` section starts)."""
+    assignment = re.compile(
+        rf"""^\s*(?:{re.escape(key)}|"{re.escape(key)}"|'{re.escape(key)}')\s*="""
+    )
+    current: str | None = None
+    for number, line in enumerate(text.splitlines(), start=1):
+        header = _HEADER.match(line)
+        if header:
+            current = header.group("name").strip().strip("\"'")
+            if section is None and current == key:
+                return number
+            continue
+        if current == section and assignment.match(line):
+            return number
+    return None
+
+
+# -- writing ------------------------------------------------------------------------
+
+
+def write_defaults(path: Path | None = None) -> bool:
+    """Write :data:`DEFAULT_CONFIG_TEXT` to ``path`` if nothing is there yet.
+
+    The file is written atomically as 0600 in a 0700 folder. Returns whether it
+    was written; an existing file is never touched.
+    """
+    from casetui.vault.errors import SaveFailed
+    from casetui.vault.files import atomic_write, ensure_private_dir
+
+    path = config_path() if path is None else path
+    if path.exists() or path.is_symlink():
+        return False
+    ensure_private_dir(path.parent)
+    try:
+        atomic_write(path, DEFAULT_CONFIG_TEXT.encode("utf-8"), overwrite=False)
+    except SaveFailed:
+        if path.exists():  # someone else wrote it first
+            return False
+        raise
+    return True
+
+
+def save_settings(settings: Settings, path: Path | None = None) -> None:
+    """Replace the settings file with ``settings``, atomically, as a 0600 file.
+
+    Notes (comments) in the old file are not kept. Raises
+    :class:`casetui.vault.errors.SaveFailed` with a sentence if it cannot write.
+    """
+    import tomli_w
+
+    from casetui.vault.files import atomic_write, ensure_private_dir
+
+    path = config_path() if path is None else path
+    document = {
+        "theme": settings.theme,
+        "checkin_interval_days": settings.checkin_interval_days,
+        "keymap": dict(sorted(settings.keymap.items())),
+    }
+    text = _SAVED_HEADER + tomli_w.dumps(document)
+    ensure_private_dir(path.parent)
+    atomic_write(path, text.encode("utf-8"))

@@ -1,0 +1,266 @@
+"""The case records: typed, validated on construction, immutable.
+
+Every record is a frozen dataclass whose fields carry a :mod:`~casetui.core.fields`
+spec. Building one cleans and checks every field, so a record that exists is a
+valid record. ``from_dict`` reads the stored/JSON form and ``to_dict`` writes it.
+Change a record with :func:`dataclasses.replace`, which validates again.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import secrets
+from collections.abc import Mapping
+from datetime import date, time
+from typing import Any, ClassVar, Self
+
+from casetui.core import fields as f
+from casetui.core.catalog import CATALOG_BY_KEY
+from casetui.core.choices import (
+    BlockKind,
+    ClientStatus,
+    Domain,
+    GoalStatus,
+    Horizon,
+    LegalEngagement,
+    MeetingKind,
+    NeedStatus,
+)
+from casetui.core.errors import ValidationError
+
+_SPECS: dict[type, tuple[tuple[str, f.Spec[Any], bool], ...]] = {}
+
+
+def new_id(prefix: str) -> str:
+    """A random record id such as ``cl_3f9a27c1d0``. Ids carry no meaning."""
+    return f"{prefix}_{secrets.token_hex(5)}"
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True, slots=True)
+class Record:
+    """Base of all stored records."""
+
+    TABLE: ClassVar[str]
+    NOUN: ClassVar[str]
+    ID_PREFIX: ClassVar[str]
+
+    id: str = f.ref()
+
+    @classmethod
+    def _specs(cls) -> tuple[tuple[str, f.Spec[Any], bool], ...]:
+        """(name, spec, required) for each field, computed once per class."""
+        specs = _SPECS.get(cls)
+        if specs is None:
+            specs = tuple(
+                (
+                    fld.name,
+                    fld.metadata["spec"],
+                    fld.default is dataclasses.MISSING
+                    and fld.default_factory is dataclasses.MISSING,
+                )
+                for fld in dataclasses.fields(cls)
+            )
+            _SPECS[cls] = specs
+        return specs
+
+    def __post_init__(self) -> None:
+        for name, spec, _required in self._specs():
+            object.__setattr__(self, name, spec.clean(name, getattr(self, name)))
+        self._check()
+
+    def _check(self) -> None:
+        """Rules that involve more than one field. Raise ValidationError."""
+
+    @classmethod
+    def field_names(cls) -> tuple[str, ...]:
+        return tuple(name for name, _spec, _req in cls._specs())
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any], *, record_id: str | None = None) -> Self:
+        """Build a record from its JSON form. ``record_id`` supplies a missing id."""
+        if not isinstance(data, Mapping):
+            raise ValidationError(cls.NOUN, "should be an object with named fields.")
+        values = dict(data)
+        if record_id is not None:
+            if "id" in values and values["id"] != record_id:
+                raise ValidationError("id", "does not match the record's key in the vault.")
+            values["id"] = record_id
+        known = cls.field_names()
+        for key in values:
+            if key not in known:
+                shown = key[:40] if isinstance(key, str) else repr(key)
+                raise ValidationError(shown, f"is not a field of a {cls.NOUN} record.")
+        for name, _spec, required in cls._specs():
+            if required and name not in values:
+                raise ValidationError(name, "is missing.")
+        return cls(**values)
+
+    def to_dict(self, *, with_id: bool = True) -> dict[str, f.JSON]:
+        out: dict[str, f.JSON] = {}
+        for name, spec, _required in self._specs():
+            if name == "id" and not with_id:
+                continue
+            out[name] = spec.dump(getattr(self, name))
+        return out
+
+    @classmethod
+    def create(cls, **values: Any) -> Self:
+        """Build a new record with a fresh id."""
+        return cls(id=new_id(cls.ID_PREFIX), **values)
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True, slots=True)
+class Staff(Record):
+    """A case manager (or supervisor) who holds a caseload."""
+
+    TABLE = "staff"
+    NOUN = "case manager"
+    ID_PREFIX = "st"
+
+    name: str = f.text(120, required=True)
+    capacity: int = f.whole(1, 200, default=25)
+    admin_hours_target: float = f.number(0, 60, default=6.0)
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True, slots=True)
+class Client(Record):
+    """A person the agency supports. Only what the work needs is kept."""
+
+    TABLE = "clients"
+    NOUN = "client"
+    ID_PREFIX = "cl"
+
+    preferred_name: str = f.text(120, required=True)
+    pronouns: str = f.text(40)
+    intake_date: date = f.day(required=True)
+    status: ClientStatus = f.choice(ClientStatus, ClientStatus.ACTIVE)
+    case_manager_id: str = f.ref()
+    checkin_interval_days: int = f.whole(1, 365, default=14)
+    language: str = f.text(60)
+    interpreter_needed: bool = f.flag()
+    culture_notes: str = f.text(2000, multiline=True)
+    faith_notes: str = f.text(2000, multiline=True)
+    may_call: bool = f.flag()
+    may_text: bool = f.flag()
+    may_leave_voicemail: bool = f.flag()
+    safe_contact_notes: str = f.text(1000, multiline=True)
+    legal_engagement: LegalEngagement = f.choice(LegalEngagement, LegalEngagement.NOT_ENGAGED)
+    needs_reassessed_on: date | None = f.day()
+
+    def _check(self) -> None:
+        if self.needs_reassessed_on and self.needs_reassessed_on < self.intake_date:
+            raise ValidationError("needs_reassessed_on", "is before the intake date.")
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True, slots=True)
+class Goal(Record):
+    """One line of the client's goal sheet, in the client's own words."""
+
+    TABLE = "goals"
+    NOUN = "goal"
+    ID_PREFIX = "go"
+
+    client_id: str = f.ref()
+    text: str = f.text(2000, required=True, multiline=True)
+    priority: int = f.whole(1, 999, default=1)
+    status: GoalStatus = f.choice(GoalStatus, GoalStatus.NOT_STARTED)
+    target_date: date | None = f.day()
+    linked_needs: tuple[str, ...] = f.refs()
+    progress_notes: tuple[f.DatedNote, ...] = f.notes()
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True, slots=True)
+class NeedItem(Record):
+    """One item of the client's needs checklist.
+
+    ``catalog_key`` names a built-in need; a custom need has none and carries its
+    own label, horizon and domain.
+    """
+
+    TABLE = "needs"
+    NOUN = "need"
+    ID_PREFIX = "nd"
+
+    client_id: str = f.ref()
+    catalog_key: str | None = f.ref(required=False)
+    label: str = f.text(120, required=True)
+    horizon: Horizon = f.choice(Horizon)
+    domain: Domain = f.choice(Domain)
+    status: NeedStatus = f.choice(NeedStatus, NeedStatus.NOT_ASSESSED)
+    status_date: date | None = f.day()
+    note: str = f.text(2000, multiline=True)
+
+    def _check(self) -> None:
+        if self.catalog_key is not None and self.catalog_key not in CATALOG_BY_KEY:
+            raise ValidationError(
+                "catalog_key", f"{self.catalog_key!r} is not in the needs catalog."
+            )
+
+    @property
+    def is_custom(self) -> bool:
+        return self.catalog_key is None
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True, slots=True)
+class Meeting(Record):
+    """One entry of the meeting log."""
+
+    TABLE = "meetings"
+    NOUN = "meeting"
+    ID_PREFIX = "mt"
+
+    client_id: str = f.ref()
+    staff_id: str | None = f.ref(required=False)
+    on: date = f.day(required=True)
+    duration_minutes: int = f.whole(1, 1440, default=60)
+    kind: MeetingKind = f.choice(MeetingKind, MeetingKind.SCHEDULED)
+    summary: str = f.text(4000, multiline=True)
+    client_view: str = f.text(2000, multiline=True)
+    observations: str = f.text(4000, multiline=True)
+    goals_discussed: tuple[str, ...] = f.refs()
+    next_steps: str = f.text(2000, multiline=True)
+    next_checkin: date | None = f.day()
+    progress_discussed: bool = f.flag()
+
+    def _check(self) -> None:
+        if self.next_checkin is not None and self.next_checkin < self.on:
+            raise ValidationError("next_checkin", "is before the meeting itself.")
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True, slots=True)
+class AdminBlock(Record):
+    """A block of the case manager's own time: admin, self-care, supervision..."""
+
+    TABLE = "admin_blocks"
+    NOUN = "time block"
+    ID_PREFIX = "ab"
+
+    staff_id: str = f.ref()
+    kind: BlockKind = f.choice(BlockKind, BlockKind.ADMIN)
+    on: date = f.day(required=True)
+    start: time = f.clock()
+    end: time = f.clock()
+    weekly: bool = f.flag()
+    until: date | None = f.day()
+    note: str = f.text(200)
+
+    def _check(self) -> None:
+        if self.end <= self.start:
+            raise ValidationError("end", "must be later than the start time.")
+        if self.until is not None:
+            if not self.weekly:
+                raise ValidationError("until", "only applies to a weekly block.")
+            if self.until < self.on:
+                raise ValidationError("until", "is before the block's first day.")
+
+    @property
+    def hours(self) -> float:
+        minutes = (self.end.hour * 60 + self.end.minute) - (
+            self.start.hour * 60 + self.start.minute
+        )
+        return minutes / 60
+
+
+#: Every record type, in the order tables are listed, imported and checked.
+RECORD_TYPES: tuple[type[Record], ...] = (Staff, Client, Goal, NeedItem, Meeting, AdminBlock)
+RECORD_BY_TABLE: dict[str, type[Record]] = {cls.TABLE: cls for cls in RECORD_TYPES}

@@ -1,0 +1,162 @@
+"""The fields of each record's form, in the order a case manager fills them in."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from casetui.core.choices import (
+    ClientStatus,
+    Domain,
+    GoalStatus,
+    Horizon,
+    LegalEngagement,
+    MeetingKind,
+    NeedStatus,
+)
+from casetui.core.records import Client, Goal, NeedItem, Staff
+from casetui.ui.screens.form import FormField
+
+
+def _choices(enum: Any) -> list[tuple[str, Any]]:
+    return [(member.label, member) for member in enum]
+
+
+def client_fields(staff: Sequence[Staff]) -> list[FormField]:
+    return [
+        FormField(
+            "preferred_name",
+            "Preferred name",
+            required=True,
+            hint="The name the client asked to be called.",
+        ),
+        FormField("pronouns", "Pronouns", hint="As the client gave them, e.g. she/her, they/them."),
+        FormField("intake_date", "Intake date", "date", required=True),
+        FormField("status", "Status", "choice", options=_choices(ClientStatus), required=True),
+        FormField(
+            "case_manager_id",
+            "Designated case manager",
+            "choice",
+            options=[(s.name, s.id) for s in staff],
+            required=True,
+        ),
+        FormField(
+            "checkin_interval_days",
+            "Check in every (days)",
+            "int",
+            hint="How often to be in touch; 1 to 365 days.",
+        ),
+        FormField("language", "Language"),
+        FormField("interpreter_needed", "Interpreter needed", "flag"),
+        FormField(
+            "culture_notes",
+            "Culture notes",
+            "multiline",
+            hint="Only what the client wants us to keep in mind.",
+        ),
+        FormField("faith_notes", "Faith notes", "multiline"),
+        FormField("may_call", "May we call?", "flag"),
+        FormField("may_text", "May we text?", "flag"),
+        FormField("may_leave_voicemail", "May we leave a voicemail?", "flag"),
+        FormField(
+            "safe_contact_notes",
+            "Safe contact notes",
+            "multiline",
+            hint="e.g. shared phone: say you are calling from the library.",
+        ),
+        FormField(
+            "legal_engagement",
+            "Legal engagement (the client's choice)",
+            "choice",
+            options=_choices(LegalEngagement),
+            required=True,
+        ),
+        FormField("needs_reassessed_on", "Needs last reassessed", "date"),
+    ]
+
+
+def client_values(client: Client | None, defaults: dict[str, Any]) -> dict[str, Any]:
+    if client is None:
+        return dict(defaults)
+    return {name: getattr(client, name) for name in Client.field_names() if name != "id"}
+
+
+def goal_fields(needs: Sequence[NeedItem]) -> list[FormField]:
+    return [
+        FormField(
+            "text",
+            "The goal, in the client's own words",
+            "multiline",
+            required=True,
+            hint="Write it the way the client said it.",
+        ),
+        FormField("status", "Status", "choice", options=_choices(GoalStatus), required=True),
+        FormField("target_date", "Target date", "date"),
+        FormField("linked_needs", "Linked needs", "many", options=[(n.label, n.id) for n in needs]),
+    ]
+
+
+def goal_values(goal: Goal | None) -> dict[str, Any]:
+    if goal is None:
+        return {"status": GoalStatus.NOT_STARTED, "linked_needs": ()}
+    return {
+        "text": goal.text,
+        "status": goal.status,
+        "target_date": goal.target_date,
+        "linked_needs": goal.linked_needs,
+    }
+
+
+def progress_note_fields() -> list[FormField]:
+    return [
+        FormField("on", "Date", "date", required=True),
+        FormField("text", "Progress note", "multiline", required=True),
+    ]
+
+
+def need_fields(custom: bool) -> list[FormField]:
+    fields = []
+    if custom:
+        fields += [
+            FormField(
+                "label", "Need", required=True, hint="In plain words, e.g. Pet-friendly housing."
+            ),
+            FormField("horizon", "When", "choice", options=_choices(Horizon), required=True),
+            FormField("domain", "Area of life", "choice", options=_choices(Domain), required=True),
+        ]
+    fields += [
+        FormField("status", "Status", "choice", options=_choices(NeedStatus), required=True),
+        FormField("status_date", "Status date", "date"),
+        FormField("note", "Note", "multiline"),
+    ]
+    return fields
+
+
+def meeting_fields(staff: Sequence[Staff], goals: Sequence[Goal]) -> list[FormField]:
+    return [
+        FormField("on", "Date", "date", required=True),
+        FormField(
+            "kind", "Kind of contact", "choice", options=_choices(MeetingKind), required=True
+        ),
+        FormField("duration_minutes", "Minutes", "int"),
+        FormField("staff_id", "Met with", "choice", options=[(s.name, s.id) for s in staff]),
+        FormField("summary", "Summary", "multiline"),
+        FormField(
+            "client_view",
+            "In the client's words",
+            "multiline",
+            hint="How the client sees things today.",
+        ),
+        FormField("observations", "Observations", "multiline"),
+        FormField(
+            "goals_discussed", "Goals discussed", "many", options=[(g.text, g.id) for g in goals]
+        ),
+        FormField("progress_discussed", "Progress on goals was discussed", "flag"),
+        FormField("next_steps", "Next steps", "multiline"),
+        FormField(
+            "next_checkin",
+            "Next check-in",
+            "date",
+            hint="Leave blank to use the client's usual interval.",
+        ),
+    ]

@@ -1,0 +1,60 @@
+"""Command palette: "Go to client…" with fuzzy matching.
+
+Textual's ``Matcher.highlight`` parses the candidate as markup, which would make
+a client's name live markup in the palette. So the hit is built from a plain
+:class:`~textual.content.Content` and only the matched offsets are styled.
+"""
+
+from __future__ import annotations
+
+from functools import partial
+from typing import TYPE_CHECKING
+
+from textual.command import DiscoveryHit, Hit, Hits, Provider
+from textual.content import Content
+from textual.style import Style
+
+from casetui.ui.safe_text import clean_line
+
+if TYPE_CHECKING:
+    from casetui.ui.app import CaseApp
+
+
+class ClientCommands(Provider):
+    """Offer every client by preferred name."""
+
+    def _clients(self) -> list[tuple[str, str]]:
+        app: CaseApp = self.app  # type: ignore[assignment]
+        if app.vault is None:
+            return []
+        with app.vault.mutex:
+            raw = list(app.vault.repo.clients.raw().items())
+        return sorted(
+            ((cid, clean_line(row.get("preferred_name", ""))) for cid, row in raw),
+            key=lambda item: item[1].casefold(),
+        )
+
+    def _open(self, client_id: str) -> None:
+        app: CaseApp = self.app  # type: ignore[assignment]
+        app.open_client(client_id)
+
+    async def discover(self) -> Hits:
+        for client_id, name in self._clients()[:50]:
+            yield DiscoveryHit(
+                Content(f"Go to client: {name}"),
+                partial(self._open, client_id),
+                text=f"Go to client: {name}",
+            )
+
+    async def search(self, query: str) -> Hits:
+        matcher = self.matcher(query)
+        style = Style(bold=True, underline=True)
+        for client_id, name in self._clients():
+            candidate = f"Go to client: {name}"
+            score, offsets = matcher.fuzzy_search.match(query, candidate)
+            if score <= 0:
+                continue
+            display = Content(candidate)
+            for offset in offsets:
+                display = display.stylize(style, offset, offset + 1)
+            yield Hit(score, display, partial(self._open, client_id), text=candidate)

@@ -1,0 +1,183 @@
+"""The meeting log, newest first. Hundreds of entries draw as fast as ten."""
+
+from __future__ import annotations
+
+import dataclasses
+from datetime import timedelta
+from typing import Any, ClassVar
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Vertical, VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import Footer, Static
+
+from casetui.core.records import Meeting
+from casetui.ui.client_forms import meeting_fields
+from casetui.ui.panes.base import Pane
+from casetui.ui.safe_text import one_line, short_date
+from casetui.ui.screens.form import FormScreen
+from casetui.ui.widgets.row_list import Column, Row, RowList
+
+
+def meeting_text(meeting: Meeting, staff_name: str, goal_texts: list[str]) -> Text:
+    text = Text(end="")
+    sections = [
+        ("Date", short_date(meeting.on)),
+        ("Kind", meeting.kind.label),
+        ("Minutes", str(meeting.duration_minutes)),
+        ("Met with", staff_name or "—"),
+        ("Summary", meeting.summary or "—"),
+        ("In the client's words", meeting.client_view or "—"),
+        ("Observations", meeting.observations or "—"),
+        ("Goals discussed", "; ".join(goal_texts) or "—"),
+        ("Progress on goals discussed", "yes" if meeting.progress_discussed else "no"),
+        ("Next steps", meeting.next_steps or "—"),
+        ("Next check-in", short_date(meeting.next_checkin, "the usual interval")),
+    ]
+    for label, value in sections:
+        text.append(f"{label}: ", style="bold")
+        text.append(value)
+        text.append("\n")
+    text.rstrip()
+    return text
+
+
+class MeetingView(ModalScreen[None]):
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape,q", "dismiss", "Close", id="meeting.close"),
+    ]
+    DEFAULT_CSS = """
+    MeetingView { align: center middle; }
+    MeetingView > Vertical {
+        width: 100%; max-width: 100; height: 100%; max-height: 40;
+        border: round $primary; background: $surface; padding: 0 1;
+    }
+    MeetingView .title { text-style: bold; color: $primary; padding-bottom: 1; }
+    """
+
+    def __init__(self, heading: str, body: Text) -> None:
+        super().__init__()
+        self.heading = heading
+        self.body = body
+
+    def on_mount(self) -> None:
+        self.query_one(VerticalScroll).focus()
+
+    def compose(self) -> ComposeResult:
+        with Vertical():
+            yield Static(self.heading, classes="title")
+            with VerticalScroll(can_focus=True):
+                yield Static(self.body)
+        yield Footer()
+
+    async def action_dismiss(self, result: None = None) -> None:
+        self.dismiss(None)
+
+
+class MeetingsPane(Pane):
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("a", "add", "Log meeting", id="meetings.add"),
+        Binding("e", "edit", "Edit", id="meetings.edit"),
+    ]
+
+    DEFAULT_CSS = """
+    MeetingsPane #meetings-info { height: 1; padding: 0 1; color: $text-muted; }
+    MeetingsPane #meetings-list { height: 1fr; }
+    """
+
+    def compose(self) -> ComposeResult:
+        yield Static("", id="meetings-info")
+        yield RowList(
+            [
+                Column("on", "Date", 10, sort_key=lambda m: m.on),
+                Column("kind", "Kind", 16, sort_key=lambda m: m.kind.label),
+                Column("minutes", "Min", 4),
+                Column("summary", "Summary", 0, 20),
+            ],
+            empty_text="No meetings logged yet. Press a to log one.",
+            id="meetings-list",
+        )
+
+    def refresh_data(self) -> None:
+        meetings = sorted(
+            self.vault.repo.meetings.for_parent(self.client_id),
+            key=lambda m: (m.on, m.id),
+            reverse=True,
+        )
+        rows = [
+            Row(m.id, (m.on.isoformat(), m.kind.label, str(m.duration_minutes), m.summary), m)
+            for m in meetings
+        ]
+        self.query_one(RowList).set_rows(rows)
+        summary = self.vault.repo.summary(self.client_id)
+        from casetui.core.rules import next_checkin_due
+
+        due = next_checkin_due(self.client, summary.contact)
+        last = short_date(summary.contact.last_contact, "none yet")
+        self.query_one("#meetings-info", Static).update(
+            one_line(
+                f"{len(meetings)} logged · last contact {last} · "
+                f"next check-in {short_date(due, 'not scheduled')}"
+            )
+        )
+
+    def _current(self) -> Meeting | None:
+        row = self.query_one(RowList).current
+        return self.vault.repo.meetings.get(row.key) if row else None
+
+    @on(RowList.Chosen)
+    def _chosen(self) -> None:
+        meeting = self._current()
+        if meeting is None:
+            return
+        staff = self.vault.repo.staff.get(meeting.staff_id) if meeting.staff_id else None
+        goals = [self.vault.repo.goals.get(gid) for gid in meeting.goals_discussed]
+        body = meeting_text(meeting, staff.name if staff else "", [g.text for g in goals if g])
+        self.app.push_screen(MeetingView(f"Meeting on {meeting.on.isoformat()}", body))
+
+    def _open_form(self, meeting: Meeting | None) -> None:
+        vault = self.vault
+        client = self.client
+        staff = sorted(vault.repo.staff.all(), key=lambda s: s.name.casefold())
+        goals = sorted(vault.repo.goals.for_parent(client.id), key=lambda g: g.priority)
+        today = self.case_app.today
+        if meeting is None:
+            initial: dict[str, Any] = {
+                "on": today,
+                "kind": None,
+                "duration_minutes": 60,
+                "staff_id": self.case_app.owner_id or client.case_manager_id,
+                "next_checkin": today + timedelta(days=client.checkin_interval_days),
+            }
+            from casetui.core.choices import MeetingKind
+
+            initial["kind"] = MeetingKind.SCHEDULED
+        else:
+            initial = {n: getattr(meeting, n) for n in Meeting.field_names() if n != "id"}
+
+        def build(values: dict[str, Any]) -> Meeting:
+            if meeting is None:
+                return Meeting.create(client_id=client.id, **values)
+            return dataclasses.replace(meeting, **values)
+
+        def done(result: Meeting | None) -> None:
+            if result is None or result == meeting:
+                return
+            if meeting is None:
+                self.change(lambda v: v.repo.meetings.add(result), "Meeting logged.")
+            else:
+                self.change(lambda v: v.repo.meetings.put(result), "Meeting saved.")
+
+        title = "Log a meeting" if meeting is None else "Edit meeting"
+        self.app.push_screen(FormScreen(title, meeting_fields(staff, goals), initial, build), done)
+
+    def action_add(self) -> None:
+        self._open_form(None)
+
+    def action_edit(self) -> None:
+        meeting = self._current()
+        if meeting is not None:
+            self._open_form(meeting)

@@ -1,0 +1,270 @@
+"""The caseload: the home screen, one row per client.
+
+Rows are computed once per change to the records; the filter only tests a
+pre-lowered text per row and hands the survivors to :class:`RowList`, which draws
+the visible lines alone. That keeps a keystroke cheap at thousands of clients.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from datetime import date
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal
+from textual.screen import Screen
+from textual.widgets import Footer, Input, Static
+
+from casetui.core.choices import ClientStatus, LegalEngagement
+from casetui.core.records import Client
+from casetui.core.rules import CaseloadRow
+from casetui.ui.client_forms import client_fields, client_values
+from casetui.ui.safe_text import one_line, short_date
+from casetui.ui.screens.form import FormScreen
+from casetui.ui.widgets.chrome import DemoBanner, SaveStatus
+from casetui.ui.widgets.row_list import Column, Row, RowList
+
+if TYPE_CHECKING:
+    from casetui.ui.app import CaseApp
+
+SCOPES = ("mine", "everyone", "closed")
+SCOPE_TITLES = {"mine": "My caseload", "everyone": "Everyone's clients", "closed": "Closed cases"}
+
+
+def next_checkin_text(row: CaseloadRow) -> str:
+    if row.overdue:
+        return f"⚠ overdue {row.days_overdue}d"
+    return short_date(row.next_checkin)
+
+
+def row_text(row: CaseloadRow) -> str:
+    """Everything the filter searches, lowered once."""
+    c = row.client
+    return " ".join(
+        (
+            c.preferred_name,
+            c.pronouns,
+            c.status.label,
+            row.case_manager,
+            c.language,
+            c.culture_notes,
+            c.faith_notes,
+            c.safe_contact_notes,
+            "overdue" if row.overdue else "",
+        )
+    ).casefold()
+
+
+def _sort_date(value: date | None) -> date:
+    return value or date.max
+
+
+class CaseloadScreen(Screen[None]):
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("slash", "filter", "Filter", id="caseload.filter"),
+        Binding("m", "scope", "Mine/all/closed", id="caseload.scope"),
+        Binding("n", "new_client", "New client", id="caseload.new_client"),
+        Binding("escape", "clear_filter", "Clear filter", show=False, id="caseload.clear_filter"),
+    ]
+
+    DEFAULT_CSS = """
+    CaseloadScreen #top { height: 1; background: $panel; }
+    CaseloadScreen #title { width: 1fr; text-style: bold; padding: 0 1; }
+    CaseloadScreen #capacity { width: auto; padding: 0 1; }
+    CaseloadScreen #capacity.over { color: $error; text-style: bold; }
+    CaseloadScreen #filter { display: none; }
+    CaseloadScreen #filter.shown { display: block; }
+    CaseloadScreen #summary { height: 1; color: $text-muted; padding: 0 1; }
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.scope = "mine"
+        self._rows: list[tuple[str, Row]] = []
+        self._stale = True
+
+    @property
+    def case_app(self) -> CaseApp:
+        return self.app  # type: ignore[return-value]
+
+    def compose(self) -> ComposeResult:
+        if self.case_app.demo:
+            yield DemoBanner()
+        with Horizontal(id="top"):
+            yield Static("", id="title")
+            yield Static("", id="capacity")
+            yield SaveStatus()
+        yield Input(placeholder="Filter by name, language, notes… (Esc clears)", id="filter")
+        yield RowList(self._columns(), empty_text="No clients to show here.", id="caseload")
+        yield Static("", id="summary")
+        yield Footer()
+
+    def _columns(self) -> list[Column]:
+        columns = [
+            Column("name", "Client", 0, 12, lambda r: r.client.preferred_name.casefold()),
+            Column("pronouns", "Pronouns", 9, sort_key=lambda r: r.client.pronouns.casefold()),
+            Column("status", "Status", 7, sort_key=lambda r: r.client.status.label),
+        ]
+        if self.scope != "mine":
+            columns.append(
+                Column("manager", "Case manager", 0, 10, lambda r: r.case_manager.casefold())
+            )
+        columns += [
+            Column("last", "Last contact", 12, sort_key=lambda r: _sort_date(r.last_contact)),
+            Column(
+                "next",
+                "Next check-in",
+                13,
+                sort_key=lambda r: (not r.overdue, -r.days_overdue, _sort_date(r.next_checkin)),
+            ),
+            Column("needs", "Needs", 5, sort_key=lambda r: -r.open_needs),
+            Column(
+                "goals", "Goals", 5, sort_key=lambda r: r.goals_achieved / max(r.goals_total, 1)
+            ),
+        ]
+        return columns
+
+    def on_mount(self) -> None:
+        self.reload()
+        self.query_one(RowList).focus()
+
+    def on_screen_resume(self) -> None:
+        if self._stale:
+            self.reload()
+
+    def mark_stale(self) -> None:
+        self._stale = True
+
+    # -- data -----------------------------------------------------------------------
+
+    def _statuses(self) -> frozenset[ClientStatus]:
+        if self.scope == "closed":
+            return frozenset({ClientStatus.CLOSED})
+        return frozenset({ClientStatus.ACTIVE, ClientStatus.ON_HOLD})
+
+    def reload(self) -> None:
+        app = self.case_app
+        vault = app.require_vault()
+        staff_id = app.owner_id if self.scope == "mine" else None
+        if self.scope == "mine" and staff_id is None:
+            caseload: list[CaseloadRow] = []
+        else:
+            caseload = vault.repo.caseload(app.today, staff_id=staff_id, statuses=self._statuses())
+        self._rows = [(row_text(row), self._row(row)) for row in caseload]
+        self._stale = False
+        title = SCOPE_TITLES[self.scope]
+        self.query_one("#title", Static).update(one_line(title))
+        capacity = self.query_one("#capacity", Static)
+        if self.scope == "mine" and app.owner_id is not None:
+            cap = vault.repo.capacity(app.owner_id)
+            capacity.update(one_line(cap.describe()))
+            capacity.set_class(cap.over, "over")
+        else:
+            capacity.update(one_line(f"{len(caseload)} clients"))
+            capacity.set_class(False, "over")
+        overdue = sum(1 for row in caseload if row.overdue)
+        self.query_one("#summary", Static).update(
+            one_line(
+                f"{overdue} overdue for a check-in" if overdue else "Nobody is overdue a check-in"
+            )
+        )
+        self.apply_filter()
+
+    def _row(self, row: CaseloadRow) -> Row:
+        c = row.client
+        cells = [c.preferred_name, c.pronouns or "—", c.status.label]
+        if self.scope != "mine":
+            cells.append(row.case_manager or "—")
+        cells += [
+            short_date(row.last_contact, "none yet"),
+            next_checkin_text(row),
+            str(row.open_needs),
+            f"{row.goals_achieved}/{row.goals_total}",
+        ]
+        marks = {len(cells) - 3: "row-list--alert"} if row.overdue else {}
+        if c.status is not ClientStatus.ACTIVE:
+            marks[2] = "row-list--muted"
+        return Row(c.id, tuple(cells), row, marks)
+
+    def apply_filter(self) -> None:
+        needle = self.query_one("#filter", Input).value.strip().casefold()
+        rows = (
+            [row for text, row in self._rows if needle in text]
+            if needle
+            else [row for _text, row in self._rows]
+        )
+        self.query_one(RowList).set_rows(rows)
+
+    # -- actions --------------------------------------------------------------------
+
+    def action_filter(self) -> None:
+        box = self.query_one("#filter", Input)
+        box.add_class("shown")
+        box.focus()
+
+    def action_clear_filter(self) -> None:
+        box = self.query_one("#filter", Input)
+        if box.value or box.has_class("shown"):
+            box.value = ""
+            box.remove_class("shown")
+            self.apply_filter()
+            self.query_one(RowList).focus()
+
+    @on(Input.Changed, "#filter")
+    def _filter_changed(self) -> None:
+        self.apply_filter()
+
+    @on(Input.Submitted, "#filter")
+    def _filter_done(self) -> None:
+        self.query_one(RowList).focus()
+
+    def action_scope(self) -> None:
+        self.scope = SCOPES[(SCOPES.index(self.scope) + 1) % len(SCOPES)]
+        row_list = self.query_one(RowList)
+        row_list.columns = tuple(self._columns())
+        row_list.sort_column = None
+        row_list._widths_for = -1
+        self.reload()
+
+    @on(RowList.Chosen, "#caseload")
+    def _chosen(self, event: RowList.Chosen) -> None:
+        self.case_app.open_client(event.row.key)
+
+    def action_new_client(self) -> None:
+        app = self.case_app
+        vault = app.require_vault()
+        staff = sorted(vault.repo.staff.all(), key=lambda s: s.name.casefold())
+        if not staff:
+            app.notify("Add a case manager first.", severity="error")
+            return
+        manager = app.owner_id or staff[0].id
+        defaults: dict[str, Any] = {
+            "intake_date": app.today,
+            "status": ClientStatus.ACTIVE,
+            "case_manager_id": manager,
+            "checkin_interval_days": app.settings.checkin_interval_days,
+            "legal_engagement": LegalEngagement.NOT_ENGAGED,
+        }
+
+        def build(values: dict[str, Any]) -> Client:
+            return Client.create(**values)
+
+        def done(client: Client | None) -> None:
+            if client is None:
+                return
+            if app.run_on_vault(lambda v: v.repo.clients.add(client)):
+                app.notify(f"Added {client.preferred_name}.", markup=False)
+                self.reload()
+                app.open_client(client.id)
+
+        app.push_screen(
+            FormScreen("New client", client_fields(staff), client_values(None, defaults), build),
+            done,
+        )
+
+
+def replace_client(client: Client, values: dict[str, Any]) -> Client:
+    return dataclasses.replace(client, **values)

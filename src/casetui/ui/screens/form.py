@@ -1,0 +1,247 @@
+"""One form screen for every record: fields in, a validated record out.
+
+A form never writes to the vault itself. It builds the record with the domain's
+own validation (``build``), shows the one-sentence problem beside the field that
+caused it, and only dismisses with a record that is valid. Esc leaves without
+saving, asking first when something was changed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import date
+from typing import Any, ClassVar, Generic, Literal, TypeVar
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.screen import ModalScreen
+from textual.widget import Widget
+from textual.widgets import (
+    Button,
+    Checkbox,
+    Footer,
+    Input,
+    Label,
+    Select,
+    SelectionList,
+    Static,
+    TextArea,
+)
+
+from casetui.core.errors import ValidationError
+from casetui.ui.safe_text import one_line, plain
+from casetui.ui.screens.confirm import ConfirmScreen
+
+T = TypeVar("T")
+
+Kind = Literal["text", "multiline", "date", "int", "choice", "flag", "many"]
+
+
+@dataclass(frozen=True, slots=True)
+class FormField:
+    name: str
+    label: str
+    kind: Kind = "text"
+    hint: str = ""
+    options: Sequence[tuple[str, Any]] = ()
+    """(label, value) pairs for ``choice`` and ``many``."""
+    required: bool = False
+
+
+def _to_text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, date):
+        return value.isoformat()
+    return str(value)
+
+
+class FormScreen(ModalScreen[T | None], Generic[T]):
+    """Edit some fields; dismiss with the built record, or None when cancelled."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("ctrl+s", "save", "Save", priority=True, id="form.save"),
+        Binding("escape", "cancel", "Cancel", priority=True, id="form.cancel"),
+    ]
+
+    DEFAULT_CSS = """
+    FormScreen { align: center middle; }
+    FormScreen > Vertical {
+        width: 100%; max-width: 96; height: 100%; max-height: 44;
+        border: round $primary; background: $surface; padding: 0 1;
+    }
+    FormScreen #form-title { text-style: bold; color: $primary; padding: 0 0 1 0; }
+    FormScreen .field-label { padding: 1 0 0 0; text-style: bold; }
+    FormScreen .field-hint { color: $text-muted; }
+    FormScreen .field-error { color: $error; text-style: bold; display: none; }
+    FormScreen .field-error.shown { display: block; }
+    FormScreen TextArea { height: 5; }
+    FormScreen SelectionList { height: auto; max-height: 8; }
+    FormScreen #form-error { color: $error; text-style: bold; }
+    FormScreen #form-buttons { height: 3; align-horizontal: right; }
+    FormScreen #form-buttons Button { margin-left: 2; }
+    """
+
+    def __init__(
+        self,
+        title: str,
+        fields: Sequence[FormField],
+        initial: dict[str, Any],
+        build: Callable[[dict[str, Any]], T],
+        *,
+        intro: str = "",
+    ) -> None:
+        super().__init__()
+        self.form_title = title
+        self.fields = tuple(fields)
+        self.initial = dict(initial)
+        self.build = build
+        self.intro = intro
+        self._start: dict[str, Any] = {}
+
+    def compose(self) -> ComposeResult:
+        with Vertical():
+            yield Static(one_line(self.form_title), id="form-title")
+            with VerticalScroll(id="form-fields"):
+                if self.intro:
+                    yield Static(plain(self.intro), classes="field-hint")
+                for spec in self.fields:
+                    yield Label(
+                        one_line(spec.label + (" *" if spec.required else "")),
+                        classes="field-label",
+                    )
+                    if spec.hint:
+                        yield Static(plain(spec.hint), classes="field-hint")
+                    yield self._widget_for(spec)
+                    yield Static("", id=f"error-{spec.name}", classes="field-error")
+            yield Static("", id="form-error")
+            with Horizontal(id="form-buttons"):
+                yield Button("Cancel", id="cancel")
+                yield Button("Save", id="save", variant="primary")
+        yield Footer()
+
+    def _widget_for(self, spec: FormField) -> Widget:
+        value = self.initial.get(spec.name)
+        wid = f"field-{spec.name}"
+        if spec.kind == "multiline":
+            area = TextArea(_to_text(value), id=wid, soft_wrap=True, tab_behavior="focus")
+            area.show_line_numbers = False
+            return area
+        if spec.kind == "choice":
+            return Select(
+                [(one_line(label), option) for label, option in spec.options],
+                value=value if value is not None else Select.NULL,
+                allow_blank=not spec.required,
+                id=wid,
+            )
+        if spec.kind == "flag":
+            return Checkbox(one_line(spec.label), bool(value), id=wid)
+        if spec.kind == "many":
+            chosen = set(value or ())
+            return SelectionList[Any](
+                *[(one_line(label), option, option in chosen) for label, option in spec.options],
+                id=wid,
+            )
+        placeholder = "YYYY-MM-DD" if spec.kind == "date" else ""
+        return Input(_to_text(value), id=wid, placeholder=placeholder)
+
+    def on_mount(self) -> None:
+        self._start = self.values()
+        if self.fields:
+            self.query_one(f"#field-{self.fields[0].name}").focus()
+
+    # -- values ---------------------------------------------------------------------
+
+    def values(self) -> dict[str, Any]:
+        """The raw form contents (strings, booleans, chosen values)."""
+        out: dict[str, Any] = {}
+        for spec in self.fields:
+            widget = self.query_one(f"#field-{spec.name}")
+            if isinstance(widget, TextArea):
+                out[spec.name] = widget.text
+            elif isinstance(widget, Select):
+                out[spec.name] = None if widget.is_blank() else widget.value
+            elif isinstance(widget, Checkbox):
+                out[spec.name] = widget.value
+            elif isinstance(widget, SelectionList):
+                out[spec.name] = tuple(widget.selected)
+            elif isinstance(widget, Input):
+                out[spec.name] = widget.value
+        return out
+
+    def typed_values(self) -> dict[str, Any]:
+        """Form contents converted to the types records expect. Raises ValidationError."""
+        out = self.values()
+        for spec in self.fields:
+            raw = out[spec.name]
+            if spec.kind == "int":
+                text = str(raw).strip()
+                if not text.lstrip("-").isdigit():
+                    raise ValidationError(spec.name, "should be a whole number, such as 14.")
+                out[spec.name] = int(text)
+            elif spec.kind == "date":
+                out[spec.name] = str(raw).strip() or None
+        return out
+
+    @property
+    def changed(self) -> bool:
+        return self.values() != self._start
+
+    # -- actions --------------------------------------------------------------------
+
+    def _show_error(self, error: ValidationError) -> None:
+        for box in self.query(".field-error"):
+            box.remove_class("shown")
+        field_name = error.field.split(".")[0].split("[")[0]
+        label = next((s.label for s in self.fields if s.name == field_name), None)
+        sentence = f"{label}: {error.problem}" if label else str(error)
+        self.query_one("#form-error", Static).update(one_line(sentence))
+        if label is not None:
+            box = self.query_one(f"#error-{field_name}", Static)
+            box.update(one_line(error.problem))
+            box.add_class("shown")
+            target = self.query_one(f"#field-{field_name}")
+            target.focus()
+            target.scroll_visible()
+
+    def action_save(self) -> None:
+        try:
+            record = self.build(self.typed_values())
+        except ValidationError as error:
+            self._show_error(error)
+            return
+        self.dismiss(record)
+
+    def action_cancel(self) -> None:
+        if not self.changed:
+            self.dismiss(None)
+            return
+
+        def decided(discard: bool | None) -> None:
+            if discard:
+                self.dismiss(None)
+
+        self.app.push_screen(
+            ConfirmScreen(
+                "Leave without saving?",
+                "The changes in this form have not been saved.",
+                yes="Discard changes",
+                no="Keep editing",
+            ),
+            decided,
+        )
+
+    @on(Button.Pressed, "#save")
+    def _pressed_save(self) -> None:
+        self.action_save()
+
+    @on(Button.Pressed, "#cancel")
+    def _pressed_cancel(self) -> None:
+        self.action_cancel()
+
+    @on(Input.Submitted)
+    def _submitted(self) -> None:
+        self.focus_next()

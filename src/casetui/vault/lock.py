@@ -1,0 +1,107 @@
+"""The writer lock: one process at a time may hold a vault open for writing.
+
+The lock is a separate file beside the vault, locked with ``flock``. It is never
+replaced or deleted, because replacing a locked file would let a second process
+lock the new inode while the first still holds the old one. The kernel drops the
+lock when the holder exits, even after SIGKILL, so a crash never leaves a vault
+stuck. The file holds a note of who holds it, to make the "open elsewhere"
+message useful.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import getpass
+import json
+import os
+import socket
+import time
+from pathlib import Path
+
+from casetui.core.text import sanitise
+from casetui.vault.errors import VaultBusy
+from casetui.vault.files import FILE_MODE
+
+
+class VaultLock:
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._fd: int | None = None
+
+    @property
+    def held(self) -> bool:
+        return self._fd is not None
+
+    def acquire(self) -> None:
+        if self._fd is not None:
+            return
+        fd = os.open(self.path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, FILE_MODE)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            holder = _describe_holder(fd)
+            os.close(fd)
+            raise VaultBusy(
+                f"The vault is open elsewhere{holder}; close it there first, then try again."
+            ) from None
+        except BaseException:
+            os.close(fd)
+            raise
+        note = json.dumps(
+            {
+                "pid": os.getpid(),
+                "host": socket.gethostname(),
+                "user": _user(),
+                "since": time.strftime("%Y-%m-%d %H:%M", time.localtime()),
+            }
+        ).encode()
+        os.ftruncate(fd, 0)
+        os.pwrite(fd, note, 0)
+        self._fd = fd
+
+    def still_ours(self) -> bool:
+        """True while the lock file on disk is the very file this process locked."""
+        if self._fd is None:
+            return False
+        try:
+            on_disk = os.stat(self.path)
+        except FileNotFoundError:
+            return False
+        held = os.fstat(self._fd)
+        return (on_disk.st_dev, on_disk.st_ino) == (held.st_dev, held.st_ino)
+
+    def release(self) -> None:
+        if self._fd is None:
+            return
+        fd, self._fd = self._fd, None
+        with contextlib.suppress(OSError):
+            os.ftruncate(fd, 0)
+        fcntl.flock(fd, fcntl.LOCK_UN)
+        os.close(fd)
+
+
+def _user() -> str:
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return "unknown"
+
+
+def _describe_holder(fd: int) -> str:
+    try:
+        info = json.loads(os.pread(fd, 4096, 0) or b"{}")
+        parts = []
+        if info.get("user"):
+            parts.append(f"by {info['user']}")
+        if info.get("host"):
+            parts.append(f"on {info['host']}")
+        if info.get("pid"):
+            parts.append(f"(process {int(info['pid'])})")
+        if info.get("since"):
+            parts.append(f"since {info['since']}")
+        return (
+            " " + sanitise(" ".join(str(p)[:80] for p in parts), multiline=False) if parts else ""
+        )
+    except (OSError, ValueError, TypeError, AttributeError):
+        return ""

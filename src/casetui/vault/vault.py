@@ -1,0 +1,508 @@
+"""The vault: one age-encrypted file holding TinyDB's JSON document.
+
+Opening reads the file once, decrypts it in memory and keeps the document there.
+Changes go through :class:`~casetui.vault.repository.Repository`; ``save()``
+encrypts the whole document to the vault's recipients and replaces the file
+atomically. Before each save it checks that the file on disk is still the one it
+opened (by SHA-256), so a second writer is stopped rather than overwritten.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from types import TracebackType
+from typing import Any, Self
+
+from casetui.core.errors import ValidationError
+from casetui.core.records import RECORD_BY_TABLE, Staff
+from casetui.core.recordset import Problem, RecordSet, check_references
+from casetui.vault import keys
+from casetui.vault.backups import DEFAULT_KEEP, Backups
+from casetui.vault.errors import (
+    KeyFileError,
+    ReadOnlyVault,
+    SaveFailed,
+    VaultChanged,
+    VaultDamaged,
+    VaultDataError,
+    VaultError,
+    VaultExists,
+    VaultNotFound,
+    VaultShapeError,
+)
+from casetui.vault.files import (
+    HashingReader,
+    atomic_write,
+    atomic_write_stream,
+    ensure_private_dir,
+    remove_stale_temps,
+    sha256_file,
+)
+from casetui.vault.lock import VaultLock
+from casetui.vault.repository import Repository
+from casetui.vault.storage import ChunkReader, Document, document_chunks, open_db
+
+VAULT_FORMAT = "casetui-vault"
+VAULT_VERSION = 1
+META_TABLE = "_meta"
+META_ID = "1"
+OWN_KEY_NAME = "this vault"
+#: A long session takes a fresh backup before saving once this much time has passed.
+BACKUP_INTERVAL = timedelta(hours=1)
+
+Unlocker = Callable[["VaultPaths"], keys.Keyring]
+
+
+@dataclass(frozen=True, slots=True)
+class VaultPaths:
+    """The files that make up one vault, all in the same folder."""
+
+    vault: Path
+
+    @property
+    def identity(self) -> Path:
+        stem = self.vault.name.removesuffix(".age")
+        return self.vault.with_name(f"{stem}.identity.age")
+
+    @property
+    def lock(self) -> Path:
+        return self.vault.with_name(self.vault.name + ".lock")
+
+
+def passphrase_unlocker(passphrase: str | Callable[[], str]) -> Unlocker:
+    """Unlock with the vault's own identity file and its passphrase (scrypt)."""
+
+    def unlock(paths: VaultPaths) -> keys.Keyring:
+        secret = passphrase() if callable(passphrase) else passphrase
+        return keys.load_vault_identity(paths.identity, secret)
+
+    return unlock
+
+
+def identity_unlocker(path: Path, passphrase: Callable[[], str] | None = None) -> Unlocker:
+    """Unlock with ``--identity FILE``."""
+
+    def unlock(_paths: VaultPaths) -> keys.Keyring:
+        return keys.load_identity_file(path, passphrase)
+
+    return unlock
+
+
+def keyring_unlocker(keyring: keys.Keyring) -> Unlocker:
+    """Reuse a keyring already unlocked (the app keeps one between saves)."""
+    return lambda _paths: keyring
+
+
+@dataclass(frozen=True, slots=True)
+class SaveResult:
+    saved_at: datetime
+    size: int
+    backup: Path | None
+
+
+class Vault:
+    """An open vault. Use :meth:`create` or :meth:`open`; close it when done."""
+
+    def __init__(
+        self,
+        paths: VaultPaths,
+        keyring: keys.Keyring,
+        document: Document,
+        *,
+        fingerprint: str,
+        lock: VaultLock | None,
+        backups_keep: int = DEFAULT_KEEP,
+    ) -> None:
+        self.paths = paths
+        self.keyring = keyring
+        self.mutex = threading.RLock()
+        self._save_mutex = threading.Lock()
+        self._lock = lock
+        self._fingerprint = fingerprint
+        self.backups = Backups(paths.vault, backups_keep)
+        self._last_backup: datetime | None = None
+        self._db, self._storage = open_db(document)
+        self._saved_generation = self._storage.generation
+        self.repo = Repository(self._db, self._storage, self.mutex, writable=lock is not None)
+        self.last_saved: datetime | None = None
+
+    # -- opening ------------------------------------------------------------------
+
+    @classmethod
+    def create(
+        cls,
+        path: Path,
+        passphrase: str | None,
+        *,
+        owner_name: str | None = None,
+        backups_keep: int = DEFAULT_KEEP,
+    ) -> Self:
+        """Create a new vault and its passphrase-wrapped identity. Returns it open.
+
+        With ``passphrase=None`` no identity file is written: the key lives only
+        in this process, so the vault can never be opened again once it closes.
+        ``casetui demo`` uses that for its throwaway vault.
+        """
+        paths = VaultPaths(path)
+        for existing in (paths.vault, paths.identity):
+            if existing.exists():
+                raise VaultExists(
+                    f"{existing} already exists; open that vault, "
+                    "or choose another path with --vault."
+                )
+        owner = Staff.create(name=owner_name) if owner_name else None
+        ensure_private_dir(paths.vault.parent)
+        lock = VaultLock(paths.lock)
+        lock.acquire()
+        try:
+            identity_text, public = keys.generate_identity()
+            if passphrase is not None:
+                atomic_write(
+                    paths.identity, keys.wrap_identity(identity_text, passphrase), overwrite=False
+                )
+            meta: dict[str, Any] = {
+                "format": VAULT_FORMAT,
+                "version": VAULT_VERSION,
+                "created": datetime.now(UTC).isoformat(timespec="seconds"),
+                "recipients": [{"name": OWN_KEY_NAME, "key": public}],
+                "owner_staff_id": owner.id if owner else None,
+            }
+            document: Document = {META_TABLE: {META_ID: meta}}
+            for table in RECORD_BY_TABLE:
+                document[table] = {}
+            if owner is not None:
+                document[Staff.TABLE][owner.id] = owner.to_dict(with_id=False)
+            keyring = keys.Keyring(
+                keys.parse_identity_text(identity_text, paths.identity),
+                "passphrase" if passphrase is not None else "memory",
+                own_secret=identity_text.strip().splitlines()[-1],
+            )
+            own = [keys.RecipientEntry(OWN_KEY_NAME, public)]
+            sink = atomic_write_stream(
+                paths.vault,
+                lambda out: keys.encrypt_stream(ChunkReader(document_chunks(document)), out, own),
+                overwrite=False,
+            )
+        except BaseException:
+            lock.release()
+            raise
+        return cls(
+            paths,
+            keyring,
+            document,
+            fingerprint=sink.hexdigest(),
+            lock=lock,
+            backups_keep=backups_keep,
+        )
+
+    @classmethod
+    def open(
+        cls,
+        path: Path,
+        unlock: Unlocker,
+        *,
+        writable: bool = True,
+        validate: bool = False,
+        backups_keep: int = DEFAULT_KEEP,
+    ) -> Self:
+        """Open a vault. ``writable`` takes the writer lock first (or fails at once).
+
+        ``validate`` checks every record and reference and refuses a vault that
+        breaks the rules; without it only the document's shape is checked, and
+        records are checked as they are read.
+        """
+        paths = VaultPaths(path)
+        if not paths.vault.exists():
+            raise VaultNotFound(
+                f"There is no vault at {paths.vault}; create one with 'casetui init', "
+                "or point --vault at yours."
+            )
+        if paths.vault.is_dir():
+            raise VaultNotFound(
+                f"{paths.vault} is a folder; point --vault at the vault file in it."
+            )
+        lock = VaultLock(paths.lock) if writable else None
+        if lock is not None:
+            lock.acquire()
+        try:
+            keyring, document, fingerprint = _read_vault(paths, unlock)
+            vault = cls(
+                paths,
+                keyring,
+                document,
+                fingerprint=fingerprint,
+                lock=lock,
+                backups_keep=backups_keep,
+            )
+            if validate:
+                problems = vault.problems()
+                if problems:
+                    raise VaultDataError(
+                        f"The vault {paths.vault} has {len(problems)} record"
+                        f"{'' if len(problems) == 1 else 's'} that break casetui's rules; "
+                        "run 'casetui check' to list them.",
+                        [str(p) for p in problems],
+                    )
+            if lock is not None:
+                remove_stale_temps(paths.vault)
+            return vault
+        except BaseException:
+            if lock is not None:
+                lock.release()
+            raise
+
+    # -- state --------------------------------------------------------------------
+
+    @property
+    def path(self) -> Path:
+        return self.paths.vault
+
+    @property
+    def writable(self) -> bool:
+        return self._lock is not None and self._lock.held
+
+    @property
+    def dirty(self) -> bool:
+        return self._storage.generation != self._saved_generation
+
+    @property
+    def meta(self) -> dict[str, Any]:
+        meta: dict[str, Any] = self._storage.document[META_TABLE][META_ID]
+        return meta
+
+    @property
+    def recipients(self) -> list[keys.RecipientEntry]:
+        return [keys.RecipientEntry(r["name"], r["key"]) for r in self.meta["recipients"]]
+
+    @property
+    def owner_staff_id(self) -> str | None:
+        owner = self.meta.get("owner_staff_id")
+        return owner if isinstance(owner, str) else None
+
+    def set_owner(self, staff_id: str) -> None:
+        """Record which case manager this vault's own user is ("my caseload")."""
+        if not self.writable:
+            raise ReadOnlyVault("This vault is open read-only; changes cannot be saved.")
+        with self.mutex:
+            meta = dict(self.meta)
+            meta["owner_staff_id"] = staff_id
+            self._db.record_table(META_TABLE).replace_row(META_ID, meta)
+
+    def problems(self) -> list[Problem]:
+        """Every record checked against the domain rules, and every reference."""
+        records, problems = records_of(self._storage.document)
+        problems.extend(check_references(records.tables))
+        return problems
+
+    def records(self) -> RecordSet:
+        """All records, validated. Raises VaultDataError if any break the rules."""
+        records, problems = records_of(self._storage.document)
+        if problems:
+            raise VaultDataError(
+                f"The vault has {len(problems)} records that break casetui's rules; "
+                "run 'casetui check' to list them.",
+                [str(p) for p in problems],
+            )
+        return records
+
+    # -- saving -------------------------------------------------------------------
+
+    def save(self, *, force: bool = False) -> SaveResult | None:
+        """Encrypt and write the document if it changed. Safe to call from a worker thread.
+
+        On failure nothing on disk changes, the edits stay in memory, and a later
+        call retries. Raises SaveFailed, VaultChanged or ReadOnlyVault.
+        """
+        if self._lock is None:
+            raise ReadOnlyVault("This vault is open read-only; changes cannot be saved.")
+        with self._save_mutex:
+            with self.mutex:
+                snapshot, generation = self._storage.snapshot()
+                if generation == self._saved_generation and not force:
+                    return None
+                recipients = self.recipients
+            self._verify_unchanged()
+            backup = self._backup_if_due()
+            sink = atomic_write_stream(
+                self.paths.vault,
+                lambda out: keys.encrypt_stream(
+                    ChunkReader(document_chunks(snapshot)), out, recipients
+                ),
+            )
+            self._fingerprint = sink.hexdigest()
+            self._saved_generation = generation
+            self.last_saved = datetime.now(UTC)
+            return SaveResult(self.last_saved, sink.size, backup)
+
+    def _verify_unchanged(self) -> None:
+        if self._lock is None or not self._lock.still_ours():
+            raise SaveFailed(
+                f"The lock file {self.paths.lock} was removed while the vault was open, so "
+                "casetui cannot be sure it is the only writer; close casetui and open it again."
+            )
+        try:
+            on_disk = sha256_file(self.paths.vault)
+        except FileNotFoundError:
+            raise VaultChanged(
+                f"The vault file {self.paths.vault} was moved or deleted while open; your changes "
+                "are still here, but casetui will not save them over a missing file."
+            ) from None
+        except OSError as exc:
+            raise SaveFailed(
+                f"Could not read {self.paths.vault} to check it: {exc.strerror}."
+            ) from None
+        if on_disk != self._fingerprint:
+            raise VaultChanged(
+                f"The vault file {self.paths.vault} was changed by another program since it was "
+                "opened; casetui will not overwrite that version, and your changes are still here."
+            )
+
+    def _backup_if_due(self) -> Path | None:
+        now = datetime.now(UTC)
+        if self._last_backup is not None and now - self._last_backup < BACKUP_INTERVAL:
+            return None
+        try:
+            backup = self.backups.take(self.paths.vault, now)
+        except (OSError, SaveFailed) as exc:
+            message = exc.message if isinstance(exc, SaveFailed) else str(exc.strerror)
+            raise SaveFailed(f"Could not keep a backup before saving: {message}") from None
+        self._last_backup = now
+        return backup.path
+
+    def close(self) -> None:
+        """Release the lock. Unsaved changes are dropped: save first."""
+        if self._lock is not None:
+            self._lock.release()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    def wrap_own_identity(self, new_passphrase: str) -> None:
+        """Write the vault's identity file again under a new passphrase."""
+        secret = self.keyring.own_secret
+        own_keys = {r.key for r in self.recipients if r.name == OWN_KEY_NAME}
+        if secret is None or not (self.keyring.public_keys() & own_keys):
+            raise KeyFileError(
+                "Changing the passphrase needs the vault's own key: unlock with the current "
+                "passphrase (or with the vault's own identity file)."
+            )
+        text = f"# public key: {next(iter(own_keys))}\n{secret}\n"
+        atomic_write(self.paths.identity, keys.wrap_identity(text, new_passphrase))
+
+
+def _read_vault(paths: VaultPaths, unlock: Unlocker) -> tuple[keys.Keyring, Document, str]:
+    """Unlock, then decrypt and parse the vault file in one streaming pass.
+
+    The file is checked to be an age file before the (slow) unlock. Returns the
+    keyring, the document and the SHA-256 of the file's bytes.
+    """
+    try:
+        with paths.vault.open("rb") as fh:
+            keys.check_age_prefix(fh.read(len(keys.AGE_HEADER) + 64), paths.vault)
+            fh.seek(0)
+            keyring = unlock(paths)
+            reader = HashingReader(fh)
+            # Passed straight through so no local name keeps the plaintext alive.
+            document = load_document(keys.decrypt_stream(reader, keyring, paths.vault), paths.vault)
+            while reader.read(1 << 20):  # hash anything after the age payload, too
+                pass
+    except PermissionError:
+        raise VaultNotFound(f"casetui may not read {paths.vault}; check its permissions.") from None
+    except IsADirectoryError:
+        raise VaultNotFound(
+            f"{paths.vault} is a folder; point --vault at the vault file."
+        ) from None
+    except VaultError:
+        raise
+    except OSError as exc:
+        raise VaultDamaged(f"Could not read {paths.vault}: {exc.strerror}.") from None
+    return keyring, document, reader.hexdigest()
+
+
+def load_document(plaintext: bytes, path: Path) -> Document:
+    """Parse decrypted bytes into a document, checking its overall shape."""
+    advice = "restore the newest backup (casetui check lists them)"
+    try:
+        text = plaintext.decode("utf-8")
+    except UnicodeDecodeError:
+        raise VaultShapeError(f"{path} decrypted, but does not hold text; {advice}.") from None
+    del plaintext
+    try:
+        document = json.loads(text)
+    except json.JSONDecodeError:
+        raise VaultShapeError(
+            f"{path} decrypted, but does not hold valid JSON; {advice}."
+        ) from None
+    check_shape(document, path)
+    return document  # type: ignore[no-any-return]
+
+
+def check_shape(document: object, path: Path) -> None:
+    """Raise VaultShapeError unless ``document`` is a casetui vault document."""
+    advice = "restore the newest backup (casetui check lists them)"
+
+    def bad(what: str) -> VaultShapeError:
+        return VaultShapeError(f"{path} decrypted, but {what}; {advice}.")
+
+    if not isinstance(document, dict):
+        raise bad("it is not a casetui vault document")
+    meta_table = document.get(META_TABLE)
+    meta = meta_table.get(META_ID) if isinstance(meta_table, dict) else None
+    if not isinstance(meta, dict) or meta.get("format") != VAULT_FORMAT:
+        raise bad("it is not a casetui vault document (its header is missing)")
+    version = meta.get("version")
+    if not isinstance(version, int):
+        raise bad("its header has no format version")
+    if version > VAULT_VERSION:
+        raise VaultShapeError(
+            f"{path} was written by a newer casetui (format {version}); update casetui to open it."
+        )
+    recipients = meta.get("recipients")
+    if not isinstance(recipients, list) or not recipients:
+        raise bad("its list of recipients is missing")
+    for entry in recipients:
+        if not (
+            isinstance(entry, dict)
+            and isinstance(entry.get("name"), str)
+            and isinstance(entry.get("key"), str)
+        ):
+            raise bad("its list of recipients is damaged")
+        try:
+            keys.parse_recipient(entry["key"])
+        except KeyFileError:
+            raise bad("its list of recipients holds a key that is not valid") from None
+    for table, rows in document.items():
+        if table == META_TABLE:
+            continue
+        if table not in RECORD_BY_TABLE:
+            raise bad(f"it holds a table casetui does not know ({str(table)[:40]!r})")
+        if not isinstance(rows, dict) or not all(isinstance(r, dict) for r in rows.values()):
+            raise bad(f"its {table!r} table is not a set of records")
+    for table in RECORD_BY_TABLE:
+        document.setdefault(table, {})
+
+
+def records_of(document: Document) -> tuple[RecordSet, list[Problem]]:
+    """Build and validate every record in a document. Returns records and problems."""
+    records = RecordSet()
+    problems: list[Problem] = []
+    for table, cls in RECORD_BY_TABLE.items():
+        for record_id, raw in document.get(table, {}).items():
+            try:
+                records.add(cls.from_dict(raw, record_id=record_id))
+            except ValidationError as exc:
+                problems.append(Problem(f"{table}/{record_id[:64]}", str(exc)))
+    return records, problems

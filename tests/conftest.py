@@ -1,0 +1,154 @@
+"""Shared fixtures.
+
+Creating a vault costs a scrypt run (a second or two), so one template vault is
+made per test session and copied for each test. Most command-line tests unlock
+with the unwrapped identity file (``--identity``), which skips scrypt; the tests
+about passphrases use the passphrase itself.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from casetui.vault import keys
+from casetui.vault.vault import Vault, VaultPaths, identity_unlocker
+
+PASSPHRASE = "tidy lantern orchard seventeen"
+REPO = Path(__file__).resolve().parent.parent
+
+
+@dataclass(frozen=True)
+class VaultFiles:
+    """A copied test vault: its paths and an unwrapped identity file for quick unlocks."""
+
+    vault: Path
+    identity_file: Path
+
+    @property
+    def paths(self) -> VaultPaths:
+        return VaultPaths(self.vault)
+
+    def open(self, *, writable: bool = True) -> Vault:
+        return Vault.open(self.vault, identity_unlocker(self.identity_file), writable=writable)
+
+    def snapshot(self, *, lock_held: bool = False) -> dict[str, bytes]:
+        """Every file in the vault's folder (recursively) and its bytes.
+
+        The writer lock file is left out: it is meant to outlive the process that
+        made it (see ``vault/lock.py``). Once released it must be empty.
+        """
+        folder = self.vault.parent
+        lock = self.paths.lock
+        if lock.exists() and not lock_held:
+            assert lock.read_bytes() == b"", "a released lock file still names its holder"
+        return {
+            str(p.relative_to(folder)): p.read_bytes()
+            for p in sorted(folder.rglob("*"))
+            if p.is_file() and p != lock
+        }
+
+
+def clean_env(home: Path, **extra: str) -> dict[str, str]:
+    """An environment for a casetui subprocess that cannot touch the real user's files."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("CASETUI_")}
+    env.update(
+        HOME=str(home),
+        XDG_DATA_HOME=str(home / "data"),
+        XDG_CONFIG_HOME=str(home / "config"),
+        XDG_CACHE_HOME=str(home / "cache"),
+        PYTHONDONTWRITEBYTECODE="1",
+    )
+    env.update(extra)
+    return env
+
+
+def run_casetui(
+    *args: str | Path,
+    home: Path,
+    env: Mapping[str, str] | None = None,
+    input_text: str | None = None,
+    timeout: float = 120,
+) -> subprocess.CompletedProcess[str]:
+    """Run ``python -m casetui ARGS`` in a clean environment and capture its output."""
+    return subprocess.run(
+        [sys.executable, "-m", "casetui", *map(str, args)],
+        env=clean_env(home, **(env or {})),
+        input=input_text,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+    )
+
+
+@pytest.fixture(scope="session")
+def template_vault(tmp_path_factory: pytest.TempPathFactory) -> VaultFiles:
+    """An empty vault (one case manager) and its unwrapped identity, made once."""
+    folder = tmp_path_factory.mktemp("template")
+    path = folder / "vault.age"
+    Vault.create(path, PASSPHRASE, owner_name="Robin Testwell").close()
+    keyring = keys.load_vault_identity(VaultPaths(path).identity, PASSPHRASE)
+    identity_file = tmp_path_factory.mktemp("keys") / "identity.txt"
+    assert keyring.own_secret is not None
+    identity_file.write_text(keyring.own_secret + "\n")
+    identity_file.chmod(0o600)
+    return VaultFiles(path, identity_file)
+
+
+@pytest.fixture(scope="session")
+def sample_template(
+    template_vault: VaultFiles, tmp_path_factory: pytest.TempPathFactory
+) -> VaultFiles:
+    """The template vault with the sample caseload imported, made once."""
+    from casetui.resources import sample_caseload
+    from casetui.vault.interchange import apply_import, plan_import, read_interchange_file
+
+    folder = tmp_path_factory.mktemp("sample-template")
+    files = copy_vault(template_vault, folder)
+    with files.open() as vault:
+        data = read_interchange_file(sample_caseload(), vault.keyring)
+        apply_import(vault, plan_import(vault, data, "caseload.json"))
+    for backup in files.vault.parent.glob("vault.age.backups/*"):
+        backup.unlink()
+    return files
+
+
+def copy_vault(source: VaultFiles, folder: Path) -> VaultFiles:
+    folder.mkdir(parents=True, exist_ok=True)
+    folder.chmod(0o700)
+    for file in (source.paths.vault, source.paths.identity):
+        shutil.copy2(file, folder / file.name)
+    return VaultFiles(folder / source.vault.name, source.identity_file)
+
+
+@pytest.fixture
+def vault_files(template_vault: VaultFiles, tmp_path: Path) -> VaultFiles:
+    """A fresh copy of the empty template vault."""
+    return copy_vault(template_vault, tmp_path / "vault")
+
+
+@pytest.fixture
+def sample_files(sample_template: VaultFiles, tmp_path: Path) -> VaultFiles:
+    """A fresh copy of the vault holding the sample caseload."""
+    return copy_vault(sample_template, tmp_path / "vault")
+
+
+@pytest.fixture
+def vault(vault_files: VaultFiles) -> Iterator[Vault]:
+    with vault_files.open() as opened:
+        yield opened
+
+
+@pytest.fixture
+def home(tmp_path: Path) -> Path:
+    folder = tmp_path / "home"
+    folder.mkdir()
+    return folder

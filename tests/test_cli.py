@@ -1,0 +1,259 @@
+"""The command line, run as a real subprocess."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import sys
+from pathlib import Path
+
+import pytest
+
+from casetui.resources import sample_caseload
+from tests.conftest import PASSPHRASE, VaultFiles, run_casetui
+
+pytestmark = pytest.mark.usefixtures("home")
+
+
+def ident(files: VaultFiles) -> list[str]:
+    return ["--vault", str(files.vault), "--identity", str(files.identity_file)]
+
+
+def last_line(text: str) -> str:
+    lines = [ln for ln in text.strip().splitlines() if ln.strip()]
+    return lines[-1] if lines else ""
+
+
+def assert_one_sentence_error(result: object, *fragments: str) -> None:
+    stderr: str = result.stderr  # type: ignore[attr-defined]
+    assert result.returncode not in (0, 70), stderr  # type: ignore[attr-defined]
+    assert "Traceback" not in stderr
+    line = last_line(stderr)
+    assert line.startswith("casetui: "), stderr
+    assert line.endswith("."), line
+    for fragment in fragments:
+        assert fragment in line, line
+
+
+def test_help_lists_every_command(home: Path) -> None:
+    result = run_casetui("--help", home=home)
+    assert result.returncode == 0
+    for command in ("init", "import", "export", "check", "passwd"):
+        assert command in result.stdout
+
+
+def test_the_console_script_is_installed(home: Path) -> None:
+    script = Path(sys.executable).parent / "casetui"
+    assert script.exists() or shutil.which("casetui")
+
+
+def test_a_usage_mistake_exits_2_with_a_hint(home: Path) -> None:
+    result = run_casetui("export", home=home)
+    assert result.returncode == 2
+    assert "--out" in result.stderr
+    assert "casetui --help" in result.stderr
+
+
+def test_init_creates_a_vault_from_the_environment_passphrase(home: Path, tmp_path: Path) -> None:
+    vault = tmp_path / "v" / "vault.age"
+    env = {"CASETUI_PASSPHRASE": PASSPHRASE}
+    result = run_casetui("init", "--vault", vault, "--name", "Grace Fernwood", home=home, env=env)
+    assert result.returncode == 0, result.stderr
+    assert "Created a new vault" in result.stdout
+    assert vault.stat().st_mode & 0o777 == 0o600
+    again = run_casetui("init", "--vault", vault, home=home, env=env)
+    assert_one_sentence_error(again, "already exists")
+
+
+def test_init_uses_the_platform_data_folder_by_default(home: Path) -> None:
+    result = run_casetui("init", home=home, env={"CASETUI_PASSPHRASE": PASSPHRASE})
+    assert result.returncode == 0, result.stderr
+    assert (home / "data" / "casetui" / "vault.age").exists()
+    assert (home / "data" / "casetui").stat().st_mode & 0o777 == 0o700
+
+
+def test_init_refuses_a_weak_passphrase(home: Path, tmp_path: Path) -> None:
+    result = run_casetui(
+        "init", "--vault", tmp_path / "v.age", home=home, env={"CASETUI_PASSPHRASE": "short"}
+    )
+    assert_one_sentence_error(result, "too weak")
+    assert not (tmp_path / "v.age").exists()
+
+
+def test_without_a_terminal_or_passphrase_the_error_says_what_to_do(
+    home: Path, vault_files: VaultFiles
+) -> None:
+    result = run_casetui("check", "--vault", vault_files.vault, home=home)
+    assert_one_sentence_error(result, "CASETUI_PASSPHRASE")
+
+
+def test_the_vault_can_come_from_the_environment(home: Path, vault_files: VaultFiles) -> None:
+    result = run_casetui(
+        "check",
+        "--identity",
+        vault_files.identity_file,
+        home=home,
+        env={"CASETUI_VAULT": str(vault_files.vault)},
+    )
+    assert result.returncode == 0, result.stderr
+
+
+def test_import_sample_then_again_adds_nothing(home: Path, vault_files: VaultFiles) -> None:
+    first = run_casetui("import", "--sample", *ident(vault_files), home=home)
+    assert first.returncode == 0, first.stderr
+    assert first.stdout.startswith("Added ")
+    assert "clients" in first.stdout
+    second = run_casetui("import", "--sample", *ident(vault_files), home=home)
+    assert second.returncode == 0, second.stderr
+    assert "Nothing new to add." in second.stdout
+    assert "Already in the vault, unchanged:" in second.stdout
+
+
+def test_an_invalid_import_names_file_record_and_field_and_changes_nothing(
+    home: Path, vault_files: VaultFiles, tmp_path: Path
+) -> None:
+    document = json.loads(sample_caseload().read_text())
+    document["clients"][3]["intake_date"] = "31/02/2026"
+    bad_id = document["clients"][3]["id"]
+    document["meetings"][0]["kind"] = "gossip"
+    bad = tmp_path / "broken-export.json"
+    bad.write_text(json.dumps(document))
+    before = vault_files.snapshot()
+    result = run_casetui("import", bad, *ident(vault_files), home=home)
+    assert_one_sentence_error(result, "broken-export.json", "nothing was imported")
+    assert f"broken-export.json: clients[3] (id {bad_id}): intake_date:" in result.stderr
+    assert "meetings[0]" in result.stderr
+    assert "kind: 'gossip' is not one of" in result.stderr
+    assert vault_files.snapshot() == before
+
+
+def test_an_import_with_a_dangling_reference_changes_nothing(
+    home: Path, vault_files: VaultFiles, tmp_path: Path
+) -> None:
+    document = json.loads(sample_caseload().read_text())
+    document["goals"][0]["client_id"] = "cl_does_not_exist"
+    bad = tmp_path / "dangling.json"
+    bad.write_text(json.dumps(document))
+    before = vault_files.snapshot()
+    result = run_casetui("import", bad, *ident(vault_files), home=home)
+    assert_one_sentence_error(result, "refer to missing or repeated records")
+    assert "no client has the id 'cl_does_not_exist'" in result.stderr
+    assert vault_files.snapshot() == before
+
+
+@pytest.mark.parametrize(
+    ("content", "fragment"),
+    [
+        (b"", "is not valid JSON"),
+        (b"{not json", "is not valid JSON (line 1, column 2"),
+        (b"\xff\xfe\x00garbage", "is not UTF-8"),
+        (b"[1, 2, 3]", "nothing was imported"),
+        (b'{"format": "casetui", "version": 99}', "nothing was imported"),
+    ],
+)
+def test_unreadable_import_files_are_refused(
+    home: Path, vault_files: VaultFiles, tmp_path: Path, content: bytes, fragment: str
+) -> None:
+    bad = tmp_path / "input.json"
+    bad.write_bytes(content)
+    before = vault_files.snapshot()
+    result = run_casetui("import", bad, *ident(vault_files), home=home)
+    assert result.returncode == 1
+    assert fragment in result.stderr
+    assert "Traceback" not in result.stderr
+    assert vault_files.snapshot() == before
+
+
+def test_encrypted_export_restores_everything_into_a_new_vault(
+    home: Path, sample_files: VaultFiles, vault_files: VaultFiles, tmp_path: Path
+) -> None:
+    out = tmp_path / "export.age"
+    result = run_casetui("export", "--out", out, *ident(sample_files), home=home)
+    assert result.returncode == 0, result.stderr
+    assert out.stat().st_mode & 0o777 == 0o600
+    assert out.read_bytes().startswith(b"age-encryption.org/v1\n")
+    assert b"preferred_name" not in out.read_bytes()
+
+    # Re-importing into the same vault duplicates nothing.
+    same = run_casetui("import", out, *ident(sample_files), home=home)
+    assert same.returncode == 0, same.stderr
+    assert "Nothing new to add." in same.stdout
+
+    # vault_files shares the same key (a copy of the template), so it can read the
+    # export: the restore brings every record across.
+    restored = run_casetui("import", out, *ident(vault_files), home=home)
+    assert restored.returncode == 0, restored.stderr
+    with sample_files.open(writable=False) as a, vault_files.open(writable=False) as b:
+        for table_a, table_b in zip(a.repo.tables(), b.repo.tables(), strict=True):
+            assert {r.id: r for r in table_a} == {r.id: r for r in table_b}
+
+
+def test_plaintext_export_warns_and_stays_private(
+    home: Path, sample_files: VaultFiles, tmp_path: Path
+) -> None:
+    out = tmp_path / "export.json"
+    result = run_casetui("export", "--out", out, "--plaintext", *ident(sample_files), home=home)
+    assert result.returncode == 0, result.stderr
+    assert "Warning:" in result.stderr
+    assert out.stat().st_mode & 0o777 == 0o600
+    document = json.loads(out.read_text())
+    assert document["format"] == "casetui"
+    assert len(document["clients"]) >= 30
+    again = run_casetui("export", "--out", out, "--plaintext", *ident(sample_files), home=home)
+    assert_one_sentence_error(again, "already exists", "--force")
+    forced = run_casetui(
+        "export", "--out", out, "--plaintext", "--force", *ident(sample_files), home=home
+    )
+    assert forced.returncode == 0, forced.stderr
+
+
+def test_export_refuses_to_overwrite_the_vault_itself(home: Path, sample_files: VaultFiles) -> None:
+    before = sample_files.snapshot()
+    result = run_casetui(
+        "export", "--out", sample_files.vault, "--force", *ident(sample_files), home=home
+    )
+    assert_one_sentence_error(result, "one of the vault's own files")
+    assert sample_files.snapshot() == before
+
+
+def test_check_reports_and_writes_nothing(home: Path, sample_files: VaultFiles) -> None:
+    with sample_files.open() as vault:  # make one backup exist
+        vault.save(force=True)
+    before = sample_files.snapshot()
+    stamps = {p: p.stat().st_mtime_ns for p in sample_files.vault.parent.rglob("*")}
+    result = run_casetui("check", *ident(sample_files), home=home)
+    assert result.returncode == 0, result.stderr
+    assert "All is well" in result.stdout
+    assert "Backups: 1 kept, 1 open with this key" in result.stdout
+    assert "clients" in result.stdout
+    assert sample_files.snapshot() == before
+    assert {p: p.stat().st_mtime_ns for p in sample_files.vault.parent.rglob("*")} == stamps
+
+
+def test_check_flags_a_vault_readable_by_others(home: Path, vault_files: VaultFiles) -> None:
+    vault_files.vault.chmod(0o644)
+    result = run_casetui("check", *ident(vault_files), home=home)
+    assert_one_sentence_error(result, "1 problem")
+    assert "chmod 600" in result.stderr
+
+
+def test_passwd_changes_the_passphrase(home: Path, vault_files: VaultFiles) -> None:
+    new = "marmalade violin harbour nine"
+    vault_before = vault_files.vault.read_bytes()
+    result = run_casetui(
+        "passwd",
+        "--vault",
+        vault_files.vault,
+        home=home,
+        env={"CASETUI_PASSPHRASE": PASSPHRASE, "CASETUI_NEW_PASSPHRASE": new},
+    )
+    assert result.returncode == 0, result.stderr
+    assert vault_files.vault.read_bytes() == vault_before
+    old = run_casetui(
+        "check", "--vault", vault_files.vault, home=home, env={"CASETUI_PASSPHRASE": PASSPHRASE}
+    )
+    assert_one_sentence_error(old, "passphrase does not open")
+    fresh = run_casetui(
+        "check", "--vault", vault_files.vault, home=home, env={"CASETUI_PASSPHRASE": new}
+    )
+    assert fresh.returncode == 0, fresh.stderr

@@ -1,0 +1,393 @@
+"""Settings in config.toml: paths, defaults, forgiving loading, private writes, the CLI."""
+
+from __future__ import annotations
+
+import stat
+import sys
+from pathlib import Path
+
+import pytest
+
+from casetui.config import (
+    DEFAULT_CONFIG_TEXT,
+    Settings,
+    config_dir,
+    config_path,
+    load_settings,
+    save_settings,
+    user_themes_dir,
+    write_defaults,
+)
+from tests.conftest import run_casetui
+
+FIX = "fix it or delete the file to get the defaults."
+linux_only = pytest.mark.skipif(
+    not sys.platform.startswith("linux"), reason="XDG folders are a Linux convention"
+)
+
+
+@pytest.fixture(autouse=True)
+def private_config_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Keep every test away from the real user's settings."""
+    folder = tmp_path / "xdg-config"
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(folder))
+    monkeypatch.delenv("CASETUI_CONFIG", raising=False)
+    return folder
+
+
+def mode(path: Path) -> int:
+    return stat.S_IMODE(path.stat().st_mode)
+
+
+def write(path: Path, text: str) -> Path:
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+# -- paths --------------------------------------------------------------------------
+
+
+@linux_only
+def test_paths_follow_xdg_config_home(private_config_home: Path) -> None:
+    assert config_dir() == private_config_home / "casetui"
+    assert config_path() == private_config_home / "casetui" / "config.toml"
+    assert user_themes_dir() == private_config_home / "casetui" / "themes"
+
+
+def test_casetui_config_env_overrides_the_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("CASETUI_CONFIG", str(tmp_path / "elsewhere.toml"))
+    assert config_path() == tmp_path / "elsewhere.toml"
+    monkeypatch.setenv("CASETUI_CONFIG", "")
+    assert config_path() == config_dir() / "config.toml"
+
+
+# -- defaults -----------------------------------------------------------------------
+
+
+def test_defaults() -> None:
+    settings = Settings()
+    assert settings.theme == "casetui-dark"
+    assert settings.checkin_interval_days == 14
+    assert settings.keymap == {}
+    assert Settings().keymap is not settings.keymap  # no shared mutable default
+
+
+def test_a_missing_file_gives_defaults_and_no_notices(tmp_path: Path) -> None:
+    assert load_settings(tmp_path / "nope.toml") == (Settings(), [])
+    assert load_settings() == (Settings(), [])  # the default path, which does not exist
+
+
+def test_the_default_text_loads_as_the_defaults_without_notices(tmp_path: Path) -> None:
+    path = write(tmp_path / "config.toml", DEFAULT_CONFIG_TEXT)
+    assert load_settings(path) == (Settings(), [])
+    assert '# "caseload.filter" = "slash,ctrl+f"' in DEFAULT_CONFIG_TEXT
+    assert "\n[keymap]\n" in DEFAULT_CONFIG_TEXT
+
+
+def test_the_commented_keymap_example_is_valid_once_uncommented(tmp_path: Path) -> None:
+    text = DEFAULT_CONFIG_TEXT.replace('# "caseload.filter"', '"caseload.filter"')
+    settings, notices = load_settings(write(tmp_path / "config.toml", text))
+    assert notices == []
+    assert settings.keymap == {"caseload.filter": "slash,ctrl+f"}
+
+
+@pytest.mark.parametrize(
+    "kwargs",
+    [
+        {"checkin_interval_days": 0},
+        {"checkin_interval_days": 366},
+        {"checkin_interval_days": True},
+        {"theme": "  "},
+    ],
+)
+def test_settings_refuse_invalid_values(kwargs: dict[str, object]) -> None:
+    with pytest.raises(ValueError):
+        Settings(**kwargs)  # type: ignore[arg-type]
+
+
+def test_settings_keep_their_own_copy_of_the_keymap() -> None:
+    keymap = {"caseload.filter": "slash"}
+    settings = Settings(keymap=keymap)
+    keymap["caseload.filter"] = "x"
+    assert settings.keymap == {"caseload.filter": "slash"}
+    assert hash(settings) == hash(Settings(keymap={"other": "y"}))  # hashable despite the dict
+
+
+# -- loading good files -------------------------------------------------------------
+
+
+def test_a_good_file_is_read(tmp_path: Path) -> None:
+    path = write(
+        tmp_path / "config.toml",
+        'theme = "casetui-light"\ncheckin_interval_days = 30\n\n'
+        '[keymap]\n"caseload.filter" = " slash , ctrl+f "\n"app.quit" = "ctrl+q"\n',
+    )
+    settings, notices = load_settings(path)
+    assert notices == []
+    assert settings == Settings(
+        theme="casetui-light",
+        checkin_interval_days=30,
+        keymap={"caseload.filter": "slash,ctrl+f", "app.quit": "ctrl+q"},
+    )
+
+
+@pytest.mark.parametrize("days", [1, 365])
+def test_the_interval_limits_are_allowed(tmp_path: Path, days: int) -> None:
+    path = write(tmp_path / "config.toml", f"checkin_interval_days = {days}\n")
+    assert load_settings(path) == (Settings(checkin_interval_days=days), [])
+
+
+# -- loading broken files -----------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "fragments", "expected"),
+    [
+        pytest.param(
+            'theme = "casetui-light"\ncheckin_interval_days = \n',
+            ["config.toml line 2:", "not valid TOML", "invalid value"],
+            Settings(),
+            id="bad-toml-means-all-defaults",
+        ),
+        pytest.param(
+            'theme = "casetui-light"\ntheme = "casetui-dark"\n',
+            ["config.toml line 2:", "not valid TOML"],
+            Settings(),
+            id="duplicate-key",
+        ),
+        pytest.param(
+            "checkin_interval_days = 30\ntheme = 5\n",
+            ["config.toml line 2:", "theme should be a theme's name", "not 5"],
+            Settings(checkin_interval_days=30),
+            id="theme-not-text",
+        ),
+        pytest.param(
+            'theme = ""\n',
+            ["config.toml line 1:", "theme should be"],
+            Settings(),
+            id="theme-empty",
+        ),
+        pytest.param(
+            'theme = "casetui-light"\n\ncheckin_interval_days = 0\n',
+            ["config.toml line 3:", "from 1 to 365", "not 0", "using 14"],
+            Settings(theme="casetui-light"),
+            id="days-too-few",
+        ),
+        pytest.param(
+            "checkin_interval_days = 400\n",
+            ["line 1:", "from 1 to 365", "not 400"],
+            Settings(),
+            id="days-too-many",
+        ),
+        pytest.param(
+            'checkin_interval_days = "14"\n',
+            ["line 1:", "whole number", "not '14'"],
+            Settings(),
+            id="days-as-text",
+        ),
+        pytest.param(
+            "checkin_interval_days = 14.5\n",
+            ["line 1:", "whole number", "not 14.5"],
+            Settings(),
+            id="days-fraction",
+        ),
+        pytest.param(
+            "checkin_interval_days = true\n",
+            ["line 1:", "whole number", "not true"],
+            Settings(),
+            id="days-boolean",
+        ),
+        pytest.param(
+            'keymap = "slash"\n',
+            ["line 1:", "keymap should be a section", "[keymap]"],
+            Settings(),
+            id="keymap-not-a-table",
+        ),
+        pytest.param(
+            '[keymap]\n"app.quit" = "ctrl+q"\n"caseload.filter" = 5\n',
+            ["config.toml line 3:", "'caseload.filter'", "not 5", "usual keys"],
+            Settings(keymap={"app.quit": "ctrl+q"}),
+            id="keymap-entry-not-text",
+        ),
+        pytest.param(
+            '[keymap]\n"caseload.filter" = "slash,,ctrl+f"\n',
+            ["line 2:", "'caseload.filter'", "separated by commas"],
+            Settings(),
+            id="keymap-entry-empty-key",
+        ),
+        pytest.param(
+            '[keymap]\n"caseload.filter" = "ctrl f"\n',
+            ["line 2:", "'caseload.filter'"],
+            Settings(),
+            id="keymap-entry-space-in-key",
+        ),
+        pytest.param(
+            'them = "casetui-light"\n',
+            ["line 1:", "no setting called 'them'", "did you mean 'theme'?", "ignored"],
+            Settings(),
+            id="unknown-key-with-suggestion",
+        ),
+        pytest.param(
+            'theme = "casetui-light"\n\n[colours]\nx = 1\n',
+            ["line 3:", "no setting called 'colours'"],
+            Settings(theme="casetui-light"),
+            id="unknown-section",
+        ),
+    ],
+)
+def test_each_problem_gives_one_notice_and_defaults_for_the_bad_part(
+    tmp_path: Path, text: str, fragments: list[str], expected: Settings
+) -> None:
+    settings, notices = load_settings(write(tmp_path / "config.toml", text))
+    assert settings == expected
+    assert len(notices) == 1, notices
+    notice = notices[0]
+    for fragment in fragments:
+        assert fragment in notice, notice
+    assert notice.endswith(FIX), notice
+    assert "\n" not in notice
+
+
+def test_several_problems_give_several_notices(tmp_path: Path) -> None:
+    path = write(
+        tmp_path / "config.toml",
+        'theme = 1\ncheckin_interval_days = -3\ncolour = "red"\n[keymap]\n"a.b" = 2\n',
+    )
+    settings, notices = load_settings(path)
+    assert settings == Settings()
+    assert len(notices) == 4
+    assert [n.split(":")[0] for n in notices] == [
+        "config.toml line 1",
+        "config.toml line 2",
+        "config.toml line 5",
+        "config.toml line 3",
+    ]
+
+
+def test_a_long_value_is_shortened_in_the_notice(tmp_path: Path) -> None:
+    path = write(tmp_path / "config.toml", f"checkin_interval_days = {'9' * 200}\n")
+    _settings, notices = load_settings(path)
+    assert len(notices) == 1
+    assert "9" * 200 not in notices[0]
+    assert "…" in notices[0]
+
+
+def test_a_file_that_is_not_text_gives_defaults_and_a_notice(tmp_path: Path) -> None:
+    path = tmp_path / "config.toml"
+    path.write_bytes(b'theme = "\xff\xfe"\n')
+    settings, notices = load_settings(path)
+    assert settings == Settings()
+    assert len(notices) == 1
+    assert "not UTF-8" in notices[0]
+
+
+def test_a_folder_in_place_of_the_file_gives_defaults_and_a_notice(tmp_path: Path) -> None:
+    path = tmp_path / "config.toml"
+    path.mkdir()
+    settings, notices = load_settings(path)
+    assert settings == Settings()
+    assert len(notices) == 1
+    assert str(path) in notices[0]
+    assert "it is a folder" in notices[0]
+
+
+# -- writing ------------------------------------------------------------------------
+
+
+def test_save_and_load_round_trip(tmp_path: Path) -> None:
+    path = tmp_path / "fresh" / "config.toml"
+    settings = Settings(
+        theme="my-own theme",
+        checkin_interval_days=365,
+        keymap={"caseload.filter": "slash,ctrl+f", 'odd "id"': "f2"},
+    )
+    save_settings(settings, path)
+    assert load_settings(path) == (settings, [])
+    assert mode(path) == 0o600
+    assert mode(path.parent) == 0o700
+    assert path.read_text().startswith("# casetui settings")
+
+
+def test_save_replaces_the_file_and_keeps_it_private(tmp_path: Path) -> None:
+    path = write(tmp_path / "config.toml", "theme = 'old'\n")
+    path.chmod(0o644)
+    save_settings(Settings(theme="casetui-high-contrast"), path)
+    assert load_settings(path) == (Settings(theme="casetui-high-contrast"), [])
+    assert mode(path) == 0o600
+    assert not [p for p in tmp_path.iterdir() if p.name != "config.toml"]  # no temp left
+
+
+def test_save_defaults_to_the_config_path() -> None:
+    save_settings(Settings(checkin_interval_days=7))
+    assert load_settings() == (Settings(checkin_interval_days=7), [])
+    assert config_path().is_file()
+
+
+def test_write_defaults_writes_once_privately(tmp_path: Path) -> None:
+    path = tmp_path / "new" / "casetui" / "config.toml"
+    assert write_defaults(path) is True
+    assert path.read_text() == DEFAULT_CONFIG_TEXT
+    assert mode(path) == 0o600
+    assert mode(path.parent) == 0o700
+    path.write_text('theme = "casetui-light"\n')
+    assert write_defaults(path) is False
+    assert path.read_text() == 'theme = "casetui-light"\n'
+
+
+def test_write_defaults_uses_the_config_path() -> None:
+    assert write_defaults() is True
+    assert config_path().read_text() == DEFAULT_CONFIG_TEXT
+
+
+# -- casetui config -----------------------------------------------------------------
+
+
+def test_casetui_config_writes_the_defaults_under_xdg_config_home(home: Path) -> None:
+    expected = home / "config" / "casetui" / "config.toml"
+    first = run_casetui("config", home=home)
+    assert first.returncode == 0, first.stderr
+    assert first.stdout.strip() == f"Wrote the default settings to {expected}."
+    assert first.stderr == ""
+    assert expected.read_text() == DEFAULT_CONFIG_TEXT
+    assert mode(expected) == 0o600
+    assert mode(expected.parent) == 0o700
+
+    expected.write_text(DEFAULT_CONFIG_TEXT.replace("= 14", "= 21"))
+    second = run_casetui("config", home=home)
+    assert second.returncode == 0, second.stderr
+    assert second.stdout.strip() == f"Your settings are in {expected}."
+    assert "= 21" in expected.read_text()  # left alone
+
+
+def test_casetui_config_lists_problems_in_the_file(home: Path) -> None:
+    path = home / "config" / "casetui" / "config.toml"
+    path.parent.mkdir(parents=True)
+    path.write_text("checkin_interval_days = 0\nthme = 'x'\n")
+    result = run_casetui("config", home=home)
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.strip().splitlines()
+    assert lines[0] == f"Your settings are in {path}."
+    assert len(lines) == 3
+    assert lines[1].startswith("  Note: config.toml line 1:")
+    assert "did you mean 'theme'?" in lines[2]
+
+
+def test_casetui_config_honours_casetui_config(home: Path, tmp_path: Path) -> None:
+    target = tmp_path / "custom" / "settings.toml"
+    result = run_casetui("config", home=home, env={"CASETUI_CONFIG": str(target)})
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == f"Wrote the default settings to {target}."
+    assert target.read_text() == DEFAULT_CONFIG_TEXT
+    assert not (home / "config" / "casetui" / "config.toml").exists()
+
+
+def test_casetui_config_help(home: Path) -> None:
+    result = run_casetui("config", "--help", home=home)
+    assert result.returncode == 0
+    assert "usage: casetui config" in result.stdout
+    assert "CASETUI_CONFIG" in result.stdout
+    listing = run_casetui("--help", home=home)
+    assert "config" in listing.stdout
+    assert "show where your settings are kept" in listing.stdout

@@ -1,0 +1,89 @@
+"""A vault made by casetui opens with the age command-line tool alone.
+
+Both steps use the real ``age`` binary: it unwraps the key file with the
+passphrase (typed into a pseudo-terminal, as age only reads passphrases from a
+terminal), then decrypts the vault with that identity.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import pty
+import shutil
+import subprocess
+import time
+from pathlib import Path
+
+import pytest
+
+from casetui.resources import sample_caseload
+from tests.conftest import PASSPHRASE, run_casetui
+
+
+def age_decrypt_with_passphrase(source: Path, out: Path, passphrase: str) -> None:
+    age = shutil.which("age")
+    assert age, "the age command-line tool is required (apt-get install age)"
+    pid, fd = pty.fork()
+    if pid == 0:  # pragma: no cover - the child process
+        os.execv(age, [age, "--decrypt", "-o", str(out), str(source)])
+    transcript = b""
+    sent = False
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            chunk = os.read(fd, 1024)
+        except OSError:
+            break
+        if not chunk:
+            break
+        transcript += chunk
+        if not sent and b"passphrase" in transcript.lower():
+            os.write(fd, passphrase.encode() + b"\r")
+            sent = True
+    _, status = os.waitpid(pid, 0)
+    os.close(fd)
+    assert os.waitstatus_to_exitcode(status) == 0, transcript
+
+
+@pytest.mark.slow
+def test_age_cli_decrypts_a_vault_made_by_init_and_import(home: Path, tmp_path: Path) -> None:
+    vault = tmp_path / "agency" / "vault.age"
+    env = {"CASETUI_PASSPHRASE": PASSPHRASE}
+    assert run_casetui("init", "--vault", vault, home=home, env=env).returncode == 0
+    imported = run_casetui("import", sample_caseload(), "--vault", vault, home=home, env=env)
+    assert imported.returncode == 0, imported.stderr
+
+    identity = tmp_path / "identity.txt"
+    age_decrypt_with_passphrase(vault.with_name("vault.identity.age"), identity, PASSPHRASE)
+    assert identity.read_text().strip().splitlines()[-1].startswith("AGE-SECRET-KEY-1")
+
+    result = subprocess.run(
+        ["age", "--decrypt", "-i", str(identity), str(vault)],
+        capture_output=True,
+        check=True,
+    )
+    document = json.loads(result.stdout)
+    names = {row["preferred_name"] for row in document["clients"].values()}
+    sample = json.loads(sample_caseload().read_text())
+    assert names == {c["preferred_name"] for c in sample["clients"]}
+    assert len(names) >= 30
+
+
+def test_age_cli_reads_an_encrypted_export(
+    home: Path, tmp_path: Path, template_vault: object
+) -> None:
+    from tests.conftest import VaultFiles
+
+    files: VaultFiles = template_vault  # type: ignore[assignment]
+    out = tmp_path / "export.age"
+    result = run_casetui(
+        "export", "--out", out, "--vault", files.vault, "--identity", files.identity_file, home=home
+    )
+    assert result.returncode == 0, result.stderr
+    plain = subprocess.run(
+        ["age", "--decrypt", "-i", str(files.identity_file), str(out)],
+        capture_output=True,
+        check=True,
+    )
+    assert json.loads(plain.stdout)["format"] == "casetui"
