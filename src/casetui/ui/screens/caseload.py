@@ -223,10 +223,7 @@ class CaseloadScreen(Screen[None]):
 
     def action_scope(self) -> None:
         self.scope = SCOPES[(SCOPES.index(self.scope) + 1) % len(SCOPES)]
-        row_list = self.query_one(RowList)
-        row_list.columns = tuple(self._columns())
-        row_list.sort_column = None
-        row_list._widths_for = -1
+        self.query_one(RowList).set_columns(self._columns())
         self.reload()
 
     @on(RowList.Chosen, "#caseload")

@@ -94,7 +94,10 @@ class ClientScreen(Screen[None]):
 
     def on_mount(self) -> None:
         self.refresh_header()
-        self.call_after_refresh(self._focus_tab, "profile")
+        self.call_after_refresh(self._focus_active)
+
+    def _focus_active(self) -> None:
+        self._focus_tab(self.query_one(TabbedContent).active)
 
     def refresh_header(self) -> None:
         client = self.client
@@ -125,7 +128,7 @@ class ClientScreen(Screen[None]):
 
     @on(TabbedContent.TabActivated)
     def _activated(self, event: TabbedContent.TabActivated) -> None:
-        if event.pane.id:
+        if event.pane.id and event.pane.id == self.query_one(TabbedContent).active:
             self._focus_tab(event.pane.id)
 
     def action_back(self) -> None:

@@ -22,22 +22,23 @@ GUIDE = (
 
 
 def keys_text(screen: Screen[object]) -> Text:
-    text = Text(end="")
-    seen: set[str] = set()
-    for key, active in sorted(
-        screen.active_bindings.items(), key=lambda kv: kv[1].binding.description
-    ):
+    """Every active key, grouped by what it does, with the id to remap it by."""
+    grouped: dict[tuple[str, str], list[str]] = {}
+    for active in screen.active_bindings.values():
         binding = active.binding
-        if not binding.description or (binding.description in seen and not binding.id):
+        if not binding.description:
             continue
-        seen.add(binding.description)
+        keys = grouped.setdefault((binding.description, binding.id or ""), [])
         shown = screen.app.get_key_display(binding)
-        text.append(f"{shown:>12}  ", style="bold")
-        text.append(binding.description)
-        if binding.id:
-            text.append(f"  ({binding.id})", style="dim")
+        if shown not in keys:
+            keys.append(shown)
+    text = Text(end="")
+    for (description, binding_id), keys in sorted(grouped.items()):
+        text.append(f"{' '.join(keys):>14}  ", style="bold")
+        text.append(description)
+        if binding_id:
+            text.append(f"  ({binding_id})", style="dim")
         text.append("\n")
-        del key
     text.rstrip()
     return text
 

@@ -131,6 +131,10 @@ class RowList(ScrollView, can_focus=True):
         self.sort_reverse = False
         self._widths: tuple[int, ...] = ()
         self._widths_for = -1
+        # Drawn lines, keyed by (row object, width, cursor, focus). Rows are reused
+        # across filters, so typing in a filter mostly redraws from here. Each entry
+        # holds its row, so the row's id() cannot be reused while it is cached.
+        self._line_cache: dict[tuple[int, int, bool, bool], tuple[Row, Strip]] = {}
 
     # -- data -----------------------------------------------------------------------
 
@@ -157,9 +161,28 @@ class RowList(ScrollView, can_focus=True):
                 if row.key == keep_key:
                     index = i
                     break
-        self.virtual_size = Size(self.size.width, len(self._rows) + 1)
+        self._set_virtual_height(len(self._rows) + 1)
         self.cursor = min(index, max(len(self._rows) - 1, 0))
         self.refresh()
+
+    def _set_virtual_height(self, height: int) -> None:
+        """Resize the scrollable area without a full-screen layout pass.
+
+        ``virtual_size`` is a layout reactive: assigning it re-lays out the whole
+        screen (about 25 ms here), once per keystroke in the filter. Only the
+        scrollbars depend on it, so update them directly, and ask for a layout
+        only when the scrollbar appears or disappears.
+        """
+        size = Size(self.size.width, height)
+        if size == self.virtual_size:
+            return
+        if not self.is_mounted:
+            self.virtual_size = size
+            return
+        shown = self.show_vertical_scrollbar
+        self.set_reactive(RowList.virtual_size, size)
+        self._scroll_update(size)
+        self.refresh(layout=self.show_vertical_scrollbar != shown)
 
     def sort_by(self, column: int, *, reverse: bool | None = None) -> None:
         if self.columns[column].sort_key is None:
@@ -242,6 +265,17 @@ class RowList(ScrollView, can_focus=True):
     def on_resize(self, event: events.Resize) -> None:
         self.virtual_size = Size(event.size.width, len(self._rows) + 1)
         self._widths_for = -1
+        self._line_cache.clear()
+
+    def notify_style_update(self) -> None:
+        super().notify_style_update()
+        self._line_cache.clear()
+
+    def set_columns(self, columns: Sequence[Column]) -> None:
+        self.columns = tuple(columns)
+        self.sort_column = None
+        self._widths_for = -1
+        self._line_cache.clear()
 
     # -- drawing --------------------------------------------------------------------
 
@@ -288,6 +322,12 @@ class RowList(ScrollView, can_focus=True):
                 return Strip([Segment(set_cell_size(" " + self.empty_text, width), muted)], width)
             return Strip.blank(width, base)
         row = self._rows[index]
+        key = (id(row), width, index == self.cursor, self.has_focus)
+        cached = self._line_cache.get(key)
+        if cached is not None and cached[0] is row:
+            return cached[1]
+        if len(self._line_cache) > 4096:
+            self._line_cache.clear()
         style = base
         if index == self.cursor:
             style = base + self.get_component_rich_style("row-list--cursor")
@@ -295,7 +335,9 @@ class RowList(ScrollView, can_focus=True):
             col: self.get_component_rich_style(mark, partial=True)
             for col, mark in row.marks.items()
         }
-        return self._strip(list(row.cells), widths, width, style=style, marks=marks, base=base)
+        strip = self._strip(list(row.cells), widths, width, style=style, marks=marks, base=base)
+        self._line_cache[key] = (row, strip)
+        return strip
 
     @staticmethod
     def _strip(

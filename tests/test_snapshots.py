@@ -1,0 +1,76 @@
+"""Snapshots of every main screen at 80×24 (SSH on a small terminal) and 120×40.
+
+Update them with ``pytest tests/test_snapshots.py --snapshot-update`` after a
+deliberate change to the layout, and look at the report before committing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from datetime import date
+
+import pytest
+from textual.pilot import Pilot
+
+from casetui.config import Settings
+from casetui.ui.app import CaseApp
+from casetui.ui.screens.caseload import CaseloadScreen
+from casetui.ui.screens.client import ClientScreen
+from casetui.vault.vault import identity_unlocker
+from tests.conftest import VaultFiles
+from tests.test_ui_flows import wait_for
+
+TODAY = date(2026, 11, 16)
+SIZES = [(80, 24), (120, 40)]
+OWNER = "st_sample01"
+CLIENT = "Olek Thistledown"
+
+
+@pytest.fixture
+def sample_app(sample_files: VaultFiles, monkeypatch: pytest.MonkeyPatch, tmp_path) -> CaseApp:  # type: ignore[no-untyped-def]
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
+    monkeypatch.delenv("NO_COLOR", raising=False)
+    with sample_files.open() as vault:
+        vault.set_owner(OWNER)
+        vault.save()
+    return CaseApp(
+        sample_files.vault,
+        unlocker=identity_unlocker(sample_files.identity_file),
+        today=TODAY,
+        settings=Settings(),
+    )
+
+
+def open_screen(*keys: str, client: bool = False) -> Callable[[Pilot[int]], Awaitable[None]]:
+    async def run_before(pilot: Pilot[int]) -> None:
+        app: CaseApp = pilot.app  # type: ignore[assignment]
+        await wait_for(pilot, lambda: isinstance(app.screen, CaseloadScreen))
+        if client:
+            assert app.vault is not None
+            (target,) = [c for c in app.vault.repo.clients if c.preferred_name == CLIENT]
+            app.open_client(target.id)
+            await wait_for(pilot, lambda: isinstance(app.screen, ClientScreen))
+            await pilot.pause()
+        if keys:
+            await pilot.press(*keys)
+        await pilot.pause()
+
+    return run_before
+
+
+SCREENS = {
+    "caseload": open_screen(),
+    "caseload-everyone": open_screen("m"),
+    "profile": open_screen(client=True),
+    "goals": open_screen("2", client=True),
+    "needs": open_screen("3", client=True),
+    "needs-all": open_screen("3", "v", client=True),
+    "meetings": open_screen("4", client=True),
+    "help": open_screen("question_mark"),
+}
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+@pytest.mark.parametrize("screen", list(SCREENS))
+def test_screen(snap_compare, sample_app: CaseApp, screen: str, size: tuple[int, int]) -> None:  # type: ignore[no-untyped-def]
+    assert snap_compare(sample_app, terminal_size=size, run_before=SCREENS[screen])
