@@ -41,6 +41,11 @@ async def wait_saved(pilot: Pilot[int], app: CaseApp) -> None:
     await wait_for(pilot, lambda: app.save_state.text.startswith("Saved"))
 
 
+def app_for(files: VaultFiles) -> CaseApp:
+    """The app on a test vault, unlocked by its key file (no scrypt)."""
+    return CaseApp(files.vault, unlocker=identity_unlocker(files.identity_file), today=TODAY)
+
+
 def caseload_names(app: CaseApp) -> list[str]:
     return [row.cells[0] for row in app.screen.query_one(RowList).rows]
 
@@ -115,9 +120,7 @@ async def _add_client(pilot: Pilot[int], app: CaseApp, name: str) -> None:
 async def test_add_client_goal_need_meeting_then_reopen_and_find_it_all(
     vault_files: VaultFiles,
 ) -> None:
-    app = CaseApp(
-        vault_files.vault, unlocker=identity_unlocker(vault_files.identity_file), today=TODAY
-    )
+    app = app_for(vault_files)
     async with app.run_test(size=(100, 32)) as pilot:
         await wait_for(pilot, lambda: isinstance(app.screen, CaseloadScreen))
         await _add_client(pilot, app, "Quinn Mossgrove")
@@ -183,9 +186,7 @@ async def test_a_failed_save_keeps_the_edit_says_why_and_retries(
             )
         )
         vault.save()
-    app = CaseApp(
-        vault_files.vault, unlocker=identity_unlocker(vault_files.identity_file), today=TODAY
-    )
+    app = app_for(vault_files)
     async with app.run_test(size=(100, 30)) as pilot:
         await wait_for(pilot, lambda: isinstance(app.screen, CaseloadScreen))
         assert app.vault is not None
@@ -218,9 +219,7 @@ async def test_a_failed_save_keeps_the_edit_says_why_and_retries(
 
 
 async def test_escape_on_a_changed_form_asks_before_discarding(vault_files: VaultFiles) -> None:
-    app = CaseApp(
-        vault_files.vault, unlocker=identity_unlocker(vault_files.identity_file), today=TODAY
-    )
+    app = app_for(vault_files)
     async with app.run_test(size=(100, 30)) as pilot:
         await wait_for(pilot, lambda: isinstance(app.screen, CaseloadScreen))
         await pilot.press("n")
@@ -258,9 +257,7 @@ async def test_markup_in_a_name_is_shown_as_typed_and_clicking_it_does_nothing(
         )
         vault.repo.goals.add(Goal.create(client_id=client.id, text="[red]my words[/red]"))
         vault.save()
-    app = CaseApp(
-        vault_files.vault, unlocker=identity_unlocker(vault_files.identity_file), today=TODAY
-    )
+    app = app_for(vault_files)
     async with app.run_test(size=(100, 30)) as pilot:
         await wait_for(pilot, lambda: isinstance(app.screen, CaseloadScreen))
         assert caseload_names(app) == [MARKUP_NAME]
@@ -287,9 +284,7 @@ async def test_markup_in_a_name_is_shown_as_typed_and_clicking_it_does_nothing(
 
 
 async def test_filter_scope_and_sort_on_the_sample(sample_files: VaultFiles) -> None:
-    app = CaseApp(
-        sample_files.vault, unlocker=identity_unlocker(sample_files.identity_file), today=TODAY
-    )
+    app = app_for(sample_files)
     async with app.run_test(size=(120, 40)) as pilot:
         await wait_for(pilot, lambda: isinstance(app.screen, CaseloadScreen))
         assert app.vault is not None
@@ -317,9 +312,7 @@ async def test_filter_scope_and_sort_on_the_sample(sample_files: VaultFiles) -> 
 
 
 async def test_help_and_palette_go_to_client(sample_files: VaultFiles) -> None:
-    app = CaseApp(
-        sample_files.vault, unlocker=identity_unlocker(sample_files.identity_file), today=TODAY
-    )
+    app = app_for(sample_files)
     async with app.run_test(size=(100, 30)) as pilot:
         await wait_for(pilot, lambda: isinstance(app.screen, CaseloadScreen))
         await pilot.press("question_mark")
@@ -353,3 +346,17 @@ async def test_keys_can_be_remapped_from_config(vault_files: VaultFiles) -> None
         assert isinstance(app.screen, CaseloadScreen)
         await pilot.press("plus")
         await wait_for(pilot, lambda: isinstance(app.screen, FormScreen))
+
+
+async def test_a_wrong_preset_passphrase_falls_back_to_asking(vault_files: VaultFiles) -> None:
+    app = CaseApp(
+        vault_files.vault, unlocker=passphrase_unlocker("a stale passphrase"), today=TODAY
+    )
+    async with app.run_test(size=(100, 30)) as pilot:
+        await wait_for(pilot, lambda: isinstance(app.screen, UnlockScreen), timeout=30)
+        assert app.vault is None
+        await type_into(pilot, "#passphrase", PASSPHRASE)
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: isinstance(app.screen, CaseloadScreen), timeout=30)
+    assert app.vault is not None
+    app.vault.close()

@@ -24,7 +24,7 @@ from textual.screen import Screen
 
 from casetui.config import Settings
 from casetui.ui.commands import ClientCommands
-from casetui.vault.errors import VaultError
+from casetui.vault.errors import VaultError, WrongKey
 from casetui.vault.vault import Unlocker, Vault
 
 
@@ -128,7 +128,16 @@ class CaseApp(App[int]):
         from casetui.ui.screens.unlock import OpeningScreen, UnlockScreen
 
         screen = self.screen
-        if isinstance(screen, UnlockScreen | OpeningScreen):
+        if isinstance(screen, OpeningScreen) and isinstance(error, WrongKey) and not self.demo:
+            # A stale CASETUI_PASSPHRASE: ask instead of giving up.
+            self.switch_screen(
+                UnlockScreen(
+                    self.vault_path,
+                    message="The passphrase given to casetui did not unlock this vault. "
+                    "Type it here instead.",
+                )
+            )
+        elif isinstance(screen, UnlockScreen | OpeningScreen):
             screen.failed(error)
 
     def vault_opened(self, vault: Vault) -> None:
