@@ -16,6 +16,8 @@ from casetui.config import Settings
 from casetui.ui.app import CaseApp
 from casetui.ui.screens.caseload import CaseloadScreen
 from casetui.ui.screens.client import ClientScreen
+from casetui.ui.screens.help import HelpScreen
+from casetui.ui.widgets.row_list import RowList
 from casetui.vault.vault import identity_unlocker
 from tests.conftest import VaultFiles
 from tests.test_ui_flows import wait_for
@@ -45,6 +47,7 @@ def open_screen(*keys: str, client: bool = False) -> Callable[[Pilot[int]], Awai
     async def run_before(pilot: Pilot[int]) -> None:
         app: CaseApp = pilot.app  # type: ignore[assignment]
         await wait_for(pilot, lambda: isinstance(app.screen, CaseloadScreen))
+        await wait_for(pilot, lambda: app.screen.query_one(RowList).has_focus)
         if client:
             assert app.vault is not None
             (target,) = [c for c in app.vault.repo.clients if c.preferred_name == CLIENT]
@@ -53,6 +56,8 @@ def open_screen(*keys: str, client: bool = False) -> Callable[[Pilot[int]], Awai
             await pilot.pause()
         if keys:
             await pilot.press(*keys)
+        if "question_mark" in keys:
+            await wait_for(pilot, lambda: isinstance(app.screen, HelpScreen))
         await pilot.pause()
 
     return run_before
