@@ -3,7 +3,8 @@
     python benchmarks/agency_scale.py [--clients 2000] [--repeat 5]
 
 Builds a vault of 20 case managers, 2,000 clients, 10,000 goals, 40,000 need
-items and 100,000 meetings in a temp folder, then measures:
+items, 100,000 meetings, 6,000 referrals, 4,000 consents and a strengths
+assessment, safety plan and court date per client in a temp folder, then measures:
 
 * unlock, without the scrypt step (reported on its own), against the floor
   ``pyrage.decrypt`` + ``json.loads`` of the same file;
@@ -11,6 +12,7 @@ items and 100,000 meetings in a temp folder, then measures:
   ``pyrage.encrypt`` + writing the bytes with fsync;
 * the caseload query for one case manager (cold: first query after unlock,
   which builds the indexes; warm: the next one);
+* Today for one case manager and for everyone (first call after the caseload);
 * peak RSS of a process that unlocks, edits, saves and queries, against the
   size of the plaintext JSON.
 
@@ -37,6 +39,7 @@ import pyrage
 
 from casetui.core.catalog import CATALOG
 from casetui.core.records import Client
+from casetui.core.strengths import QUESTIONS
 from casetui.vault import keys
 from casetui.vault.vault import Vault, VaultPaths, keyring_unlocker
 
@@ -100,7 +103,22 @@ def build_document(clients: int, seed: int = 1) -> dict[str, dict[str, dict[str,
         "needs": {},
         "meetings": {},
         "admin_blocks": {},
+        "partners": {},
+        "referrals": {},
+        "consents": {},
+        "strengths": {},
+        "safety_plans": {},
+        "legal_matters": {},
     }
+    for p in range(40):
+        doc["partners"][f"pa_{p:04d}"] = {
+            "name": f"Partner Agency {p}",
+            "kind": "other",
+            "phone": "555-0100",
+            "languages": "English, Spanish",
+            "trauma_informed": p % 2 == 0,
+            "notes": text(rng, 10),
+        }
     for s in range(staff_n):
         doc["staff"][f"st_{s:04d}"] = {
             "name": f"Case Manager {s}",
@@ -175,6 +193,53 @@ def build_document(clients: int, seed: int = 1) -> dict[str, dict[str, dict[str,
                 "next_checkin": (on + timedelta(days=14)).isoformat(),
                 "progress_discussed": True,
             }
+        for r in range(3):
+            opened = as_of - timedelta(days=rng.randint(5, 120))
+            steps = ["planned", "referred", "scheduled", "attending", "completed"]
+            reached = steps[: rng.randint(1, 5)]
+            history = [
+                {"on": (opened + timedelta(days=3 * i)).isoformat(), "status": st, "note": ""}
+                for i, st in enumerate(reached)
+            ]
+            doc["referrals"][f"rf_{c:06d}_{r}"] = {
+                "client_id": cid,
+                "partner_id": f"pa_{(c + r) % 40:04d}",
+                "service": "other",
+                "need_id": f"nd_{c:06d}_{r}",
+                "follow_up_on": (opened + timedelta(days=21)).isoformat(),
+                "status": reached[-1],
+                "history": history,
+                "note": text(rng, 8),
+            }
+        for k in range(2):
+            signed = as_of - timedelta(days=rng.randint(10, 400))
+            doc["consents"][f"co_{c:06d}_{k}"] = {
+                "client_id": cid,
+                "partner_id": f"pa_{(c + k) % 40:04d}",
+                "shares": text(rng, 8),
+                "purpose": text(rng, 8),
+                "signed_on": signed.isoformat(),
+                "expires_on": (signed + timedelta(days=365)).isoformat(),
+            }
+        doc["strengths"][f"sa_{c:06d}"] = {
+            "client_id": cid,
+            "on": "2026-06-01",
+            **{name: text(rng, 12) for name, _q in QUESTIONS},
+        }
+        doc["safety_plans"][f"sp_{c:06d}"] = {
+            "client_id": cid,
+            "main_concern": text(rng, 20),
+            "people": text(rng, 12),
+            "reviewed_on": "2026-09-01",
+            "developed_with_client": True,
+        }
+        doc["legal_matters"][f"lm_{c:06d}"] = {
+            "client_id": cid,
+            "kind": "court_date",
+            "status": "scheduled",
+            "on": (as_of + timedelta(days=rng.randint(-30, 30))).isoformat(),
+            "description": "Hearing",
+        }
     return doc
 
 
@@ -305,6 +370,12 @@ def main() -> None:
                 lambda: vault.repo.caseload(date(2026, 11, 16), staff_id="st_0001"), args.repeat
             )
             rows = len(vault.repo.caseload(date(2026, 11, 16), staff_id="st_0001"))
+            started = time.perf_counter()
+            today_rows = len(vault.repo.today(date(2026, 11, 16), staff_id="st_0001"))
+            today_mine = time.perf_counter() - started
+            started = time.perf_counter()
+            today_all_rows = len(vault.repo.today(date(2026, 11, 16), staff_id=None))
+            today_everyone = time.perf_counter() - started
             vault.save(force=True)  # the session's first save also takes the backup
             edits = iter(range(10_000))
 
@@ -349,6 +420,10 @@ def main() -> None:
     print(f"interpreter + imports before unlocking: {memory['baseline'] / 1e6:.1f} MB RSS")
     print(f"full validation of every record (casetui check, import): {validate_seconds:.2f} s")
     print(f"caseload rows for that case manager: {rows}")
+    print(
+        f"Today for that case manager: {today_mine * 1e3:.1f} ms ({today_rows} items); "
+        f"for everyone: {today_everyone * 1e3:.1f} ms ({today_all_rows} items)"
+    )
 
 
 if __name__ == "__main__":

@@ -6,6 +6,17 @@ sheets in clients' own words, needs at every horizon (including needs a client
 declined), six months and more of meeting history, and case managers' own time
 blocks (one of them with no self-care block yet, for the supervisor view).
 
+The casework is there too: a directory of partner agencies, referrals in every
+status with their histories, releases of information (one expiring, one expired,
+one revoked, one renewed, and a referral with none yet), strengths assessments
+with reassessments to compare, safety plans, handoffs between case managers,
+closed cases (one closed and later reopened) and legal matters for the clients who
+chose to engage. For the demo user (st_sample01) every part of Today has
+something in it as of the caseload's day: overdue and due check-ins, meetings
+planned for the week, a court date, referrals to follow up, consents to renew and
+the day's own time blocks. The casework's free text names no calendar dates, because
+``casetui demo`` moves every date so that the "as of" day is today.
+
 Run it from anywhere with the project installed::
 
     python sample_data/make_caseload.py
@@ -22,28 +33,57 @@ purpose: their labels trip the wording check (which bans any word starting with
 
 from __future__ import annotations
 
+import dataclasses
+import itertools
 import json
 import random
 import re
+from collections import Counter
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any, NamedTuple
 
+from casetui.core.casework import close_case, consent_state, reassign, reopen_case, valid_consent
 from casetui.core.catalog import CATALOG_BY_KEY
 from casetui.core.choices import (
     ACTIVE_GOAL_STATUSES,
+    LEGAL_TAB_ENGAGEMENTS,
+    OPEN_NEED_STATUSES,
     BlockKind,
+    CaseEventKind,
     ClientStatus,
+    ClosureReason,
     Domain,
     GoalStatus,
     Horizon,
+    LegalKind,
+    LegalStatus,
     MeetingKind,
     NeedStatus,
+    ReferralStatus,
+    ServiceKind,
 )
-from casetui.core.recordset import RecordSet, check_references, parse_interchange
-from casetui.core.rules import days_overdue, goal_count_note, meeting_dates, summarise_contact
+from casetui.core.records import Client, NeedItem
+from casetui.core.recordset import (
+    FORMAT_VERSION,
+    RecordSet,
+    check_references,
+    describe_counts,
+    parse_interchange,
+)
+from casetui.core.rules import (
+    ContactSummary,
+    days_overdue,
+    goal_count_note,
+    meeting_dates,
+    summarise_contact,
+)
+from casetui.core.strengths import QUESTIONS
+from casetui.core.today import Section, TodayItem, today_items
 
 AS_OF = date(2026, 11, 16)
+#: The case manager the demo opens as (casetui.ui.launch.DEMO_OWNER).
+DEMO_OWNER = "st_sample01"
 SEED = 20261116
 OUT = Path(__file__).with_name("caseload.json")
 NOTE = (
@@ -523,6 +563,811 @@ BLOCKS: tuple[tuple[int, BlockKind, str, str, str, bool, str | None, str], ...] 
      "Lunch away from the desk"),
     (3, BlockKind.TRAINING, "2026-06-11", "09:30", "12:30", False, None,
      "Cultural humility workshop"),
+    (1, BlockKind.ADMIN, "2026-11-16", "13:00", "14:00", False, None,
+     "Consent renewals and referral follow-ups"),
+)
+
+# -- Casework: partners, referrals, consents, strengths, safety plans, handoffs,
+# closings and legal matters. Free text never names a calendar date or month, so
+# it still reads true after `casetui demo` moves every date to today.
+
+
+class Handoff(NamedTuple):
+    """The client was with ``before`` (1-based index into STAFF) until ``on``."""
+
+    before: int
+    on: str
+    note: str
+
+
+# Client number -> earlier case managers, oldest first. The last handoff is to the
+# client's current case manager (Person.staff).
+HANDOFFS: dict[int, tuple[Handoff, ...]] = {
+    2: (Handoff(1, "2026-05-04",
+                "Handing over to balance our caseloads. Tomás met Daniel at our last meeting "
+                "and was glad to continue with him. Texts only, in Spanish, worded like the "
+                "library (shared phone). The Sunday call with his family matters a great "
+                "deal."),),
+    4: (Handoff(3, "2026-07-03",
+                "I am going on leave. Kwame prefers English in meetings and no appointments "
+                "on Sunday mornings or Wednesday evenings. He is proud of finishing the CDL "
+                "course; ask him about it."),
+        Handoff(1, "2026-08-03",
+                "Daniel does most of our court accompaniment and Kwame's hearings are coming "
+                "up. Kwame agreed to the change and met Daniel with me. He likes to know "
+                "exactly what will happen on the day.")),
+    16: (Handoff(3, "2026-08-06",
+                 "I am moving to part-time hours. Jolene met Priya with me and is happy to "
+                 "continue with her. Call her work number only, 9:00–17:00; no texts. She "
+                 "likes a short agenda at the start of each meeting."),),
+    19: (Handoff(2, "2026-04-14",
+                 "Hodan asked for a woman case manager, which we arranged straight away. "
+                 "Grace joined our last meeting so Hodan could meet her first. Somali "
+                 "interpreter by phone, a woman, please."),),
+    27: (Handoff(1, "2026-07-06",
+                 "My caseload is full. Dana chose Daniel after a short introduction call. "
+                 "Text only; email is not safe. Dana likes next steps written down."),),
+}
+
+# Client number -> (closed on, reopened on), for an active client who closed and came
+# back. Both days are meetings in the log; their summaries say so.
+REOPENED: dict[int, tuple[str, str]] = {13: ("2026-07-23", "2026-08-25")}
+CLOSED_AND_REOPENED: dict[tuple[int, str], dict[str, Any]] = {
+    (13, "2026-07-23"): {
+        "kind": MeetingKind.SCHEDULED,
+        "summary": "Closing meeting. {first} chose to close the case now that the parenting "
+        "plan is in place and the market stall is going well. Went over the safety plan and "
+        "how to reach the agency again any time.",
+        "client_view": '{first} said: "I feel ready, and I know where you are."',
+        "next_steps": "Case closed at {first}'s choice. The door stays open.",
+        "next_checkin": None,
+        "progress_discussed": True,
+    },
+    (13, "2026-08-25"): {
+        "kind": MeetingKind.SCHEDULED,
+        "summary": "Reopening meeting. {first} got back in touch because the parenting plan "
+        "is going back to court. Agreed to pick up where we left off, with the hearing first.",
+        "client_view": '{first} said: "I am glad I could come back."',
+        "progress_discussed": True,
+    },
+}
+REOPEN_NOTE = (
+    "Rosa got back in touch: the parenting plan is going back to court and she would like "
+    "support again, including on the day of the hearing."
+)
+# Client number -> the final note when the case closed (on Person.end).
+CLOSING_NOTES: dict[int, str] = {
+    13: "Rosa chose to close now that the parenting plan is in place and her stall is going "
+    "well. We reviewed the safety plan together, and she knows she can come back any time.",
+    31: "Imani has a lease in her own name and her nursing assistant certificate, and is "
+    "starting peer mentor training. We went over the safety plan together and she knows she "
+    "is welcome back any time. It has been a privilege to work with her.",
+    32: "Carmen's family has the food benefits it qualifies for, the children are settled "
+    "after school, and she talks with their teachers in English now. Safety plan reviewed "
+    "together; she knows the door is open.",
+    33: "Ayesha is back at college, drives herself, and manages her own account. She chose to "
+    "close today. Safety plan reviewed together; she knows she can return whenever she wants.",
+    34: "Soo-ah chose to close: her market stall is doing well and she sees her counsellor on "
+    "her own. Making friends stays on her list, on her own terms. Safety plan reviewed; she "
+    "knows she can come back any time.",
+}
+
+SK = ServiceKind
+
+
+class Agency(NamedTuple):
+    name: str
+    kind: ServiceKind
+    contact: str
+    phone: str
+    email: str
+    address: str
+    languages: str
+    trauma_informed: bool
+    notes: str
+
+
+PARTNERS: dict[str, Agency] = {
+    "clinic": Agency(
+        "Lanternfield Community Clinic", SK.MEDICAL, "Ottilie Brambleworth, patient navigator",
+        "555-0111", "navigator@lanternfield.example.org", "40 Quillwort Lane",
+        "English, Spanish, Vietnamese; phone interpreters for others", True,
+        "Sliding-scale fees. The navigator can book a first visit with a woman doctor on "
+        "request, and no ID is needed for a first visit."),
+    "dental": Agency(
+        "Brightmoor Smiles Dental Cooperative", SK.DENTAL, "Front desk", "555-0112",
+        "appointments@brightmoor-dental.example.org", "7 Hawthorn Row", "English, Portuguese",
+        False,
+        "Reduced-fee chairs on Tuesdays. Staff have not had trauma-informed training yet; "
+        "let clients know they can bring someone with them."),
+    "counselling": Agency(
+        "Willowgate Counselling Centre", SK.MENTAL_HEALTH, "Amadou Fennick, intake coordinator",
+        "555-0113", "intake@willowgate.example.org", "Second floor, 15 Larch Street",
+        "English, Arabic, Cantonese, Dari, Korean; interpreters on request", True,
+        "Free short-term counselling and a six-week sleep and stress group. Women counsellors "
+        "on request. The waitlist is usually about three weeks."),
+    "circle": Agency(
+        "Hummingbird House Wellness Circle", SK.MENTAL_HEALTH, "Lucía Pemberfield",
+        "555-0114", "hola@hummingbird-house.example.org", "12 Saffron Court",
+        "Spanish, English, Portuguese", True,
+        "Spanish-language counselling and an evening wellbeing group. Warm, unhurried "
+        "first calls."),
+    "legal": Agency(
+        "Cobblestone Legal Aid Clinic", SK.LEGAL_AID, "Ines Marrowby, staff attorney",
+        "555-0115", "help@cobblestone-legal.example.org", "3 Old Mill Yard",
+        "English, Spanish, Ukrainian, Haitian Creole; interpreters on request", True,
+        "Family law, protective orders and compensation applications. Free under the "
+        "income limit; the intake call takes about half an hour."),
+    "shelter": Agency(
+        "Harbourlight Shelter", SK.SHELTER, "Duty manager", "555-0116", "",
+        "Confidential address: meet at the agency first.", "English, Spanish, Tagalog", True,
+        "Call before 18:00 to ask about beds. Lockers for papers. Pets cannot stay, but "
+        "staff know a foster network."),
+    "housing": Agency(
+        "Northwind Housing Partnership", SK.HOUSING, "Tamsin Greywater, housing navigator",
+        "555-0117", "navigators@northwind-housing.example.org", "88 Cinder Road",
+        "English, Spanish, Somali", True,
+        "Transitional rooms, rental applications and deposit help. Keeps a short list of "
+        "pet-friendly landlords."),
+    "police": Agency(
+        "Riverside Police Family Safety Unit", SK.LAW_ENFORCEMENT,
+        "Sergeant Lark Penhallow, liaison officer", "555-0118",
+        "family.safety@riverside-police.example.org", "1 Civic Square",
+        "English; interpreters on request", True,
+        "Officers in this unit have trauma-informed training. The client decides whether to "
+        "make a report and what to share; an advocate can be there throughout."),
+    "court": Agency(
+        "Courthouse Companions Advocacy Project", SK.COURT_ADVOCACY, "Bea Thornbury",
+        "555-0119", "companions@courthouse-companions.example.org",
+        "Room 12, County Courthouse Annex", "English, Spanish, Haitian Creole", True,
+        "Court accompaniment, a courtroom visit before the hearing, and a quiet waiting room "
+        "on the day."),
+    "immigration": Agency(
+        "New Shores Immigration Law Collective", SK.IMMIGRATION,
+        "Rafael Osterhout, attorney", "555-0120", "intake@newshores.example.org",
+        "210 Ferry Street", "English, Spanish, Ukrainian, Tagalog, Vietnamese", True,
+        "Free consultations for survivors; work permits, status applications and replacement "
+        "documents. No document is needed for a first visit."),
+    "learning": Agency(
+        "Maplestead Adult Learning Centre", SK.EDUCATION, "Learner services", "555-0121",
+        "learn@maplestead.example.org", "Maplestead Library, 5 Acorn Way",
+        "English classes at four levels; GED classes in English and Spanish", False,
+        "Free classes, with childcare on weekday mornings. Friendly staff, not yet trained "
+        "in trauma-informed practice."),
+    "benefits": Agency(
+        "Cloverleaf Benefits Desk", SK.PUBLIC_BENEFITS, "Benefits counsellor", "555-0122",
+        "desk@cloverleaf-benefits.example.org", "Community Hub, 60 Orchard Row",
+        "English, Spanish, Arabic, Somali", True,
+        "Food benefits, health cover and childcare subsidies. Appointments, or drop in on "
+        "Wednesdays."),
+    "jobs": Agency(
+        "Kettle & Loom Employment Co-op", SK.EMPLOYMENT, "Job coach team", "555-0123",
+        "coaches@kettleandloom.example.org", "14 Weaver Street",
+        "English, Spanish, Portuguese, Vietnamese", True,
+        "Job coaching, résumés, and paid training places: nursing assistant, culinary and "
+        "commercial driving."),
+    "peers": Agency(
+        "Evening Star Peer Support Group", SK.SUPPORT_GROUP, "Juno Ashdown, facilitator",
+        "555-0124", "hello@eveningstar-circle.example.org", "Community Hub, Room 3",
+        "English; a Spanish-language group meets on Mondays", True,
+        "Peer-led group for survivors on Thursday evenings. A short call with the "
+        "facilitator first helps people feel at ease."),
+    "interpreters": Agency(
+        "Many Voices Interpreting Cooperative", SK.INTERPRETER, "Scheduling desk", "555-0125",
+        "bookings@manyvoices.example.org", "",
+        "Over 30 languages, including Amharic, Dari, Haitian Creole, Somali, Tagalog and Twi",
+        True,
+        "Phone and in-person interpreters. Can book a woman interpreter, or one from outside "
+        "the client's home town, on request."),
+    "pantry": Agency(
+        "Greenbasket Food Pantry", SK.OTHER, "Volunteer coordinator", "555-0126", "",
+        "22 Granary Lane", "English, Spanish", False,
+        "Groceries on Thursdays and Saturdays, with halal and vegetarian boxes. No ID needed."),
+    "clothing": Agency(
+        "Second Thread Career Closet", SK.OTHER, "Closet volunteers", "555-0127",
+        "closet@secondthread.example.org", "9 Button Street", "English", False,
+        "Interview clothes and shoes, by appointment; clients choose in private."),
+    "bank": Agency(
+        "Foxhollow Credit Union", SK.OTHER, "Member adviser", "555-0128",
+        "members@foxhollow-cu.example.org", "31 Tanner Street", "English, Tagalog, Spanish",
+        True,
+        "Accounts that accept a consular ID, statements by email only if the member wants, "
+        "and free credit counselling."),
+}
+
+
+class Ref(NamedTuple):
+    """A referral. ``path`` is its history: status codes, each with a day or none.
+
+    Codes: p planned, r referred, s scheduled, a attending, c completed, d declined,
+    u unavailable, x stalled; a code repeated is a follow-up with no change. Days
+    left out are spread evenly between the ones given (the first and last are given).
+    """
+
+    client: int
+    partner: str
+    need: str | None  # a need key of this client; its goal is linked too, if any
+    path: str
+    follow_up: str | None = None
+    help: str = ""  # a: accompaniment, t: transport
+    last: str = ""  # the note on the last change, instead of the usual wording
+    note: str = ""
+
+
+REFERRALS: tuple[Ref, ...] = (
+    # Priya's clients (st_sample01, the demo user).
+    Ref(1, "jobs", "job_training", "p:2026-06-09 r s a:2026-11-09", help="t",
+        note="Evening nursing assistant course; the bus pass covers the trip."),
+    Ref(1, "benefits", "childcare", "p:2026-10-05 r r:2026-10-26",
+        last="Called the benefits desk: the childcare subsidy is still being decided."),
+    Ref(1, "counselling", "mental_health", "p:2026-07-06 r d:2026-09-04",
+        last="Amara decided to contact Willowgate herself, when she is ready. Respected."),
+    Ref(3, "counselling", "mental_health", "r:2026-05-04 s a c:2026-10-23",
+        last="Finished the six-week sleep and stress group. Mei Lin would like to keep seeing "
+        "a counsellor; that needs a new referral and a new consent.",
+        note="Cantonese-speaking counsellor, as Mei Lin asked."),
+    Ref(3, "jobs", "employment_assistance", "r:2026-08-14 s a:2026-11-11",
+        follow_up="2026-11-25"),
+    Ref(6, "immigration", "work_permit", "r:2026-05-15 s a a:2026-11-09",
+        last="The attorney has the receipt notice; now waiting for a decision.",
+        note="Olek likes written updates he can keep."),
+    Ref(6, "learning", "language_classes", "p:2026-06-16 r u:2026-09-07",
+        last="The intermediate class is full until the new term. Olek is first on the list."),
+    Ref(8, "housing", "permanent_housing", "p:2026-09-14 r r x:2026-11-06",
+        last="No reply from the housing navigator after two calls and an email. Marked "
+        "stalled; will ask Northwind for another contact."),
+    Ref(8, "benefits", "childcare", "r:2026-02-06 s c:2026-04-14",
+        last="Subsidy approved for the after-school programme."),
+    Ref(12, "counselling", "mental_health", "p:2026-11-13", follow_up="2026-11-27",
+        note="Ji-woo would like to meet the counsellor once before deciding what to share. "
+        "No consent yet: Ji-woo will decide."),
+    Ref(13, "legal", "legal_assistance", "r:2025-10-16 s a c:2026-02-16",
+        last="Parenting plan agreed. Rosa said the lawyer explained every step."),
+    Ref(13, "legal", "legal_assistance", "r:2026-08-25 s a:2026-11-12", follow_up="2026-11-19",
+        note="The parenting plan is going back to court; legal aid is representing Rosa again."),
+    Ref(13, "dental", "ongoing_medical_dental", "r:2025-12-17 s:2026-01-16 a a:2026-11-10",
+        last="Two more appointments to finish the treatment plan."),
+    Ref(13, "court", None, "r:2026-08-25 s:2026-11-12", follow_up="2026-11-17", help="a",
+        note="A courtroom visit two days before the hearing; the court advocate will sit with "
+        "Rosa on the day."),
+    Ref(16, "housing", "permanent_housing", "p:2026-09-04 r r:2026-11-05",
+        follow_up="2026-11-12",
+        last="Left a message for the housing navigator, who said she would call back within "
+        "a week.",
+        note="Jolene paused the lease goal but wants to stay on the waiting list."),
+    Ref(16, "clothing", "clothing", "r:2026-10-08 s:2026-10-21",
+        last="Fitting offered; waiting for Jolene to pick a time when she is next in touch."),
+    Ref(18, "learning", "language_classes", "r:2026-08-04 s a:2026-11-16",
+        last="Parisa moved up a level today."),
+    Ref(18, "pantry", "food", "p:2026-11-02 r:2026-11-09", follow_up="2026-11-16",
+        last="The pantry will let us know by the follow-up day whether they can add a halal "
+        "box to Parisa's Thursday pick-up."),
+    Ref(21, "immigration", "identity_documents", "r:2026-10-14 s a:2026-11-13", help="at",
+        note="Consulate visits together; bus fare covered."),
+    Ref(21, "counselling", "mental_health", "r:2026-10-19 s:2026-11-06",
+        follow_up="2026-11-20", note="A Tagalog interpreter is booked for the first session."),
+    Ref(23, "housing", "permanent_housing", "r:2026-08-21 s s:2026-10-23",
+        last="The landlord postponed the viewing; waiting for a new time."),
+    Ref(23, "legal", "legal_assistance", "r:2026-03-09 s a c:2026-07-09"),
+    Ref(25, "learning", "advanced_education", "p:2026-08-10 r d:2026-09-09",
+        last="Leilani decided to wait for the next term. She knows she can pick this up again."),
+    Ref(31, "jobs", "job_training", "r:2025-10-10 s a c:2026-03-16"),
+    Ref(32, "benefits", "public_benefits", "r:2025-11-24 s c:2026-01-29"),
+    # Daniel's clients.
+    Ref(2, "immigration", "work_permit", "p:2026-02-12 r s a:2026-11-03", help="a"),
+    Ref(2, "housing", "transitional_housing", "p:2026-11-10", follow_up="2026-11-24"),
+    Ref(4, "court", "advocacy", "p:2026-09-15 r s:2026-10-28", help="a",
+        note="Kwame would like to see the courtroom before the hearing."),
+    Ref(4, "dental", "ongoing_medical_dental", "r:2026-07-03 s a c:2026-09-28", help="t"),
+    Ref(7, "peers", "life_social_skills", "p:2026-07-16 r d:2026-08-28",
+        last="Aroha would rather meet people through her cousin's kapa haka group. Respected."),
+    Ref(11, "benefits", "public_benefits", "r:2026-09-30 s:2026-11-10", follow_up="2026-11-24"),
+    Ref(14, "circle", "mental_health", "r:2026-06-08 s a a:2026-11-06"),
+    Ref(14, "housing", "pet_friendly_housing", "r:2026-07-09 s s:2026-11-13",
+        last="Two pet-friendly landlords on the list; Biscuit's vaccination card sent."),
+    Ref(14, "benefits", "childcare", "p:2026-09-08 r u:2026-10-19",
+        last="The subsidised centre's waitlist is closed for now; Marisol will be told when it "
+        "opens."),
+    Ref(17, "housing", "transitional_housing", "r:2026-08-26 s:2026-10-23"),
+    Ref(20, "circle", "mental_health", "p:2026-10-05 r d:2026-10-21",
+        last="Ana Lucía wants to pause counselling for now. The option stays open."),
+    Ref(24, "clinic", "ongoing_medical_dental", "r:2026-08-21 s:2026-10-06", help="t"),
+    Ref(26, "housing", "transitional_housing", "r:2026-09-17 s a:2026-11-16"),
+    Ref(27, "counselling", "mental_health", "p:2026-11-02 r:2026-11-13", follow_up="2026-11-27"),
+    Ref(30, "jobs", "job_training", "r:2026-06-02 s a c:2026-10-27",
+        last="Kai finished the theory part of the CDL course; the driving part can start when "
+        "Kai is ready."),
+    Ref(33, "learning", "advanced_education", "r:2026-01-16 s a c:2026-05-29"),
+    # Grace's clients.
+    Ref(5, "legal", "legal_assistance", "r:2026-03-05 s c:2026-05-04",
+        last="Legal aid explained the options; Fatima has what she needs to decide."),
+    Ref(5, "pantry", "food", "r:2026-02-19 s a a:2026-11-10"),
+    Ref(5, "interpreters", "interpretation", "r:2026-02-04 c:2026-02-19",
+        last="Standing booking: a woman Arabic interpreter, not from Fatima's home town."),
+    Ref(9, "housing", "transitional_housing", "r:2026-07-16 s a c:2026-10-02"),
+    Ref(9, "learning", "language_classes", "p:2026-10-19 r:2026-11-05", follow_up="2026-11-19"),
+    Ref(10, "court", "advocacy", "r:2026-09-01 s a a:2026-11-13", help="a"),
+    Ref(10, "police", None, "p:2026-09-01 r s c:2026-09-08", help="a",
+        last="Wideline met the family safety unit with Grace beside her, and chose what to "
+        "share."),
+    Ref(10, "immigration", "immigration_status", "r:2026-08-24 s a c:2026-10-26"),
+    Ref(15, "counselling", "mental_health", "r:2026-06-08 s a:2026-11-06"),
+    Ref(15, "bank", "own_bank_account", "r:2026-09-21 s:2026-11-06", follow_up="2026-11-20"),
+    Ref(19, "benefits", "public_benefits", "p:2026-10-26 r:2026-11-10", follow_up="2026-11-24"),
+    Ref(19, "counselling", "mental_health", "r:2026-04-14 s a c:2026-08-18",
+        note="A woman counsellor, with a Somali interpreter."),
+    Ref(22, "shelter", None, "r:2026-11-10 c:2026-11-10", help="t",
+        last="Bed confirmed the same day; taxi paid."),
+    Ref(22, "housing", "transitional_housing", "p:2026-11-10 r:2026-11-13",
+        follow_up="2026-11-27"),
+    Ref(29, "counselling", "mental_health", "p:2026-06-08 r d:2026-09-04",
+        last="Oksana chose to wait for now. The option stays open."),
+    Ref(34, "counselling", "mental_health", "r:2026-01-26 s a c:2026-06-03"),
+)
+
+RS = ReferralStatus
+CODES: dict[str, ReferralStatus] = {
+    "p": RS.PLANNED, "r": RS.REFERRED, "s": RS.SCHEDULED, "a": RS.ATTENDING,
+    "c": RS.COMPLETED, "d": RS.DECLINED, "u": RS.UNAVAILABLE, "x": RS.STALLED,
+}
+STEP_NOTES: dict[ReferralStatus, tuple[str, ...]] = {
+    RS.PLANNED: ("Talked it over; {first} would like a referral to {partner}.",
+                 "{first} chose {partner} from the options we looked at together."),
+    RS.REFERRED: ("Referral sent to {partner} with {first}'s signed consent.",
+                  "Called {partner}'s intake line together; referral made."),
+    RS.SCHEDULED: ("First appointment booked; {first} has the time and the address.",
+                   "{partner} offered a time that fits {first}'s week."),
+    RS.ATTENDING: ("{first} has started and says it is going well so far.",
+                   "{first} is going regularly, and {partner} confirmed it."),
+    RS.COMPLETED: ("Completed. {first} said it was worth it.",
+                   "{partner} confirmed the service is finished; {first} is pleased with how "
+                   "it went."),
+    RS.DECLINED: ("{first} decided not to go ahead for now. The option stays open.",),
+    RS.UNAVAILABLE: ("{partner} cannot take new referrals at the moment; looking at other "
+                     "options with {first}.",),
+    RS.STALLED: ("No reply from {partner} after several tries. Marked stalled.",),
+}
+FOLLOW_UPS = (
+    "Followed up with {partner}: no change yet.",
+    "Checked in with {partner}; still waiting to hear.",
+    "Spoke with {partner}; all on track.",
+)
+
+# What a release of information covers, by the partner's kind.
+CONSENT_WORDS: dict[ServiceKind, tuple[str, str]] = {
+    SK.MEDICAL: ("Name, date of birth, safe way to get in touch, and the reason for the "
+                 "referral. No case notes.", "To book a first appointment at {partner}."),
+    SK.MENTAL_HEALTH: ("Name, safe way to get in touch, languages, and that {first} asked "
+                       "for counselling. No case notes.",
+                       "To make the referral to {partner} and hear whether it went ahead."),
+    SK.LEGAL_AID: ("Name, safe way to get in touch, and the documents {first} chooses to "
+                   "share.", "So {partner} can advise {first}, and the case manager can help "
+                   "with appointments."),
+    SK.HOUSING: ("Name, household size, income, and safe way to get in touch.",
+                 "For the housing application and updates on it."),
+    SK.LAW_ENFORCEMENT: ("Name and safe way to get in touch only. {first} decides what else "
+                         "to say.", "To arrange a meeting with the unit, with an advocate "
+                         "present."),
+    SK.INTERPRETER: ("First name, language, and appointment times.",
+                     "To book interpreters for {first}'s appointments."),
+    SK.PUBLIC_BENEFITS: ("Name, household size and income, and safe way to get in touch.",
+                         "For the benefits application and updates on it."),
+}
+CONSENT_DEFAULT = (
+    "Name, safe way to get in touch, and what the referral is for.",
+    "To make the referral to {partner} and hear back about how it is going.",
+)
+# (client, partner) -> how that release differs from a one-year consent signed at
+# referral: "expires" (an earlier end), "renewed" (a new one signed that day), and
+# "revoked" (day, note).
+CONSENT_STORIES: dict[tuple[int, str], dict[str, Any]] = {
+    (13, "legal"): {"renewed": "2026-08-25"},
+    (6, "immigration"): {"expires": "2026-11-13", "renewed": "2026-10-27"},
+    (3, "counselling"): {"expires": "2026-11-04"},
+    (13, "dental"): {"expires": "2026-12-10"},
+    (1, "counselling"): {
+        "revoked": ("2026-09-04", "Amara asked us to stop sharing her information with "
+                    "Willowgate. She will get in touch with them herself if and when she "
+                    "wants to."),
+    },
+}
+
+# The strengths assessment, in the client's own words: client -> sittings, each a
+# day and the nine answers in the order of casetui.core.strengths.QUESTIONS. An
+# empty answer is one the client chose to leave for later.
+STRENGTHS: dict[int, tuple[tuple[str, tuple[str, ...]], ...]] = {
+    1: (("2026-03-30", (
+        "I kept going for my kids. Getting up every morning was the first step.",
+        "That I am stronger than I thought, and that I can ask for help.",
+        "My sister. She never stopped calling.",
+        "My sister, and my neighbour Delphine, who watches the kids sometimes.",
+        "My kids are happy at their school.",
+        "That I am a good mum, and funny.",
+        "One step at a time, with a list on the fridge.",
+        "I need my own place. I can keep applying and save for the deposit.",
+        "Money is tight and I get tired. Childcare would help.")),
+        ("2026-09-17", (
+        "I moved us into our own place. I did the applications even when I was tired.",
+        "I can finish what I start. I passed my GED!",
+        "My sister, and my GED teacher.",
+        "My sister, Delphine, and the other mums at the school gate.",
+        "Our apartment with a yard, and my GED certificate on the wall.",
+        "My teacher said I am a natural at helping people. That is why I want to be a "
+        "nursing assistant.",
+        "The nursing course in the evenings. My sister helps with bedtime.",
+        "Childcare in the day, so I could work more hours. I am on the list.",
+        "Sometimes I worry about money. The budget helps when I stick to it."))),
+    2: (("2026-02-12", (
+        "I talked to my mother whenever I could. Her voice kept me going.",
+        "I can be patient. I can wait for the right thing.",
+        "My mother, and my cousin who told me about this place.",
+        "My cousin. And now the people here.",
+        "I always worked hard, even when it was not fair.",
+        "That I am honest and I make people laugh.",
+        "First the papers, then English, then a good job.",
+        "I need my documents in my own hands. The lawyer is helping.",
+        "My English. I will go to classes.")),
+        ("2026-08-12", (
+        "Step by step. My ID is back in my hands, and I did that with help.",
+        "That asking for help is not weakness.",
+        "My English teacher.",
+        "My cousin, my classmates, and Daniel.",
+        "I did a practice job interview in English, with no interpreter.",
+        "My teacher says I am the hardest worker in the class.",
+        "When the work permit comes, I will apply to the kitchens I already visited.",
+        "The permit. I check the case and bring my questions to the lawyer.",
+        "Waiting is hard. I play football on Sundays to clear my head."))),
+    3: (("2025-12-01", (
+        "I kept busy. Cooking for my aunt's family helped me feel normal.",
+        "I can learn new things, even now.",
+        "My aunt.",
+        "My aunt and my cousin.",
+        "I came here on my own and found this place.",
+        "They say my dumplings are the best.",
+        "",
+        "I want to sleep better. Maybe talking to someone will help.",
+        "English, and feeling tired all the time.")),
+        ("2026-06-10", (
+        "The sleep group taught me a breathing exercise. I use it every night.",
+        "I like learning. I finished the English course.",
+        "My aunt, and the women in the group.",
+        "My aunt, my cousin, and two friends from class.",
+        "I can talk to my doctor in English now.",
+        "My classmates say I am kind, and I always bring snacks.",
+        "Keep going to class, and look for a job with fair pay.",
+        "A job with regular hours. I am working with the job coach.",
+        "Some nights are still hard. I want to keep seeing a counsellor."))),
+    5: (("2026-03-05", (
+        "My faith, and my children. I pray and I keep going.",
+        "I can speak up for my children, even in a new country.",
+        "My mother, who taught me to be patient.",
+        "The sisters in my study circle.",
+        "Both my children started school this month.",
+        "That I am calm and wise.",
+        "With English classes, and learning to drive.",
+        "I want to understand the forms myself. English will help.",
+        "Everything is new. I take one day at a time.")),),
+    7: (("2026-06-22", (
+        "My whānau. They wrapped around me.",
+        "I am allowed to take up space.",
+        "My nan. She always said I could do anything.",
+        "My cousin Mereana, and my nan.",
+        "I started playing guitar again.",
+        "That I am loyal and I light up a room.",
+        "Going back to study, my way.",
+        "I want to finish my degree. I need to sort out the enrolment.",
+        "Meeting new people feels hard. I will go with my cousin at first.")),),
+    8: (("2026-01-14", (
+        "I focused on my kids. Their smiles keep me going.",
+        "I am patient and careful.",
+        "My older sister back home. We talk every week.",
+        "My sister, and my friend Thu from the salon.",
+        "My kids are doing well at school.",
+        "That I have beautiful handwriting and good hands for nails.",
+        "Learn English first, then learn about business.",
+        "I need my own bank account and more English.",
+        "Time. Work and the kids take all my day.")),
+        ("2026-07-10", (
+        "I made a plan and I followed it, a little every week.",
+        "I can do hard things in English now.",
+        "My English teacher, and my sister.",
+        "My sister, Thu, and the after-school programme.",
+        "I opened my own bank account. Only I can see it.",
+        "My friends ask me for advice now.",
+        "Save money and take a small business class.",
+        "A home of our own. I will keep looking with the housing team.",
+        "The housing list is slow. I will keep asking."))),
+    9: (("2026-08-14", (
+        "Prayer and fasting give me strength.",
+        "I am braver than I knew.",
+        "The priest who speaks Amharic, and my friend from the shelter.",
+        "My friend from the shelter.",
+        "I moved into my own room before the cold weather.",
+        "That I am a good cook and a good listener.",
+        "English first, then a job in a kitchen or a hotel.",
+        "",
+        "I miss my family. I call them when I can.")),),
+    10: (("2026-09-08", (
+        "I sing when I feel low. My children sing with me.",
+        "My voice matters.",
+        "My grandmother at home.",
+        "My neighbour and my friends from church.",
+        "My papers are moving, and my children are fed and happy.",
+        "That I never give up.",
+        "Being ready for court, with the advocate beside me.",
+        "I want the court part to be finished so we can rest.",
+        "Waiting for court makes me nervous. Visiting the courtroom helped.")),),
+    13: (("2025-11-17", (
+        "I sang. Music is my medicine.",
+        "That I can keep my children's routine steady.",
+        "My mother, and the choir.",
+        "My comadre Lupe, and the choir director.",
+        "My children. And my tres leches cake.",
+        "That I make everyone feel welcome.",
+        "With help from legal aid, and a lot of coffee.",
+        "A parenting plan the court agrees to. I am working on it with the lawyer.",
+        "Paperwork in English. The interpreter helps.")),
+        ("2026-09-22", (
+        "I came back when I needed to. That took courage too.",
+        "That coming back for help is not going backwards.",
+        "My mother, my choir, and my market customers.",
+        "Lupe, the choir, and the lawyer.",
+        "My stall at the Saturday market sells out.",
+        "They call me the cake lady. I like that.",
+        "Prepare for the hearing, then look for our own place with a yard.",
+        "The new hearing. I will go with the court advocate and know what to expect.",
+        "My teeth, and the hearing. I am taking them one at a time."))),
+    14: (("2026-06-03", (
+        "Biscuit. Walking my dog every day got me out of bed.",
+        "I can be organised when it counts.",
+        "My abuela, and my friend from work.",
+        "My friend Yesenia.",
+        "I kept Biscuit with me through everything.",
+        "That I am fierce and funny.",
+        "A place for me and Biscuit, then my GED, then a better job.",
+        "Childcare, and a way to get around. Driving lessons would change a lot.",
+        "I feel anxious sometimes. The counsellor is helping.")),),
+    19: (("2026-04-14", (
+        "My faith and my children.",
+        "I know what I need, and I can ask for it.",
+        "My aunt, who came here before me.",
+        "My aunt, and the women at the mosque.",
+        "I asked for a woman case manager, and I got one.",
+        "That I am generous.",
+        "With help, and with patience.",
+        "A home for the children, with space to play.",
+        "English. And the forms.")),
+        ("2026-10-09", (
+        "I found a home for my family. I did not stop.",
+        "I can run a household budget in a new country.",
+        "The women's circle at the mosque.",
+        "My aunt, my neighbours, and Grace.",
+        "Our new home with a yard. The children play outside every day.",
+        "My neighbours say my tea is the best on the street.",
+        "Food benefits first, then English classes when the children are settled.",
+        "More English. Maybe a class near the school.",
+        "Money for food. The benefits desk is helping with the application."))),
+    21: (("2026-10-26", (
+        "I held on to my plan to call my mother every Sunday.",
+        "I am stronger when I ask for help.",
+        "My mother, and a woman at the shelter who showed me around.",
+        "The shelter staff, and my friend Joy.",
+        "I got my ID card back.",
+        "That I am cheerful even on hard days.",
+        "Papers first, then work.",
+        "I need my passport and a work permit. The lawyer is helping.",
+        "I feel nervous outside. I practise short walks.")),),
+    23: (("2026-03-30", (
+        "Coaching my son's team. Saturdays kept me going.",
+        "Patience. And that I can stay calm in hard conversations.",
+        "My dad, and my old coach.",
+        "My brother, and the other parents on the team.",
+        "My son. And the parenting plan we worked out.",
+        "That I am steady and fair.",
+        "A lease in my name, close to my son's school.",
+        "A job with regular hours, so I can plan ahead.",
+        "Saving for a deposit. I put a little aside every week.")),),
+    27: (("2026-05-11", (
+        "My dog. She needed me, and I needed her.",
+        "I know how to rebuild. I have done it before.",
+        "My friend Sam from the library.",
+        "Sam, and my dog.",
+        "We found a place that takes dogs.",
+        "That I am good with computers and with animals.",
+        "Fixing my credit, one letter at a time.",
+        "My credit report. I will dispute the accounts that are not mine.",
+        "Finding a counsellor who gets me. I will try again.")),),
+}
+
+# Safety plans, in the client's own voice, calm and practical. Each client gets one
+# of these shapes with their own trusted person; "draft" plans were written from
+# the intake conversation and are still to be gone through with the client.
+PLAN_SHAPES: dict[str, dict[str, str]] = {
+    "home": {
+        "main_concern": "Feeling safe at home and on the way to and from work.",
+        "places": "The library and the community centre are safe places to wait; both have "
+        "staff at the desk.",
+        "community": "My neighbour knows to call for help if something seems wrong.",
+        "money_material": "A little cash and a bus pass in my coat pocket. My own bank card.",
+        "before": "Keep my phone charged. Vary my route. Tell {person} my plans for the day.",
+        "during": "Go to the room with the door to the outside. Send our code word to "
+        "{person}. Call emergency services if I need to.",
+        "after_leaving": "Stay with {person} the first nights. Call my case manager the next "
+        "morning.",
+        "safe_to_keep": "Copies of my ID and important papers with {person}, and a copy of "
+        "this plan at the agency.",
+    },
+    "before": {
+        "main_concern": "A former employer still has my old number and knows the area where "
+        "I used to live.",
+        "places": "My English class, my place of worship, and the agency office.",
+        "community": "People at my faith community know not to share where I live.",
+        "money_material": "My own bank account. My card and my ID stay with me.",
+        "before": "Use only my new phone. Do not answer numbers I do not know. Keep my weekly "
+        "check-in.",
+        "during": "If someone from before contacts me, I do not reply. I save the message and "
+        "call my case manager.",
+        "after_leaving": "",
+        "safe_to_keep": "My passport and papers stay at legal aid's office until I have a "
+        "safe place for them.",
+    },
+    "shelter": {
+        "main_concern": "Settling in safely at the shelter.",
+        "places": "The shelter and the community centre. The shelter address stays private.",
+        "community": "Shelter staff know who I do and do not want to hear from.",
+        "money_material": "A locker for my papers, and a little cash.",
+        "before": "Use only my new number. Sign in and out at the desk.",
+        "during": "Go to the staff office and ask for help.",
+        "after_leaving": "Plan the move to my own room with my case manager.",
+        "safe_to_keep": "My ID and important papers in the shelter locker.",
+    },
+    "online": {
+        "main_concern": "Someone from before knows my old accounts and may try to find me "
+        "online.",
+        "places": "Home, the community centre, and time with {person}.",
+        "community": "My friends know not to post photos of me or tag where we are.",
+        "money_material": "A new bank account with a new password. Paper copies of important "
+        "numbers.",
+        "before": "New phone, new accounts, location sharing off. Check privacy settings once "
+        "a month with my case manager.",
+        "during": "If a message comes from the old accounts, I do not answer. I take a "
+        "screenshot and tell my case manager.",
+        "after_leaving": "Change passwords again and let {person} know.",
+        "safe_to_keep": "Screenshots in a folder only I can open, and a copy with my case "
+        "manager.",
+    },
+    "handovers": {
+        "main_concern": "Handovers of the children at weekends.",
+        "places": "Handovers happen at the community centre, where staff are around.",
+        "community": "The school office knows who may collect the children.",
+        "money_material": "Cash for a taxi kept at home. My own bank account.",
+        "before": "Confirm handover times by text only. Bring {person} if I want to.",
+        "during": "If a handover feels tense, I go inside the community centre and ask staff "
+        "for help.",
+        "after_leaving": "Text {person} when we are home.",
+        "safe_to_keep": "The parenting plan and the school contact list, at home and at the "
+        "agency.",
+    },
+    "court": {
+        "main_concern": "Feeling safe around court dates.",
+        "places": "The court advocate's quiet waiting room, and the agency office.",
+        "community": "Friends I trust know the hearing day and will check in afterwards.",
+        "money_material": "Bus fare and a little cash set aside for court days.",
+        "before": "Visit the courtroom ahead of time. Plan the route with my advocate. Arrive "
+        "and leave with someone.",
+        "during": "Stay with my advocate. If I feel unsafe, tell court security.",
+        "after_leaving": "Someone walks with me to the bus. I call {person} when I get home.",
+        "safe_to_keep": "Copies of the court papers and any order, at home and at the agency.",
+    },
+    "calm": {
+        "main_concern": "Hard days, and feeling calm when I go out.",
+        "places": "The park near home, the library, and time with {person}.",
+        "community": "My class knows I may leave early sometimes, and that is fine.",
+        "money_material": "Bus pass and phone credit topped up every month.",
+        "before": "Plan outings in daylight with a friend. Keep the breathing exercise card in "
+        "my wallet.",
+        "during": "Use the breathing exercise. Call {person} or the agency line.",
+        "after_leaving": "Rest, eat something, and write down what helped.",
+        "safe_to_keep": "This plan and my counsellor's number, in my bag and on my phone.",
+    },
+}
+DRAFT_PLAN = {
+    "main_concern": "Draft from the intake conversation, to go through with {first} at the "
+    "next meeting.",
+}
+# Client -> (shape, trusted person, their number, drafted without the client).
+PLANS: dict[int, tuple[str, str, str, bool]] = {
+    1: ("home", "my sister", "555-0142", False),
+    2: ("before", "my cousin", "555-0143", False),
+    3: ("calm", "my aunt", "555-0144", False),
+    4: ("court", "my brother", "555-0145", False),
+    5: ("home", "my friend from the study circle", "555-0146", False),
+    6: ("before", "my friend from English class", "555-0147", False),
+    7: ("calm", "my cousin Mereana", "555-0148", False),
+    8: ("home", "my friend Thu", "555-0149", False),
+    9: ("calm", "my friend from the shelter", "555-0150", False),
+    10: ("court", "my neighbour", "555-0151", False),
+    12: ("online", "my friend from art class", "555-0152", False),
+    13: ("handovers", "my comadre Lupe", "555-0153", False),
+    14: ("home", "my friend Yesenia", "555-0154", False),
+    15: ("calm", "my cousin in the city", "555-0155", False),
+    16: ("home", "my friend at work", "555-0156", False),
+    17: ("online", "a friend", "555-0157", True),
+    18: ("calm", "my Dari-speaking neighbour", "555-0158", False),
+    19: ("home", "my aunt", "555-0159", False),
+    21: ("shelter", "my friend Joy", "555-0160", False),
+    23: ("handovers", "my brother", "555-0161", False),
+    24: ("before", "my housemate", "555-0162", True),
+    25: ("calm", "my aunty", "555-0163", False),
+    26: ("before", "my friend from the mosque", "555-0164", False),
+    27: ("online", "my friend Sam", "555-0165", False),
+    28: ("handovers", "my neighbour", "555-0166", False),
+    29: ("court", "my friend from the community centre", "555-0167", False),
+    30: ("online", "my friend from the climbing gym", "555-0168", False),
+    31: ("home", "my best friend", "555-0169", False),
+    32: ("handovers", "my sister-in-law", "555-0170", False),
+    33: ("online", "my cousin", "555-0171", False),
+    34: ("calm", "my friend from the market", "555-0172", False),
+}
+AGENCY_LINE = "555-0100"
+
+LK, LS = LegalKind, LegalStatus
+# (client, kind, status, day, description, note). Only for clients who chose to
+# consider or engage with the legal system.
+LEGAL: tuple[tuple[int, LegalKind, LegalStatus, str, str, str], ...] = (
+    (1, LK.VICTIM_COMPENSATION, LS.CONSIDERING, "2026-10-28", "Compensation fund application",
+     "Amara is reading the information sheet. No decision yet, and no rush."),
+    (2, LK.VICTIM_COMPENSATION, LS.PENDING, "2026-10-16", "Compensation fund application",
+     "Legal aid filed it; the fund asked for one more document, which Tomás sent."),
+    (2, LK.COURT_DATE, LS.SCHEDULED, "2027-01-20", "Hearing in the wage case",
+     "Tomás may take part by video, with a Spanish interpreter."),
+    (4, LK.COURT_DATE, LS.DONE, "2026-09-15", "First hearing",
+     "Went ahead; the next date was set on the day."),
+    (4, LK.COURT_DATE, LS.SCHEDULED, "2026-11-18", "County court hearing",
+     "Daniel will go with Kwame; the court advocate has booked the quiet waiting room."),
+    (5, LK.PROTECTIVE_ORDER, LS.WITHDRAWN, "2026-05-04", "Protective order",
+     "Fatima heard the options from legal aid and decided not to apply for now. She knows "
+     "she can come back to it any time."),
+    (6, LK.COURT_DATE, LS.PENDING, "2027-02-02", "Hearing in the labour case",
+     "The attorney expects this date to be confirmed soon. Olek would like written updates."),
+    (10, LK.PROTECTIVE_ORDER, LS.GRANTED, "2026-09-08", "Protective order",
+     "Granted for one year. Wideline keeps a copy, and the school office has one."),
+    (10, LK.COURT_DATE, LS.SCHEDULED, "2026-12-03", "Family court hearing",
+     "The court advocate will be there; Haitian Creole interpreter booked."),
+    (13, LK.COURT_DATE, LS.DONE, "2026-01-16", "Parenting plan hearing",
+     "The plan was agreed on the day."),
+    (13, LK.COURT_DATE, LS.SCHEDULED, "2026-11-19", "Parenting plan review hearing",
+     "Rosa would like the court advocate and Priya with her. Spanish interpreter booked."),
+    (16, LK.PROTECTIVE_ORDER, LS.CONSIDERING, "2026-10-08", "Protective order",
+     "Jolene asked for information and legal aid explained the steps. Her decision, in her "
+     "own time."),
+    (21, LK.VICTIM_COMPENSATION, LS.CONSIDERING, "2026-11-06", "Compensation fund application",
+     "Talked about what the fund covers; Maricel will decide once her documents are sorted."),
+    (23, LK.PROTECTIVE_ORDER, LS.GRANTED, "2026-03-30", "Protective order",
+     "Granted. The renewal date is in Malik's calendar and in ours."),
+    (23, LK.COURT_DATE, LS.DONE, "2026-06-15", "Custody hearing", "Parenting plan agreed."),
+    (23, LK.VICTIM_COMPENSATION, LS.FILED, "2026-09-11", "Compensation fund application",
+     "Filed with legal aid's help; a decision usually takes a few months."),
+    (29, LK.PROTECTIVE_ORDER, LS.GRANTED, "2026-06-08", "Protective order",
+     "Granted. Oksana keeps a copy with her papers."),
+    (29, LK.VICTIM_COMPENSATION, LS.DENIED, "2026-09-24", "Compensation fund application",
+     "The fund said no. Legal aid is looking at a review with Oksana, if she wants one."),
+    (31, LK.COURT_DATE, LS.DONE, "2026-02-11", "Final hearing", "Went ahead as planned."),
+    (31, LK.VICTIM_COMPENSATION, LS.GRANTED, "2026-05-14", "Compensation fund application",
+     "Approved; it covered moving costs and counselling."),
+)
+
+# Meetings planned for the week after as_of: (client, staff, day, kind, minutes, summary).
+PLANNED: tuple[tuple[int, int, str, MeetingKind, int, str], ...] = (
+    (13, 1, "2026-11-19", MeetingKind.ACCOMPANIMENT, 180,
+     "Planned: going with {first} to the parenting plan review hearing. The court advocate "
+     "will meet us there."),
+    (8, 1, "2026-11-20", MeetingKind.PHONE_VIDEO, 30,
+     "Planned phone check-in between 10:00 and 14:00, as {first} prefers."),
+    (21, 1, "2026-11-20", MeetingKind.SCHEDULED, 60,
+     "Planned case meeting at the shelter: documents, then the work permit."),
+    (4, 2, "2026-11-18", MeetingKind.ACCOMPANIMENT, 180,
+     "Planned: going with {first} to the county court hearing."),
 )
 # fmt: on
 
@@ -560,6 +1405,7 @@ class Case:
 
     def __init__(self, rng: random.Random, number: int, p: Person, tables: Tables) -> None:
         self.rng, self.p, self.t = rng, p, tables
+        self.number = number
         self.id = f"cl_sample{number:03d}"
         self.intake = date.fromisoformat(p.intake)
         self.end = date.fromisoformat(p.end) if p.end else AS_OF
@@ -572,6 +1418,13 @@ class Case:
 
     def say(self, template: str, **more: str) -> str:
         return template.format(first=self.p.first, **more)
+
+    def manager_on(self, day: date) -> int:
+        """The 0-based index of the client's case manager on ``day`` (handoffs included)."""
+        for handoff in HANDOFFS.get(self.number, ()):
+            if day < date.fromisoformat(handoff.on):
+                return handoff.before - 1
+        return self.p.staff - 1
 
     def needs(self) -> None:
         """The safety plan, interpretation, the needs the goals serve, and a few more."""
@@ -693,7 +1546,6 @@ class Case:
     def meetings(self) -> None:
         p, rng = self.p, self.rng
         days = self.meeting_days()
-        cm = p.staff - 1
         via = " by text" if "t" in p.contact else " by phone" if "c" in p.contact else ""
         crisis_after = rng.randrange(len(days)) if rng.random() < 0.3 else -1
         active = [
@@ -702,6 +1554,7 @@ class Case:
             if status in ACTIVE_GOAL_STATUSES
         ]
         for index, on in enumerate(days):
+            cm = self.manager_on(on)
             gid, g = rng.choice(active if active and rng.random() < 0.8 else self.goal_ids)
             words = {
                 "topic": GOALS[g][2],
@@ -748,12 +1601,13 @@ class Case:
                 row |= INTAKE
             elif final:
                 row |= PAUSE if p.status is H else CLOSING
+            row |= CLOSED_AND_REOPENED.get((self.number, on.isoformat()), {})
             self.add_meeting(row, words)
             gap = (days[index + 1] - on).days if index + 1 < len(days) else 0
             if index == crisis_after and gap > 3:
                 crisis_on = on + timedelta(days=rng.randint(1, gap - 1))
                 row = CRISIS | {
-                    "staff_id": f"st_sample{cm + 1:02d}",
+                    "staff_id": f"st_sample{self.manager_on(crisis_on) + 1:02d}",
                     "on": crisis_on,
                     "duration_minutes": rng.randrange(45, 95, 5),
                     "summary": rng.choice(SUMMARIES[MT.CRISIS]),
@@ -817,15 +1671,275 @@ def goal_statuses(rng: random.Random, p: Person, tenure: int) -> list[GoalStatus
     return rng.choices(statuses, weights, k=n)
 
 
+def client_id(number: int) -> str:
+    return f"cl_sample{number:03d}"
+
+
+def staff_id(number: int) -> str:
+    return f"st_sample{number:02d}"
+
+
+def referral_steps(path: str) -> list[tuple[ReferralStatus, date]]:
+    """The (status, day) steps a Ref path describes; see :class:`Ref`."""
+    codes: list[ReferralStatus] = []
+    given: list[date | None] = []
+    for token in path.split():
+        code, _, day = token.partition(":")
+        codes.append(CODES[code])
+        given.append(date.fromisoformat(day) if day else None)
+    anchors = [(i, day) for i, day in enumerate(given) if day is not None]
+    if anchors[0][0] != 0 or anchors[-1][0] != len(given) - 1:
+        raise ValueError(f"{path!r}: the first and last steps need a day")
+    days: list[date] = []
+    for (a, first), (b, last) in itertools.pairwise(anchors):
+        days.append(first)
+        for i in range(a + 1, b):
+            guess = first + timedelta(days=round((last - first).days * (i - a) / (b - a)))
+            days.append(max(days[-1], min(near_weekday(guess), last)))
+    days.append(anchors[-1][1])
+    return list(zip(codes, days, strict=True))
+
+
+def capitalised(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
+class Casework:
+    """The casework tables, made from the hand-written data above and the cases built."""
+
+    def __init__(self, cases: dict[int, Case], tables: Tables) -> None:
+        self.cases, self.t = cases, tables
+        self.partner_ids = {key: f"pa_sample{i:02d}" for i, key in enumerate(PARTNERS, 1)}
+        self.meeting_days: dict[str, list[date]] = {}
+        for m in tables.meetings:
+            self.meeting_days.setdefault(m["client_id"], []).append(m["on"])
+
+    def client(self, number: int) -> Client:
+        row = next(c for c in self.t.clients if c["id"] == client_id(number))
+        return Client.from_dict(row)
+
+    def partners(self) -> list[dict[str, Any]]:
+        return [
+            {
+                "id": self.partner_ids[key],
+                "name": a.name,
+                "kind": a.kind,
+                "contact_person": a.contact,
+                "phone": a.phone,
+                "email": a.email,
+                "address": a.address,
+                "languages": a.languages,
+                "trauma_informed": a.trauma_informed,
+                "notes": a.notes,
+            }
+            for key, a in PARTNERS.items()
+        ]
+
+    def referrals(self) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+        """Referrals with their histories, and the releases of information they rest on."""
+        referrals: list[dict[str, Any]] = []
+        consents: list[dict[str, Any]] = []
+        signed: set[tuple[int, str]] = set()
+        ordered = sorted(REFERRALS, key=lambda r: (r.client, referral_steps(r.path)[0][1]))
+        for n, ref in enumerate(ordered, 1):
+            case, agency = self.cases[ref.client], PARTNERS[ref.partner]
+            words = {"first": case.p.first, "partner": agency.name}
+            steps = referral_steps(ref.path)
+            history = []
+            for i, (status, on) in enumerate(steps):
+                if i == len(steps) - 1 and ref.last:
+                    text = ref.last
+                elif i and status is steps[i - 1][0]:
+                    text = FOLLOW_UPS[(n + i) % len(FOLLOW_UPS)].format(**words)
+                else:
+                    options = STEP_NOTES[status]
+                    text = options[(n + i) % len(options)].format(**words)
+                history.append({"on": on, "status": status, "note": text})
+            goals = {key: gid for gid, key in case.goal_ids}
+            goal = case.need_goal.get(ref.need or "")
+            referrals.append(
+                {
+                    "id": f"rf_sample{n:04d}",
+                    "client_id": case.id,
+                    "partner_id": self.partner_ids[ref.partner],
+                    "service": agency.kind,
+                    "need_id": case.need_ids[ref.need] if ref.need else None,
+                    "goal_id": goals[goal] if goal else None,
+                    "accompaniment": "a" in ref.help,
+                    "transport": "t" in ref.help,
+                    "follow_up_on": ref.follow_up,
+                    "status": steps[-1][0],
+                    "history": history,
+                    "note": ref.note,
+                }
+            )
+            shared = [on for status, on in steps if status is not RS.PLANNED]
+            if shared and (ref.client, ref.partner) not in signed:
+                signed.add((ref.client, ref.partner))
+                consents += self.consents(ref, shared[0], words)
+        for number, consent in enumerate(consents, 1):
+            consent["id"] = f"co_sample{number:04d}"
+        return referrals, consents
+
+    def consents(self, ref: Ref, on: date, words: dict[str, str]) -> list[dict[str, Any]]:
+        story = CONSENT_STORIES.get((ref.client, ref.partner), {})
+        shares, purpose = CONSENT_WORDS.get(PARTNERS[ref.partner].kind, CONSENT_DEFAULT)
+        revoked_on, revocation_note = story.get("revoked", (None, ""))
+        first = {
+            "client_id": client_id(ref.client),
+            "partner_id": self.partner_ids[ref.partner],
+            "shares": shares.format(**words),
+            "purpose": purpose.format(**words),
+            "signed_on": on,
+            "expires_on": story.get("expires") or on + timedelta(days=365),
+            "revoked_on": revoked_on,
+            "revocation_note": revocation_note,
+        }
+        if "renewed" not in story:
+            return [first]
+        renewed = date.fromisoformat(story["renewed"])
+        again = first | {"signed_on": renewed, "expires_on": renewed + timedelta(days=365)}
+        return [first, again]
+
+    def strengths(self) -> list[dict[str, Any]]:
+        rows = []
+        for number, sittings in STRENGTHS.items():
+            for on, answers in sittings:
+                rows.append(
+                    {
+                        "id": f"sa_sample{len(rows) + 1:04d}",
+                        "client_id": client_id(number),
+                        "on": on,
+                        **{name: text for (name, _q), text in zip(QUESTIONS, answers, strict=True)},
+                    }
+                )
+        return rows
+
+    def safety_plans(self) -> list[dict[str, Any]]:
+        rows = []
+        for number, (shape, person, phone, draft) in PLANS.items():
+            case = self.cases[number]
+            days = sorted(self.meeting_days[case.id])
+            reviewed = days[-1] if case.p.status is not A else days[-1 - number % 3]
+            fields = PLAN_SHAPES[shape]
+            if draft:
+                fields = {key: fields[key] for key in ("places", "safe_to_keep")} | DRAFT_PLAN
+            words = {"first": case.p.first, "person": person}
+            rows.append(
+                {
+                    "id": f"sp_sample{len(rows) + 1:04d}",
+                    "client_id": case.id,
+                    **{key: text.format(**words) for key, text in fields.items()},
+                    "people": f"{capitalised(person)}, who knows this plan, and my case manager.",
+                    "emergency_contacts": f"{capitalised(person)}: {phone}. Agency line: "
+                    f"{AGENCY_LINE}. Emergency services if I am in danger.",
+                    "reviewed_on": None if draft else reviewed,
+                    "developed_with_client": not draft,
+                }
+            )
+        return rows
+
+    def assignments(self) -> list[dict[str, Any]]:
+        """Each handoff, made with casework.reassign so it follows the app's own rules."""
+        rows = []
+        for number, handoffs in HANDOFFS.items():
+            client = self.client(number)
+            client = dataclasses.replace(client, case_manager_id=staff_id(handoffs[0].before))
+            receivers = [h.before for h in handoffs[1:]] + [self.cases[number].p.staff]
+            for handoff, to in zip(handoffs, receivers, strict=True):
+                on = date.fromisoformat(handoff.on)
+                client, record = reassign(client, staff_id(to), on, handoff.note)
+                rows.append(record.to_dict() | {"id": f"as_sample{len(rows) + 1:04d}"})
+        return rows
+
+    def case_events(self) -> list[dict[str, Any]]:
+        """A closing for every closed case, and the closing and reopening of REOPENED ones."""
+        rows = []
+        needs = [NeedItem.from_dict(n) for n in self.t.needs]
+        closings = {
+            number: date.fromisoformat(REOPENED[number][0]) if number in REOPENED else case.end
+            for number, case in self.cases.items()
+            if case.p.status is C or number in REOPENED
+        }
+        for number, closed_on in closings.items():
+            client = dataclasses.replace(self.client(number), status=A)
+            mine = [n for n in needs if n.client_id == client.id]
+            still_open = any(n.status in OPEN_NEED_STATUSES for n in mine)
+            client, event = close_case(
+                client,
+                on=closed_on,
+                reason=ClosureReason.CLIENT_CHOSE if still_open else ClosureReason.NEEDS_MET,
+                safety_plan_reviewed=True,
+                knows_can_return=True,
+                note=CLOSING_NOTES[number],
+                needs=mine,
+            )
+            events = [event]
+            if number in REOPENED:
+                on = date.fromisoformat(REOPENED[number][1])
+                client, event = reopen_case(client, on=on, reason=REOPEN_NOTE)
+                events.append(event)
+            for event in events:
+                rows.append(event.to_dict() | {"id": f"ce_sample{len(rows) + 1:04d}"})
+        return rows
+
+    def legal_matters(self) -> list[dict[str, Any]]:
+        return [
+            {
+                "id": f"lm_sample{i:04d}",
+                "client_id": client_id(number),
+                "kind": kind,
+                "status": status,
+                "on": on,
+                "description": description,
+                "note": note,
+            }
+            for i, (number, kind, status, on, description, note) in enumerate(LEGAL, 1)
+        ]
+
+    def planned_meetings(self) -> list[dict[str, Any]]:
+        """Meetings dated after as_of: planned, so not contact yet."""
+        return [
+            {
+                "client_id": client_id(number),
+                "staff_id": staff_id(staff),
+                "on": date.fromisoformat(on),
+                "duration_minutes": minutes,
+                "kind": kind,
+                "summary": self.cases[number].say(summary),
+                "goals_discussed": [],
+                "next_checkin": None,
+                "progress_discussed": False,
+            }
+            for number, staff, on, kind, minutes, summary in PLANNED
+        ]
+
+    def tables(self) -> dict[str, list[dict[str, Any]]]:
+        referrals, consents = self.referrals()
+        return {
+            "partners": self.partners(),
+            "referrals": referrals,
+            "consents": consents,
+            "strengths": self.strengths(),
+            "safety_plans": self.safety_plans(),
+            "assignments": self.assignments(),
+            "case_events": self.case_events(),
+            "legal_matters": self.legal_matters(),
+        }
+
+
 def build(rng: random.Random) -> dict[str, Any]:
     """The whole interchange document, before validation."""
     tables = Tables([], [], [], [])
+    cases: dict[int, Case] = {}
     for number, person in enumerate(PEOPLE, 1):
-        case = Case(rng, number, person, tables)
+        case = cases[number] = Case(rng, number, person, tables)
         case.needs()
         case.goals()
         case.meetings()
         case.client()
+    work = Casework(cases, tables)
+    tables.meetings.extend(work.planned_meetings())
     tables.meetings.sort(key=lambda m: (m["on"], m["client_id"]))
     for number, meeting in enumerate(tables.meetings, 1):
         meeting["id"] = f"mt_sample{number:05d}"
@@ -847,7 +1961,159 @@ def build(rng: random.Random) -> dict[str, Any]:
         }
         for i, (s, kind, on, start, stop, weekly, until, note) in enumerate(BLOCKS, 1)
     ]
-    return {"staff": staff, **tables._asdict(), "admin_blocks": blocks}
+    return {"staff": staff, **tables._asdict(), "admin_blocks": blocks, **work.tables()}
+
+
+def contacts_as_of(tables: dict[str, list[Any]]) -> dict[str, ContactSummary]:
+    """Each client's contact summary on AS_OF: planned meetings are not contact yet."""
+    by_client: dict[str, list[Any]] = {}
+    for m in tables["meetings"]:
+        by_client.setdefault(m.client_id, []).append(m)
+    return {
+        c.id: summarise_contact(meeting_dates(by_client.get(c.id, [])), AS_OF)
+        for c in tables["clients"]
+    }
+
+
+def demo_today(tables: dict[str, list[Any]], owner: str = DEMO_OWNER) -> list[TodayItem]:
+    """What Today shows the demo user on AS_OF."""
+    return today_items(
+        AS_OF,
+        clients=[c for c in tables["clients"] if c.case_manager_id == owner],
+        contacts=contacts_as_of(tables),
+        meetings=tables["meetings"],
+        referrals=tables["referrals"],
+        consents=tables["consents"],
+        legal_matters=tables["legal_matters"],
+        blocks=[b for b in tables["admin_blocks"] if b.staff_id == owner],
+    )
+
+
+def check_casework(tables: dict[str, list[Any]]) -> list[str]:
+    """The promises about partners, referrals, consents and the rest of the casework."""
+    found = []
+    clients = {c.id: c for c in tables["clients"]}
+    active = [c for c in clients.values() if c.status is A]
+    mine = {c.id for c in clients.values() if c.case_manager_id == DEMO_OWNER}
+    needs = {n.id: n for n in tables["needs"]}
+    closings: dict[str, date] = {}
+    for e in sorted(tables["case_events"], key=lambda e: e.on):
+        if e.kind is CaseEventKind.CLOSED:
+            closings[e.client_id] = e.on
+
+    def problem(ok: object, message: str) -> None:
+        if not ok:
+            found.append(message)
+
+    for table, rows in tables.items():
+        problem(rows, f"{table}: no records")
+    problem(
+        len({p.kind for p in tables["partners"]}) >= len(ServiceKind) - 2,
+        "partners: too few kinds of service",
+    )
+    referrals = tables["referrals"]
+    problem(40 <= len(referrals) <= 60, f"{len(referrals)} referrals, not 40-60")
+    problem({r.status for r in referrals} == set(ReferralStatus), "a referral status is missing")
+    problem(any(r.accompaniment for r in referrals), "no accompanied referral")
+    problem(any(r.transport for r in referrals), "no referral with transport")
+    problem(any(r.need_id for r in referrals), "no referral linked to a need")
+    problem(any(r.goal_id for r in referrals), "no referral linked to a goal")
+    for r in referrals:
+        client = clients[r.client_id]
+        end = closings.get(r.client_id, AS_OF) if client.status is C else AS_OF
+        problem(
+            client.intake_date <= r.opened_on and r.last_update <= end,
+            f"referral {r.id}: history outside the time the case was open",
+        )
+
+    consents = tables["consents"]
+    by_pair: dict[tuple[str, str], list[Any]] = {}
+    for c in consents:
+        by_pair.setdefault((c.client_id, c.partner_id), []).append(c)
+    problem(
+        any((r.client_id, r.partner_id) not in by_pair for r in referrals if r.client_id in mine),
+        "every referral of the demo user's clients has a consent",
+    )
+    states = {consent_state(c, AS_OF) for c in consents if c.client_id in mine}
+    problem({"expiring", "expired", "revoked", "valid"} <= states, f"consent states: {states}")
+    problem(any(c.revocation_note for c in consents if c.client_id in mine), "no revocation note")
+    renewed = [
+        pair
+        for pair, group in by_pair.items()
+        if pair[0] in mine
+        and any(consent_state(c, AS_OF) == "expired" for c in group)
+        and valid_consent(group, pair[1], AS_OF) is not None
+    ]
+    problem(renewed, "no expired consent renewed by a later one")
+
+    sittings: dict[str, list[date]] = {}
+    for s in tables["strengths"]:
+        sittings.setdefault(s.client_id, []).append(s.on)
+    assessed = [c for c in active if c.id in sittings]
+    problem(len(assessed) * 2 >= len(active) - 2, "strengths for fewer than half the clients")
+    again = [d for d in sittings.values() if len(d) > 1 and (max(d) - min(d)).days >= 90]
+    problem(len(again) >= 3, "fewer than three reassessments months apart")
+
+    planned = {p.client_id for p in tables["safety_plans"]}
+    without = [c for c in active if c.id not in planned]
+    problem(0 < len(without) <= len(active) // 5, f"{len(without)} active clients without a plan")
+
+    last: dict[str, Any] = {}
+    for a in sorted(tables["assignments"], key=lambda a: a.on):
+        before = last.get(a.client_id)
+        problem(before is None or before.to_staff_id == a.from_staff_id, f"{a.id}: broken chain")
+        last[a.client_id] = a
+    for cid, a in last.items():
+        problem(a.to_staff_id == clients[cid].case_manager_id, f"{a.id}: not the current manager")
+    problem(len(last) >= 4, "fewer than four reassigned clients")
+
+    events: dict[str, list[Any]] = {}
+    for e in sorted(tables["case_events"], key=lambda e: e.on):
+        events.setdefault(e.client_id, []).append(e.kind)
+    for c in clients.values():
+        kinds = events.get(c.id, [])
+        closed = bool(kinds) and kinds[-1] is CaseEventKind.CLOSED
+        problem(closed == (c.status is C), f"{c.id}: case events do not match the status")
+    problem(
+        any(k[-2:] == [CaseEventKind.CLOSED, CaseEventKind.REOPENED] for k in events.values()),
+        "no case closed and reopened",
+    )
+
+    for m in tables["legal_matters"]:
+        problem(
+            clients[m.client_id].legal_engagement in LEGAL_TAB_ENGAGEMENTS,
+            f"legal matter {m.id} for a client who chose not to engage",
+        )
+    problem({m.kind for m in tables["legal_matters"]} == set(LegalKind), "a legal kind is missing")
+
+    for m in tables["meetings"]:
+        if m.on > AS_OF:
+            problem(
+                m.on < AS_OF + timedelta(days=7) and m.next_checkin is None,
+                f"planned meeting {m.id} is not in the week ahead",
+            )
+
+    today = demo_today(tables)
+    shown = Counter(item.section for item in today)
+    problem(
+        set(shown) == set(Section), f"Today for {DEMO_OWNER} misses {set(Section) - set(shown)}"
+    )
+    reasons = [item.detail for item in today if item.section is Section.REFERRAL]
+    problem(sum(r.startswith("stalled: no update") for r in reasons) >= 2, "too few quiet ones")
+    problem(any(r.startswith("follow-up was due") for r in reasons), "no follow-up passed")
+    problem("marked stalled" in reasons, "no referral marked stalled")
+    court = [i for i in today if i.section is Section.COURT_DATE]
+    problem(court, "no court date this week")
+    unmet = [
+        r
+        for r in referrals
+        if r.client_id in mine
+        and r.status is ReferralStatus.COMPLETED
+        and r.need_id
+        and needs[r.need_id].status is not NeedStatus.MET
+    ]
+    problem(unmet, "no completed referral whose need is still open")
+    return found
 
 
 def check(records: RecordSet, text: str) -> list[str]:
@@ -855,20 +2121,14 @@ def check(records: RecordSet, text: str) -> list[str]:
     tables: dict[str, list[Any]] = dict(records.tables)
     found = [str(problem) for problem in check_references(tables)]
     found += [f"wording: {match!r}" for match in BANNED.findall(text)]
-    by_client: dict[str, list[Any]] = {}
-    for m in tables["meetings"]:
-        by_client.setdefault(m.client_id, []).append(m)
+    contacts = contacts_as_of(tables)
     active = [c for c in tables["clients"] if c.status is A]
-    overdue = {
-        c.id
-        for c in active
-        if days_overdue(c, summarise_contact(meeting_dates(by_client.get(c.id, []))), AS_OF)
-    }
+    overdue = {c.id for c in active if days_overdue(c, contacts[c.id], AS_OF)}
     expected = {f"cl_sample{i:03d}" for i, p in enumerate(PEOPLE, 1) if p.overdue}
     if overdue != expected or not 5 <= len(overdue) < len(active) // 2:
         found.append(f"overdue clients are {sorted(overdue)}, not {sorted(expected)}")
-    days = [m.on for m in tables["meetings"]]
-    if min(days) > AS_OF - timedelta(days=190) or max(days) > AS_OF:
+    days = [m.on for m in tables["meetings"] if m.on <= AS_OF]
+    if min(days) > AS_OF - timedelta(days=190) or max(days) < AS_OF - timedelta(days=3):
         found.append(f"meetings run from {min(days)} to {max(days)}")
     for name, table, field, choices in (
         ("meeting kinds", "meetings", "kind", MeetingKind),
@@ -889,18 +2149,21 @@ def check(records: RecordSet, text: str) -> list[str]:
         found.append("too few languages or goals")
     if not any(n.is_custom for n in tables["needs"]):
         found.append("no custom needs")
-    return found
+    return found + check_casework(tables)
 
 
 def main() -> None:
-    document = {"format": "casetui", "version": 1, **build(random.Random(SEED))}
+    document = {"format": "casetui", "version": FORMAT_VERSION, **build(random.Random(SEED))}
     records, problems = parse_interchange(document)
     document = records.to_interchange(note=NOTE, as_of=AS_OF.isoformat())
     text = json.dumps(document, indent=1, ensure_ascii=False) + "\n"
     if problems := [str(x) for x in problems] or check(records, text):
         raise SystemExit("The sample caseload is not right:\n" + "\n".join(problems))
     OUT.write_text(text, encoding="utf-8", newline="\n")
-    print(f"Wrote {OUT}: {records.counts()}")
+    print(f"Wrote {OUT}: {describe_counts(records.counts())}.")
+    shown = Counter(item.section for item in demo_today(dict(records.tables)))
+    listed = ", ".join(f"{shown[s]} {s.label.lower()}" for s in Section)
+    print(f"Today for {DEMO_OWNER} as of {AS_OF}: {listed}.")
 
 
 if __name__ == "__main__":

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import stat
+import subprocess
 import sys
 from pathlib import Path
 
@@ -10,6 +11,8 @@ import pytest
 
 from casetui.config import (
     DEFAULT_CONFIG_TEXT,
+    DEFAULT_STALLED_DAYS,
+    HOME_SCREENS,
     Settings,
     config_dir,
     config_path,
@@ -70,6 +73,9 @@ def test_defaults() -> None:
     settings = Settings()
     assert settings.theme == "casetui-dark"
     assert settings.checkin_interval_days == 14
+    assert settings.home == "caseload"
+    assert settings.stalled_after_days == 14
+    assert settings.confirm_safety_plan is True
     assert settings.keymap == {}
     assert Settings().keymap is not settings.keymap  # no shared mutable default
 
@@ -82,6 +88,8 @@ def test_a_missing_file_gives_defaults_and_no_notices(tmp_path: Path) -> None:
 def test_the_default_text_loads_as_the_defaults_without_notices(tmp_path: Path) -> None:
     path = write(tmp_path / "config.toml", DEFAULT_CONFIG_TEXT)
     assert load_settings(path) == (Settings(), [])
+    for line in ('home = "caseload"', "stalled_after_days = 14", "confirm_safety_plan = true"):
+        assert f"\n{line}\n" in DEFAULT_CONFIG_TEXT
     assert '# "caseload.filter" = "slash,ctrl+f"' in DEFAULT_CONFIG_TEXT
     assert "\n[keymap]\n" in DEFAULT_CONFIG_TEXT
 
@@ -100,6 +108,15 @@ def test_the_commented_keymap_example_is_valid_once_uncommented(tmp_path: Path) 
         {"checkin_interval_days": 366},
         {"checkin_interval_days": True},
         {"theme": "  "},
+        {"home": "todya"},
+        {"home": "Today"},
+        {"stalled_after_days": 0},
+        {"stalled_after_days": 366},
+        {"stalled_after_days": 14.0},
+        {"stalled_after_days": False},
+        {"confirm_safety_plan": "true"},
+        {"confirm_safety_plan": 1},
+        {"confirm_safety_plan": None},
     ],
 )
 def test_settings_refuse_invalid_values(kwargs: dict[str, object]) -> None:
@@ -137,6 +154,56 @@ def test_a_good_file_is_read(tmp_path: Path) -> None:
 def test_the_interval_limits_are_allowed(tmp_path: Path, days: int) -> None:
     path = write(tmp_path / "config.toml", f"checkin_interval_days = {days}\n")
     assert load_settings(path) == (Settings(checkin_interval_days=days), [])
+
+
+def test_home_screens_are_caseload_then_today() -> None:
+    assert HOME_SCREENS == ("caseload", "today")
+    assert Settings().home == HOME_SCREENS[0]
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [("caseload", "caseload"), ("today", "today"), (" Today ", "today"), ("CASELOAD", "caseload")],
+)
+def test_home_is_read(tmp_path: Path, value: str, expected: str) -> None:
+    path = write(tmp_path / "config.toml", f'home = "{value}"\n')
+    assert load_settings(path) == (Settings(home=expected), [])
+
+
+@pytest.mark.parametrize("days", [1, 7, 365])
+def test_the_stalled_limits_are_allowed(tmp_path: Path, days: int) -> None:
+    path = write(tmp_path / "config.toml", f"stalled_after_days = {days}\n")
+    assert load_settings(path) == (Settings(stalled_after_days=days), [])
+
+
+@pytest.mark.parametrize(("text", "expected"), [("true", True), ("false", False)])
+def test_confirm_safety_plan_takes_toml_booleans(tmp_path: Path, text: str, expected: bool) -> None:
+    path = write(tmp_path / "config.toml", f"confirm_safety_plan = {text}\n")
+    settings, notices = load_settings(path)
+    assert notices == []
+    assert settings.confirm_safety_plan is expected
+    assert settings == Settings(confirm_safety_plan=expected)
+
+
+def test_the_stalled_default_agrees_with_today() -> None:
+    from casetui.core.today import DEFAULT_STALLED_AFTER_DAYS
+
+    assert DEFAULT_STALLED_DAYS == DEFAULT_STALLED_AFTER_DAYS
+    assert Settings().stalled_after_days == DEFAULT_STALLED_AFTER_DAYS
+
+
+def test_loading_settings_does_not_import_the_core() -> None:
+    code = (
+        "import sys\n"
+        "from casetui.config import load_settings\n"
+        "load_settings()\n"
+        "loaded = sorted(m for m in sys.modules if m.startswith(('casetui.core', 'textual')))\n"
+        "assert not loaded, loaded\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], check=False, capture_output=True, text=True
+    )
+    assert result.returncode == 0, result.stderr
 
 
 # -- loading broken files -----------------------------------------------------------
@@ -224,6 +291,123 @@ def test_the_interval_limits_are_allowed(tmp_path: Path, days: int) -> None:
             id="keymap-entry-space-in-key",
         ),
         pytest.param(
+            'theme = "casetui-light"\ncheckin_interval_days = 30\n\nhome = "todya"\n',
+            [
+                'config.toml line 4: home should be "caseload" or "today", not "todya", '
+                'so casetui is using "caseload" — '
+            ],
+            Settings(theme="casetui-light", checkin_interval_days=30),
+            id="home-misspelt",
+        ),
+        pytest.param(
+            'home = ""\n',
+            ["line 1:", 'home should be "caseload" or "today"', 'not ""'],
+            Settings(),
+            id="home-empty",
+        ),
+        pytest.param(
+            "home = 2\n",
+            ["line 1:", 'home should be "caseload" or "today"', "not 2", 'using "caseload"'],
+            Settings(),
+            id="home-number",
+        ),
+        pytest.param(
+            'home = ["today"]\n',
+            ["line 1:", "home should be", "not a list"],
+            Settings(),
+            id="home-list",
+        ),
+        pytest.param(
+            "home = true\n",
+            ["line 1:", "home should be", "not true"],
+            Settings(),
+            id="home-boolean",
+        ),
+        pytest.param(
+            'home = "today"\nstalled_after_days = 0\n',
+            ["config.toml line 2:", "stalled_after_days", "from 1 to 365", "not 0", "using 14"],
+            Settings(home="today"),
+            id="stalled-too-few",
+        ),
+        pytest.param(
+            "stalled_after_days = 366\n",
+            ["line 1:", "from 1 to 365", "not 366"],
+            Settings(),
+            id="stalled-too-many",
+        ),
+        pytest.param(
+            "stalled_after_days = -5\n",
+            ["line 1:", "from 1 to 365", "not -5"],
+            Settings(),
+            id="stalled-negative",
+        ),
+        pytest.param(
+            'stalled_after_days = "14"\n',
+            ["line 1:", "whole number", "not '14'"],
+            Settings(),
+            id="stalled-as-text",
+        ),
+        pytest.param(
+            "stalled_after_days = 7.5\n",
+            ["line 1:", "whole number", "not 7.5"],
+            Settings(),
+            id="stalled-fraction",
+        ),
+        pytest.param(
+            "stalled_after_days = true\n",
+            ["line 1:", "whole number", "not true"],
+            Settings(),
+            id="stalled-boolean",
+        ),
+        pytest.param(
+            'confirm_safety_plan = "true"\n',
+            [
+                "line 1:",
+                "confirm_safety_plan should be true or false",
+                "without quotes",
+                "not 'true'",
+                "using true",
+            ],
+            Settings(),
+            id="confirm-string-true",
+        ),
+        pytest.param(
+            "stalled_after_days = 30\nconfirm_safety_plan = 'false'\n",
+            ["config.toml line 2:", "not 'false'", "using true"],
+            Settings(stalled_after_days=30),
+            id="confirm-string-false",
+        ),
+        pytest.param(
+            "confirm_safety_plan = 0\n",
+            ["line 1:", "true or false", "not 0"],
+            Settings(),
+            id="confirm-number",
+        ),
+        pytest.param(
+            'confirm_safety_plan = "no"\n',
+            ["line 1:", "true or false", "not 'no'"],
+            Settings(),
+            id="confirm-word",
+        ),
+        pytest.param(
+            "stalled_days = 10\n",
+            ["line 1:", "no setting called 'stalled_days'", "did you mean 'stalled_after_days'?"],
+            Settings(),
+            id="unknown-key-suggests-stalled",
+        ),
+        pytest.param(
+            "confirm_safetyplan = false\n",
+            ["line 1:", "did you mean 'confirm_safety_plan'?"],
+            Settings(),
+            id="unknown-key-suggests-confirm",
+        ),
+        pytest.param(
+            'hom = "today"\n',
+            ["line 1:", "did you mean 'home'?"],
+            Settings(),
+            id="unknown-key-suggests-home",
+        ),
+        pytest.param(
             'them = "casetui-light"\n',
             ["line 1:", "no setting called 'them'", "did you mean 'theme'?", "ignored"],
             Settings(),
@@ -266,6 +450,30 @@ def test_several_problems_give_several_notices(tmp_path: Path) -> None:
     ]
 
 
+def test_bad_new_settings_each_give_a_notice_and_keep_the_good_ones(tmp_path: Path) -> None:
+    path = write(
+        tmp_path / "config.toml",
+        'theme = "casetui-light"\nhome = "inbox"\nstalled_after_days = 0\n'
+        'confirm_safety_plan = "yes"\ncheckin_interval_days = 30\n',
+    )
+    settings, notices = load_settings(path)
+    assert settings == Settings(theme="casetui-light", checkin_interval_days=30)
+    assert [n.split(":")[0] for n in notices] == [
+        "config.toml line 2",
+        "config.toml line 3",
+        "config.toml line 4",
+    ]
+
+
+def test_a_long_home_value_is_shortened_in_the_notice(tmp_path: Path) -> None:
+    path = write(tmp_path / "config.toml", f'home = "{"x" * 200}"\n')
+    settings, notices = load_settings(path)
+    assert settings == Settings()
+    assert len(notices) == 1
+    assert "x" * 200 not in notices[0]
+    assert "…" in notices[0]
+
+
 def test_a_long_value_is_shortened_in_the_notice(tmp_path: Path) -> None:
     path = write(tmp_path / "config.toml", f"checkin_interval_days = {'9' * 200}\n")
     _settings, notices = load_settings(path)
@@ -301,10 +509,17 @@ def test_save_and_load_round_trip(tmp_path: Path) -> None:
     settings = Settings(
         theme="my-own theme",
         checkin_interval_days=365,
+        home="today",
+        stalled_after_days=1,
+        confirm_safety_plan=False,
         keymap={"caseload.filter": "slash,ctrl+f", 'odd "id"': "f2"},
     )
     save_settings(settings, path)
     assert load_settings(path) == (settings, [])
+    text = path.read_text()
+    assert 'home = "today"' in text
+    assert "stalled_after_days = 1\n" in text
+    assert "confirm_safety_plan = false\n" in text  # a TOML boolean, not a string
     assert mode(path) == 0o600
     assert mode(path.parent) == 0o700
     assert path.read_text().startswith("# casetui settings")
@@ -317,6 +532,20 @@ def test_save_replaces_the_file_and_keeps_it_private(tmp_path: Path) -> None:
     assert load_settings(path) == (Settings(theme="casetui-high-contrast"), [])
     assert mode(path) == 0o600
     assert not [p for p in tmp_path.iterdir() if p.name != "config.toml"]  # no temp left
+
+
+@pytest.mark.parametrize(
+    "settings",
+    [
+        Settings(),
+        Settings(home="caseload", stalled_after_days=365, confirm_safety_plan=True),
+        Settings(home="today", stalled_after_days=7, confirm_safety_plan=False),
+    ],
+)
+def test_the_new_settings_round_trip(tmp_path: Path, settings: Settings) -> None:
+    path = tmp_path / "config.toml"
+    save_settings(settings, path)
+    assert load_settings(path) == (settings, [])
 
 
 def test_save_defaults_to_the_config_path() -> None:

@@ -9,6 +9,7 @@ from pathlib import Path
 from casetui.core.recordset import parse_interchange
 from casetui.core.rules import days_overdue, meeting_dates, summarise_contact
 from casetui.core.timeshift import shift_document
+from casetui.core.today import Section, in_week
 from casetui.resources import sample_caseload
 from casetui.ui.launch import DEMO_OWNER, make_demo_vault
 
@@ -27,7 +28,8 @@ def overdue_names(document: dict[str, object]) -> set[str]:
     return {
         c.preferred_name
         for c in records.tables["clients"]
-        if days_overdue(c, summarise_contact(meeting_dates(by_client.get(c.id, []))), as_of) > 0
+        if days_overdue(c, summarise_contact(meeting_dates(by_client.get(c.id, [])), as_of), as_of)
+        > 0
     }
 
 
@@ -45,7 +47,14 @@ def test_shifting_moves_every_date_and_keeps_who_is_overdue() -> None:
     on_before = date.fromisoformat(source["progress_notes"][0]["on"])
     assert date.fromisoformat(noted["progress_notes"][0]["on"]) == on_before + delta
     assert overdue_names(moved) == overdue_names(original)
-    assert overdue_names(original)
+    assert 3 <= len(overdue_names(original)) <= 10
+    handoff = moved["assignments"][0]  # type: ignore[index]
+    source = next(a for a in original["assignments"] if a["id"] == handoff["id"])  # type: ignore[attr-defined]
+    assert date.fromisoformat(handoff["on"]) == date.fromisoformat(source["on"]) + delta
+    referral = moved["referrals"][0]  # type: ignore[index]
+    source = next(r for r in original["referrals"] if r["id"] == referral["id"])  # type: ignore[attr-defined]
+    for after, before in zip(referral["history"], source["history"], strict=True):
+        assert date.fromisoformat(after["on"]) == date.fromisoformat(before["on"]) + delta
     assert original["as_of"] == "2026-11-16", "the input must not be changed"
 
 
@@ -69,7 +78,23 @@ def test_the_demo_vault_is_encrypted_keyless_on_disk_and_owned_by_a_sample_manag
         assert data.startswith(b"age-encryption.org/v1\n")
         assert b"Olek" not in data
         assert vault.owner_staff_id == DEMO_OWNER
-        latest = max(m.on for m in vault.repo.meetings)
+        latest = max(m.on for m in vault.repo.meetings if m.on <= today)
         assert today - timedelta(days=14) <= latest <= today
+        planned = [m for m in vault.repo.meetings if m.on > today]
+        assert planned
+        assert all(in_week(m.on, today) for m in planned)
+    finally:
+        vault.close()
+
+
+def test_the_demo_users_today_has_something_in_every_section(tmp_path: Path) -> None:
+    today = date.today()
+    vault = make_demo_vault(tmp_path, today)
+    try:
+        items = vault.repo.today(today, staff_id=DEMO_OWNER)
+        assert {item.section for item in items} == set(Section)
+        referrals = [i.detail for i in items if i.section is Section.REFERRAL]
+        assert sum(d.startswith("stalled: no update") for d in referrals) >= 2
+        assert "marked stalled" in referrals
     finally:
         vault.close()

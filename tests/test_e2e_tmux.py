@@ -286,7 +286,7 @@ def test_demo_filter_open_tabs_and_quit_removes_the_demo_vault(
 
     pane.keys("Enter")  # from the filter box to the list
     pane.keys("Enter")  # open the highlighted client
-    screen = pane.wait_for(f"{FILTERED_CLIENT} (he/him)", "1 Profile", "4 Meetings")
+    screen = pane.wait_for(f"{FILTERED_CLIENT} (he/him)", "Profile", "Meetings", "Referrals")
     assert "My caseload" not in screen
 
     for key, text in (("2", "client's own words"), ("3", "showing needed only"), ("4", "logged")):
@@ -294,6 +294,11 @@ def test_demo_filter_open_tabs_and_quit_removes_the_demo_vault(
         pane.keys(key)
         pane.wait_for(text)
 
+    pane.keys("Escape")
+    pane.wait_for("My caseload", DEMO_BANNER)
+
+    pane.keys("t")  # Today: the sample has something in every section
+    pane.wait_for("Today,", "Overdue check-in", "Referral follow-up", "Court date")
     pane.keys("Escape")
     pane.wait_for("My caseload", DEMO_BANNER)
 
@@ -353,7 +358,7 @@ def test_hostile_name_is_shown_literally_and_cannot_retitle_the_terminal(
     assert pane.title() == "before-title"
 
     pane.keys("Enter")
-    screen = pane.wait_for("1 Profile", f"{SHOWN_NAME} · ")
+    screen = pane.wait_for("Profile  Goals", f"{SHOWN_NAME} · ")
     assert "PWNED" not in screen
     assert pane.title() == "before-title"
 

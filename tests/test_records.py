@@ -12,26 +12,42 @@ from hypothesis import strategies as st
 
 from casetui.core.choices import (
     BlockKind,
+    CaseEventKind,
     ClientStatus,
+    ClosureReason,
     Domain,
     GoalStatus,
     Horizon,
     LegalEngagement,
+    LegalKind,
+    LegalStatus,
     MeetingKind,
     NeedStatus,
+    ReferralStatus,
+    ServiceKind,
 )
 from casetui.core.errors import ValidationError
-from casetui.core.fields import DatedNote
+from casetui.core.fields import DatedNote, StatusChange
 from casetui.core.records import (
+    RECORD_BY_TABLE,
     RECORD_TYPES,
     AdminBlock,
+    Assignment,
+    CaseEvent,
     Client,
+    Consent,
     Goal,
+    LegalMatter,
     Meeting,
     NeedItem,
+    Partner,
     Record,
+    Referral,
+    SafetyPlan,
     Staff,
+    StrengthsAssessment,
 )
+from casetui.core.recordset import FORMAT_VERSION, check_references, parse_interchange
 
 
 def client_data(**changes: Any) -> dict[str, Any]:
@@ -67,6 +83,74 @@ VALID: dict[type[Record], dict[str, Any]] = {
         "start": "09:00",
         "end": "11:00",
     },
+    Partner: {
+        "id": "pa_1",
+        "name": "Harbourlight Legal Aid",
+        "kind": "legal_aid",
+        "languages": "English, Spanish",
+        "trauma_informed": True,
+    },
+    Referral: {
+        "id": "rf_1",
+        "client_id": "cl_1",
+        "partner_id": "pa_1",
+        "service": "legal_aid",
+        "need_id": "nd_1",
+        "follow_up_on": "2026-03-16",
+        "status": "referred",
+        "history": [
+            {"on": "2026-03-02", "status": "planned", "note": ""},
+            {"on": "2026-03-09", "status": "referred", "note": "Called the intake line."},
+        ],
+    },
+    Consent: {
+        "id": "co_1",
+        "client_id": "cl_1",
+        "partner_id": "pa_1",
+        "shares": "Name and phone number",
+        "purpose": "To book a first appointment",
+        "signed_on": "2026-03-02",
+        "expires_on": "2026-09-02",
+    },
+    StrengthsAssessment: {
+        "id": "sa_1",
+        "client_id": "cl_1",
+        "on": "2026-03-09",
+        "proud_of": "My kids, and that I kept going.",
+    },
+    SafetyPlan: {
+        "id": "sp_1",
+        "client_id": "cl_1",
+        "main_concern": "Being found at work",
+        "reviewed_on": "2026-03-09",
+        "developed_with_client": True,
+    },
+    Assignment: {
+        "id": "as_1",
+        "client_id": "cl_1",
+        "from_staff_id": "st_1",
+        "to_staff_id": "st_2",
+        "on": "2026-04-01",
+        "note": "Prefers texts after 5pm.",
+    },
+    CaseEvent: {
+        "id": "ce_1",
+        "client_id": "cl_1",
+        "kind": "closed",
+        "on": "2026-06-01",
+        "reason": "needs_met",
+        "safety_plan_reviewed": True,
+        "knows_can_return": True,
+        "note": "Settled in her own flat.",
+    },
+    LegalMatter: {
+        "id": "lm_1",
+        "client_id": "cl_1",
+        "kind": "court_date",
+        "status": "scheduled",
+        "on": "2026-05-12",
+        "description": "Protective order hearing",
+    },
 }
 
 
@@ -78,6 +162,23 @@ def field_of(exc: pytest.ExceptionInfo[ValidationError]) -> str:
 def test_every_record_type_has_a_valid_example_that_round_trips(cls: type[Record]) -> None:
     record = cls.from_dict(VALID[cls])
     assert cls.from_dict(record.to_dict()) == record
+    # Every value given in the example survives the round trip unchanged.
+    dumped = record.to_dict()
+    for key, value in VALID[cls].items():
+        assert dumped[key] == value, key
+
+
+def test_every_record_type_has_an_example_and_a_unique_table() -> None:
+    assert set(VALID) == set(RECORD_TYPES)
+    assert len(RECORD_BY_TABLE) == len(RECORD_TYPES) == 14
+
+
+@pytest.mark.parametrize("cls", RECORD_TYPES, ids=lambda c: c.__name__)
+def test_references_name_real_tables_and_the_parent_is_one_of_them(cls: type[Record]) -> None:
+    assert set(cls.REFS.values()) <= set(RECORD_BY_TABLE)
+    assert set(cls.REFS) <= set(cls.field_names())
+    if cls.PARENT is not None:
+        assert cls.PARENT in cls.REFS
 
 
 def test_client_fields_are_typed_after_construction() -> None:
@@ -294,3 +395,255 @@ def test_any_valid_client_round_trips_through_json_form(
     again = Client.from_dict(client.to_dict())
     assert again == client
     assert again.to_dict() == client.to_dict()
+
+
+# -- the records added with referrals, consents and closing --------------------------
+
+
+def test_a_referral_reads_its_history_and_dates() -> None:
+    referral = Referral.from_dict(VALID[Referral])
+    assert referral.status is ReferralStatus.REFERRED
+    assert referral.service is ServiceKind.LEGAL_AID
+    assert referral.history == (
+        StatusChange(date(2026, 3, 2), ReferralStatus.PLANNED, ""),
+        StatusChange(date(2026, 3, 9), ReferralStatus.REFERRED, "Called the intake line."),
+    )
+    assert (referral.opened_on, referral.last_update) == (date(2026, 3, 2), date(2026, 3, 9))
+
+
+@pytest.mark.parametrize(
+    ("changes", "field"),
+    [
+        ({"history": []}, "history"),
+        ({"status": "scheduled"}, "status"),
+        (
+            {
+                "history": [
+                    {"on": "2026-03-09", "status": "planned"},
+                    {"on": "2026-03-02", "status": "referred"},
+                ]
+            },
+            "history[1].on",
+        ),
+        ({"history": [{"on": "2026-03-09", "status": "lost"}]}, "history[0].status"),
+        ({"history": [{"on": "2026-03-09"}]}, "history[0]"),
+    ],
+)
+def test_a_referral_history_must_be_ordered_and_end_at_the_status(
+    changes: dict[str, Any], field: str
+) -> None:
+    with pytest.raises(ValidationError) as exc:
+        Referral.from_dict({**VALID[Referral], **changes})
+    assert field_of(exc) == field
+
+
+@pytest.mark.parametrize(
+    ("changes", "field"),
+    [
+        ({"expires_on": "2026-03-02"}, "expires_on"),
+        ({"expires_on": None}, "expires_on"),
+        ({"revoked_on": "2026-03-01"}, "revoked_on"),
+        ({"revocation_note": "Changed her mind."}, "revoked_on"),
+        ({"shares": " "}, "shares"),
+    ],
+)
+def test_consent_dates_are_checked(changes: dict[str, Any], field: str) -> None:
+    with pytest.raises(ValidationError) as exc:
+        Consent.from_dict({**VALID[Consent], **changes})
+    assert field_of(exc) == field
+
+
+def test_consent_is_valid_from_signing_through_the_expiry_day_until_revoked() -> None:
+    consent = Consent.from_dict(VALID[Consent])
+    assert not consent.valid_on(date(2026, 3, 1))
+    assert consent.valid_on(date(2026, 3, 2))
+    assert consent.valid_on(date(2026, 9, 2))
+    assert not consent.valid_on(date(2026, 9, 3))
+    revoked = Consent.from_dict({**VALID[Consent], "revoked_on": "2026-05-01"})
+    assert revoked.valid_on(date(2026, 4, 30))
+    assert not revoked.valid_on(date(2026, 5, 1))
+
+
+def test_a_strengths_assessment_needs_at_least_one_answer() -> None:
+    with pytest.raises(ValidationError) as exc:
+        StrengthsAssessment.from_dict({**VALID[StrengthsAssessment], "proud_of": "  "})
+    assert field_of(exc) == "overcome"
+
+
+def test_a_safety_plan_may_be_started_empty() -> None:
+    plan = SafetyPlan.from_dict({"id": "sp_2", "client_id": "cl_1"})
+    assert (plan.main_concern, plan.reviewed_on, plan.developed_with_client) == ("", None, False)
+
+
+def test_an_assignment_must_change_the_case_manager() -> None:
+    with pytest.raises(ValidationError) as exc:
+        Assignment.from_dict({**VALID[Assignment], "to_staff_id": "st_1"})
+    assert field_of(exc) == "to_staff_id"
+    first = Assignment.from_dict({**VALID[Assignment], "from_staff_id": None})
+    assert first.from_staff_id is None
+
+
+@pytest.mark.parametrize(
+    ("changes", "field"),
+    [
+        ({"reason": None}, "reason"),
+        ({"reason": "bored"}, "reason"),
+        ({"safety_plan_reviewed": False}, "safety_plan_reviewed"),
+        ({"knows_can_return": False}, "knows_can_return"),
+        ({"note": ""}, "note"),
+        ({"kind": "reopened"}, "kind"),
+    ],
+)
+def test_a_closing_needs_its_checklist_and_a_reopening_has_none(
+    changes: dict[str, Any], field: str
+) -> None:
+    with pytest.raises(ValidationError) as exc:
+        CaseEvent.from_dict({**VALID[CaseEvent], **changes})
+    assert field_of(exc) == field
+
+
+def test_a_reopening_carries_only_a_note() -> None:
+    event = CaseEvent.from_dict(
+        {
+            "id": "ce_2",
+            "client_id": "cl_1",
+            "kind": "reopened",
+            "on": "2026-07-01",
+            "note": "She called back about housing.",
+        }
+    )
+    assert (event.kind, event.reason) == (CaseEventKind.REOPENED, None)
+    closed = CaseEvent.from_dict(VALID[CaseEvent])
+    assert closed.reason is ClosureReason.NEEDS_MET
+
+
+def test_a_legal_matter_reads_its_kind_and_status() -> None:
+    matter = LegalMatter.from_dict(VALID[LegalMatter])
+    assert (matter.kind, matter.status) == (LegalKind.COURT_DATE, LegalStatus.SCHEDULED)
+    bare = LegalMatter.from_dict(
+        {"id": "lm_2", "client_id": "cl_1", "kind": "protective_order", "on": "2026-05-01"}
+    )
+    assert bare.status is LegalStatus.CONSIDERING
+    assert Partner.from_dict({"id": "pa_2", "name": "Shelter"}).kind is ServiceKind.OTHER
+
+
+@pytest.mark.parametrize(
+    ("block", "day", "expected"),
+    [
+        ({}, date(2026, 3, 2), True),
+        ({}, date(2026, 3, 9), False),
+        ({"weekly": True}, date(2026, 3, 1), False),
+        ({"weekly": True}, date(2026, 3, 30), True),
+        ({"weekly": True}, date(2026, 3, 31), False),
+        ({"weekly": True, "until": "2026-03-16"}, date(2026, 3, 16), True),
+        ({"weekly": True, "until": "2026-03-15"}, date(2026, 3, 16), False),
+    ],
+)
+def test_admin_block_occurs_on(block: dict[str, Any], day: date, expected: bool) -> None:
+    assert AdminBlock.from_dict({**VALID[AdminBlock], **block}).occurs_on(day) is expected
+
+
+# -- a whole set of records ----------------------------------------------------------
+
+
+def example_set(**extra: list[dict[str, Any]]) -> dict[str, Any]:
+    """An interchange document holding every example, plus ``extra`` rows per table."""
+    doc: dict[str, Any] = {"format": "casetui", "version": 2}
+    for cls, data in VALID.items():
+        doc.setdefault(cls.TABLE, []).append(data)
+    doc["staff"].append({"id": "st_2", "name": "Daniel Riverstone"})
+    for table, rows in extra.items():
+        doc[table] = doc.get(table, []) + rows
+    return doc
+
+
+def test_the_examples_form_a_consistent_set() -> None:
+    records, problems = parse_interchange(example_set())
+    assert problems == []
+    assert check_references(records.tables) == []
+    assert all(n == (2 if table == "staff" else 1) for table, n in records.counts().items())
+
+
+@pytest.mark.parametrize("version", [1, 2])
+def test_interchange_versions_1_and_2_are_read(version: int) -> None:
+    doc = {"format": "casetui", "version": version, "staff": [VALID[Staff]]}
+    records, problems = parse_interchange(doc)
+    assert problems == []
+    assert [s.id for s in records.tables["staff"]] == ["st_1"]
+    assert FORMAT_VERSION == 2
+    assert records.to_interchange()["version"] == 2
+
+
+@pytest.mark.parametrize("version", [0, 3, True, "2"])
+def test_other_interchange_versions_are_refused(version: object) -> None:
+    _records, problems = parse_interchange({"format": "casetui", "version": version})
+    assert [p.where for p in problems] == ["document"]
+    assert "format version" in problems[0].message
+
+
+@pytest.mark.parametrize(
+    ("extra", "where", "fragment"),
+    [
+        (
+            {"referrals": [{**VALID[Referral], "id": "rf_2", "partner_id": "pa_9"}]},
+            "referrals/rf_2",
+            "partner_id: no partner has the id 'pa_9'",
+        ),
+        (
+            {"consents": [{**VALID[Consent], "id": "co_2", "client_id": "cl_9"}]},
+            "consents/co_2",
+            "client_id: no client has the id 'cl_9'",
+        ),
+        (
+            {"assignments": [{**VALID[Assignment], "id": "as_2", "to_staff_id": "st_9"}]},
+            "assignments/as_2",
+            "to_staff_id: no case manager has the id 'st_9'",
+        ),
+        (
+            {
+                "clients": [client_data(id="cl_2")],
+                "needs": [{**VALID[NeedItem], "id": "nd_2", "client_id": "cl_2"}],
+                "referrals": [{**VALID[Referral], "id": "rf_2", "need_id": "nd_2"}],
+            },
+            "referrals/rf_2",
+            "need_id: 'nd_2' is another client's need",
+        ),
+        (
+            {
+                "clients": [client_data(id="cl_2")],
+                "goals": [{**VALID[Goal], "id": "go_2", "client_id": "cl_2"}],
+                "referrals": [{**VALID[Referral], "id": "rf_2", "goal_id": "go_2"}],
+            },
+            "referrals/rf_2",
+            "goal_id: 'go_2' is another client's goal",
+        ),
+        (
+            {"safety_plans": [{**VALID[SafetyPlan], "id": "sp_2"}]},
+            "safety_plans/sp_2",
+            "second safety plan",
+        ),
+        (
+            {"partners": [VALID[Partner]]},
+            "partners/pa_1",
+            "appears more than once",
+        ),
+    ],
+)
+def test_check_references_names_the_record_and_the_problem(
+    extra: dict[str, list[dict[str, Any]]], where: str, fragment: str
+) -> None:
+    records, problems = parse_interchange(example_set(**extra))
+    assert problems == []
+    found = check_references(records.tables)
+    assert [p.where for p in found] == [where]
+    assert fragment in found[0].message
+
+
+def test_labels_belong_to_their_own_choice_even_when_values_are_shared() -> None:
+    from casetui.core.choices import LegalStatus, MeetingKind, NeedStatus, ReferralStatus
+
+    assert MeetingKind.SCHEDULED.label == "Scheduled case meeting"
+    assert ReferralStatus.SCHEDULED.label == "Scheduled"
+    assert LegalStatus.SCHEDULED.label == "Scheduled"
+    assert NeedStatus.DECLINED.label == ReferralStatus.DECLINED.label == "Declined by client"
+    assert ReferralStatus.UNAVAILABLE.label == "Service unavailable"

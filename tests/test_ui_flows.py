@@ -318,7 +318,7 @@ async def test_help_and_palette_go_to_client(sample_files: VaultFiles) -> None:
         await pilot.press("question_mark")
         keys = str(app.screen.query_one("#help-keys").render())
         assert "caseload.filter" in keys
-        assert "New client" in keys
+        assert "New  (caseload.new_client)" in keys
         await pilot.press("escape")
         assert isinstance(app.screen, CaseloadScreen)
         await pilot.press("ctrl+p")

@@ -13,7 +13,7 @@ import pyrage
 import pytest
 
 from casetui.core.choices import ClientStatus, GoalStatus, NeedStatus
-from casetui.core.records import Client, Goal, Meeting, NeedItem, Staff
+from casetui.core.records import Client, Goal, Meeting, NeedItem, Partner, Staff
 from casetui.vault import keys
 from casetui.vault.errors import (
     KeyFileError,
@@ -23,10 +23,12 @@ from casetui.vault.errors import (
     VaultChanged,
     VaultExists,
     VaultNotFound,
+    VaultShapeError,
     WrongKey,
 )
 from casetui.vault.repository import RecordInUse, RecordMissing
 from casetui.vault.vault import (
+    VAULT_VERSION,
     Vault,
     VaultPaths,
     identity_unlocker,
@@ -100,6 +102,36 @@ def test_an_identity_of_another_vault_is_refused(vault_files: VaultFiles, tmp_pa
     stranger.write_text(str(pyrage.x25519.Identity.generate()) + "\n")
     with pytest.raises(WrongKey, match="encrypted for other keys"):
         Vault.open(vault_files.vault, identity_unlocker(stranger))
+
+
+V1_TABLES = ("_meta", "staff", "clients", "goals", "needs", "meetings", "admin_blocks")
+
+
+def test_a_version_1_vault_opens_and_is_saved_as_version_2(vault_files: VaultFiles) -> None:
+    assert VAULT_VERSION == 2
+    document = decrypt_with(vault_files)
+    old = {table: rows for table, rows in document.items() if table in V1_TABLES}
+    old["_meta"]["1"]["version"] = 1  # type: ignore[index]
+    identity = pyrage.x25519.Identity.from_str(vault_files.identity_file.read_text().strip())
+    vault_files.vault.write_bytes(pyrage.encrypt(json.dumps(old).encode(), [identity.to_public()]))
+    with vault_files.open() as vault:
+        assert vault.meta["version"] == 2
+        assert len(vault.repo.partners) == 0
+        partner = vault.repo.partners.add(Partner.create(name="Harbourlight Housing"))
+        vault.save()
+    saved = decrypt_with(vault_files)
+    assert saved["_meta"]["1"]["version"] == 2  # type: ignore[index]
+    assert set(saved["partners"]) == {partner.id}  # type: ignore[arg-type]
+
+
+def test_a_vault_from_a_newer_casetui_is_refused(vault_files: VaultFiles) -> None:
+    document = decrypt_with(vault_files)
+    document["_meta"]["1"]["version"] = 3  # type: ignore[index]
+    identity = pyrage.x25519.Identity.from_str(vault_files.identity_file.read_text().strip())
+    data = pyrage.encrypt(json.dumps(document).encode(), [identity.to_public()])
+    vault_files.vault.write_bytes(data)
+    with pytest.raises(VaultShapeError, match="newer casetui"):
+        vault_files.open(writable=False)
 
 
 def test_a_missing_vault_says_how_to_create_one(tmp_path: Path) -> None:
@@ -410,7 +442,7 @@ def test_sample_caseload_rows_match_a_slow_recount(sample_files: VaultFiles) -> 
         assert len(rows) == len(vault.repo.clients)
         for row in rows:
             cid = row.client.id
-            contact = summarise_contact(meeting_dates(vault.repo.meetings.for_parent(cid)))
+            contact = summarise_contact(meeting_dates(vault.repo.meetings.for_parent(cid)), as_of)
             assert row.last_contact == contact.last_contact
             assert row.next_checkin == next_checkin_due(row.client, contact)
             needs = vault.repo.needs.for_parent(cid)

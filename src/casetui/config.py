@@ -34,6 +34,18 @@ DEFAULT_CHECKIN_DAYS = 14
 MIN_CHECKIN_DAYS = 1
 MAX_CHECKIN_DAYS = 365
 
+HOME_SCREENS = ("caseload", "today")
+"""The screens that may open after unlocking; the first is the default."""
+DEFAULT_HOME = HOME_SCREENS[0]
+
+DEFAULT_STALLED_DAYS = 14
+"""Kept equal to ``casetui.core.today.DEFAULT_STALLED_AFTER_DAYS`` (a test checks);
+not imported from there so that loading settings stays light."""
+MIN_STALLED_DAYS = 1
+MAX_STALLED_DAYS = 365
+
+DEFAULT_CONFIRM_SAFETY_PLAN = True
+
 _FIX = "fix it or delete the file to get the defaults"
 _SHOWN_VALUE_LENGTH = 40
 
@@ -84,6 +96,12 @@ class Settings:
 
     theme: str = DEFAULT_THEME_NAME
     checkin_interval_days: int = DEFAULT_CHECKIN_DAYS
+    home: str = DEFAULT_HOME
+    """The screen that opens after unlocking: one of :data:`HOME_SCREENS`."""
+    stalled_after_days: int = DEFAULT_STALLED_DAYS
+    """Days without a status change after which a referral shows as stalled on Today."""
+    confirm_safety_plan: bool = DEFAULT_CONFIRM_SAFETY_PLAN
+    """Ask before showing a safety plan, in case others can see the screen."""
     keymap: dict[str, str] = field(default_factory=dict, hash=False)
     """Binding id (e.g. ``"caseload.filter"``) to comma-separated keys (``"slash,ctrl+f"``)."""
 
@@ -97,6 +115,18 @@ class Settings:
             raise ValueError(
                 f"The check-in interval must be from {MIN_CHECKIN_DAYS} to {MAX_CHECKIN_DAYS} days."
             )
+        if self.home not in HOME_SCREENS:
+            raise ValueError(f"The home screen must be one of {', '.join(HOME_SCREENS)}.")
+        stalled = self.stalled_after_days
+        if isinstance(stalled, bool) or not isinstance(stalled, int):
+            raise ValueError("The days before a referral is stalled must be a whole number.")
+        if not MIN_STALLED_DAYS <= stalled <= MAX_STALLED_DAYS:
+            raise ValueError(
+                "The days before a referral is stalled must be from "
+                f"{MIN_STALLED_DAYS} to {MAX_STALLED_DAYS}."
+            )
+        if not isinstance(self.confirm_safety_plan, bool):
+            raise ValueError("confirm_safety_plan must be true or false.")
         # A private copy, so the caller's dict cannot change a frozen Settings.
         object.__setattr__(self, "keymap", dict(self.keymap))
 
@@ -115,6 +145,19 @@ theme = "{DEFAULT_THEME_NAME}"
 # How many days may pass without contact before a case shows as due for a
 # check-in: a whole number from {MIN_CHECKIN_DAYS} to {MAX_CHECKIN_DAYS}.
 checkin_interval_days = {DEFAULT_CHECKIN_DAYS}
+
+# The screen that opens after you unlock: "caseload" (your list of clients) or
+# "today" (what needs doing today).
+home = "{DEFAULT_HOME}"
+
+# How many days a referral's status may stay the same before it counts as
+# stalled and shows on Today: a whole number from {MIN_STALLED_DAYS} to {MAX_STALLED_DAYS}.
+stalled_after_days = {DEFAULT_STALLED_DAYS}
+
+# true: ask before showing a client's safety plan, in case others can see your
+# screen (a shared office, a projector). false: show it straight away.
+# Write true or false without quotes.
+confirm_safety_plan = {"true" if DEFAULT_CONFIRM_SAFETY_PLAN else "false"}
 
 # Your own keys for the app's commands: the command's name, then one or more
 # keys separated by commas. Remove the # at the start of a line to use it.
@@ -198,6 +241,44 @@ def _settings_from(data: dict[str, Any], text: str, name: str) -> tuple[Settings
                 f"{_show(value)}, so casetui is using {DEFAULT_CHECKIN_DAYS} — {_FIX}."
             )
 
+    home = DEFAULT_HOME
+    if "home" in data:
+        value = data["home"]
+        chosen = value.strip().lower() if isinstance(value, str) else None
+        if chosen in HOME_SCREENS:
+            home = chosen
+        else:
+            allowed = " or ".join(f'"{screen}"' for screen in HOME_SCREENS)
+            notices.append(
+                f"{where('home')}: home should be {allowed}, not {_show_quoted(value)}, "
+                f'so casetui is using "{DEFAULT_HOME}" — {_FIX}.'
+            )
+
+    stalled = DEFAULT_STALLED_DAYS
+    if "stalled_after_days" in data:
+        value = data["stalled_after_days"]
+        is_whole = isinstance(value, int) and not isinstance(value, bool)
+        if is_whole and MIN_STALLED_DAYS <= value <= MAX_STALLED_DAYS:
+            stalled = value
+        else:
+            notices.append(
+                f"{where('stalled_after_days')}: stalled_after_days should be a whole "
+                f"number of days from {MIN_STALLED_DAYS} to {MAX_STALLED_DAYS}, not "
+                f"{_show(value)}, so casetui is using {DEFAULT_STALLED_DAYS} — {_FIX}."
+            )
+
+    confirm = DEFAULT_CONFIRM_SAFETY_PLAN
+    if "confirm_safety_plan" in data:
+        value = data["confirm_safety_plan"]
+        if isinstance(value, bool):
+            confirm = value
+        else:
+            notices.append(
+                f"{where('confirm_safety_plan')}: confirm_safety_plan should be true or "
+                f"false, written without quotes, not {_show(value)}, so casetui is using "
+                f"{_show(DEFAULT_CONFIRM_SAFETY_PLAN)} — {_FIX}."
+            )
+
     keymap: dict[str, str] = {}
     if "keymap" in data:
         value = data["keymap"]
@@ -219,7 +300,14 @@ def _settings_from(data: dict[str, Any], text: str, name: str) -> tuple[Settings
                 f"— {_FIX}."
             )
 
-    known = ("theme", "checkin_interval_days", "keymap")
+    known = (
+        "theme",
+        "checkin_interval_days",
+        "home",
+        "stalled_after_days",
+        "confirm_safety_plan",
+        "keymap",
+    )
     for key in data:
         if key in known:
             continue
@@ -229,7 +317,15 @@ def _settings_from(data: dict[str, Any], text: str, name: str) -> tuple[Settings
             f"{where(key)}: casetui has no setting called {key!r}{hint}, so it is ignored — {_FIX}."
         )
 
-    return Settings(theme=theme, checkin_interval_days=days, keymap=keymap), notices
+    settings = Settings(
+        theme=theme,
+        checkin_interval_days=days,
+        home=home,
+        stalled_after_days=stalled,
+        confirm_safety_plan=confirm,
+        keymap=keymap,
+    )
+    return settings, notices
 
 
 def _clean_keys(keys: object) -> str | None:
@@ -254,6 +350,14 @@ def _show(value: object) -> str:
     if len(shown) > _SHOWN_VALUE_LENGTH:
         shown = shown[: _SHOWN_VALUE_LENGTH - 1] + "…"
     return shown
+
+
+def _show_quoted(value: object) -> str:
+    """Like :func:`_show`, but text in double quotes, as it is written in TOML."""
+    if not isinstance(value, str):
+        return _show(value)
+    shown = value if len(value) <= _SHOWN_VALUE_LENGTH else value[: _SHOWN_VALUE_LENGTH - 1] + "…"
+    return f'"{shown}"'
 
 
 _TOML_POSITION = re.compile(r"^(?P<detail>.*?)\s*\(at (?:line (?P<line>\d+)|end of document)")
@@ -332,6 +436,9 @@ def save_settings(settings: Settings, path: Path | None = None) -> None:
     document = {
         "theme": settings.theme,
         "checkin_interval_days": settings.checkin_interval_days,
+        "home": settings.home,
+        "stalled_after_days": settings.stalled_after_days,
+        "confirm_safety_plan": settings.confirm_safety_plan,
         "keymap": dict(sorted(settings.keymap.items())),
     }
     text = _SAVED_HEADER + tomli_w.dumps(document)

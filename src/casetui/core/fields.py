@@ -142,6 +142,19 @@ class ChoiceSpec(Spec[E]):
         return result
 
 
+class OptionalChoiceSpec(Spec["E | None"]):
+    def __init__(self, enum_cls: type[E]) -> None:
+        self.inner = ChoiceSpec(enum_cls)
+
+    def clean(self, name: str, value: object) -> E | None:
+        if value is None or value == "":
+            return None
+        return self.inner.clean(name, value)
+
+    def dump(self, value: E | None) -> JSON:
+        return None if value is None else self.inner.dump(value)
+
+
 class IntSpec(Spec[int]):
     def __init__(self, low: int, high: int) -> None:
         self.low = low
@@ -275,6 +288,57 @@ class NoteListSpec(Spec[tuple[DatedNote, ...]]):
         return [{"on": n.on.isoformat(), "text": n.text} for n in value]
 
 
+@dataclasses.dataclass(frozen=True, slots=True)
+class StatusChange:
+    """One step in a record's status history: when, the status, and a short note."""
+
+    on: date
+    status: Any
+    note: str = ""
+
+
+class StatusHistorySpec(Spec[tuple[StatusChange, ...]]):
+    """A dated list of status changes, oldest first, each status one of ``enum_cls``."""
+
+    def __init__(self, enum_cls: type[enum.Enum], max_items: int, max_len: int) -> None:
+        self.status = ChoiceSpec(enum_cls)
+        self.max_items = max_items
+        self.text = TextSpec(max_len, required=False, multiline=True)
+
+    def clean(self, name: str, value: object) -> tuple[StatusChange, ...]:
+        if value is None:
+            return ()
+        if isinstance(value, str) or not isinstance(value, Sequence):
+            raise ValidationError(name, f"should be a list of changes, not {_type_name(value)}.")
+        if len(value) > self.max_items:
+            raise ValidationError(name, f"has {len(value)} changes; the limit is {self.max_items}.")
+        changes: list[StatusChange] = []
+        for i, item in enumerate(value):
+            where = f"{name}[{i}]"
+            if isinstance(item, StatusChange):
+                on, status, body = item.on, item.status, item.note
+            elif isinstance(item, Mapping) and {"on", "status"} <= set(item) <= {
+                "on",
+                "status",
+                "note",
+            }:
+                on, status, body = item["on"], item["status"], item.get("note", "")
+            else:
+                raise ValidationError(where, "should have a date ('on'), a 'status' and a 'note'.")
+            change = StatusChange(
+                parse_date(f"{where}.on", on),
+                self.status.clean(f"{where}.status", status),
+                self.text.clean(f"{where}.note", body),
+            )
+            if changes and change.on < changes[-1].on:
+                raise ValidationError(f"{where}.on", "is earlier than the change before it.")
+            changes.append(change)
+        return tuple(changes)
+
+    def dump(self, value: tuple[StatusChange, ...]) -> JSON:
+        return [{"on": c.on.isoformat(), "status": c.status.value, "note": c.note} for c in value]
+
+
 # ---------------------------------------------------------------------------
 # Declaring fields. Each helper returns a dataclasses.field carrying its Spec.
 
@@ -302,6 +366,10 @@ def choice(enum_cls: type[E], default: E | None = None) -> Any:
     return _field(ChoiceSpec(enum_cls), dataclasses.MISSING if default is None else default)
 
 
+def optional_choice(enum_cls: type[E]) -> Any:
+    return _field(OptionalChoiceSpec(enum_cls), None)
+
+
 def whole(low: int, high: int, default: int | None = None) -> Any:
     return _field(IntSpec(low, high), dataclasses.MISSING if default is None else default)
 
@@ -326,3 +394,7 @@ def refs(max_items: int = 50) -> Any:
 
 def notes(max_items: int = 500, max_len: int = 4000) -> Any:
     return _field(NoteListSpec(max_items, max_len), ())
+
+
+def history(enum_cls: type[enum.Enum], max_items: int = 500, max_len: int = 1000) -> Any:
+    return _field(StatusHistorySpec(enum_cls, max_items, max_len), ())

@@ -18,13 +18,19 @@ from casetui.core import fields as f
 from casetui.core.catalog import CATALOG_BY_KEY
 from casetui.core.choices import (
     BlockKind,
+    CaseEventKind,
     ClientStatus,
+    ClosureReason,
     Domain,
     GoalStatus,
     Horizon,
     LegalEngagement,
+    LegalKind,
+    LegalStatus,
     MeetingKind,
     NeedStatus,
+    ReferralStatus,
+    ServiceKind,
 )
 from casetui.core.errors import ValidationError
 
@@ -43,6 +49,10 @@ class Record:
     TABLE: ClassVar[str]
     NOUN: ClassVar[str]
     ID_PREFIX: ClassVar[str]
+    #: Reference fields: field name -> the table it points into.
+    REFS: ClassVar[dict[str, str]] = {}
+    #: The reference field a record belongs under (indexed by the repository).
+    PARENT: ClassVar[str | None] = None
 
     id: str = f.ref()
 
@@ -129,6 +139,8 @@ class Client(Record):
     TABLE = "clients"
     NOUN = "client"
     ID_PREFIX = "cl"
+    REFS: ClassVar[dict[str, str]] = {"case_manager_id": "staff"}
+    PARENT = "case_manager_id"
 
     preferred_name: str = f.text(120, required=True)
     pronouns: str = f.text(40)
@@ -159,6 +171,8 @@ class Goal(Record):
     TABLE = "goals"
     NOUN = "goal"
     ID_PREFIX = "go"
+    REFS: ClassVar[dict[str, str]] = {"client_id": "clients"}
+    PARENT = "client_id"
 
     client_id: str = f.ref()
     text: str = f.text(2000, required=True, multiline=True)
@@ -180,6 +194,8 @@ class NeedItem(Record):
     TABLE = "needs"
     NOUN = "need"
     ID_PREFIX = "nd"
+    REFS: ClassVar[dict[str, str]] = {"client_id": "clients"}
+    PARENT = "client_id"
 
     client_id: str = f.ref()
     catalog_key: str | None = f.ref(required=False)
@@ -208,6 +224,8 @@ class Meeting(Record):
     TABLE = "meetings"
     NOUN = "meeting"
     ID_PREFIX = "mt"
+    REFS: ClassVar[dict[str, str]] = {"client_id": "clients", "staff_id": "staff"}
+    PARENT = "client_id"
 
     client_id: str = f.ref()
     staff_id: str | None = f.ref(required=False)
@@ -234,6 +252,8 @@ class AdminBlock(Record):
     TABLE = "admin_blocks"
     NOUN = "time block"
     ID_PREFIX = "ab"
+    REFS: ClassVar[dict[str, str]] = {"staff_id": "staff"}
+    PARENT = "staff_id"
 
     staff_id: str = f.ref()
     kind: BlockKind = f.choice(BlockKind, BlockKind.ADMIN)
@@ -260,7 +280,274 @@ class AdminBlock(Record):
         )
         return minutes / 60
 
+    def occurs_on(self, day: date) -> bool:
+        """Whether this block falls on ``day`` (weekly blocks repeat on the same weekday)."""
+        if day < self.on:
+            return False
+        if not self.weekly:
+            return day == self.on
+        if self.until is not None and day > self.until:
+            return False
+        return (day - self.on).days % 7 == 0
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True, slots=True)
+class Partner(Record):
+    """An agency or provider clients are referred to."""
+
+    TABLE = "partners"
+    NOUN = "partner"
+    ID_PREFIX = "pa"
+
+    name: str = f.text(160, required=True)
+    kind: ServiceKind = f.choice(ServiceKind, ServiceKind.OTHER)
+    contact_person: str = f.text(120)
+    phone: str = f.text(60)
+    email: str = f.text(160)
+    address: str = f.text(400, multiline=True)
+    languages: str = f.text(200)
+    trauma_informed: bool = f.flag()
+    notes: str = f.text(2000, multiline=True)
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True, slots=True)
+class Referral(Record):
+    """A referral of one client to a partner, with every status change it went through.
+
+    ``history`` is oldest first and never empty: its last entry is the current
+    status. A follow-up that changes nothing still adds an entry (same status, a
+    note), which is what keeps a referral from counting as stalled.
+    """
+
+    TABLE = "referrals"
+    NOUN = "referral"
+    ID_PREFIX = "rf"
+    REFS: ClassVar[dict[str, str]] = {
+        "client_id": "clients",
+        "partner_id": "partners",
+        "need_id": "needs",
+        "goal_id": "goals",
+    }
+    PARENT = "client_id"
+
+    client_id: str = f.ref()
+    partner_id: str = f.ref()
+    service: ServiceKind = f.choice(ServiceKind)
+    need_id: str | None = f.ref(required=False)
+    goal_id: str | None = f.ref(required=False)
+    accompaniment: bool = f.flag()
+    transport: bool = f.flag()
+    follow_up_on: date | None = f.day()
+    status: ReferralStatus = f.choice(ReferralStatus, ReferralStatus.PLANNED)
+    history: tuple[f.StatusChange, ...] = f.history(ReferralStatus)
+    note: str = f.text(2000, multiline=True)
+
+    def _check(self) -> None:
+        if not self.history:
+            raise ValidationError("history", "needs at least the referral's first status.")
+        if self.history[-1].status is not self.status:
+            raise ValidationError("status", "does not match the last entry of the history.")
+
+    @property
+    def opened_on(self) -> date:
+        return self.history[0].on
+
+    @property
+    def last_update(self) -> date:
+        return self.history[-1].on
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True, slots=True)
+class Consent(Record):
+    """A release of information: what may be shared with a partner, and until when.
+
+    Releases are always time-limited, so the expiry date is required. A revoked
+    consent is kept, with the day it was revoked.
+    """
+
+    TABLE = "consents"
+    NOUN = "consent"
+    ID_PREFIX = "co"
+    REFS: ClassVar[dict[str, str]] = {"client_id": "clients", "partner_id": "partners"}
+    PARENT = "client_id"
+
+    client_id: str = f.ref()
+    partner_id: str = f.ref()
+    shares: str = f.text(1000, required=True, multiline=True)
+    purpose: str = f.text(1000, required=True, multiline=True)
+    signed_on: date = f.day(required=True)
+    expires_on: date = f.day(required=True)
+    revoked_on: date | None = f.day()
+    revocation_note: str = f.text(1000, multiline=True)
+
+    def _check(self) -> None:
+        if self.expires_on <= self.signed_on:
+            raise ValidationError("expires_on", "must be after the day it was signed.")
+        if self.revoked_on is not None and self.revoked_on < self.signed_on:
+            raise ValidationError("revoked_on", "is before the day it was signed.")
+        if self.revocation_note and self.revoked_on is None:
+            raise ValidationError("revoked_on", "is needed when there is a revocation note.")
+
+    def valid_on(self, day: date) -> bool:
+        """Signed, not yet expired (the expiry day itself still counts) and not revoked."""
+        if self.revoked_on is not None and day >= self.revoked_on:
+            return False
+        return self.signed_on <= day <= self.expires_on
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True, slots=True)
+class StrengthsAssessment(Record):
+    """One sitting of the strengths assessment, answered in the client's own words.
+
+    A reassessment is a new record, so earlier answers are never overwritten.
+    The questions are in :data:`casetui.core.strengths.QUESTIONS`.
+    """
+
+    TABLE = "strengths"
+    NOUN = "strengths assessment"
+    ID_PREFIX = "sa"
+    REFS: ClassVar[dict[str, str]] = {"client_id": "clients"}
+    PARENT = "client_id"
+
+    client_id: str = f.ref()
+    on: date = f.day(required=True)
+    overcome: str = f.text(2000, multiline=True)
+    learned: str = f.text(2000, multiline=True)
+    positive_influence: str = f.text(2000, multiline=True)
+    rely_on: str = f.text(2000, multiline=True)
+    proud_of: str = f.text(2000, multiline=True)
+    others_say: str = f.text(2000, multiline=True)
+    reach_goals: str = f.text(2000, multiline=True)
+    what_would_change: str = f.text(2000, multiline=True)
+    challenges_now: str = f.text(2000, multiline=True)
+
+    def _check(self) -> None:
+        answers = [name for name in self.field_names() if name not in ("id", "client_id", "on")]
+        if not any(getattr(self, name) for name in answers):
+            raise ValidationError(
+                answers[0], "needs an answer; the client may leave the others for later."
+            )
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True, slots=True)
+class SafetyPlan(Record):
+    """The client's safety plan. One per client, reviewed over time."""
+
+    TABLE = "safety_plans"
+    NOUN = "safety plan"
+    ID_PREFIX = "sp"
+    REFS: ClassVar[dict[str, str]] = {"client_id": "clients"}
+    PARENT = "client_id"
+
+    client_id: str = f.ref()
+    main_concern: str = f.text(2000, multiline=True)
+    people: str = f.text(2000, multiline=True)
+    places: str = f.text(2000, multiline=True)
+    community: str = f.text(2000, multiline=True)
+    money_material: str = f.text(2000, multiline=True)
+    before: str = f.text(2000, multiline=True)
+    during: str = f.text(2000, multiline=True)
+    after_leaving: str = f.text(2000, multiline=True)
+    emergency_contacts: str = f.text(2000, multiline=True)
+    safe_to_keep: str = f.text(2000, multiline=True)
+    reviewed_on: date | None = f.day()
+    developed_with_client: bool = f.flag()
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True, slots=True)
+class Assignment(Record):
+    """A handoff of a client from one case manager to another (or the first one)."""
+
+    TABLE = "assignments"
+    NOUN = "reassignment"
+    ID_PREFIX = "as"
+    REFS: ClassVar[dict[str, str]] = {
+        "client_id": "clients",
+        "from_staff_id": "staff",
+        "to_staff_id": "staff",
+    }
+    PARENT = "client_id"
+
+    client_id: str = f.ref()
+    from_staff_id: str | None = f.ref(required=False)
+    to_staff_id: str = f.ref()
+    on: date = f.day(required=True)
+    note: str = f.text(2000, multiline=True)
+
+    def _check(self) -> None:
+        if self.from_staff_id == self.to_staff_id:
+            raise ValidationError("to_staff_id", "is already the client's case manager.")
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True, slots=True)
+class CaseEvent(Record):
+    """A case closing (after its checklist) or reopening (with a reason)."""
+
+    TABLE = "case_events"
+    NOUN = "case event"
+    ID_PREFIX = "ce"
+    REFS: ClassVar[dict[str, str]] = {"client_id": "clients"}
+    PARENT = "client_id"
+
+    client_id: str = f.ref()
+    kind: CaseEventKind = f.choice(CaseEventKind)
+    on: date = f.day(required=True)
+    reason: ClosureReason | None = f.optional_choice(ClosureReason)
+    safety_plan_reviewed: bool = f.flag()
+    knows_can_return: bool = f.flag()
+    note: str = f.text(2000, required=True, multiline=True)
+
+    def _check(self) -> None:
+        if self.kind is CaseEventKind.CLOSED:
+            if self.reason is None:
+                raise ValidationError(
+                    "reason", "is required: the needs are met, or the client chose to close."
+                )
+            if not self.safety_plan_reviewed:
+                raise ValidationError(
+                    "safety_plan_reviewed", "is part of closing; review it first."
+                )
+            if not self.knows_can_return:
+                raise ValidationError(
+                    "knows_can_return", "is part of closing; let the client know first."
+                )
+        elif self.reason is not None or self.safety_plan_reviewed or self.knows_can_return:
+            raise ValidationError("kind", "a reopening has a reason only, not a closing checklist.")
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True, slots=True)
+class LegalMatter(Record):
+    """A protective order, court date or victim compensation application, if the client chose."""
+
+    TABLE = "legal_matters"
+    NOUN = "legal matter"
+    ID_PREFIX = "lm"
+    REFS: ClassVar[dict[str, str]] = {"client_id": "clients"}
+    PARENT = "client_id"
+
+    client_id: str = f.ref()
+    kind: LegalKind = f.choice(LegalKind)
+    status: LegalStatus = f.choice(LegalStatus, LegalStatus.CONSIDERING)
+    on: date = f.day(required=True)
+    description: str = f.text(400)
+    note: str = f.text(2000, multiline=True)
+
 
 #: Every record type, in the order tables are listed, imported and checked.
-RECORD_TYPES: tuple[type[Record], ...] = (Staff, Client, Goal, NeedItem, Meeting, AdminBlock)
+RECORD_TYPES: tuple[type[Record], ...] = (
+    Staff,
+    Client,
+    Goal,
+    NeedItem,
+    Meeting,
+    AdminBlock,
+    Partner,
+    Referral,
+    Consent,
+    StrengthsAssessment,
+    SafetyPlan,
+    Assignment,
+    CaseEvent,
+    LegalMatter,
+)
 RECORD_BY_TABLE: dict[str, type[Record]] = {cls.TABLE: cls for cls in RECORD_TYPES}

@@ -3,9 +3,11 @@
 The interchange format is what ``casetui export`` writes and ``casetui import``
 reads (the sample caseload uses it too)::
 
-    {"format": "casetui", "version": 1,
+    {"format": "casetui", "version": 2,
      "staff": [{...}], "clients": [{...}], "goals": [...], "needs": [...],
-     "meetings": [...], "admin_blocks": [...]}
+     "meetings": [...], "admin_blocks": [...], "partners": [...], "referrals": [...],
+     "consents": [...], "strengths": [...], "safety_plans": [...],
+     "assignments": [...], "case_events": [...], "legal_matters": [...]}
 
 Every record carries its ``id``; relations are by id. Tables may be left out.
 """
@@ -21,17 +23,19 @@ from casetui.core.fields import JSON
 from casetui.core.records import (
     RECORD_BY_TABLE,
     RECORD_TYPES,
-    AdminBlock,
-    Client,
     Goal,
     Meeting,
     NeedItem,
     Record,
-    Staff,
+    Referral,
+    SafetyPlan,
 )
 
 FORMAT_NAME = "casetui"
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
+#: Versions this casetui reads. Version 1 had no partners, referrals, consents,
+#: strengths, safety plans, assignments, case events or legal matters.
+READABLE_VERSIONS = frozenset({1, 2})
 #: Keys the interchange document may hold besides the tables.
 _HEADER_KEYS = {"format", "version", "exported", "note", "as_of"}
 
@@ -96,12 +100,12 @@ def parse_interchange(data: object) -> tuple[RecordSet, list[Problem]]:
             Problem("document", "is not a casetui export ('format' is not 'casetui').")
         ]
     version = data.get("version")
-    if version != FORMAT_VERSION:
+    if isinstance(version, bool) or version not in READABLE_VERSIONS:
         return records, [
             Problem(
                 "document",
-                f"has format version {version!r}; this casetui reads version {FORMAT_VERSION}. "
-                "Update casetui and try again.",
+                f"has format version {version!r}; this casetui reads versions up to "
+                f"{FORMAT_VERSION}. Update casetui and try again.",
             )
         ]
     for key in data:
@@ -125,8 +129,10 @@ def parse_interchange(data: object) -> tuple[RecordSet, list[Problem]]:
 def check_references(tables: Mapping[str, Iterable[Record]]) -> list[Problem]:
     """Check ids are unique and every reference points at a record that exists.
 
-    A goal may link only to its own client's needs, and a meeting may list only
-    its own client's goals.
+    References are declared on each record class (``REFS``). Beyond that: a goal
+    may link only to its own client's needs, a meeting may list only its own
+    client's goals, a referral's need and goal must be its client's, and a client
+    has at most one safety plan.
     """
     problems: list[Problem] = []
     by_table: dict[str, dict[str, Any]] = {}
@@ -137,39 +143,49 @@ def check_references(tables: Mapping[str, Iterable[Record]]) -> list[Problem]:
                 problems.append(Problem(f"{table}/{record.id}", "appears more than once."))
             seen[record.id] = record
         by_table[table] = seen
-    staff = by_table.get(Staff.TABLE, {})
-    clients = by_table.get(Client.TABLE, {})
-    goals = by_table.get(Goal.TABLE, {})
-    needs = by_table.get(NeedItem.TABLE, {})
+    nouns = {cls.TABLE: cls.NOUN for cls in RECORD_TYPES}
 
     def missing(where: str, field_name: str, noun: str, ref: str) -> None:
         problems.append(Problem(where, f"{field_name}: no {noun} has the id {ref!r}."))
 
-    for c in clients.values():
-        if c.case_manager_id not in staff:
-            missing(f"clients/{c.id}", "case_manager_id", "case manager", c.case_manager_id)
+    for table, rows_by_id in by_table.items():
+        for record in rows_by_id.values():
+            where = f"{table}/{record.id}"
+            for field_name, target in type(record).REFS.items():
+                ref = getattr(record, field_name)
+                if ref is not None and ref not in by_table.get(target, {}):
+                    missing(where, field_name, nouns.get(target, target), ref)
+
+    goals = by_table.get(Goal.TABLE, {})
+    needs = by_table.get(NeedItem.TABLE, {})
+
+    def same_client(
+        where: str, field_name: str, pool: dict[str, Any], ref: str, owner: str
+    ) -> None:
+        found = pool.get(ref)
+        if found is not None and found.client_id != owner:
+            noun = "need" if pool is needs else "goal"
+            problems.append(Problem(where, f"{field_name}: {ref!r} is another client's {noun}."))
+        elif found is None and field_name in ("linked_needs", "goals_discussed"):
+            noun = "need" if pool is needs else "goal"
+            missing(where, field_name, f"{noun} of this client", ref)
+
     for g in goals.values():
-        where = f"goals/{g.id}"
-        if g.client_id not in clients:
-            missing(where, "client_id", "client", g.client_id)
         for nid in g.linked_needs:
-            need = needs.get(nid)
-            if need is None or need.client_id != g.client_id:
-                missing(where, "linked_needs", "need of this client", nid)
-    for n in needs.values():
-        if n.client_id not in clients:
-            missing(f"needs/{n.id}", "client_id", "client", n.client_id)
+            same_client(f"goals/{g.id}", "linked_needs", needs, nid, g.client_id)
     for m in by_table.get(Meeting.TABLE, {}).values():
-        where = f"meetings/{m.id}"
-        if m.client_id not in clients:
-            missing(where, "client_id", "client", m.client_id)
-        if m.staff_id is not None and m.staff_id not in staff:
-            missing(where, "staff_id", "case manager", m.staff_id)
         for gid in m.goals_discussed:
-            goal = goals.get(gid)
-            if goal is None or goal.client_id != m.client_id:
-                missing(where, "goals_discussed", "goal of this client", gid)
-    for b in by_table.get(AdminBlock.TABLE, {}).values():
-        if b.staff_id not in staff:
-            missing(f"admin_blocks/{b.id}", "staff_id", "case manager", b.staff_id)
+            same_client(f"meetings/{m.id}", "goals_discussed", goals, gid, m.client_id)
+    for r in by_table.get(Referral.TABLE, {}).values():
+        if r.need_id is not None:
+            same_client(f"referrals/{r.id}", "need_id", needs, r.need_id, r.client_id)
+        if r.goal_id is not None:
+            same_client(f"referrals/{r.id}", "goal_id", goals, r.goal_id, r.client_id)
+    plans: dict[str, str] = {}
+    for p in by_table.get(SafetyPlan.TABLE, {}).values():
+        if p.client_id in plans:
+            problems.append(
+                Problem(f"safety_plans/{p.id}", "is a second safety plan for the same client.")
+            )
+        plans[p.client_id] = p.id
     return problems

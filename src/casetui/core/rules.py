@@ -43,10 +43,17 @@ class ContactSummary:
         return self
 
 
-def summarise_contact(meetings: Iterable[tuple[date, date | None]]) -> ContactSummary:
-    """Fold (meeting date, agreed next check-in) pairs into a contact summary."""
+def summarise_contact(
+    meetings: Iterable[tuple[date, date | None]], as_of: date | None = None
+) -> ContactSummary:
+    """Fold (meeting date, agreed next check-in) pairs into a contact summary.
+
+    Meetings dated after ``as_of`` are planned, not contact yet, and are skipped.
+    """
     summary = ContactSummary()
     for on, next_checkin in meetings:
+        if as_of is not None and on > as_of:
+            continue
         summary = summary.with_meeting(on, next_checkin)
     return summary
 

@@ -53,7 +53,9 @@ def shift_document(document: dict[str, Any], to_day: date) -> dict[str, Any]:
                     continue
                 if isinstance(spec, f.DateSpec):
                     row[name] = _shift(row[name], delta)
-                elif isinstance(spec, f.NoteListSpec) and isinstance(row[name], list):
+                elif isinstance(spec, f.NoteListSpec | f.StatusHistorySpec) and isinstance(
+                    row[name], list
+                ):
                     for note in row[name]:
                         if isinstance(note, dict) and "on" in note:
                             note["on"] = _shift(note["on"], delta)

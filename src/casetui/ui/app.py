@@ -150,6 +150,8 @@ class CaseApp(App[int]):
         while len(self.screen_stack) > 1:
             self.pop_screen()
         self.push_screen(CaseloadScreen())
+        if self.settings.home == "today":
+            self.show_today()
 
     # -- saving ---------------------------------------------------------------------
 
@@ -252,25 +254,68 @@ class CaseApp(App[int]):
 
     # -- navigation -----------------------------------------------------------------
 
-    def open_client(self, client_id: str) -> None:
+    # The stack is: the caseload at the bottom, then at most one of Today or the
+    # partner directory, then at most one client workspace. Esc goes one step back.
+
+    def _pop_to(self, keep: Callable[[Screen[Any]], bool]) -> None:
+        while len(self.screen_stack) > 2 and not keep(self.screen):
+            self.pop_screen()
+
+    def open_client(
+        self, client_id: str, tab: str | None = None, record_id: str | None = None
+    ) -> None:
         from casetui.ui.screens.client import ClientScreen
+        from casetui.ui.screens.partners import PartnersScreen
+        from casetui.ui.screens.today import TodayScreen
 
         if self.vault is None or client_id not in self.vault.repo.clients:
             return
-        while isinstance(self.screen, ClientScreen) or len(self.screen_stack) > 2:
-            self.pop_screen()
-        self.push_screen(ClientScreen(client_id))
+        self._pop_to(lambda s: isinstance(s, TodayScreen | PartnersScreen))
+        self.push_screen(ClientScreen(client_id, tab, record_id))
 
     def show_caseload(self) -> None:
-        from casetui.ui.screens.caseload import CaseloadScreen
+        self._pop_to(lambda s: False)
 
-        while len(self.screen_stack) > 2 and not isinstance(self.screen, CaseloadScreen):
+    def show_today(self) -> None:
+        from casetui.ui.screens.today import TodayScreen
+
+        if self.vault is None:
+            return
+        self._pop_to(lambda s: False)
+        self.push_screen(TodayScreen())
+
+    def show_partners(self) -> None:
+        from casetui.ui.screens.partners import PartnersScreen
+
+        if self.vault is None:
+            return
+        self._pop_to(lambda s: False)
+        self.push_screen(PartnersScreen())
+
+    def go_back(self) -> None:
+        """Esc from a workspace: back to Today or the directory, else the caseload."""
+        if len(self.screen_stack) > 2:
             self.pop_screen()
+
+    def records_changed(self) -> None:
+        """Tell every open list that its figures are out of date."""
+        for screen in self.screen_stack:
+            mark = getattr(screen, "mark_stale", None)
+            if callable(mark):
+                mark()
 
     def get_system_commands(self, screen: Screen[Any]) -> Any:
         yield from super().get_system_commands(screen)
         if self.vault is not None:
             yield SystemCommand("Caseload", "Go to the caseload list", self.show_caseload)
+            yield SystemCommand(
+                "Today", "What needs doing today: check-ins, referrals, consents", self.show_today
+            )
+            yield SystemCommand(
+                "Partner directory",
+                "Agencies and providers clients are referred to",
+                self.show_partners,
+            )
             yield SystemCommand("Save now", "Write all changes to the vault", self.action_save_now)
         yield SystemCommand("Keys and help", "Show every key on this screen", self.action_help)
 

@@ -18,12 +18,18 @@ from casetui.core.records import Client, Goal, NeedItem, Staff
 from casetui.ui.screens.form import FormField
 
 
-def _choices(enum: Any) -> list[tuple[str, Any]]:
+def choices(enum: Any) -> list[tuple[str, Any]]:
+    """(label, member) for each member of a choice, or of a list of members."""
     return [(member.label, member) for member in enum]
 
 
-def client_fields(staff: Sequence[Staff]) -> list[FormField]:
-    return [
+_choices = choices
+
+
+def client_fields(staff: Sequence[Staff], editing: Client | None = None) -> list[FormField]:
+    """The client form. When editing, the case manager and closing have their own flows
+    (reassignment and the closing checklist), so they keep their history."""
+    fields = [
         FormField(
             "preferred_name",
             "Preferred name",
@@ -73,12 +79,36 @@ def client_fields(staff: Sequence[Staff]) -> list[FormField]:
         ),
         FormField("needs_reassessed_on", "Needs last reassessed", "date"),
     ]
+    if editing is None:
+        fields[3] = FormField(
+            "status",
+            "Status",
+            "choice",
+            options=_choices([ClientStatus.ACTIVE, ClientStatus.ON_HOLD]),
+            required=True,
+        )
+        return fields
+    fields = [f for f in fields if f.name != "case_manager_id"]
+    if editing.status is ClientStatus.CLOSED:
+        return [f for f in fields if f.name != "status"]
+    fields[3] = FormField(
+        "status",
+        "Status",
+        "choice",
+        options=_choices([ClientStatus.ACTIVE, ClientStatus.ON_HOLD]),
+        required=True,
+        hint="To close the case, use x on the profile: closing has a short checklist.",
+    )
+    return fields
 
 
-def client_values(client: Client | None, defaults: dict[str, Any]) -> dict[str, Any]:
+def client_values(
+    client: Client | None, defaults: dict[str, Any], fields: Sequence[FormField] = ()
+) -> dict[str, Any]:
     if client is None:
         return dict(defaults)
-    return {name: getattr(client, name) for name in Client.field_names() if name != "id"}
+    names = {f.name for f in fields} if fields else set(Client.field_names()) - {"id"}
+    return {name: getattr(client, name) for name in names}
 
 
 def goal_fields(needs: Sequence[NeedItem]) -> list[FormField]:

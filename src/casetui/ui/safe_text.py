@@ -33,3 +33,14 @@ def clean_line(value: object) -> str:
 
 def short_date(value: date | None, empty: str = "—") -> str:
     return value.isoformat() if value else empty
+
+
+def labelled(rows: list[tuple[str, str]]) -> Text:
+    """``Label: value`` lines, the label bold and the value shown literally."""
+    text = Text(end="")
+    for label, value in rows:
+        text.append(f"{label}: ", style="bold")
+        text.append(sanitise(value, multiline=True))
+        text.append("\n")
+    text.rstrip()
+    return text

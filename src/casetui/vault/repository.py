@@ -18,7 +18,23 @@ from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from casetui.core.choices import CASELOAD_STATUSES, ClientStatus, GoalStatus, NeedStatus
 from casetui.core.errors import ValidationError
-from casetui.core.records import AdminBlock, Client, Goal, Meeting, NeedItem, Record, Staff
+from casetui.core.records import (
+    AdminBlock,
+    Assignment,
+    CaseEvent,
+    Client,
+    Consent,
+    Goal,
+    LegalMatter,
+    Meeting,
+    NeedItem,
+    Partner,
+    Record,
+    Referral,
+    SafetyPlan,
+    Staff,
+    StrengthsAssessment,
+)
 from casetui.core.rules import (
     Capacity,
     CaseloadRow,
@@ -29,6 +45,7 @@ from casetui.core.rules import (
     open_need_count,
 )
 from casetui.vault.errors import ReadOnlyVault, VaultDataError, VaultError
+from casetui.vault.operations import CaseOperations
 
 if TYPE_CHECKING:
     from casetui.vault.storage import MemoryDocumentStorage, VaultDB
@@ -57,11 +74,11 @@ def _damaged(table: str, record_id: str, exc: Exception) -> VaultDataError:
 class Table(Generic[R]):
     """One table of records of type ``R``, optionally indexed by a parent id."""
 
-    def __init__(self, repo: Repository, cls: type[R], parent_field: str | None = None) -> None:
+    def __init__(self, repo: Repository, cls: type[R]) -> None:
         self._repo = repo
         self.cls = cls
         self.name = cls.TABLE
-        self.parent_field = parent_field
+        self.parent_field = cls.PARENT
         self._tiny = repo.db.record_table(cls.TABLE)
         self._children: dict[str, list[str]] | None = None
 
@@ -143,11 +160,14 @@ class Table(Generic[R]):
         parent = raw.get(self.parent_field)
         return parent if isinstance(parent, str) else None
 
-    def put(self, record: R) -> R:
-        """Insert ``record``, or replace the stored record with the same id."""
+    def put(self, record: R, *, pending: Collection[tuple[str, str]] = ()) -> R:
+        """Insert ``record``, or replace the stored record with the same id.
+
+        ``pending`` names records being written in the same step (see ``put_all``).
+        """
         self._repo.check_writable()
         with self._repo.mutex:
-            self._repo.check_references(record)
+            self._repo.check_references(record, pending)
             new = record.to_dict(with_id=False)
             old = self.raw().get(record.id)
             # Read the old parent first: replace_row rewrites the stored dict in place.
@@ -198,7 +218,7 @@ class Table(Generic[R]):
             return True
 
 
-class Repository:
+class Repository(CaseOperations):
     def __init__(
         self,
         db: VaultDB,
@@ -212,16 +232,31 @@ class Repository:
         self.mutex = mutex
         self.writable = writable
         self.staff = Table(self, Staff)
-        self.clients = Table(self, Client, parent_field="case_manager_id")
-        self.goals = Table(self, Goal, parent_field="client_id")
-        self.needs = Table(self, NeedItem, parent_field="client_id")
-        self.meetings = Table(self, Meeting, parent_field="client_id")
-        self.admin_blocks = Table(self, AdminBlock, parent_field="staff_id")
+        self.clients = Table(self, Client)
+        self.goals = Table(self, Goal)
+        self.needs = Table(self, NeedItem)
+        self.meetings = Table(self, Meeting)
+        self.admin_blocks = Table(self, AdminBlock)
+        self.partners = Table(self, Partner)
+        self.referrals = Table(self, Referral)
+        self.consents = Table(self, Consent)
+        self.strengths = Table(self, StrengthsAssessment)
+        self.safety_plans = Table(self, SafetyPlan)
+        self.assignments = Table(self, Assignment)
+        self.case_events = Table(self, CaseEvent)
+        self.legal_matters = Table(self, LegalMatter)
+        self._tables: dict[str, Table[Any]] = {
+            t.name: t for t in vars(self).values() if isinstance(t, Table)
+        }
         self._summaries: dict[str, ClientSummary] = {}
+        self._summary_day: date | None = None
         self.listeners: list[Callable[[str], None]] = []
 
     def tables(self) -> list[Table[Any]]:
-        return [self.staff, self.clients, self.goals, self.needs, self.meetings, self.admin_blocks]
+        return list(self._tables.values())
+
+    def table(self, name: str) -> Table[Any]:
+        return self._tables[name]
 
     def table_for(self, cls: type[R]) -> Table[R]:
         for table in self.tables():
@@ -235,38 +270,62 @@ class Repository:
 
     # -- integrity ----------------------------------------------------------------
 
-    def check_references(self, record: Record) -> None:
-        """Refuse a write that would point at a record that does not exist."""
-        targets: list[tuple[str, str | None, Table[Any]]] = []
-        if isinstance(record, Client):
-            targets.append(("case_manager_id", record.case_manager_id, self.staff))
-        elif isinstance(record, Goal | NeedItem):
-            targets.append(("client_id", record.client_id, self.clients))
-        elif isinstance(record, Meeting):
-            targets.append(("client_id", record.client_id, self.clients))
-            targets.append(("staff_id", record.staff_id, self.staff))
-        elif isinstance(record, AdminBlock):
-            targets.append(("staff_id", record.staff_id, self.staff))
-        for field, target_id, table in targets:
-            if target_id is not None and target_id not in table:
-                noun = table.cls.NOUN
+    def check_references(self, record: Record, pending: Collection[tuple[str, str]] = ()) -> None:
+        """Refuse a write that would point at a record that does not exist.
+
+        ``pending`` holds (table, id) of records written in the same step, which
+        may be pointed at too. Also refuses a referral whose need or goal is
+        another client's, and a second safety plan for one client.
+        """
+        for field, target in type(record).REFS.items():
+            target_id = getattr(record, field)
+            if (
+                target_id is not None
+                and target_id not in self._tables[target]
+                and (target, target_id) not in pending
+            ):
+                noun = self._tables[target].cls.NOUN
                 raise RecordMissing(
                     f"This {record.NOUN} refers to a {noun} that does not exist ({field})."
                 )
+        if isinstance(record, Referral):
+            for field, table in (("need_id", self.needs), ("goal_id", self.goals)):
+                target_id = getattr(record, field)
+                raw = table.raw().get(target_id) if target_id else None
+                if raw is not None and raw.get("client_id") != record.client_id:
+                    raise RecordMissing(
+                        f"This referral's {table.cls.NOUN} belongs to another client."
+                    )
+        if isinstance(record, SafetyPlan):
+            others = [
+                pid for pid in self.safety_plans.child_ids(record.client_id) if pid != record.id
+            ]
+            if others:
+                raise VaultError("This client already has a safety plan; edit that one instead.")
 
     def check_unreferenced(self, table: str, record_id: str) -> None:
-        """Refuse to remove a client or case manager that other records still use."""
-        users: list[Table[Any]]
-        if table == Client.TABLE:
-            users = [self.goals, self.needs, self.meetings]
-            advice = "close the case instead of deleting it"
-        elif table == Staff.TABLE:
-            users = [self.clients, self.admin_blocks]
-            advice = "reassign their clients first"
-        else:
-            return
-        if any(t.child_ids(record_id) for t in users):
-            raise RecordInUse(f"Other records still belong to this {table[:-1]}; {advice}.")
+        """Refuse to remove a record that other records still point at."""
+        advice = {
+            Client.TABLE: "close the case instead of deleting it",
+            Staff.TABLE: "reassign their clients first",
+            Partner.TABLE: "its referrals and consents are kept as history",
+            Goal.TABLE: "unlink it from meetings and referrals first",
+            NeedItem.TABLE: "unlink it from goals and referrals first",
+        }
+        for user in self.tables():
+            fields = [name for name, target in user.cls.REFS.items() if target == table]
+            if not fields:
+                continue
+            if user.parent_field in fields and user.child_ids(record_id):
+                used = True
+            else:
+                used = any(
+                    raw.get(name) == record_id for raw in user.raw().values() for name in fields
+                )
+            if used:
+                noun = self._tables[table].cls.NOUN
+                why = advice.get(table, "remove those first")
+                raise RecordInUse(f"Other records still point at this {noun}; {why}.")
 
     def touched(self, table: str, parents: Collection[str | None]) -> None:
         """Forget cached figures for the clients a write touched."""
@@ -279,24 +338,32 @@ class Repository:
 
     # -- figures ------------------------------------------------------------------
 
-    def summary(self, client_id: str) -> ClientSummary:
-        """Last contact, agreed next check-in, open needs and goal progress of one client."""
+    def summary(self, client_id: str, as_of: date | None = None) -> ClientSummary:
+        """Last contact, agreed next check-in, open needs and goal progress of one client.
+
+        Meetings after ``as_of`` are planned, not contact, so they are left out.
+        The cache holds one day's figures; asking for another day starts afresh.
+        """
         with self.mutex:
+            if as_of != self._summary_day:
+                self._summaries.clear()
+                self._summary_day = as_of
             cached = self._summaries.get(client_id)
             if cached is None:
-                cached = self._summarise(client_id)
+                cached = self._summarise(client_id, as_of)
                 self._summaries[client_id] = cached
             return cached
 
-    def _summarise(self, client_id: str) -> ClientSummary:
+    def _summarise(self, client_id: str, as_of: date | None) -> ClientSummary:
         """Fold the client's raw rows; far cheaper than building every record."""
         try:
             contact = ContactSummary()
             for _mid, raw in self.meetings.raw_children(client_id):
+                on = date.fromisoformat(raw["on"])
+                if as_of is not None and on > as_of:
+                    continue
                 nxt = raw.get("next_checkin")
-                contact = contact.with_meeting(
-                    date.fromisoformat(raw["on"]), date.fromisoformat(nxt) if nxt else None
-                )
+                contact = contact.with_meeting(on, date.fromisoformat(nxt) if nxt else None)
             needs = [NeedStatus(raw["status"]) for _nid, raw in self.needs.raw_children(client_id)]
             goals = [GoalStatus(raw["status"]) for _gid, raw in self.goals.raw_children(client_id)]
         except (KeyError, ValueError, TypeError):
@@ -328,7 +395,7 @@ class Repository:
                     continue
                 client = self.clients.build(client_id, raw)
                 manager = names.get(client.case_manager_id, "")
-                rows.append(caseload_row(client, manager, self.summary(client_id), as_of))
+                rows.append(caseload_row(client, manager, self.summary(client_id, as_of), as_of))
         rows.sort(key=lambda row: (row.client.preferred_name.casefold(), row.client.id))
         return rows
 

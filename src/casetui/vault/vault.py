@@ -48,7 +48,10 @@ from casetui.vault.repository import Repository
 from casetui.vault.storage import ChunkReader, Document, document_chunks, open_db
 
 VAULT_FORMAT = "casetui-vault"
-VAULT_VERSION = 1
+VAULT_VERSION = 2
+#: Version 2 added partners, referrals, consents, strengths, safety plans,
+#: assignments, case events and legal matters. Older vaults are upgraded in memory
+#: and written as version 2 on the next save.
 META_TABLE = "_meta"
 META_ID = "1"
 OWN_KEY_NAME = "this vault"
@@ -493,6 +496,7 @@ def check_shape(document: object, path: Path) -> None:
             raise bad(f"its {table!r} table is not a set of records")
     for table in RECORD_BY_TABLE:
         document.setdefault(table, {})
+    meta["version"] = VAULT_VERSION
 
 
 def records_of(document: Document) -> tuple[RecordSet, list[Problem]]:

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 from textual.containers import Vertical
 
-from casetui.core.records import Client
+from casetui.core.records import Client, Record
+from casetui.vault.repository import Table
 from casetui.vault.vault import Vault
+
+R = TypeVar("R", bound=Record)
 
 if TYPE_CHECKING:
     from casetui.ui.app import CaseApp
@@ -36,6 +39,20 @@ class Pane(Vertical):
 
     def refresh_data(self) -> None:
         """Redraw from the records."""
+
+    def current_record(self, table: Table[R]) -> R | None:
+        """The record under the tab's list cursor, read fresh from ``table``."""
+        from casetui.ui.widgets.row_list import RowList
+
+        row = self.query_one(RowList).current
+        return table.get(row.key) if row else None
+
+    def select(self, record_id: str) -> None:
+        """Put the cursor on ``record_id`` if this tab lists it."""
+        from casetui.ui.widgets.row_list import RowList
+
+        for listing in self.query(RowList):
+            listing.set_rows(listing.rows, keep_key=record_id)
 
     def change(self, apply: Callable[[Vault], object], done: str = "") -> bool:
         """Apply a change to the records, save it in the background, redraw."""

@@ -38,12 +38,12 @@ def ordered(goals: list[Goal]) -> list[Goal]:
 
 class GoalsPane(Pane):
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("a", "add", "Add goal", id="goals.add"),
-        Binding("e", "edit", "Edit", id="goals.edit"),
+        Binding("a", "add", "Add", id="goals.add"),
+        Binding("e", "edit", "Edit", show=False, id="goals.edit"),
         Binding("t", "cycle_status", "Status", id="goals.status"),
         Binding("p", "progress", "Note", id="goals.progress"),
-        Binding("shift+up,K", "move(-1)", "Up", id="goals.move_up"),
-        Binding("shift+down,J", "move(1)", "Down", id="goals.move_down"),
+        Binding("shift+up,K", "move(-1)", "Move", key_display="⇧↑↓", id="goals.move_up"),
+        Binding("shift+down,J", "move(1)", "Move down", show=False, id="goals.move_down"),
         Binding("delete", "remove", "Remove", show=False, id="goals.remove"),
     ]
 
@@ -89,8 +89,7 @@ class GoalsPane(Pane):
         self._show_detail()
 
     def _current(self) -> Goal | None:
-        row = self.query_one(RowList).current
-        return self.vault.repo.goals.get(row.key) if row else None
+        return self.current_record(self.vault.repo.goals)
 
     @on(RowList.Highlighted)
     def _highlighted(self) -> None:

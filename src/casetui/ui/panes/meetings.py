@@ -17,13 +17,12 @@ from textual.widgets import Footer, Static
 from casetui.core.records import Meeting
 from casetui.ui.client_forms import meeting_fields
 from casetui.ui.panes.base import Pane
-from casetui.ui.safe_text import one_line, short_date
+from casetui.ui.safe_text import labelled, one_line, short_date
 from casetui.ui.screens.form import FormScreen
 from casetui.ui.widgets.row_list import Column, Row, RowList
 
 
 def meeting_text(meeting: Meeting, staff_name: str, goal_texts: list[str]) -> Text:
-    text = Text(end="")
     sections = [
         ("Date", short_date(meeting.on)),
         ("Kind", meeting.kind.label),
@@ -37,12 +36,7 @@ def meeting_text(meeting: Meeting, staff_name: str, goal_texts: list[str]) -> Te
         ("Next steps", meeting.next_steps or "—"),
         ("Next check-in", short_date(meeting.next_checkin, "the usual interval")),
     ]
-    for label, value in sections:
-        text.append(f"{label}: ", style="bold")
-        text.append(value)
-        text.append("\n")
-    text.rstrip()
-    return text
+    return labelled(sections)
 
 
 class MeetingView(ModalScreen[None]):
@@ -71,7 +65,7 @@ class MeetingView(ModalScreen[None]):
             yield Static(self.heading, classes="title")
             with VerticalScroll(can_focus=True):
                 yield Static(self.body)
-        yield Footer()
+        yield Footer(show_command_palette=False)
 
     async def action_dismiss(self, result: None = None) -> None:
         self.dismiss(None)
@@ -112,7 +106,7 @@ class MeetingsPane(Pane):
             for m in meetings
         ]
         self.query_one(RowList).set_rows(rows)
-        summary = self.vault.repo.summary(self.client_id)
+        summary = self.vault.repo.summary(self.client_id, self.case_app.today)
         from casetui.core.rules import next_checkin_due
 
         due = next_checkin_due(self.client, summary.contact)
@@ -125,8 +119,7 @@ class MeetingsPane(Pane):
         )
 
     def _current(self) -> Meeting | None:
-        row = self.query_one(RowList).current
-        return self.vault.repo.meetings.get(row.key) if row else None
+        return self.current_record(self.vault.repo.meetings)
 
     @on(RowList.Chosen)
     def _chosen(self) -> None:

@@ -57,11 +57,11 @@ def next_status(status: NeedStatus) -> NeedStatus:
 
 class NeedsPane(Pane):
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("space", "cycle", "Next status", id="needs.cycle"),
-        Binding("v", "toggle_view", "Needed only/all", id="needs.view"),
-        Binding("n", "note", "Note/date", id="needs.note"),
-        Binding("c", "custom", "Custom need", id="needs.custom"),
-        Binding("r", "reassessed", "Reassessed today", id="needs.reassessed"),
+        Binding("space", "cycle", "Status", id="needs.cycle"),
+        Binding("v", "toggle_view", "Show", id="needs.view"),
+        Binding("n", "note", "Note", show=False, id="needs.note"),
+        Binding("c", "custom", "Custom", id="needs.custom"),
+        Binding("r", "reassessed", "Reassessed today", show=False, id="needs.reassessed"),
     ]
 
     DEFAULT_CSS = """
@@ -206,6 +206,10 @@ class NeedsPane(Pane):
     def action_toggle_view(self) -> None:
         self.show_all = not self.show_all
         self.refresh_data()
+
+    @on(RowList.Chosen)
+    def _chosen(self) -> None:
+        self.action_note()
 
     def action_note(self) -> None:
         entry = self._current()

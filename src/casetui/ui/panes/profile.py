@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+from datetime import date
 from typing import Any, ClassVar
 
 from rich.text import Text
@@ -11,11 +12,14 @@ from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
 from textual.widgets import Static
 
-from casetui.core.records import Client
+from casetui.core import casework
+from casetui.core.choices import OPEN_NEED_STATUSES, CaseEventKind, ClientStatus
+from casetui.core.records import Assignment, CaseEvent, Client
+from casetui.ui.casework_forms import close_fields, reassign_fields, reopen_fields
 from casetui.ui.client_forms import client_fields, client_values
 from casetui.ui.panes.base import Pane
-from casetui.ui.safe_text import short_date
-from casetui.ui.screens.form import FormScreen
+from casetui.ui.safe_text import labelled, short_date
+from casetui.ui.screens.form import FormScreen, required_date
 
 
 def profile_text(client: Client, manager: str) -> Text:
@@ -42,33 +46,165 @@ def profile_text(client: Client, manager: str) -> Text:
         ("Legal engagement", client.legal_engagement.label),
         ("Needs last reassessed", short_date(client.needs_reassessed_on, "not yet")),
     ]
-    text = Text(end="")
-    for label, value in rows:
-        text.append(f"{label}: ", style="bold")
-        text.append(value)
-        text.append("\n")
-    text.rstrip()
-    return text
+    return labelled(rows)
 
 
 class ProfileView(VerticalScroll, can_focus=True):
     pass
 
 
+def history_text(
+    assignments: list[Assignment], events: list[CaseEvent], names: dict[str, str]
+) -> Text:
+    """Handoffs, closings and reopenings, newest first."""
+    entries: list[tuple[str, str, str]] = []
+    for a in assignments:
+        who = names.get(a.to_staff_id, "someone no longer listed")
+        before = names.get(a.from_staff_id, "") if a.from_staff_id else ""
+        what = f"Handed to {who}" + (f" by {before}" if before else "")
+        entries.append((a.on.isoformat(), what, a.note))
+    for e in events:
+        if e.kind is CaseEventKind.CLOSED:
+            what = "Closed: " + (e.reason.label if e.reason else "")
+        else:
+            what = "Reopened"
+        entries.append((e.on.isoformat(), what, e.note))
+    text = Text(end="")
+    text.append("Case history", style="bold")
+    if not entries:
+        text.append("\n  Nothing yet: no handoffs, closings or reopenings.")
+    for on, what, note in sorted(entries, reverse=True):
+        text.append(f"\n  {on}  ", style="bold")
+        text.append(what)
+        if note:
+            text.append(f" — {note}")
+    return text
+
+
 class ProfilePane(Pane):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("e", "edit", "Edit profile", id="profile.edit"),
+        Binding("r", "reassign", "Reassign", id="profile.reassign"),
+        Binding("x", "close_or_reopen", "Close/reopen", id="profile.close"),
     ]
 
     def compose(self) -> ComposeResult:
         with ProfileView(id="profile-view"):
             yield Static("", id="profile-text")
+            yield Static("", id="profile-history")
 
     def refresh_data(self) -> None:
         client = self.client
-        manager = self.vault.repo.staff.get(client.case_manager_id)
+        repo = self.vault.repo
+        manager = repo.staff.get(client.case_manager_id)
         self.query_one("#profile-text", Static).update(
             profile_text(client, manager.name if manager else "")
+        )
+        names = {s.id: s.name for s in repo.staff.all()}
+        self.query_one("#profile-history", Static).update(
+            history_text(
+                repo.assignments.for_parent(self.client_id),
+                repo.case_events.for_parent(self.client_id),
+                names,
+            )
+        )
+
+    def action_reassign(self) -> None:
+        client = self.client
+        staff = sorted(self.vault.repo.staff.all(), key=lambda s: s.name.casefold())
+        if len(staff) < 2:
+            self.case_app.notify(
+                "There is no other case manager in this vault to hand the client to.",
+                markup=False,
+            )
+            return
+
+        def build(values: dict[str, Any]) -> tuple[str, date, str]:
+            on = required_date(values, "on")
+            casework.reassign(client, values["to_staff_id"] or "", on, values["note"])
+            return values["to_staff_id"], on, values["note"]
+
+        def done(result: tuple[str, date, str] | None) -> None:
+            if result is None:
+                return
+            to_staff, on, note = result
+            name = next((s.name for s in staff if s.id == to_staff), "")
+            self.change(
+                lambda v: v.repo.reassign(client.id, to_staff, on, note),
+                f"{client.preferred_name} is now with {name}.",
+            )
+
+        self.app.push_screen(
+            FormScreen(
+                "Reassign the client",
+                reassign_fields(staff, client.case_manager_id),
+                {"on": self.case_app.today},
+                build,
+                intro="One designated case manager per client. The handoff is kept in the "
+                "case history.",
+            ),
+            done,
+        )
+
+    def action_close_or_reopen(self) -> None:
+        client = self.client
+        today = self.case_app.today
+        if client.status is ClientStatus.CLOSED:
+
+            def build_reopen(values: dict[str, Any]) -> tuple[date, str]:
+                on = required_date(values, "on")
+                closed_on = casework.last_closed_on(
+                    self.vault.repo.case_events.for_parent(client.id)
+                )
+                casework.reopen_case(client, on=on, reason=values["note"], closed_on=closed_on)
+                return on, values["note"]
+
+            def reopened(result: tuple[date, str] | None) -> None:
+                if result is not None:
+                    on, reason = result
+                    self.change(
+                        lambda v: v.repo.reopen_case(client.id, on=on, reason=reason),
+                        "Welcome back: the case is open again.",
+                    )
+
+            self.app.push_screen(
+                FormScreen("Reopen the case", reopen_fields(), {"on": today}, build_reopen),
+                reopened,
+            )
+            return
+
+        needs = self.vault.repo.needs.for_parent(client.id)
+        open_needs = sum(1 for n in needs if n.status in OPEN_NEED_STATUSES)
+        plan = self.vault.repo.safety_plan_for(client.id)
+
+        def build_close(values: dict[str, Any]) -> dict[str, Any]:
+            on = required_date(values, "on")
+            values = {**values, "on": on}
+            casework.close_case(client, needs=needs, **values)
+            return values
+
+        def closed(values: dict[str, Any] | None) -> None:
+            if values is not None:
+                self.change(
+                    lambda v: v.repo.close_case(client.id, **values),
+                    "The case is closed. It stays searchable under Closed cases.",
+                )
+
+        checklist = (
+            f"Open needs: {open_needs}. "
+            + ("Safety plan on file." if plan else "No safety plan on file.")
+            + " Closed clients leave the active caseload but stay searchable, and can be "
+            "reopened at any time."
+        )
+        self.app.push_screen(
+            FormScreen(
+                f"Close the case: {client.preferred_name}",
+                close_fields(plan is not None),
+                {"on": today},
+                build_close,
+                intro=checklist,
+            ),
+            closed,
         )
 
     def action_edit(self) -> None:
@@ -82,11 +218,12 @@ class ProfilePane(Pane):
             if updated is not None and updated != client:
                 self.change(lambda v: v.repo.clients.put(updated), "Profile saved.")
 
+        fields = client_fields(staff, client)
         self.app.push_screen(
             FormScreen(
                 f"Profile: {client.preferred_name}",
-                client_fields(staff),
-                client_values(client, {}),
+                fields,
+                client_values(client, {}, fields),
                 build,
             ),
             done,

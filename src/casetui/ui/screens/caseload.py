@@ -65,8 +65,10 @@ def _sort_date(value: date | None) -> date:
 class CaseloadScreen(Screen[None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("slash", "filter", "Filter", id="caseload.filter"),
-        Binding("m", "scope", "Mine/all/closed", id="caseload.scope"),
-        Binding("n", "new_client", "New client", id="caseload.new_client"),
+        Binding("m", "scope", "Scope", id="caseload.scope"),
+        Binding("n", "new_client", "New", id="caseload.new_client"),
+        Binding("t", "today", "Today", id="caseload.today"),
+        Binding("p", "partners", "Partners", id="caseload.partners"),
         Binding("escape", "clear_filter", "Clear filter", show=False, id="caseload.clear_filter"),
     ]
 
@@ -100,7 +102,7 @@ class CaseloadScreen(Screen[None]):
         yield Input(placeholder="Filter by name, language, notes… (Esc clears)", id="filter")
         yield RowList(self._columns(), empty_text="No clients to show here.", id="caseload")
         yield Static("", id="summary")
-        yield Footer()
+        yield Footer(show_command_palette=False)
 
     def _columns(self) -> list[Column]:
         columns = [
@@ -229,6 +231,12 @@ class CaseloadScreen(Screen[None]):
     @on(RowList.Chosen, "#caseload")
     def _chosen(self, event: RowList.Chosen) -> None:
         self.case_app.open_client(event.row.key)
+
+    def action_today(self) -> None:
+        self.case_app.show_today()
+
+    def action_partners(self) -> None:
+        self.case_app.show_partners()
 
     def action_new_client(self) -> None:
         app = self.case_app

@@ -11,18 +11,49 @@ from textual.containers import Horizontal
 from textual.screen import Screen
 from textual.widgets import Footer, Static, TabbedContent, TabPane
 
+from casetui.core.choices import LEGAL_TAB_ENGAGEMENTS
 from casetui.core.records import Client
+from casetui.ui.panes.base import Pane
+from casetui.ui.panes.consents import ConsentsPane
 from casetui.ui.panes.goals import GoalsPane
+from casetui.ui.panes.legal import LegalPane
 from casetui.ui.panes.meetings import MeetingsPane
 from casetui.ui.panes.needs import NeedsPane
 from casetui.ui.panes.profile import ProfilePane
+from casetui.ui.panes.referrals import ReferralsPane
+from casetui.ui.panes.safety import SafetyPane
+from casetui.ui.panes.strengths import StrengthsPane
 from casetui.ui.safe_text import one_line
 from casetui.ui.widgets.chrome import DemoBanner, SaveStatus
 
 if TYPE_CHECKING:
     from casetui.ui.app import CaseApp
 
-TABS = ("profile", "goals", "needs", "meetings")
+#: (tab id, label) in order; keys 1-9 choose them.
+TABS: tuple[tuple[str, str], ...] = (
+    ("profile", "Profile"),
+    ("goals", "Goals"),
+    ("needs", "Needs"),
+    ("meetings", "Meetings"),
+    ("referrals", "Referrals"),
+    ("strengths", "Strengths"),
+    ("safety", "Safety plan"),
+    ("consents", "Consents"),
+    ("legal", "Legal"),
+)
+
+
+PANES: dict[str, type[Pane]] = {
+    "profile": ProfilePane,
+    "goals": GoalsPane,
+    "needs": NeedsPane,
+    "meetings": MeetingsPane,
+    "referrals": ReferralsPane,
+    "strengths": StrengthsPane,
+    "safety": SafetyPane,
+    "consents": ConsentsPane,
+    "legal": LegalPane,
+}
 
 
 def header_text(client: Client) -> str:
@@ -49,11 +80,18 @@ def header_text(client: Client) -> str:
 
 class ClientScreen(Screen[None]):
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "back", "Caseload", id="client.back"),
-        Binding("1", "tab('profile')", "Profile", show=False, id="client.tab_profile"),
-        Binding("2", "tab('goals')", "Goals", show=False, id="client.tab_goals"),
-        Binding("3", "tab('needs')", "Needs", show=False, id="client.tab_needs"),
-        Binding("4", "tab('meetings')", "Meetings", show=False, id="client.tab_meetings"),
+        Binding("escape", "back", "Back", id="client.back"),
+        *[
+            Binding(
+                str(n),
+                f"tab('{tab}')",
+                "Tab" if n == 1 else label,
+                show=n == 1,
+                key_display="1-9" if n == 1 else None,
+                id=f"client.tab_{tab}",
+            )
+            for n, (tab, label) in enumerate(TABS, start=1)
+        ],
     ]
 
     DEFAULT_CSS = """
@@ -63,9 +101,14 @@ class ClientScreen(Screen[None]):
     ClientScreen TabPane { padding: 0; }
     """
 
-    def __init__(self, client_id: str) -> None:
+    def __init__(
+        self, client_id: str, tab: str | None = None, record_id: str | None = None
+    ) -> None:
         super().__init__()
         self.client_id = client_id
+        self.initial_tab = tab if tab in dict(TABS) else "profile"
+        #: A record to put the cursor on in the first tab (from Today).
+        self.initial_record = record_id
 
     @property
     def case_app(self) -> CaseApp:
@@ -81,23 +124,40 @@ class ClientScreen(Screen[None]):
         with Horizontal(id="client-top"):
             yield Static("", id="client-header")
             yield SaveStatus()
-        with TabbedContent(initial="profile"):
-            with TabPane("1 Profile", id="profile"):
-                yield ProfilePane(self.client_id)
-            with TabPane("2 Goals", id="goals"):
-                yield GoalsPane(self.client_id)
-            with TabPane("3 Needs", id="needs"):
-                yield NeedsPane(self.client_id)
-            with TabPane("4 Meetings", id="meetings"):
-                yield MeetingsPane(self.client_id)
-        yield Footer()
+        with TabbedContent(initial=self.initial_tab):
+            for tab, label in TABS:
+                with TabPane(label, id=tab):
+                    yield PANES[tab](self.client_id)
+        yield Footer(show_command_palette=False)
 
     def on_mount(self) -> None:
         self.refresh_header()
+        self._show_legal_tab()
+        if self.initial_tab == "legal" and not self._legal_visible():
+            self.query_one(TabbedContent).active = "profile"
         self.call_after_refresh(self._focus_active)
 
+    def _legal_visible(self) -> bool:
+        return self.client.legal_engagement in LEGAL_TAB_ENGAGEMENTS
+
+    def _show_legal_tab(self) -> None:
+        """The Legal tab exists only while the client chooses to consider or engage."""
+        tabs = self.query_one(TabbedContent)
+        if self._legal_visible():
+            tabs.show_tab("legal")
+        else:
+            if tabs.active == "legal":
+                tabs.active = "profile"
+            tabs.hide_tab("legal")
+
+    def show_tab(self, tab: str) -> None:
+        self.action_tab(tab)
+
     def _focus_active(self) -> None:
-        self._focus_tab(self.query_one(TabbedContent).active)
+        active = self.query_one(TabbedContent).active
+        if self.initial_record is not None:
+            self.query_one(PANES[active]).select(self.initial_record)
+        self._focus_tab(active)
 
     def refresh_header(self) -> None:
         client = self.client
@@ -107,15 +167,20 @@ class ClientScreen(Screen[None]):
     def refresh_all(self) -> None:
         """Redraw after a change; the caseload recomputes when it is shown again."""
         self.refresh_header()
-        for pane in (ProfilePane, GoalsPane, NeedsPane, MeetingsPane):
-            self.query_one(pane).refresh_data()
-        from casetui.ui.screens.caseload import CaseloadScreen
-
-        for screen in self.app.screen_stack:
-            if isinstance(screen, CaseloadScreen):
-                screen.mark_stale()
+        self._show_legal_tab()
+        for pane in self.query(Pane):
+            pane.refresh_data()
+        self.case_app.records_changed()
 
     def action_tab(self, tab: str) -> None:
+        if tab == "legal" and not self._legal_visible():
+            self.notify(
+                "The Legal tab appears when the client chooses to consider or engage with "
+                "the legal system (edit the profile).",
+                markup=False,
+                timeout=5,
+            )
+            return
         self.query_one(TabbedContent).active = tab
         self._focus_tab(tab)
 
@@ -128,8 +193,13 @@ class ClientScreen(Screen[None]):
 
     @on(TabbedContent.TabActivated)
     def _activated(self, event: TabbedContent.TabActivated) -> None:
+        if event.pane.id != "safety":
+            self.query_one(SafetyPane).hide()
         if event.pane.id and event.pane.id == self.query_one(TabbedContent).active:
             self._focus_tab(event.pane.id)
 
+    def on_screen_suspend(self) -> None:
+        self.query_one(SafetyPane).hide()
+
     def action_back(self) -> None:
-        self.case_app.show_caseload()
+        self.case_app.go_back()

@@ -32,6 +32,7 @@ from textual.widgets import (
 )
 
 from casetui.core.errors import ValidationError
+from casetui.core.fields import DateSpec
 from casetui.ui.safe_text import one_line, plain
 from casetui.ui.screens.confirm import ConfirmScreen
 
@@ -49,6 +50,19 @@ class FormField:
     options: Sequence[tuple[str, Any]] = ()
     """(label, value) pairs for ``choice`` and ``many``."""
     required: bool = False
+
+
+def required_date(values: dict[str, Any], name: str) -> date:
+    """A required date from a form's typed values, checked as records check dates."""
+    result = DateSpec(required=True).clean(name, values.get(name))
+    if result is None:
+        raise ValidationError(name, "is required; enter a date as YYYY-MM-DD.")
+    return result
+
+
+def optional_date(values: dict[str, Any], name: str) -> date | None:
+    result: date | None = DateSpec(required=False).clean(name, values.get(name))
+    return result
 
 
 def _to_text(value: Any) -> str:
@@ -121,7 +135,7 @@ class FormScreen(ModalScreen[T | None], Generic[T]):
             with Horizontal(id="form-buttons"):
                 yield Button("Cancel", id="cancel")
                 yield Button("Save", id="save", variant="primary")
-        yield Footer()
+        yield Footer(show_command_palette=False)
 
     def _widget_for(self, spec: FormField) -> Widget:
         value = self.initial.get(spec.name)
@@ -134,7 +148,9 @@ class FormScreen(ModalScreen[T | None], Generic[T]):
             return Select(
                 [(one_line(label), option) for label, option in spec.options],
                 value=value if value is not None else Select.NULL,
-                allow_blank=not spec.required,
+                # A required choice with no value starts blank, so it is chosen on
+                # purpose rather than left at whatever happens to be first.
+                allow_blank=value is None or not spec.required,
                 id=wid,
             )
         if spec.kind == "flag":
@@ -184,6 +200,8 @@ class FormScreen(ModalScreen[T | None], Generic[T]):
                 out[spec.name] = int(text)
             elif spec.kind == "date":
                 out[spec.name] = str(raw).strip() or None
+            elif spec.kind == "choice" and spec.required and raw is None:
+                raise ValidationError(spec.name, "is required; please choose one.")
         return out
 
     @property

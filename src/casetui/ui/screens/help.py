@@ -68,7 +68,7 @@ class HelpScreen(ModalScreen[None]):
                 yield Static(GUIDE, id="help-guide", markup=False)
                 yield Static("Keys on this screen", id="keys-title", markup=False)
                 yield Static(self.keys, id="help-keys")
-        yield Footer()
+        yield Footer(show_command_palette=False)
 
     def on_mount(self) -> None:
         self.query_one(VerticalScroll).focus()

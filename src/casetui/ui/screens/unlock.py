@@ -55,7 +55,7 @@ class OpeningScreen(Screen[None]):
             yield Static("Unlocking your vault…", id="opening", classes="card-title")
             yield LoadingIndicator(id="spinner")
             yield Static("", id="problem", classes="problem")
-        yield Footer()
+        yield Footer(show_command_palette=False)
 
     def failed(self, error: VaultError) -> None:
         self.query_one("#spinner").display = False
@@ -87,7 +87,7 @@ class UnlockScreen(Screen[None]):
             with Vertical(id="busy", classes="busy"):
                 yield LoadingIndicator()
             yield Static(one_line(f"Vault: {self.vault_path}"), classes="hint")
-        yield Footer()
+        yield Footer(show_command_palette=False)
 
     def on_mount(self) -> None:
         self.query_one("#passphrase", Input).focus()
@@ -151,7 +151,7 @@ class SetupScreen(Screen[None]):
                 yield LoadingIndicator()
             yield Button("Create my vault", id="create", variant="primary")
             yield Static(one_line(f"It will be saved at {self.vault_path}"), classes="hint")
-        yield Footer()
+        yield Footer(show_command_palette=False)
 
     def on_mount(self) -> None:
         self.query_one("#name", Input).focus()

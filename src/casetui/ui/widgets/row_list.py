@@ -86,7 +86,7 @@ class RowList(ScrollView, can_focus=True):
         Binding("home", "jump(0)", "First", show=False, id="list.first"),
         Binding("end", "jump(-1)", "Last", show=False, id="list.last"),
         Binding("enter", "choose", "Open", id="list.open"),
-        Binding("s", "next_sort", "Sort", id="list.sort"),
+        Binding("s", "next_sort", "Sort", show=False, id="list.sort"),
     ]
 
     cursor: reactive[int] = reactive(0, always_update=True, init=False)

@@ -1,0 +1,140 @@
+"""Legal matters, shown only when the client has chosen to consider or engage."""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Any, ClassVar
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.widgets import Static
+
+from casetui.core.choices import LegalKind, LegalStatus
+from casetui.core.records import LegalMatter
+from casetui.ui.casework_forms import legal_fields
+from casetui.ui.panes.base import Pane
+from casetui.ui.safe_text import short_date
+from casetui.ui.screens.confirm import ConfirmScreen
+from casetui.ui.screens.form import FormScreen
+from casetui.ui.widgets.row_list import Column, Row, RowList
+
+
+class LegalPane(Pane):
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("a", "add", "Add", id="legal.add"),
+        Binding("e", "edit", "Edit", id="legal.edit"),
+        Binding("delete", "remove", "Remove", show=False, id="legal.remove"),
+    ]
+
+    DEFAULT_CSS = """
+    LegalPane #legal-info { height: auto; padding: 0 1; color: $text-muted; }
+    LegalPane #legal-list { height: 1fr; min-height: 5; }
+    LegalPane #legal-detail { height: auto; max-height: 8; padding: 0 1; border-top: solid $panel; }
+    """
+
+    def compose(self) -> ComposeResult:
+        yield Static(
+            "Only what the client chose to pursue. Court dates show on Today.", id="legal-info"
+        )
+        yield RowList(
+            [
+                Column("kind", "Kind", 19, sort_key=lambda m: m.kind.label),
+                Column("status", "Status", 10, sort_key=lambda m: m.status.label),
+                Column("on", "Date", 10, sort_key=lambda m: m.on),
+                Column("description", "Description", 0, 10),
+            ],
+            empty_text="Nothing recorded. Press a to add a protective order, court date or "
+            "compensation application.",
+            id="legal-list",
+        )
+        yield Static("", id="legal-detail")
+
+    def refresh_data(self) -> None:
+        matters = sorted(
+            self.vault.repo.legal_matters.for_parent(self.client_id),
+            key=lambda m: (m.on, m.id),
+            reverse=True,
+        )
+        today = self.case_app.today
+        rows = []
+        for m in matters:
+            upcoming = m.kind is LegalKind.COURT_DATE and m.on >= today
+            rows.append(
+                Row(
+                    m.id,
+                    (m.kind.label, m.status.label, short_date(m.on), m.description),
+                    m,
+                    {2: "row-list--alert"} if upcoming else {},
+                )
+            )
+        self.query_one(RowList).set_rows(rows)
+        self._show_detail()
+
+    def _current(self) -> LegalMatter | None:
+        return self.current_record(self.vault.repo.legal_matters)
+
+    @on(RowList.Highlighted)
+    def _show_detail(self) -> None:
+        matter = self._current()
+        text = Text(end="")
+        if matter is not None:
+            text.append("Note: ", style="bold")
+            text.append(matter.note or "—")
+        self.query_one("#legal-detail", Static).update(text)
+
+    @on(RowList.Chosen)
+    def _chosen(self) -> None:
+        self.action_edit()
+
+    def _open_form(self, matter: LegalMatter | None) -> None:
+        client_id = self.client_id
+        if matter is None:
+            initial: dict[str, Any] = {
+                "kind": LegalKind.COURT_DATE,
+                "status": LegalStatus.SCHEDULED,
+                "on": self.case_app.today,
+            }
+        else:
+            initial = {n: getattr(matter, n) for n in LegalMatter.field_names()}
+
+        def build(values: dict[str, Any]) -> LegalMatter:
+            if matter is None:
+                return LegalMatter.create(client_id=client_id, **values)
+            return dataclasses.replace(matter, **values)
+
+        def done(result: LegalMatter | None) -> None:
+            if result is None or result == matter:
+                return
+            self.change(lambda v: v.repo.legal_matters.put(result), "Saved.")
+
+        title = "Add a legal matter" if matter is None else "Edit legal matter"
+        self.app.push_screen(FormScreen(title, legal_fields(), initial, build), done)
+
+    def action_add(self) -> None:
+        self._open_form(None)
+
+    def action_edit(self) -> None:
+        matter = self._current()
+        if matter is not None:
+            self._open_form(matter)
+
+    def action_remove(self) -> None:
+        matter = self._current()
+        if matter is None:
+            return
+
+        def decided(yes: bool | None) -> None:
+            if yes:
+                self.change(lambda v: v.repo.legal_matters.remove(matter.id), "Removed.")
+
+        self.app.push_screen(
+            ConfirmScreen(
+                f"Remove this {matter.kind.label.lower()}?",
+                "Changing its status keeps the history. Removing cannot be undone.",
+                yes="Remove",
+                no="Keep it",
+            ),
+            decided,
+        )

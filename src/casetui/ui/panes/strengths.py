@@ -1,0 +1,147 @@
+"""The strengths assessment: each sitting kept, each answer beside the one before."""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Any, ClassVar
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import VerticalScroll
+from textual.widgets import Static
+
+from casetui.core.records import StrengthsAssessment
+from casetui.core.strengths import QUESTIONS, comparison, newest_first
+from casetui.ui.casework_forms import strengths_fields
+from casetui.ui.panes.base import Pane
+from casetui.ui.screens.form import FormScreen
+from casetui.ui.widgets.row_list import Column, Row, RowList
+
+
+def comparison_text(current: StrengthsAssessment, earlier: StrengthsAssessment | None) -> Text:
+    text = Text(end="")
+    text.append(f"Answers on {current.on.isoformat()}", style="bold")
+    if earlier is not None:
+        text.append(f", beside the sitting on {earlier.on.isoformat()}", style="bold")
+    for number, (question, now, before) in enumerate(comparison(current, earlier), start=1):
+        text.append(f"\n\n{number}. {question}", style="bold")
+        text.append("\n   Now: ", style="bold")
+        text.append(now or "(not answered)")
+        if before is not None:
+            text.append("\n   Before: ", style="italic")
+            text.append(before or "(not answered)")
+    return text
+
+
+class StrengthsView(VerticalScroll, can_focus=True):
+    pass
+
+
+class StrengthsPane(Pane):
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("a", "add", "Reassess", id="strengths.add"),
+        Binding("e", "edit", "Edit", id="strengths.edit"),
+    ]
+
+    DEFAULT_CSS = """
+    StrengthsPane #strengths-list { height: auto; max-height: 6; }
+    StrengthsPane StrengthsView { height: 1fr; padding: 0 1; border-top: solid $panel; }
+    """
+
+    def compose(self) -> ComposeResult:
+        yield RowList(
+            [
+                Column("on", "Sitting", 10),
+                Column("answered", "Answered", 0, 10),
+            ],
+            empty_text="No strengths assessment yet. Press a to start one with the client.",
+            id="strengths-list",
+        )
+        with StrengthsView(id="strengths-view"):
+            yield Static("", id="strengths-text")
+
+    def sittings(self) -> list[StrengthsAssessment]:
+        return newest_first(self.vault.repo.strengths.for_parent(self.client_id))
+
+    def refresh_data(self) -> None:
+        sittings = self.sittings()
+        rows = []
+        for a in sittings:
+            answered = sum(1 for name, _q in QUESTIONS if getattr(a, name))
+            rows.append(Row(a.id, (a.on.isoformat(), f"{answered} of {len(QUESTIONS)}"), a))
+        listing = self.query_one(RowList)
+        listing.set_rows(rows)
+        listing.styles.height = min(len(rows), 4) + 2 if rows else 3
+        self._show_detail()
+
+    def _current(self) -> StrengthsAssessment | None:
+        return self.current_record(self.vault.repo.strengths)
+
+    @on(RowList.Highlighted)
+    def _show_detail(self) -> None:
+        current = self._current()
+        body = Text("")
+        if current is not None:
+            sittings = self.sittings()
+            index = next(i for i, a in enumerate(sittings) if a.id == current.id)
+            earlier = sittings[index + 1] if index + 1 < len(sittings) else None
+            body = comparison_text(current, earlier)
+        self.query_one("#strengths-text", Static).update(body)
+
+    @on(RowList.Chosen)
+    def _chosen(self) -> None:
+        self.action_edit()
+
+    def _open_form(self, assessment: StrengthsAssessment | None) -> None:
+        client_id = self.client_id
+        sittings = self.sittings()
+        if assessment is None:
+            earlier = sittings[0] if sittings else None
+            initial: dict[str, Any] = {"on": self.case_app.today}
+        else:
+            index = next(i for i, a in enumerate(sittings) if a.id == assessment.id)
+            earlier = sittings[index + 1] if index + 1 < len(sittings) else None
+            initial = {n: getattr(assessment, n) for n in StrengthsAssessment.field_names()}
+        before = {name: getattr(earlier, name) for name, _q in QUESTIONS} if earlier else None
+
+        def build(values: dict[str, Any]) -> StrengthsAssessment:
+            if assessment is None:
+                return StrengthsAssessment.create(client_id=client_id, **values)
+            return dataclasses.replace(assessment, **values)
+
+        def done(result: StrengthsAssessment | None) -> None:
+            if result is None or result == assessment:
+                return
+            if assessment is None:
+                if self.change(lambda v: v.repo.strengths.add(result), "Assessment saved."):
+                    self.query_one(RowList).set_rows(
+                        self.query_one(RowList).rows, keep_key=result.id
+                    )
+            else:
+                self.change(lambda v: v.repo.strengths.put(result), "Assessment saved.")
+
+        title = (
+            "Edit this sitting"
+            if assessment
+            else ("Reassess strengths" if sittings else "Strengths assessment")
+        )
+        self.app.push_screen(
+            FormScreen(
+                title,
+                strengths_fields(before),
+                initial,
+                build,
+                intro="Write each answer in the client's own words. Any may be left for later.",
+            ),
+            done,
+        )
+
+    def action_add(self) -> None:
+        self._open_form(None)
+
+    def action_edit(self) -> None:
+        current = self._current()
+        if current is not None:
+            self._open_form(current)

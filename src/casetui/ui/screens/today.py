@@ -1,0 +1,184 @@
+"""Today: what needs doing, as of today, each item one Enter away from its tab."""
+
+from __future__ import annotations
+
+from collections import Counter
+from typing import TYPE_CHECKING, ClassVar
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal
+from textual.screen import Screen
+from textual.widgets import Footer, Static
+from textual.worker import get_current_worker
+
+from casetui.core.today import Section, TodayItem
+from casetui.ui.safe_text import one_line
+from casetui.ui.widgets.chrome import DemoBanner, SaveStatus
+from casetui.ui.widgets.row_list import Column, Row, RowList
+from casetui.vault.errors import VaultError
+
+if TYPE_CHECKING:
+    from casetui.ui.app import CaseApp
+
+#: Sections drawn in the alert colour.
+URGENT = frozenset({Section.OVERDUE, Section.COURT_DATE})
+
+
+#: (one, many) for the summary line.
+NOUNS = {
+    Section.OVERDUE: ("overdue check-in", "overdue check-ins"),
+    Section.DUE_THIS_WEEK: ("check-in due this week", "check-ins due this week"),
+    Section.MEETING: ("meeting this week", "meetings this week"),
+    Section.COURT_DATE: ("court date", "court dates"),
+    Section.REFERRAL: ("referral to follow up", "referrals to follow up"),
+    Section.CONSENT: ("consent to renew", "consents to renew"),
+    Section.TIME_BLOCK: ("block of your own time", "blocks of your own time"),
+}
+
+
+def summary_text(items: list[TodayItem]) -> str:
+    counts = Counter(item.section for item in items)
+    if not counts:
+        return "Nothing needs doing today. Take a breath."
+    parts = [f"{counts[s]} {NOUNS[s][counts[s] != 1]}" for s in Section if counts[s]]
+    return " · ".join(parts)
+
+
+class TodayScreen(Screen[None]):
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "back", "Caseload", id="today.back"),
+        Binding("m", "scope", "Mine/everyone", id="today.scope"),
+        Binding("p", "partners", "Partners", id="today.partners"),
+    ]
+
+    DEFAULT_CSS = """
+    TodayScreen #today-top { height: 1; background: $panel; }
+    TodayScreen #today-title { width: 1fr; text-style: bold; padding: 0 1; }
+    TodayScreen #today-summary { height: auto; color: $text-muted; padding: 0 1; }
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.everyone = False
+        self._stale = True
+        #: True once the list on screen is up to date (tests and snapshots wait for it).
+        self.ready = False
+
+    @property
+    def case_app(self) -> CaseApp:
+        return self.app  # type: ignore[return-value]
+
+    def compose(self) -> ComposeResult:
+        if self.case_app.demo:
+            yield DemoBanner()
+        with Horizontal(id="today-top"):
+            yield Static("", id="today-title")
+            yield SaveStatus()
+        yield Static("", id="today-summary")
+        yield RowList(
+            [
+                Column("what", "What", 18, sort_key=lambda i: (i.section, i.rank)),
+                Column("client", "Client", 17),
+                Column("when", "When", 10, sort_key=lambda i: i.when),
+                Column("detail", "Detail", 0, 16),
+            ],
+            empty_text="Nothing needs doing today.",
+            id="today-list",
+        )
+        yield Footer(show_command_palette=False)
+
+    def on_mount(self) -> None:
+        self.reload()
+        self.query_one(RowList).focus()
+
+    def on_screen_resume(self) -> None:
+        if self._stale:
+            self.reload()
+
+    def mark_stale(self) -> None:
+        self._stale = True
+
+    def reload(self) -> None:
+        """Work out the list in a thread: at thousands of clients it takes a moment."""
+        self._stale = False
+        self.ready = False
+        self.query_one("#today-summary", Static).update(one_line("Working out today's list…"))
+        self._compute(self.everyone)
+
+    @work(thread=True, exclusive=True, group="today", exit_on_error=False)
+    def _compute(self, everyone: bool) -> None:
+        app = self.case_app
+        repo = app.require_vault().repo
+        staff_id = None if everyone or app.owner_id is None else app.owner_id
+        try:
+            items = repo.today(
+                app.today, staff_id=staff_id, stalled_after_days=app.settings.stalled_after_days
+            )
+        except VaultError as error:
+            self.app.call_from_thread(self._failed, str(error))
+            return
+        with repo.mutex:
+            names = {
+                item.client_id: str(
+                    repo.clients.raw().get(item.client_id, {}).get("preferred_name", "")
+                )
+                for item in items
+                if item.client_id
+            }
+        if not get_current_worker().is_cancelled:
+            self.app.call_from_thread(self._show, items, names, staff_id is None)
+
+    def _failed(self, reason: str) -> None:
+        self.query_one("#today-summary", Static).update(
+            one_line("Today's list could not be worked out. " + reason)
+        )
+        self.ready = True
+
+    def _show(self, items: list[TodayItem], names: dict[str, str], everyone: bool) -> None:
+        rows = []
+        for item in items:
+            name = names.get(item.client_id, "") if item.client_id else "—"
+            when = item.when.strftime("%a %d %b") if item.when else ""
+            marks = {0: "row-list--alert"} if item.section in URGENT else {}
+            rows.append(
+                Row(
+                    f"{item.section.name}:{item.record_id}",
+                    (item.section.label, name, when, item.detail),
+                    item,
+                    marks,
+                )
+            )
+        self.query_one(RowList).set_rows(rows)
+        whose = "everyone's clients" if everyone else "your clients"
+        self.query_one("#today-title", Static).update(
+            one_line(f"Today, {self.case_app.today.strftime('%A %d %B %Y')} · {whose}")
+        )
+        self.query_one("#today-summary", Static).update(one_line(summary_text(items)))
+        self.ready = True
+
+    @on(RowList.Chosen, "#today-list")
+    def _chosen(self, event: RowList.Chosen) -> None:
+        item: TodayItem = event.row.data
+        if item.client_id is None:
+            self.case_app.notify(
+                "This is your own time. Protect it like any other appointment.",
+                title=item.section.label,
+                markup=False,
+            )
+            return
+        self.case_app.open_client(item.client_id, item.tab, item.record_id)
+
+    def action_scope(self) -> None:
+        if self.case_app.owner_id is None:
+            self.case_app.notify("This vault has no case manager of its own; showing everyone.")
+            return
+        self.everyone = not self.everyone
+        self.reload()
+
+    def action_back(self) -> None:
+        self.case_app.show_caseload()
+
+    def action_partners(self) -> None:
+        self.case_app.show_partners()
