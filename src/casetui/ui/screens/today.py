@@ -131,12 +131,16 @@ class TodayScreen(Screen[None]):
             self.app.call_from_thread(self._show, items, names, staff_id is None)
 
     def _failed(self, reason: str) -> None:
+        if not self.is_attached:  # left Today while the list was being worked out
+            return
         self.query_one("#today-summary", Static).update(
             one_line("Today's list could not be worked out. " + reason)
         )
         self.ready = True
 
     def _show(self, items: list[TodayItem], names: dict[str, str], everyone: bool) -> None:
+        if not self.is_attached:  # left Today while the list was being worked out
+            return
         rows = []
         for item in items:
             name = names.get(item.client_id, "") if item.client_id else "—"
