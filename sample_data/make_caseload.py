@@ -1370,6 +1370,15 @@ PLANNED: tuple[tuple[int, int, str, MeetingKind, int, str], ...] = (
      "Planned: going with {first} to the county court hearing."),
 )
 # fmt: on
+#: Start times of the planned meetings, so they sit on the week grid and calendar.
+#: Maricel's Friday meeting overlaps Priya's self-care block on purpose: the week
+#: screen flags the clash, which is worth showing in a class.
+PLANNED_AT = {
+    (13, "2026-11-19"): "09:30",
+    (8, "2026-11-20"): "11:00",
+    (21, "2026-11-20"): "15:00",
+    (4, "2026-11-18"): "10:00",
+}
 
 
 def back_to_weekday(day: date) -> date:
@@ -1904,6 +1913,7 @@ class Casework:
                 "client_id": client_id(number),
                 "staff_id": staff_id(staff),
                 "on": date.fromisoformat(on),
+                "at": PLANNED_AT[(number, on)],
                 "duration_minutes": minutes,
                 "kind": kind,
                 "summary": self.cases[number].say(summary),

@@ -8,6 +8,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from textual.css.query import NoMatches
 from textual.pilot import Pilot
 from textual.widgets import Input, TextArea
 
@@ -30,7 +31,15 @@ TODAY = date(2026, 11, 16)
 async def wait_for(pilot: Pilot[int], check: Callable[[], object], timeout: float = 20) -> None:
     """Let the app run until ``check()`` is true (workers run in threads)."""
     deadline = time.monotonic() + timeout
-    while not check():
+
+    def holds() -> bool:
+        # A screen that was just pushed may not be built yet: not found means "not yet".
+        try:
+            return bool(check())
+        except NoMatches:
+            return False
+
+    while not holds():
         if time.monotonic() > deadline:
             raise AssertionError(f"timed out; the screen is {type(pilot.app.screen).__name__}")
         await pilot.pause(0.05)

@@ -64,6 +64,22 @@ def _common_options(required: bool = False) -> argparse.ArgumentParser:
     return common
 
 
+MIN_WEEKS, MAX_WEEKS = 1, 52
+
+
+def _weeks(text: str) -> int:
+    """``--weeks``: a whole number of weeks from 1 to 52."""
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if not MIN_WEEKS <= value <= MAX_WEEKS:
+        raise argparse.ArgumentTypeError(
+            f"{text[:20]!r} is not a whole number of weeks from {MIN_WEEKS} to {MAX_WEEKS}"
+        )
+    return value
+
+
 def build_parser() -> argparse.ArgumentParser:
     common = _common_options()
     parser = _Parser(
@@ -120,6 +136,37 @@ def build_parser() -> argparse.ArgumentParser:
     )
     exp.add_argument("--force", action="store_true", help="replace FILE if it exists")
 
+    cal = commands.add_parser(
+        "calendar",
+        parents=[common],
+        help="write your coming weeks to an .ics file for a calendar app",
+        description=(
+            "Write your time blocks, your clients' planned meetings and the check-ins "
+            "falling due to an iCalendar (.ics) file, in this computer's time zone. "
+            "Clients appear only as their calendar code, or their initials, unless you "
+            "add --with-names; nothing else from their records is written."
+        ),
+    )
+    cal.add_argument("--out", required=True, type=Path, metavar="FILE", help="where to write")
+    cal.add_argument(
+        "--weeks",
+        type=_weeks,
+        default=4,
+        metavar="N",
+        help="how many weeks from today to include, 1 to 52 (default: 4)",
+    )
+    cal.add_argument(
+        "--with-names",
+        action="store_true",
+        help="show clients' preferred names instead of codes (keep the file private!)",
+    )
+    cal.add_argument("--force", action="store_true", help="replace FILE if it exists")
+    cal.add_argument(
+        "--staff",
+        metavar="ID",
+        help="the case manager's id (default: the vault's own case manager)",
+    )
+
     commands.add_parser(
         "check",
         parents=[common],
@@ -147,13 +194,35 @@ def build_parser() -> argparse.ArgumentParser:
             f"Set {PASSPHRASE_ENV} or use --identity to skip the passphrase prompt."
         ),
     )
-    commands.add_parser(
+    demo = commands.add_parser(
         "demo",
         help="open a throwaway copy of the fictional sample caseload (for training)",
         description=(
             "Open the app on the fictional sample caseload, for demos and training. "
             "It is encrypted like a real vault, asks for no passphrase, and is deleted "
             "when you quit, even after Ctrl+C. Nothing you do in the demo is kept."
+        ),
+        epilog=(
+            "With --web, each browser that opens the address gets its own throwaway demo; "
+            "only the demo is ever served, never a vault. There is no login, so it listens "
+            "on this computer only (127.0.0.1) unless you give --host."
+        ),
+    )
+    demo.add_argument(
+        "--web", action="store_true", help="serve the demo to web browsers (textual-serve)"
+    )
+    demo.add_argument(
+        "--port",
+        type=_demo_port,
+        metavar="N",
+        help=f"with --web: the port to listen on (default: {DEMO_WEB_PORT})",
+    )
+    demo.add_argument(
+        "--host",
+        metavar="H",
+        help=(
+            f"with --web: the address to listen on (default: {DEMO_WEB_HOST}, this computer "
+            "only); anyone who can reach another address can use the demo"
         ),
     )
     commands.add_parser(
@@ -315,6 +384,41 @@ def cmd_export(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_calendar(args: argparse.Namespace) -> int:
+    from datetime import date
+
+    from casetui.vault.calendar import local_zone, write_calendar
+    from casetui.vault.vault import Vault
+
+    path = vault_path(args)
+    out: Path = args.out.expanduser()
+    zone = local_zone()
+    with Vault.open(path, unlocker(args, path), writable=False) as vault:
+        calendar = write_calendar(
+            vault,
+            out,
+            staff_id=args.staff,
+            as_of=date.today(),
+            zone=zone,
+            weeks=args.weeks,
+            with_names=args.with_names,
+            overwrite=args.force,
+        )
+    if args.with_names:
+        print(
+            f"Warning: {out} holds clients' names. Keep it private: off shared and synced "
+            "folders and shared calendars, and delete it when you are done.",
+            file=sys.stderr,
+        )
+    where = zone.key if zone is not None else "UTC"
+    print(
+        f"Wrote {calendar.events} event(s) for the next {args.weeks} week(s) to {out}: "
+        f"{calendar.blocks} time block(s), {calendar.meetings} meeting(s), "
+        f"{calendar.checkins} check-in(s), in {where} time."
+    )
+    return 0
+
+
 def cmd_check(args: argparse.Namespace) -> int:
     from casetui.core.recordset import describe_counts
     from casetui.vault.checkup import check_vault
@@ -393,11 +497,47 @@ def cmd_open(args: argparse.Namespace) -> int:
     return run_app(path, settings=settings, unlocker=preset, notices=notices)
 
 
+DEMO_WEB_HOST = "127.0.0.1"
+DEMO_WEB_PORT = 8000
+
+
+def _demo_port(text: str) -> int:
+    try:
+        port = int(text)
+    except ValueError:
+        port = 0
+    if not 1 <= port <= 65535:
+        raise argparse.ArgumentTypeError(f"the port must be a number from 1 to 65535, not {text!r}")
+    return port
+
+
 def cmd_demo(args: argparse.Namespace) -> int:
+    if args.web:
+        return _serve_demo(args)
+    if args.port is not None or args.host is not None:
+        raise CliError("--port and --host only apply with --web; add --web or leave them out.", 2)
     from casetui.ui.launch import run_demo
 
     settings, notices = _settings()
     return run_demo(settings=settings, notices=notices)
+
+
+def _serve_demo(args: argparse.Namespace) -> int:
+    """Serve the demo, and only the demo, to browsers; see casetui.web."""
+    host = DEMO_WEB_HOST if args.host is None else args.host.strip()
+    if not host:
+        raise CliError("--host is empty; give an address such as 127.0.0.1, or leave it out.", 2)
+    try:
+        from casetui import web
+    except ImportError:
+        raise CliError(
+            "Serving the demo needs textual-serve; install it with "
+            "'pip install textual-serve==1.1.3'."
+        ) from None
+    try:
+        return web.serve_demo(host, args.port or DEMO_WEB_PORT)
+    except web.ServeError as exc:
+        raise CliError(exc.message, exc.exit_code) from None
 
 
 COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
@@ -406,6 +546,7 @@ COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "init": cmd_init,
     "import": cmd_import,
     "export": cmd_export,
+    "calendar": cmd_calendar,
     "check": cmd_check,
     "passwd": cmd_passwd,
     "config": cmd_config,

@@ -248,6 +248,38 @@ class IdListSpec(Spec[tuple[str, ...]]):
         return list(value)
 
 
+class DateListSpec(Spec[tuple[date, ...]]):
+    """A set of calendar dates, stored sorted and without repeats."""
+
+    def __init__(self, max_items: int) -> None:
+        self.max_items = max_items
+
+    def clean(self, name: str, value: object) -> tuple[date, ...]:
+        if value is None:
+            return ()
+        if isinstance(value, str) or not isinstance(value, Sequence):
+            raise ValidationError(name, f"should be a list of dates, not {_type_name(value)}.")
+        if len(value) > self.max_items:
+            raise ValidationError(name, f"has {len(value)} dates; the limit is {self.max_items}.")
+        return tuple(sorted({parse_date(f"{name}[{i}]", item) for i, item in enumerate(value)}))
+
+    def dump(self, value: tuple[date, ...]) -> JSON:
+        return [d.isoformat() for d in value]
+
+
+class OptionalTimeSpec(Spec["time | None"]):
+    def __init__(self) -> None:
+        self.inner = TimeSpec()
+
+    def clean(self, name: str, value: object) -> time | None:
+        if value is None or value == "":
+            return None
+        return self.inner.clean(name, value)
+
+    def dump(self, value: time | None) -> JSON:
+        return None if value is None else self.inner.dump(value)
+
+
 @dataclasses.dataclass(frozen=True, slots=True)
 class DatedNote:
     """A short dated note, such as a progress note on a goal."""
@@ -360,6 +392,14 @@ def day(*, required: bool = False) -> Any:
 
 def clock() -> Any:
     return _field(TimeSpec())
+
+
+def optional_clock() -> Any:
+    return _field(OptionalTimeSpec(), None)
+
+
+def days(max_items: int = 500) -> Any:
+    return _field(DateListSpec(max_items), ())
 
 
 def choice(enum_cls: type[E], default: E | None = None) -> Any:

@@ -130,6 +130,7 @@ class Staff(Record):
     name: str = f.text(120, required=True)
     capacity: int = f.whole(1, 200, default=25)
     admin_hours_target: float = f.number(0, 60, default=6.0)
+    self_care_hours_target: float = f.number(0, 60, default=2.0)
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True, slots=True)
@@ -158,6 +159,8 @@ class Client(Record):
     safe_contact_notes: str = f.text(1000, multiline=True)
     legal_engagement: LegalEngagement = f.choice(LegalEngagement, LegalEngagement.NOT_ENGAGED)
     needs_reassessed_on: date | None = f.day()
+    #: How the client appears in an exported calendar; initials when empty.
+    calendar_code: str = f.text(12)
 
     def _check(self) -> None:
         if self.needs_reassessed_on and self.needs_reassessed_on < self.intake_date:
@@ -230,6 +233,8 @@ class Meeting(Record):
     client_id: str = f.ref()
     staff_id: str | None = f.ref(required=False)
     on: date = f.day(required=True)
+    #: The start time, when known: it lets the week grid and calendar place it.
+    at: time | None = f.optional_clock()
     duration_minutes: int = f.whole(1, 1440, default=60)
     kind: MeetingKind = f.choice(MeetingKind, MeetingKind.SCHEDULED)
     summary: str = f.text(4000, multiline=True)
@@ -262,6 +267,8 @@ class AdminBlock(Record):
     end: time = f.clock()
     weekly: bool = f.flag()
     until: date | None = f.day()
+    #: Days a weekly block does not happen ("just this one" was moved or removed).
+    skipped: tuple[date, ...] = f.days()
     note: str = f.text(200)
 
     def _check(self) -> None:
@@ -272,6 +279,8 @@ class AdminBlock(Record):
                 raise ValidationError("until", "only applies to a weekly block.")
             if self.until < self.on:
                 raise ValidationError("until", "is before the block's first day.")
+        if self.skipped and not self.weekly:
+            raise ValidationError("skipped", "only applies to a weekly block.")
 
     @property
     def hours(self) -> float:
@@ -288,7 +297,7 @@ class AdminBlock(Record):
             return day == self.on
         if self.until is not None and day > self.until:
             return False
-        return (day - self.on).days % 7 == 0
+        return (day - self.on).days % 7 == 0 and day not in self.skipped
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True, slots=True)

@@ -53,6 +53,8 @@ def shift_document(document: dict[str, Any], to_day: date) -> dict[str, Any]:
                     continue
                 if isinstance(spec, f.DateSpec):
                     row[name] = _shift(row[name], delta)
+                elif isinstance(spec, f.DateListSpec) and isinstance(row[name], list):
+                    row[name] = [_shift(day, delta) for day in row[name]]
                 elif isinstance(spec, f.NoteListSpec | f.StatusHistorySpec) and isinstance(
                     row[name], list
                 ):

@@ -292,6 +292,36 @@ class CaseApp(App[int]):
         self._pop_to(lambda s: False)
         self.push_screen(PartnersScreen())
 
+    def show_week(self) -> None:
+        """The vault owner's week of admin and self-care time."""
+        from casetui.ui.screens.week import WeekScreen
+
+        if self.vault is None:
+            return
+        if self.owner_id is None:
+            self.notify(
+                "This vault has no case manager of its own, so there is no week to show.",
+                severity="warning",
+                markup=False,
+            )
+            return
+        self._pop_to(lambda s: False)
+        self.push_screen(WeekScreen(self.owner_id))
+
+    def show_team(self) -> None:
+        from casetui.ui.screens.team import TeamScreen
+
+        if self.vault is None:
+            return
+        self._pop_to(lambda s: False)
+        self.push_screen(TeamScreen())
+
+    def export_calendar(self) -> None:
+        """Write the owner's time blocks, meetings and check-ins to an .ics file."""
+        from casetui.ui.calendar_export import start_export
+
+        start_export(self)
+
     def go_back(self) -> None:
         """Esc from a workspace: back to Today or the directory, else the caseload."""
         if len(self.screen_stack) > 2:
@@ -310,6 +340,19 @@ class CaseApp(App[int]):
             yield SystemCommand("Caseload", "Go to the caseload list", self.show_caseload)
             yield SystemCommand(
                 "Today", "What needs doing today: check-ins, referrals, consents", self.show_today
+            )
+            yield SystemCommand(
+                "My week", "Your admin, self-care and supervision time", self.show_week
+            )
+            yield SystemCommand(
+                "Export calendar",
+                "Your time blocks, planned meetings and check-ins as an .ics file",
+                self.export_calendar,
+            )
+            yield SystemCommand(
+                "Team (supervisor view)",
+                "Every case manager's caseload, overdue check-ins and hours",
+                self.show_team,
             )
             yield SystemCommand(
                 "Partner directory",

@@ -78,6 +78,11 @@ def client_fields(staff: Sequence[Staff], editing: Client | None = None) -> list
             required=True,
         ),
         FormField("needs_reassessed_on", "Needs last reassessed", "date"),
+        FormField(
+            "calendar_code",
+            "Calendar code",
+            hint="How this client appears in an exported calendar; initials if left blank.",
+        ),
     ]
     if editing is None:
         fields[3] = FormField(
@@ -165,6 +170,11 @@ def need_fields(custom: bool) -> list[FormField]:
 def meeting_fields(staff: Sequence[Staff], goals: Sequence[Goal]) -> list[FormField]:
     return [
         FormField("on", "Date", "date", required=True),
+        FormField(
+            "at",
+            "Time",
+            hint="Optional, 24-hour HH:MM: it places the meeting on your week and calendar.",
+        ),
         FormField(
             "kind", "Kind of contact", "choice", options=_choices(MeetingKind), required=True
         ),

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Collection, Sequence
+from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any
 
@@ -30,12 +31,32 @@ from casetui.core.records import (
     Record,
     Referral,
     SafetyPlan,
+    Staff,
+)
+from casetui.core.rules import Capacity, CaseloadRow
+from casetui.core.schedule import (
+    MeetingSlot,
+    Slot,
+    WeekSummary,
+    meeting_slots,
+    week_of,
+    week_slots,
+    week_summary,
 )
 from casetui.core.today import DEFAULT_STALLED_AFTER_DAYS, TodayItem, today_items
 from casetui.vault.errors import VaultError
 
 if TYPE_CHECKING:
     from casetui.vault.repository import Table
+
+
+@dataclass(frozen=True, slots=True)
+class SupervisorRow:
+    staff: Staff
+    capacity: Capacity
+    overdue: int
+    admin_hours: float
+    self_care_hours: float
 
 
 class CaseOperations:
@@ -63,6 +84,12 @@ class CaseOperations:
         raise NotImplementedError
 
     def summary(self, client_id: str, as_of: date | None = None) -> Any:
+        raise NotImplementedError
+
+    def capacity(self, staff_id: str) -> Capacity:
+        raise NotImplementedError
+
+    def caseload(self, as_of: date, *, staff_id: str | None = None) -> list[CaseloadRow]:
         raise NotImplementedError
 
     def put_all(self, records: Sequence[Record]) -> None:
@@ -218,3 +245,46 @@ class CaseOperations:
             blocks=blocks,
             stalled_after_days=stalled_after_days,
         )
+
+    # -- the case manager's week ----------------------------------------------------
+
+    def week(self, staff_id: str, monday: date) -> tuple[list[Slot], list[MeetingSlot]]:
+        """The case manager's time blocks and client meetings in the week from ``monday``."""
+        first, last = monday.isoformat(), (monday + timedelta(days=6)).isoformat()
+        with self.mutex:
+            blocks = self.admin_blocks.for_parent(staff_id)
+            meetings = []
+            for client_id, raw in self.clients.raw().items():
+                mine = raw.get("case_manager_id") == staff_id
+                for mid, mraw in self.meetings.raw_children(client_id):
+                    if not first <= mraw.get("on", "") <= last:
+                        continue
+                    if mraw.get("staff_id") == staff_id or (mine and not mraw.get("staff_id")):
+                        meetings.append(self.meetings.build(mid, mraw))
+        return week_slots(blocks, monday), meeting_slots(meetings, monday)
+
+    def week_summary(self, staff_id: str, monday: date) -> WeekSummary:
+        slots, meetings = self.week(staff_id, monday)
+        return week_summary(
+            self.staff.require(staff_id), slots, len(meetings), self.capacity(staff_id)
+        )
+
+    def supervisor_rows(self, as_of: date) -> list[SupervisorRow]:
+        """Every case manager side by side, for spreading caseloads fairly."""
+        monday = week_of(as_of)
+        rows = []
+        with self.mutex:
+            staff = sorted(self.staff.all(), key=lambda s: s.name.casefold())
+            for person in staff:
+                caseload = self.caseload(as_of, staff_id=person.id)
+                summary = self.week_summary(person.id, monday)
+                rows.append(
+                    SupervisorRow(
+                        staff=person,
+                        capacity=summary.capacity,
+                        overdue=sum(1 for r in caseload if r.overdue),
+                        admin_hours=summary.admin_hours,
+                        self_care_hours=summary.self_care_hours,
+                    )
+                )
+        return rows

@@ -45,6 +45,7 @@ def profile_text(client: Client, manager: str) -> Text:
         ("Safe contact notes", client.safe_contact_notes or "—"),
         ("Legal engagement", client.legal_engagement.label),
         ("Needs last reassessed", short_date(client.needs_reassessed_on, "not yet")),
+        ("Calendar code", client.calendar_code or "initials (none chosen)"),
     ]
     return labelled(rows)
 

@@ -69,6 +69,8 @@ class CaseloadScreen(Screen[None]):
         Binding("n", "new_client", "New", id="caseload.new_client"),
         Binding("t", "today", "Today", id="caseload.today"),
         Binding("p", "partners", "Partners", id="caseload.partners"),
+        Binding("w", "week", "My week", show=False, id="caseload.week"),
+        Binding("v", "team", "Team", show=False, id="caseload.team"),
         Binding("escape", "clear_filter", "Clear filter", show=False, id="caseload.clear_filter"),
     ]
 
@@ -237,6 +239,12 @@ class CaseloadScreen(Screen[None]):
 
     def action_partners(self) -> None:
         self.case_app.show_partners()
+
+    def action_week(self) -> None:
+        self.case_app.show_week()
+
+    def action_team(self) -> None:
+        self.case_app.show_team()
 
     def action_new_client(self) -> None:
         app = self.case_app

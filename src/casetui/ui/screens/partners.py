@@ -9,8 +9,6 @@ from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Horizontal
-from textual.screen import Screen
 from textual.widgets import Footer, Input, Static
 
 from casetui.core.choices import ServiceKind
@@ -19,12 +17,12 @@ from casetui.ui.casework_forms import partner_fields
 from casetui.ui.safe_text import labelled
 from casetui.ui.screens.confirm import ConfirmScreen
 from casetui.ui.screens.form import FormScreen
-from casetui.ui.widgets.chrome import DemoBanner, SaveStatus
+from casetui.ui.widgets.chrome import CaseScreen
 from casetui.ui.widgets.row_list import Column, Row, RowList
 from casetui.vault.errors import VaultError
 
 if TYPE_CHECKING:
-    from casetui.ui.app import CaseApp
+    pass
 
 
 def partner_text(partner: Partner) -> Text:
@@ -55,7 +53,7 @@ def search_text(partner: Partner) -> str:
     ).casefold()
 
 
-class PartnersScreen(Screen[None]):
+class PartnersScreen(CaseScreen):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "back", "Back", id="partners.back"),
         Binding("slash", "filter", "Search", id="partners.filter"),
@@ -65,8 +63,6 @@ class PartnersScreen(Screen[None]):
     ]
 
     DEFAULT_CSS = """
-    PartnersScreen #partners-top { height: 1; background: $panel; }
-    PartnersScreen #partners-title { width: 1fr; text-style: bold; padding: 0 1; }
     PartnersScreen #partners-filter { display: none; }
     PartnersScreen #partners-filter.shown { display: block; }
     PartnersScreen #partners-list { height: 1fr; min-height: 5; }
@@ -79,16 +75,8 @@ class PartnersScreen(Screen[None]):
         super().__init__()
         self._rows: list[tuple[str, Row]] = []
 
-    @property
-    def case_app(self) -> CaseApp:
-        return self.app  # type: ignore[return-value]
-
     def compose(self) -> ComposeResult:
-        if self.case_app.demo:
-            yield DemoBanner()
-        with Horizontal(id="partners-top"):
-            yield Static("Partner directory", id="partners-title")
-            yield SaveStatus()
+        yield from self.chrome("partners", "Partner directory")
         yield Input(
             placeholder="Search by name, kind, language, notes… (Esc clears)", id="partners-filter"
         )

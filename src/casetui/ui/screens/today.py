@@ -8,19 +8,17 @@ from typing import TYPE_CHECKING, ClassVar
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Horizontal
-from textual.screen import Screen
 from textual.widgets import Footer, Static
 from textual.worker import get_current_worker
 
 from casetui.core.today import Section, TodayItem
 from casetui.ui.safe_text import one_line
-from casetui.ui.widgets.chrome import DemoBanner, SaveStatus
+from casetui.ui.widgets.chrome import CaseScreen
 from casetui.ui.widgets.row_list import Column, Row, RowList
 from casetui.vault.errors import VaultError
 
 if TYPE_CHECKING:
-    from casetui.ui.app import CaseApp
+    pass
 
 #: Sections drawn in the alert colour.
 URGENT = frozenset({Section.OVERDUE, Section.COURT_DATE})
@@ -46,16 +44,15 @@ def summary_text(items: list[TodayItem]) -> str:
     return " · ".join(parts)
 
 
-class TodayScreen(Screen[None]):
+class TodayScreen(CaseScreen):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "back", "Caseload", id="today.back"),
         Binding("m", "scope", "Mine/everyone", id="today.scope"),
         Binding("p", "partners", "Partners", id="today.partners"),
+        Binding("w", "week", "My week", id="today.week"),
     ]
 
     DEFAULT_CSS = """
-    TodayScreen #today-top { height: 1; background: $panel; }
-    TodayScreen #today-title { width: 1fr; text-style: bold; padding: 0 1; }
     TodayScreen #today-summary { height: auto; color: $text-muted; padding: 0 1; }
     """
 
@@ -66,16 +63,8 @@ class TodayScreen(Screen[None]):
         #: True once the list on screen is up to date (tests and snapshots wait for it).
         self.ready = False
 
-    @property
-    def case_app(self) -> CaseApp:
-        return self.app  # type: ignore[return-value]
-
     def compose(self) -> ComposeResult:
-        if self.case_app.demo:
-            yield DemoBanner()
-        with Horizontal(id="today-top"):
-            yield Static("", id="today-title")
-            yield SaveStatus()
+        yield from self.chrome("today", "")
         yield Static("", id="today-summary")
         yield RowList(
             [
@@ -186,3 +175,6 @@ class TodayScreen(Screen[None]):
 
     def action_partners(self) -> None:
         self.case_app.show_partners()
+
+    def action_week(self) -> None:
+        self.case_app.show_week()

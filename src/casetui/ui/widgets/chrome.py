@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from textual.app import ComposeResult
+from textual.containers import Horizontal
+from textual.screen import Screen
 from textual.widgets import Static
 
 from casetui.ui.safe_text import one_line
@@ -41,3 +44,35 @@ class SaveStatus(Static):
     def _show(self, state: SaveState) -> None:
         self.update(one_line(state.text))
         self.set_class(not state.ok, "failed")
+
+
+class TitleBar(Horizontal):
+    """A screen's top line: its title on the left, the save status on the right."""
+
+    DEFAULT_CSS = """
+    TitleBar { height: 1; background: $panel; }
+    TitleBar > .title-bar--title { width: 1fr; text-style: bold; padding: 0 1; }
+    """
+
+    def __init__(self, title_id: str, title: str = "", *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.title_id = title_id
+        self.initial_title = title
+
+    def compose(self) -> ComposeResult:
+        yield Static(one_line(self.initial_title), id=self.title_id, classes="title-bar--title")
+        yield SaveStatus()
+
+
+class CaseScreen(Screen[None]):
+    """A full screen of the app, with the demo banner (in the demo) and a title bar."""
+
+    @property
+    def case_app(self) -> CaseApp:
+        return self.app  # type: ignore[return-value]
+
+    def chrome(self, name: str, title: str = "") -> ComposeResult:
+        """The banner and title bar; the title is ``#<name>-title`` for updates."""
+        if self.case_app.demo:
+            yield DemoBanner()
+        yield TitleBar(f"{name}-title", title, id=f"{name}-top")
