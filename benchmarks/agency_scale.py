@@ -13,6 +13,7 @@ assessment, safety plan and court date per client in a temp folder, then measure
 * the caseload query for one case manager (cold: first query after unlock,
   which builds the indexes; warm: the next one);
 * Today for one case manager and for everyone (first call after the caseload);
+* the week view for one case manager, and the team (supervisor) view;
 * peak RSS of a process that unlocks, edits, saves and queries, against the
   size of the plaintext JSON.
 
@@ -376,6 +377,12 @@ def main() -> None:
             started = time.perf_counter()
             today_all_rows = len(vault.repo.today(date(2026, 11, 16), staff_id=None))
             today_everyone = time.perf_counter() - started
+            started = time.perf_counter()
+            vault.repo.week_summary("st_0001", date(2026, 11, 16))
+            week_one = time.perf_counter() - started
+            started = time.perf_counter()
+            team_rows = len(vault.repo.supervisor_rows(date(2026, 11, 16)))
+            team_all = time.perf_counter() - started
             vault.save(force=True)  # the session's first save also takes the backup
             edits = iter(range(10_000))
 
@@ -423,6 +430,10 @@ def main() -> None:
     print(
         f"Today for that case manager: {today_mine * 1e3:.1f} ms ({today_rows} items); "
         f"for everyone: {today_everyone * 1e3:.1f} ms ({today_all_rows} items)"
+    )
+    print(
+        f"Week view for that case manager: {week_one * 1e3:.1f} ms; "
+        f"team view of {team_rows} case managers: {team_all * 1e3:.1f} ms"
     )
 
 

@@ -248,19 +248,30 @@ class CaseOperations:
 
     # -- the case manager's week ----------------------------------------------------
 
+    def _week_meetings(self, monday: date) -> dict[str, list[Meeting]]:
+        """The week's client meetings by case manager, in one pass over the raw rows.
+
+        A meeting belongs to whoever it was with (``staff_id``), or, when that was
+        not recorded, to the client's case manager.
+        """
+        first, last = monday.isoformat(), (monday + timedelta(days=6)).isoformat()
+        by_staff: dict[str, list[Meeting]] = {}
+        clients = self.clients.raw()
+        for mid, raw in self.meetings.raw().items():
+            if not first <= str(raw.get("on", "")) <= last:
+                continue
+            who = raw.get("staff_id") or clients.get(str(raw.get("client_id")), {}).get(
+                "case_manager_id"
+            )
+            if isinstance(who, str):
+                by_staff.setdefault(who, []).append(self.meetings.build(mid, raw))
+        return by_staff
+
     def week(self, staff_id: str, monday: date) -> tuple[list[Slot], list[MeetingSlot]]:
         """The case manager's time blocks and client meetings in the week from ``monday``."""
-        first, last = monday.isoformat(), (monday + timedelta(days=6)).isoformat()
         with self.mutex:
             blocks = self.admin_blocks.for_parent(staff_id)
-            meetings = []
-            for client_id, raw in self.clients.raw().items():
-                mine = raw.get("case_manager_id") == staff_id
-                for mid, mraw in self.meetings.raw_children(client_id):
-                    if not first <= mraw.get("on", "") <= last:
-                        continue
-                    if mraw.get("staff_id") == staff_id or (mine and not mraw.get("staff_id")):
-                        meetings.append(self.meetings.build(mid, mraw))
+            meetings = self._week_meetings(monday).get(staff_id, [])
         return week_slots(blocks, monday), meeting_slots(meetings, monday)
 
     def week_summary(self, staff_id: str, monday: date) -> WeekSummary:
@@ -275,9 +286,13 @@ class CaseOperations:
         rows = []
         with self.mutex:
             staff = sorted(self.staff.all(), key=lambda s: s.name.casefold())
+            meetings = self._week_meetings(monday)
             for person in staff:
                 caseload = self.caseload(as_of, staff_id=person.id)
-                summary = self.week_summary(person.id, monday)
+                slots = week_slots(self.admin_blocks.for_parent(person.id), monday)
+                summary = week_summary(
+                    person, slots, len(meetings.get(person.id, [])), self.capacity(person.id)
+                )
                 rows.append(
                     SupervisorRow(
                         staff=person,
