@@ -11,8 +11,12 @@ import pytest
 
 from casetui.config import (
     DEFAULT_CONFIG_TEXT,
+    DEFAULT_HIDE_KEY_QUITS,
+    DEFAULT_IDLE_LOCK_MINUTES,
     DEFAULT_STALLED_DAYS,
     HOME_SCREENS,
+    MAX_IDLE_LOCK_MINUTES,
+    MIN_IDLE_LOCK_MINUTES,
     Settings,
     config_dir,
     config_path,
@@ -76,6 +80,8 @@ def test_defaults() -> None:
     assert settings.home == "caseload"
     assert settings.stalled_after_days == 14
     assert settings.confirm_safety_plan is True
+    assert settings.idle_lock_minutes == 5
+    assert settings.hide_key_quits is False
     assert settings.keymap == {}
     assert Settings().keymap is not settings.keymap  # no shared mutable default
 
@@ -88,7 +94,13 @@ def test_a_missing_file_gives_defaults_and_no_notices(tmp_path: Path) -> None:
 def test_the_default_text_loads_as_the_defaults_without_notices(tmp_path: Path) -> None:
     path = write(tmp_path / "config.toml", DEFAULT_CONFIG_TEXT)
     assert load_settings(path) == (Settings(), [])
-    for line in ('home = "caseload"', "stalled_after_days = 14", "confirm_safety_plan = true"):
+    for line in (
+        'home = "caseload"',
+        "stalled_after_days = 14",
+        "confirm_safety_plan = true",
+        "idle_lock_minutes = 5",
+        "hide_key_quits = false",
+    ):
         assert f"\n{line}\n" in DEFAULT_CONFIG_TEXT
     assert '# "caseload.filter" = "slash,ctrl+f"' in DEFAULT_CONFIG_TEXT
     assert "\n[keymap]\n" in DEFAULT_CONFIG_TEXT
@@ -117,6 +129,14 @@ def test_the_commented_keymap_example_is_valid_once_uncommented(tmp_path: Path) 
         {"confirm_safety_plan": "true"},
         {"confirm_safety_plan": 1},
         {"confirm_safety_plan": None},
+        {"idle_lock_minutes": -1},
+        {"idle_lock_minutes": 241},
+        {"idle_lock_minutes": 5.0},
+        {"idle_lock_minutes": True},
+        {"idle_lock_minutes": "5"},
+        {"hide_key_quits": "false"},
+        {"hide_key_quits": 0},
+        {"hide_key_quits": None},
     ],
 )
 def test_settings_refuse_invalid_values(kwargs: dict[str, object]) -> None:
@@ -183,6 +203,26 @@ def test_confirm_safety_plan_takes_toml_booleans(tmp_path: Path, text: str, expe
     assert notices == []
     assert settings.confirm_safety_plan is expected
     assert settings == Settings(confirm_safety_plan=expected)
+
+
+def test_the_idle_lock_limits_and_defaults() -> None:
+    assert (MIN_IDLE_LOCK_MINUTES, DEFAULT_IDLE_LOCK_MINUTES, MAX_IDLE_LOCK_MINUTES) == (0, 5, 240)
+    assert DEFAULT_HIDE_KEY_QUITS is False
+
+
+@pytest.mark.parametrize("minutes", [0, 1, 5, 240])
+def test_the_idle_lock_limits_are_allowed(tmp_path: Path, minutes: int) -> None:
+    path = write(tmp_path / "config.toml", f"idle_lock_minutes = {minutes}\n")
+    assert load_settings(path) == (Settings(idle_lock_minutes=minutes), [])
+
+
+@pytest.mark.parametrize(("text", "expected"), [("true", True), ("false", False)])
+def test_hide_key_quits_takes_toml_booleans(tmp_path: Path, text: str, expected: bool) -> None:
+    path = write(tmp_path / "config.toml", f"hide_key_quits = {text}\n")
+    settings, notices = load_settings(path)
+    assert notices == []
+    assert settings.hide_key_quits is expected
+    assert settings == Settings(hide_key_quits=expected)
 
 
 def test_the_stalled_default_agrees_with_today() -> None:
@@ -390,6 +430,93 @@ def test_loading_settings_does_not_import_the_core() -> None:
             id="confirm-word",
         ),
         pytest.param(
+            'home = "today"\nidle_lock_minutes = -1\n',
+            [
+                "config.toml line 2:",
+                "idle_lock_minutes should be a whole number of minutes from 0 to 240",
+                "not -1",
+                "using 5",
+            ],
+            Settings(home="today"),
+            id="idle-negative",
+        ),
+        pytest.param(
+            "idle_lock_minutes = 241\n",
+            ["line 1:", "from 0 to 240", "not 241", "using 5"],
+            Settings(),
+            id="idle-too-many",
+        ),
+        pytest.param(
+            'idle_lock_minutes = "5"\n',
+            ["line 1:", "whole number", "not '5'"],
+            Settings(),
+            id="idle-as-text",
+        ),
+        pytest.param(
+            "idle_lock_minutes = 2.5\n",
+            ["line 1:", "whole number", "not 2.5"],
+            Settings(),
+            id="idle-fraction",
+        ),
+        pytest.param(
+            "idle_lock_minutes = false\n",
+            ["line 1:", "whole number", "not false"],
+            Settings(),
+            id="idle-boolean",
+        ),
+        pytest.param(
+            "idle_lock_minutes = [5]\n",
+            ["line 1:", "whole number", "not a list"],
+            Settings(),
+            id="idle-list",
+        ),
+        pytest.param(
+            'hide_key_quits = "true"\n',
+            [
+                "line 1:",
+                "hide_key_quits should be true or false",
+                "without quotes",
+                "not 'true'",
+                "using false",
+            ],
+            Settings(),
+            id="hide-string-true",
+        ),
+        pytest.param(
+            "idle_lock_minutes = 0\nhide_key_quits = 'false'\n",
+            ["config.toml line 2:", "not 'false'", "using false"],
+            Settings(idle_lock_minutes=0),
+            id="hide-string-false",
+        ),
+        pytest.param(
+            "hide_key_quits = 1\n",
+            ["line 1:", "true or false", "not 1"],
+            Settings(),
+            id="hide-number",
+        ),
+        pytest.param(
+            'hide_key_quits = "yes"\n',
+            ["line 1:", "true or false", "not 'yes'"],
+            Settings(),
+            id="hide-word",
+        ),
+        pytest.param(
+            "idle_lock_minute = 10\n",
+            [
+                "line 1:",
+                "no setting called 'idle_lock_minute'",
+                "did you mean 'idle_lock_minutes'?",
+            ],
+            Settings(),
+            id="unknown-key-suggests-idle",
+        ),
+        pytest.param(
+            "hide_key_quit = true\n",
+            ["line 1:", "did you mean 'hide_key_quits'?"],
+            Settings(),
+            id="unknown-key-suggests-hide",
+        ),
+        pytest.param(
             "stalled_days = 10\n",
             ["line 1:", "no setting called 'stalled_days'", "did you mean 'stalled_after_days'?"],
             Settings(),
@@ -465,6 +592,17 @@ def test_bad_new_settings_each_give_a_notice_and_keep_the_good_ones(tmp_path: Pa
     ]
 
 
+def test_bad_lock_settings_each_give_a_notice_and_keep_the_good_ones(tmp_path: Path) -> None:
+    path = write(
+        tmp_path / "config.toml",
+        'theme = "casetui-light"\nidle_lock_minutes = 999\nhide_key_quits = "no"\n'
+        "stalled_after_days = 30\n",
+    )
+    settings, notices = load_settings(path)
+    assert settings == Settings(theme="casetui-light", stalled_after_days=30)
+    assert [n.split(":")[0] for n in notices] == ["config.toml line 2", "config.toml line 3"]
+
+
 def test_a_long_home_value_is_shortened_in_the_notice(tmp_path: Path) -> None:
     path = write(tmp_path / "config.toml", f'home = "{"x" * 200}"\n')
     settings, notices = load_settings(path)
@@ -512,6 +650,8 @@ def test_save_and_load_round_trip(tmp_path: Path) -> None:
         home="today",
         stalled_after_days=1,
         confirm_safety_plan=False,
+        idle_lock_minutes=240,
+        hide_key_quits=True,
         keymap={"caseload.filter": "slash,ctrl+f", 'odd "id"': "f2"},
     )
     save_settings(settings, path)
@@ -520,6 +660,8 @@ def test_save_and_load_round_trip(tmp_path: Path) -> None:
     assert 'home = "today"' in text
     assert "stalled_after_days = 1\n" in text
     assert "confirm_safety_plan = false\n" in text  # a TOML boolean, not a string
+    assert "idle_lock_minutes = 240\n" in text
+    assert "hide_key_quits = true\n" in text  # a TOML boolean, not a string
     assert mode(path) == 0o600
     assert mode(path.parent) == 0o700
     assert path.read_text().startswith("# casetui settings")
@@ -540,6 +682,9 @@ def test_save_replaces_the_file_and_keeps_it_private(tmp_path: Path) -> None:
         Settings(),
         Settings(home="caseload", stalled_after_days=365, confirm_safety_plan=True),
         Settings(home="today", stalled_after_days=7, confirm_safety_plan=False),
+        Settings(idle_lock_minutes=0, hide_key_quits=True),
+        Settings(idle_lock_minutes=240, hide_key_quits=False),
+        Settings(idle_lock_minutes=1, hide_key_quits=True, confirm_safety_plan=False),
     ],
 )
 def test_the_new_settings_round_trip(tmp_path: Path, settings: Settings) -> None:

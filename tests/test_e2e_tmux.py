@@ -307,6 +307,21 @@ def test_demo_filter_open_tabs_and_quit_removes_the_demo_vault(
     assert demo_folders(demo_tmp) == []
 
 
+def test_quick_hide_clears_the_real_terminal(launch: Launch, demo_tmp: Path) -> None:
+    pane = start_demo(launch, demo_tmp)
+    pane.wait_for(FILTERED_CLIENT, OTHER_CLIENT)
+    pane.keys("F12")
+    screen = pane.wait_for("Locked")
+    for name in open_clients_of(DEMO_OWNER):
+        assert name not in screen, f"{name} is still on the screen after F12"
+    assert DEMO_BANNER not in screen
+    pane.keys("Enter")  # the demo has no passphrase: Enter goes back
+    pane.wait_for(FILTERED_CLIENT, DEMO_BANNER)
+    pane.keys("C-q")
+    assert pane.exit_code() == 0
+    assert demo_folders(demo_tmp) == []
+
+
 def test_demo_ctrl_c_quits_and_removes_the_demo_vault(launch: Launch, demo_tmp: Path) -> None:
     pane = start_demo(launch, demo_tmp)
     pane.keys("C-c")

@@ -45,6 +45,12 @@ async def wait_for(pilot: Pilot[int], check: Callable[[], object], timeout: floa
         await pilot.pause(0.05)
 
 
+async def caseload_ready(pilot: Pilot[int], app: CaseApp) -> None:
+    """The caseload is shown, built and has the keyboard (keys before that can be lost)."""
+    await wait_for(pilot, lambda: isinstance(app.screen, CaseloadScreen))
+    await wait_for(pilot, lambda: app.screen.query_one(RowList).has_focus)
+
+
 async def wait_saved(pilot: Pilot[int], app: CaseApp) -> None:
     await wait_for(pilot, lambda: app.vault is not None and not app.vault.dirty)
     await wait_for(pilot, lambda: app.save_state.text.startswith("Saved"))
@@ -131,7 +137,7 @@ async def test_add_client_goal_need_meeting_then_reopen_and_find_it_all(
 ) -> None:
     app = app_for(vault_files)
     async with app.run_test(size=(100, 32)) as pilot:
-        await wait_for(pilot, lambda: isinstance(app.screen, CaseloadScreen))
+        await caseload_ready(pilot, app)
         await _add_client(pilot, app, "Quinn Mossgrove")
         await wait_saved(pilot, app)
 
@@ -197,7 +203,7 @@ async def test_a_failed_save_keeps_the_edit_says_why_and_retries(
         vault.save()
     app = app_for(vault_files)
     async with app.run_test(size=(100, 30)) as pilot:
-        await wait_for(pilot, lambda: isinstance(app.screen, CaseloadScreen))
+        await caseload_ready(pilot, app)
         assert app.vault is not None
         real_save = Vault.save
 
@@ -230,7 +236,7 @@ async def test_a_failed_save_keeps_the_edit_says_why_and_retries(
 async def test_escape_on_a_changed_form_asks_before_discarding(vault_files: VaultFiles) -> None:
     app = app_for(vault_files)
     async with app.run_test(size=(100, 30)) as pilot:
-        await wait_for(pilot, lambda: isinstance(app.screen, CaseloadScreen))
+        await caseload_ready(pilot, app)
         await pilot.press("n")
         await wait_for(pilot, lambda: isinstance(app.screen, FormScreen))
         await pilot.press("escape")  # nothing typed: leaves at once
@@ -268,7 +274,7 @@ async def test_markup_in_a_name_is_shown_as_typed_and_clicking_it_does_nothing(
         vault.save()
     app = app_for(vault_files)
     async with app.run_test(size=(100, 30)) as pilot:
-        await wait_for(pilot, lambda: isinstance(app.screen, CaseloadScreen))
+        await caseload_ready(pilot, app)
         assert caseload_names(app) == [MARKUP_NAME]
         row_list = app.screen.query_one(RowList)
         line = row_list.render_line(1).text
@@ -295,7 +301,7 @@ async def test_markup_in_a_name_is_shown_as_typed_and_clicking_it_does_nothing(
 async def test_filter_scope_and_sort_on_the_sample(sample_files: VaultFiles) -> None:
     app = app_for(sample_files)
     async with app.run_test(size=(120, 40)) as pilot:
-        await wait_for(pilot, lambda: isinstance(app.screen, CaseloadScreen))
+        await caseload_ready(pilot, app)
         assert app.vault is not None
         # The template vault's owner has no clients: "mine" is empty, "everyone" is not.
         assert caseload_names(app) == []
@@ -323,7 +329,7 @@ async def test_filter_scope_and_sort_on_the_sample(sample_files: VaultFiles) -> 
 async def test_help_and_palette_go_to_client(sample_files: VaultFiles) -> None:
     app = app_for(sample_files)
     async with app.run_test(size=(100, 30)) as pilot:
-        await wait_for(pilot, lambda: isinstance(app.screen, CaseloadScreen))
+        await caseload_ready(pilot, app)
         await pilot.press("question_mark")
         keys = str(app.screen.query_one("#help-keys").render())
         assert "caseload.filter" in keys
@@ -350,7 +356,7 @@ async def test_keys_can_be_remapped_from_config(vault_files: VaultFiles) -> None
         settings=settings,
     )
     async with app.run_test(size=(100, 30)) as pilot:
-        await wait_for(pilot, lambda: isinstance(app.screen, CaseloadScreen))
+        await caseload_ready(pilot, app)
         await pilot.press("n")
         assert isinstance(app.screen, CaseloadScreen)
         await pilot.press("plus")

@@ -46,6 +46,13 @@ MAX_STALLED_DAYS = 365
 
 DEFAULT_CONFIRM_SAFETY_PLAN = True
 
+DEFAULT_IDLE_LOCK_MINUTES = 5
+MIN_IDLE_LOCK_MINUTES = 0
+"""0 means casetui never locks by itself."""
+MAX_IDLE_LOCK_MINUTES = 240
+
+DEFAULT_HIDE_KEY_QUITS = False
+
 _FIX = "fix it or delete the file to get the defaults"
 _SHOWN_VALUE_LENGTH = 40
 
@@ -102,6 +109,10 @@ class Settings:
     """Days without a status change after which a referral shows as stalled on Today."""
     confirm_safety_plan: bool = DEFAULT_CONFIRM_SAFETY_PLAN
     """Ask before showing a safety plan, in case others can see the screen."""
+    idle_lock_minutes: int = DEFAULT_IDLE_LOCK_MINUTES
+    """Lock after this many minutes with no key press or mouse use; 0 means never."""
+    hide_key_quits: bool = DEFAULT_HIDE_KEY_QUITS
+    """Whether the quick-hide key closes casetui (True) or locks it and clears the screen."""
     keymap: dict[str, str] = field(default_factory=dict, hash=False)
     """Binding id (e.g. ``"caseload.filter"``) to comma-separated keys (``"slash,ctrl+f"``)."""
 
@@ -127,6 +138,16 @@ class Settings:
             )
         if not isinstance(self.confirm_safety_plan, bool):
             raise ValueError("confirm_safety_plan must be true or false.")
+        idle = self.idle_lock_minutes
+        if isinstance(idle, bool) or not isinstance(idle, int):
+            raise ValueError("The minutes before casetui locks must be a whole number.")
+        if not MIN_IDLE_LOCK_MINUTES <= idle <= MAX_IDLE_LOCK_MINUTES:
+            raise ValueError(
+                "The minutes before casetui locks must be from "
+                f"{MIN_IDLE_LOCK_MINUTES} to {MAX_IDLE_LOCK_MINUTES}."
+            )
+        if not isinstance(self.hide_key_quits, bool):
+            raise ValueError("hide_key_quits must be true or false.")
         # A private copy, so the caller's dict cannot change a frozen Settings.
         object.__setattr__(self, "keymap", dict(self.keymap))
 
@@ -158,6 +179,16 @@ stalled_after_days = {DEFAULT_STALLED_DAYS}
 # screen (a shared office, a projector). false: show it straight away.
 # Write true or false without quotes.
 confirm_safety_plan = {"true" if DEFAULT_CONFIRM_SAFETY_PLAN else "false"}
+
+# How many minutes casetui may sit with no key press or mouse use before it
+# locks itself: a whole number from {MIN_IDLE_LOCK_MINUTES} to {MAX_IDLE_LOCK_MINUTES}. 0 means it
+# never locks by itself.
+idle_lock_minutes = {DEFAULT_IDLE_LOCK_MINUTES}
+
+# What the quick-hide key (F12, unless you change "app.hide" under [keymap])
+# does. false: lock casetui and clear the screen. true: close casetui instead.
+# Write true or false without quotes.
+hide_key_quits = {"true" if DEFAULT_HIDE_KEY_QUITS else "false"}
 
 # Your own keys for the app's commands: the command's name, then one or more
 # keys separated by commas. Remove the # at the start of a line to use it.
@@ -279,6 +310,32 @@ def _settings_from(data: dict[str, Any], text: str, name: str) -> tuple[Settings
                 f"{_show(DEFAULT_CONFIRM_SAFETY_PLAN)} — {_FIX}."
             )
 
+    idle = DEFAULT_IDLE_LOCK_MINUTES
+    if "idle_lock_minutes" in data:
+        value = data["idle_lock_minutes"]
+        is_whole = isinstance(value, int) and not isinstance(value, bool)
+        if is_whole and MIN_IDLE_LOCK_MINUTES <= value <= MAX_IDLE_LOCK_MINUTES:
+            idle = value
+        else:
+            notices.append(
+                f"{where('idle_lock_minutes')}: idle_lock_minutes should be a whole "
+                f"number of minutes from {MIN_IDLE_LOCK_MINUTES} to {MAX_IDLE_LOCK_MINUTES} "
+                f"(0 for never), not {_show(value)}, so casetui is using "
+                f"{DEFAULT_IDLE_LOCK_MINUTES} — {_FIX}."
+            )
+
+    hide_quits = DEFAULT_HIDE_KEY_QUITS
+    if "hide_key_quits" in data:
+        value = data["hide_key_quits"]
+        if isinstance(value, bool):
+            hide_quits = value
+        else:
+            notices.append(
+                f"{where('hide_key_quits')}: hide_key_quits should be true or false, "
+                f"written without quotes, not {_show(value)}, so casetui is using "
+                f"{_show(DEFAULT_HIDE_KEY_QUITS)} — {_FIX}."
+            )
+
     keymap: dict[str, str] = {}
     if "keymap" in data:
         value = data["keymap"]
@@ -306,6 +363,8 @@ def _settings_from(data: dict[str, Any], text: str, name: str) -> tuple[Settings
         "home",
         "stalled_after_days",
         "confirm_safety_plan",
+        "idle_lock_minutes",
+        "hide_key_quits",
         "keymap",
     )
     for key in data:
@@ -323,6 +382,8 @@ def _settings_from(data: dict[str, Any], text: str, name: str) -> tuple[Settings
         home=home,
         stalled_after_days=stalled,
         confirm_safety_plan=confirm,
+        idle_lock_minutes=idle,
+        hide_key_quits=hide_quits,
         keymap=keymap,
     )
     return settings, notices
@@ -439,6 +500,8 @@ def save_settings(settings: Settings, path: Path | None = None) -> None:
         "home": settings.home,
         "stalled_after_days": settings.stalled_after_days,
         "confirm_safety_plan": settings.confirm_safety_plan,
+        "idle_lock_minutes": settings.idle_lock_minutes,
+        "hide_key_quits": settings.hide_key_quits,
         "keymap": dict(sorted(settings.keymap.items())),
     }
     text = _SAVED_HEADER + tomli_w.dumps(document)

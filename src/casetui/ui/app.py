@@ -8,6 +8,9 @@ line and a notification, and ``ctrl+s`` retries.
 
 from __future__ import annotations
 
+import asyncio
+import threading
+import time
 import traceback
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -16,16 +19,27 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 from rich.text import Text
-from textual import work
+from textual import events, work
 from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.reactive import reactive
 from textual.screen import Screen
+from textual.widgets import Static
 
 from casetui.config import Settings
 from casetui.ui.commands import ClientCommands
+from casetui.ui.safe_text import one_line
 from casetui.vault.errors import VaultError, WrongKey
 from casetui.vault.vault import Unlocker, Vault
+
+#: What counts as someone using the app, for the idle lock.
+INPUT_EVENTS = (
+    events.Key,
+    events.MouseDown,
+    events.MouseMove,
+    events.MouseScrollDown,
+    events.MouseScrollUp,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,6 +60,7 @@ class CaseApp(App[int]):
         Binding("ctrl+c", "quit", "Quit", show=False, id="app.quit_ctrl_c"),
         Binding("question_mark", "help", "Help", id="app.help"),
         Binding("ctrl+s", "save_now", "Save", show=False, id="app.save"),
+        Binding("f12", "hide", "Hide the screen", show=False, priority=True, id="app.hide"),
     ]
 
     save_state: reactive[SaveState] = reactive(SaveState(True, ""), init=False)
@@ -70,6 +85,14 @@ class CaseApp(App[int]):
         self._today = today
         self.startup_notices = list(notices or [])
         self.owner_id: str | None = None
+        #: Wall-clock time, so a laptop that slept past the idle limit locks on waking.
+        self.clock: Callable[[], float] = time.time
+        self.last_input = self.clock()
+        self.locked = False
+        self._idle_stop = threading.Event()
+        #: A vault kept in memory while locked, only when its last save failed (or in
+        #: the demo, which has no passphrase): unlocking brings it back unchanged.
+        self._held: Vault | None = None
         if self.settings.keymap:
             self.set_keymap(self.settings.keymap)
 
@@ -85,6 +108,7 @@ class CaseApp(App[int]):
         return self.vault
 
     def on_mount(self) -> None:
+        self._watch_idle()
         for notice in self._apply_theme():
             self.notify(notice, severity="warning", timeout=10, markup=False)
         for notice in self.startup_notices:
@@ -143,6 +167,8 @@ class CaseApp(App[int]):
     def vault_opened(self, vault: Vault) -> None:
         from casetui.ui.screens.caseload import CaseloadScreen
 
+        self.locked = False
+        self.last_input = self.clock()
         self.vault = vault
         owner = vault.owner_staff_id
         self.owner_id = owner if owner in vault.repo.staff else None
@@ -152,6 +178,138 @@ class CaseApp(App[int]):
         self.push_screen(CaseloadScreen())
         if self.settings.home == "today":
             self.show_today()
+
+    # -- hiding and locking ---------------------------------------------------------
+
+    async def on_event(self, event: events.Event) -> None:
+        if isinstance(event, INPUT_EVENTS):
+            self.last_input = self.clock()
+        await super().on_event(event)
+
+    def _watch_idle(self) -> None:
+        """Check the idle limit every second from a quiet thread.
+
+        A thread rather than an app timer: it reads the wall clock without waking
+        the app every second, and it only calls in when the limit has passed.
+        """
+        stop = self._idle_stop
+
+        def watch() -> None:
+            while not stop.wait(1.0):
+                if self._idle_due():
+                    try:
+                        self.call_from_thread(self.check_idle_lock)
+                    except RuntimeError:  # the app has closed
+                        return
+
+        threading.Thread(target=watch, name="casetui-idle-lock", daemon=True).start()
+
+    def _idle_due(self) -> bool:
+        minutes = self.settings.idle_lock_minutes
+        if minutes <= 0 or self.vault is None or self.locked:
+            return False
+        return self.clock() - self.last_input >= minutes * 60
+
+    def on_unmount(self) -> None:
+        self._idle_stop.set()
+
+    def check_idle_lock(self) -> None:
+        """Lock after ``idle_lock_minutes`` without input (0 never locks)."""
+        minutes = self.settings.idle_lock_minutes
+        if self._idle_due():
+            self.lock(
+                "casetui locked itself after "
+                f"{minutes} minute{'s' if minutes != 1 else ''} without use."
+            )
+
+    async def action_hide(self) -> None:
+        if self.settings.hide_key_quits:
+            await self.action_quit()
+            return
+        self.lock("")
+
+    def lock(self, message: str) -> None:
+        """Clear the screen at once, then save and let go of the vault in a worker.
+
+        Every screen (and so every widget holding client text) is removed, and so
+        are notifications. The records, the caches and the key go with the vault.
+        Only if the last save fails is the vault kept, unshown, so nothing is lost.
+        """
+        from casetui.ui.screens.unlock import LockScreen
+
+        if self.vault is None or self.locked:
+            return
+        self.locked = True
+        self.clear_notifications()
+        while len(self.screen_stack) > 1:
+            self.pop_screen()
+        self.title = self.TITLE
+        self.sub_title = ""
+        vault, self.vault, self.owner_id = self.vault, None, None
+        self.push_screen(
+            LockScreen(self.vault_path, message=message, needs_passphrase=not self.demo)
+        )
+        self._let_go(vault)
+
+    @work(thread=True, group="lock", exit_on_error=False)
+    def _let_go(self, vault: Vault) -> None:
+        if self.demo:
+            self._held = vault  # fictional data, and no passphrase to ask for
+            return
+        try:
+            if vault.writable and vault.dirty:
+                vault.save()  # waits for a save already running
+        except VaultError:
+            self._held = vault
+            self.call_from_thread(
+                self._lock_message,
+                "Your latest changes could not be saved yet. They are kept; unlock to try again.",
+            )
+            return
+        vault.close()
+
+    def _lock_message(self, text: str) -> None:
+        from casetui.ui.screens.unlock import LockScreen
+
+        if isinstance(self.screen, LockScreen):
+            self.screen.query_one("#problem", Static).update(one_line(text))
+
+    def unlock_after_lock(self, passphrase: str) -> None:
+        from casetui.vault.vault import passphrase_unlocker
+
+        if self.demo and self._held is not None:
+            held, self._held = self._held, None
+            self.locked = False
+            self.vault_opened(held)
+            return
+        if self._held is None:
+            self.locked = False
+            self.open_vault(passphrase_unlocker(passphrase))
+            return
+        self._check_passphrase(passphrase)
+
+    @work(thread=True, group="lock", exit_on_error=False)
+    def _check_passphrase(self, passphrase: str) -> None:
+        """A held vault comes back only for the right passphrase."""
+        from casetui.vault.vault import passphrase_unlocker
+
+        held = self._held
+        if held is None:
+            return
+        try:
+            passphrase_unlocker(passphrase)(held.paths)
+        except VaultError as error:
+            self.call_from_thread(self._open_failed, error)
+            return
+        self.call_from_thread(self._restore_held)
+
+    def _restore_held(self) -> None:
+        held, self._held = self._held, None
+        if held is None:
+            return
+        self.locked = False
+        self.vault_opened(held)
+        self.changed()
 
     # -- saving ---------------------------------------------------------------------
 
@@ -219,6 +377,19 @@ class CaseApp(App[int]):
     # -- leaving --------------------------------------------------------------------
 
     async def action_quit(self) -> None:
+        for worker in list(self.workers):  # a lock still saving finishes first
+            if worker.group == "lock" and not worker.is_finished:
+                await worker.wait()
+        held = None if self.demo else self._held
+        if self.vault is None and held is not None:
+            try:
+                await asyncio.to_thread(held.save)
+            except VaultError:
+                self._ask_to_quit_unsaved()
+                return
+            held.close()
+            self.exit(0)
+            return
         vault = self.vault
         if vault is None or not vault.writable or not vault.dirty:
             self.exit(0)
@@ -229,6 +400,9 @@ class CaseApp(App[int]):
         if not vault.dirty:
             self.exit(0)
             return
+        self._ask_to_quit_unsaved()
+
+    def _ask_to_quit_unsaved(self) -> None:
         from casetui.ui.screens.confirm import ConfirmScreen
 
         def decided(leave: bool | None) -> None:

@@ -117,6 +117,41 @@ class UnlockScreen(Screen[None]):
         self.query_one("#problem", Static).update(one_line(text))
 
 
+class LockScreen(UnlockScreen):
+    """The quick-hide and idle lock: plain and unremarkable, with no names or paths."""
+
+    def __init__(self, vault_path: Path, *, message: str = "", needs_passphrase: bool = True):
+        super().__init__(vault_path, message=message)
+        self.needs_passphrase = needs_passphrase
+
+    def compose(self) -> ComposeResult:
+        with Center(), Vertical(classes="card"):
+            yield Static("Locked", classes="card-title")
+            if self.message:
+                yield Static(plain(self.message), classes="hint")
+            if self.needs_passphrase:
+                yield Label("Passphrase")
+                yield Input(password=True, id="passphrase", placeholder="Type it, then press Enter")
+            else:
+                yield Input(password=True, id="passphrase", placeholder="Press Enter to go on")
+            yield Static("", id="problem", classes="problem")
+            with Vertical(id="busy", classes="busy"):
+                yield LoadingIndicator()
+        yield Footer(show_command_palette=False)
+
+    @on(Input.Submitted, "#passphrase")
+    def _submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        if self.needs_passphrase and not event.value:
+            self.query_one("#problem", Static).update("Type your passphrase first.")
+            return
+        box = self.query_one("#passphrase", Input)
+        box.disabled = True
+        self.query_one("#busy").add_class("shown")
+        app: CaseApp = self.app  # type: ignore[assignment]
+        app.unlock_after_lock(event.value)
+
+
 class SetupScreen(Screen[None]):
     """First run: who are you, and a passphrase typed twice."""
 
