@@ -259,18 +259,33 @@ def _settings_from(data: dict[str, Any], text: str, name: str) -> tuple[Settings
                 f"{DEFAULT_THEME_NAME} — {_FIX}."
             )
 
-    days = DEFAULT_CHECKIN_DAYS
-    if "checkin_interval_days" in data:
-        value = data["checkin_interval_days"]
-        is_whole = isinstance(value, int) and not isinstance(value, bool)
-        if is_whole and MIN_CHECKIN_DAYS <= value <= MAX_CHECKIN_DAYS:
-            days = value
-        else:
-            notices.append(
-                f"{where('checkin_interval_days')}: checkin_interval_days should be a whole "
-                f"number of days from {MIN_CHECKIN_DAYS} to {MAX_CHECKIN_DAYS}, not "
-                f"{_show(value)}, so casetui is using {DEFAULT_CHECKIN_DAYS} — {_FIX}."
-            )
+    def whole(key: str, default: int, low: int, high: int, unit: str, *, extra: str = "") -> int:
+        if key not in data:
+            return default
+        value = data[key]
+        if isinstance(value, int) and not isinstance(value, bool) and low <= value <= high:
+            return value
+        notices.append(
+            f"{where(key)}: {key} should be a whole number of {unit} from {low} to {high}"
+            f"{extra}, not {_show(value)}, so casetui is using {default} — {_FIX}."
+        )
+        return default
+
+    def flag(key: str, default: bool) -> bool:
+        if key not in data:
+            return default
+        value = data[key]
+        if isinstance(value, bool):
+            return value
+        notices.append(
+            f"{where(key)}: {key} should be true or false, written without quotes, not "
+            f"{_show(value)}, so casetui is using {_show(default)} — {_FIX}."
+        )
+        return default
+
+    days = whole(
+        "checkin_interval_days", DEFAULT_CHECKIN_DAYS, MIN_CHECKIN_DAYS, MAX_CHECKIN_DAYS, "days"
+    )
 
     home = DEFAULT_HOME
     if "home" in data:
@@ -285,56 +300,19 @@ def _settings_from(data: dict[str, Any], text: str, name: str) -> tuple[Settings
                 f'so casetui is using "{DEFAULT_HOME}" — {_FIX}.'
             )
 
-    stalled = DEFAULT_STALLED_DAYS
-    if "stalled_after_days" in data:
-        value = data["stalled_after_days"]
-        is_whole = isinstance(value, int) and not isinstance(value, bool)
-        if is_whole and MIN_STALLED_DAYS <= value <= MAX_STALLED_DAYS:
-            stalled = value
-        else:
-            notices.append(
-                f"{where('stalled_after_days')}: stalled_after_days should be a whole "
-                f"number of days from {MIN_STALLED_DAYS} to {MAX_STALLED_DAYS}, not "
-                f"{_show(value)}, so casetui is using {DEFAULT_STALLED_DAYS} — {_FIX}."
-            )
-
-    confirm = DEFAULT_CONFIRM_SAFETY_PLAN
-    if "confirm_safety_plan" in data:
-        value = data["confirm_safety_plan"]
-        if isinstance(value, bool):
-            confirm = value
-        else:
-            notices.append(
-                f"{where('confirm_safety_plan')}: confirm_safety_plan should be true or "
-                f"false, written without quotes, not {_show(value)}, so casetui is using "
-                f"{_show(DEFAULT_CONFIRM_SAFETY_PLAN)} — {_FIX}."
-            )
-
-    idle = DEFAULT_IDLE_LOCK_MINUTES
-    if "idle_lock_minutes" in data:
-        value = data["idle_lock_minutes"]
-        is_whole = isinstance(value, int) and not isinstance(value, bool)
-        if is_whole and MIN_IDLE_LOCK_MINUTES <= value <= MAX_IDLE_LOCK_MINUTES:
-            idle = value
-        else:
-            notices.append(
-                f"{where('idle_lock_minutes')}: idle_lock_minutes should be a whole "
-                f"number of minutes from {MIN_IDLE_LOCK_MINUTES} to {MAX_IDLE_LOCK_MINUTES} "
-                f"(0 for never), not {_show(value)}, so casetui is using "
-                f"{DEFAULT_IDLE_LOCK_MINUTES} — {_FIX}."
-            )
-
-    hide_quits = DEFAULT_HIDE_KEY_QUITS
-    if "hide_key_quits" in data:
-        value = data["hide_key_quits"]
-        if isinstance(value, bool):
-            hide_quits = value
-        else:
-            notices.append(
-                f"{where('hide_key_quits')}: hide_key_quits should be true or false, "
-                f"written without quotes, not {_show(value)}, so casetui is using "
-                f"{_show(DEFAULT_HIDE_KEY_QUITS)} — {_FIX}."
-            )
+    stalled = whole(
+        "stalled_after_days", DEFAULT_STALLED_DAYS, MIN_STALLED_DAYS, MAX_STALLED_DAYS, "days"
+    )
+    confirm = flag("confirm_safety_plan", DEFAULT_CONFIRM_SAFETY_PLAN)
+    idle = whole(
+        "idle_lock_minutes",
+        DEFAULT_IDLE_LOCK_MINUTES,
+        MIN_IDLE_LOCK_MINUTES,
+        MAX_IDLE_LOCK_MINUTES,
+        "minutes",
+        extra=" (0 for never)",
+    )
+    hide_quits = flag("hide_key_quits", DEFAULT_HIDE_KEY_QUITS)
 
     keymap: dict[str, str] = {}
     if "keymap" in data:
