@@ -15,7 +15,7 @@ from casetui.ui.screens.confirm import ConfirmScreen
 from casetui.ui.screens.form import FormScreen
 from tests.conftest import VaultFiles
 from tests.test_ui_casework import TODAY, app_for, new_client, seed
-from tests.test_ui_flows import wait_for
+from tests.test_ui_flows import caseload_ready, wait_for
 
 NAME = "Zephyrine Quorra"
 
@@ -44,7 +44,7 @@ async def _export(files: VaultFiles, out: Path, *, with_names: bool) -> list[str
     app = app_for(files)
     async with app.run_test(size=(120, 40)) as pilot:
         await wait_for(pilot, lambda: app.vault is not None and app.owner_id is not None)
-        await wait_for(pilot, lambda: type(app.screen).__name__ == "CaseloadScreen")
+        await caseload_ready(pilot, app)
         await pilot.press("w")  # your week
         await wait_for(pilot, lambda: type(app.screen).__name__ == "WeekScreen")
         await pilot.press("c")  # export calendar
