@@ -1971,7 +1971,36 @@ def build(rng: random.Random) -> dict[str, Any]:
         }
         for i, (s, kind, on, start, stop, weekly, until, note) in enumerate(BLOCKS, 1)
     ]
-    return {"staff": staff, **tables._asdict(), "admin_blocks": blocks, **work.tables()}
+    return {
+        "staff": staff,
+        **tables._asdict(),
+        "admin_blocks": blocks,
+        **work.tables(),
+        "audit": audit_trail(tables.meetings, staff),
+    }
+
+
+def audit_trail(meetings: list[dict[str, Any]], staff: list[dict[str, Any]]) -> list[Any]:
+    """The trail the sample's past meetings would have left: who logged each, and when.
+
+    Like every audit entry it names fields, never their contents.
+    """
+    names = {s["id"]: s["name"] for s in staff}
+    entries = []
+    for number, meeting in enumerate((m for m in meetings if m["on"] <= AS_OF), 1):
+        entries.append(
+            {
+                "id": f"au_sample{number:05d}",
+                "at": f"{meeting['on']}T16:{number % 60:02d}:00Z",
+                "who": names[meeting["staff_id"]],
+                "action": "created",
+                "table": "meetings",
+                "record_id": meeting["id"],
+                "client_id": meeting["client_id"],
+                "fields": sorted(k for k in meeting if k != "id"),
+            }
+        )
+    return entries
 
 
 def contacts_as_of(tables: dict[str, list[Any]]) -> dict[str, ContactSummary]:

@@ -64,6 +64,7 @@ def clean_env(home: Path, **extra: str) -> dict[str, str]:
         XDG_DATA_HOME=str(home / "data"),
         XDG_CONFIG_HOME=str(home / "config"),
         XDG_CACHE_HOME=str(home / "cache"),
+        XDG_STATE_HOME=str(home / "state"),
         PYTHONDONTWRITEBYTECODE="1",
     )
     env.update(extra)
@@ -152,3 +153,84 @@ def home(tmp_path: Path) -> Path:
     folder = tmp_path / "home"
     folder.mkdir()
     return folder
+
+
+@pytest.fixture(autouse=True)
+def state_dir(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """casetui's state folder (crash reports) for this test: never the user's own."""
+    folder = tmp_path_factory.mktemp("state")
+    monkeypatch.setenv("CASETUI_STATE_DIR", str(folder))
+    return folder
+
+
+# -- every write in the app's flows leaves its audit entry -------------------------------
+
+#: Modules whose tests drive the app with Pilot; each of their writes is checked.
+_UI_MODULES = ("tests.test_ui_", "tests.test_calendar_app", "tests.test_lock")
+
+
+@pytest.fixture(autouse=True)
+def audit_watch(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """In the app's flows, check that every write left the right audit entry.
+
+    Each ``put`` and ``remove`` that changed something must be followed by an
+    entry naming its table, record, action and changed fields, and no entry may
+    hold any of the text that was written (sentences, names and notes).
+    """
+    if not request.module.__name__.startswith(_UI_MODULES):
+        yield
+        return
+    from casetui.vault.audit import entry_for_change
+    from casetui.vault.repository import AuditTable, Table
+
+    writes: list[tuple[str, str, dict[str, object] | None, dict[str, object] | None]] = []
+    entries: list[dict[str, object]] = []
+    put, remove, append = Table.put, Table.remove, AuditTable.append
+
+    def watched_put(self: Table, record, *, pending=()):  # type: ignore[no-untyped-def,type-arg]
+        old = self.raw().get(record.id)
+        before = dict(old) if old is not None else None
+        result = put(self, record, pending=pending)
+        writes.append((self.name, record.id, before, record.to_dict(with_id=False)))
+        return result
+
+    def watched_remove(self: Table, record_id: str) -> bool:  # type: ignore[type-arg]
+        old = self.raw().get(record_id)
+        before = dict(old) if old is not None else None
+        removed = remove(self, record_id)
+        if removed:
+            writes.append((self.name, record_id, before, None))
+        return removed
+
+    def watched_append(self: AuditTable, entry) -> None:  # type: ignore[no-untyped-def]
+        append(self, entry)
+        entries.append(entry.to_dict())
+
+    monkeypatch.setattr(Table, "put", watched_put)
+    monkeypatch.setattr(Table, "remove", watched_remove)
+    monkeypatch.setattr(AuditTable, "append", watched_append)
+    yield
+    changes = [e for e in entries if e["table"]]
+    for table, record_id, before, after in writes:
+        expected = entry_for_change("", table, record_id, before, after)
+        if expected is None:
+            continue
+        found = [
+            e
+            for e in changes
+            if (e["table"], e["record_id"], e["action"]) == (table, record_id, expected.action)
+            and tuple(e["fields"]) == expected.fields  # type: ignore[arg-type]
+        ]
+        assert found, f"no audit entry for {expected.action} of {table}/{record_id}"
+    written = {
+        value
+        for _t, _r, before, after in writes
+        for row in (before, after)
+        if row
+        for value in row.values()
+        if isinstance(value, str) and (" " in value.strip() or len(value) > 24)
+    }
+    for entry in entries:
+        text = " ".join(str(v) for k, v in entry.items() if k != "who")
+        leaked = [value for value in written if value in text]
+        assert not leaked, f"an audit entry holds written text: {leaked[:3]}"

@@ -621,7 +621,15 @@ def test_cli_writes_a_private_deidentified_calendar(
     assert "1 time block(s), 1 meeting(s), 2 check-in(s)" in line
     assert "America/New_York" in line
     assert out.stat().st_mode & 0o777 == 0o600
-    assert vault_files.snapshot() == before  # opened read-only: nothing changed
+    # The vault changes only by the audit entry for the export.
+    after = vault_files.snapshot()
+    assert after.keys() - before.keys() <= {k for k in after if k.startswith("vault.age.backups/")}
+    with vault_files.open(writable=False) as vault:
+        entries = vault.repo.audit.all()
+        assert [(e.action.value, e.detail) for e in entries][-1] == (
+            "calendar_exported",
+            "4 weeks, without names",
+        )
 
     data = out.read_bytes()
     for blob in (

@@ -239,7 +239,8 @@ def test_check_flags_a_vault_readable_by_others(home: Path, vault_files: VaultFi
 
 def test_passwd_changes_the_passphrase(home: Path, vault_files: VaultFiles) -> None:
     new = "marmalade violin harbour nine"
-    vault_before = vault_files.vault.read_bytes()
+    with vault_files.open(writable=False) as vault:
+        staff_before = vault.repo.staff.all()
     result = run_casetui(
         "passwd",
         "--vault",
@@ -248,7 +249,12 @@ def test_passwd_changes_the_passphrase(home: Path, vault_files: VaultFiles) -> N
         env={"CASETUI_PASSPHRASE": PASSPHRASE, "CASETUI_NEW_PASSPHRASE": new},
     )
     assert result.returncode == 0, result.stderr
-    assert vault_files.vault.read_bytes() == vault_before
+    # Only the key file is re-wrapped; the vault itself just gains the audit entry.
+    with vault_files.open(writable=False) as vault:
+        assert vault.repo.staff.all() == staff_before
+        assert [(e.action.value, e.detail) for e in vault.repo.audit.all()] == [
+            ("keys_changed", "changed the passphrase")
+        ]
     old = run_casetui(
         "check", "--vault", vault_files.vault, home=home, env={"CASETUI_PASSPHRASE": PASSPHRASE}
     )

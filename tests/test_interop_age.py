@@ -70,12 +70,11 @@ def test_age_cli_decrypts_a_vault_made_by_init_and_import(home: Path, tmp_path: 
     assert len(names) >= 30
 
 
-def test_age_cli_reads_an_encrypted_export(
-    home: Path, tmp_path: Path, template_vault: object
-) -> None:
+def test_age_cli_reads_an_encrypted_export(home: Path, tmp_path: Path, vault_files: object) -> None:
     from tests.conftest import VaultFiles
 
-    files: VaultFiles = template_vault  # type: ignore[assignment]
+    # A copy: an export adds its entry to the vault's audit trail.
+    files: VaultFiles = vault_files  # type: ignore[assignment]
     out = tmp_path / "export.age"
     result = run_casetui(
         "export", "--out", out, "--vault", files.vault, "--identity", files.identity_file, home=home

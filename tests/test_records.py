@@ -33,6 +33,7 @@ from casetui.core.records import (
     RECORD_TYPES,
     AdminBlock,
     Assignment,
+    AuditEntry,
     CaseEvent,
     Client,
     Consent,
@@ -151,6 +152,16 @@ VALID: dict[type[Record], dict[str, Any]] = {
         "on": "2026-05-12",
         "description": "Protective order hearing",
     },
+    AuditEntry: {
+        "id": "au_1",
+        "at": "2026-05-12T09:30:00Z",
+        "who": "Priya Oakhaven",
+        "action": "changed",
+        "table": "meetings",
+        "record_id": "mt_1",
+        "client_id": "cl_1",
+        "fields": ["summary", "next_checkin"],
+    },
 }
 
 
@@ -170,7 +181,7 @@ def test_every_record_type_has_a_valid_example_that_round_trips(cls: type[Record
 
 def test_every_record_type_has_an_example_and_a_unique_table() -> None:
     assert set(VALID) == set(RECORD_TYPES)
-    assert len(RECORD_BY_TABLE) == len(RECORD_TYPES) == 14
+    assert len(RECORD_BY_TABLE) == len(RECORD_TYPES) == 15
 
 
 @pytest.mark.parametrize("cls", RECORD_TYPES, ids=lambda c: c.__name__)
@@ -178,7 +189,9 @@ def test_references_name_real_tables_and_the_parent_is_one_of_them(cls: type[Rec
     assert set(cls.REFS.values()) <= set(RECORD_BY_TABLE)
     assert set(cls.REFS) <= set(cls.field_names())
     if cls.PARENT is not None:
-        assert cls.PARENT in cls.REFS
+        assert cls.PARENT in cls.field_names()
+        # The audit trail indexes by client but does not refer: it outlives its records.
+        assert (cls.PARENT in cls.REFS) is (cls is not AuditEntry)
 
 
 def test_client_fields_are_typed_after_construction() -> None:
@@ -548,7 +561,7 @@ def test_admin_block_occurs_on(block: dict[str, Any], day: date, expected: bool)
 
 def example_set(**extra: list[dict[str, Any]]) -> dict[str, Any]:
     """An interchange document holding every example, plus ``extra`` rows per table."""
-    doc: dict[str, Any] = {"format": "casetui", "version": 2}
+    doc: dict[str, Any] = {"format": "casetui", "version": 3}
     for cls, data in VALID.items():
         doc.setdefault(cls.TABLE, []).append(data)
     doc["staff"].append({"id": "st_2", "name": "Daniel Riverstone"})
@@ -564,17 +577,17 @@ def test_the_examples_form_a_consistent_set() -> None:
     assert all(n == (2 if table == "staff" else 1) for table, n in records.counts().items())
 
 
-@pytest.mark.parametrize("version", [1, 2])
-def test_interchange_versions_1_and_2_are_read(version: int) -> None:
+@pytest.mark.parametrize("version", [1, 2, 3])
+def test_interchange_versions_1_to_3_are_read(version: int) -> None:
     doc = {"format": "casetui", "version": version, "staff": [VALID[Staff]]}
     records, problems = parse_interchange(doc)
     assert problems == []
     assert [s.id for s in records.tables["staff"]] == ["st_1"]
-    assert FORMAT_VERSION == 2
-    assert records.to_interchange()["version"] == 2
+    assert FORMAT_VERSION == 3
+    assert records.to_interchange()["version"] == 3
 
 
-@pytest.mark.parametrize("version", [0, 3, True, "2"])
+@pytest.mark.parametrize("version", [0, 4, True, "2"])
 def test_other_interchange_versions_are_refused(version: object) -> None:
     _records, problems = parse_interchange({"format": "casetui", "version": version})
     assert [p.where for p in problems] == ["document"]

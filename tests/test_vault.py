@@ -107,26 +107,28 @@ def test_an_identity_of_another_vault_is_refused(vault_files: VaultFiles, tmp_pa
 V1_TABLES = ("_meta", "staff", "clients", "goals", "needs", "meetings", "admin_blocks")
 
 
-def test_a_version_1_vault_opens_and_is_saved_as_version_2(vault_files: VaultFiles) -> None:
-    assert VAULT_VERSION == 2
+def test_a_version_1_vault_opens_and_is_saved_as_the_current_version(
+    vault_files: VaultFiles,
+) -> None:
+    assert VAULT_VERSION == 3
     document = decrypt_with(vault_files)
     old = {table: rows for table, rows in document.items() if table in V1_TABLES}
     old["_meta"]["1"]["version"] = 1  # type: ignore[index]
     identity = pyrage.x25519.Identity.from_str(vault_files.identity_file.read_text().strip())
     vault_files.vault.write_bytes(pyrage.encrypt(json.dumps(old).encode(), [identity.to_public()]))
     with vault_files.open() as vault:
-        assert vault.meta["version"] == 2
+        assert vault.meta["version"] == 3
         assert len(vault.repo.partners) == 0
         partner = vault.repo.partners.add(Partner.create(name="Harbourlight Housing"))
         vault.save()
     saved = decrypt_with(vault_files)
-    assert saved["_meta"]["1"]["version"] == 2  # type: ignore[index]
+    assert saved["_meta"]["1"]["version"] == 3  # type: ignore[index]
     assert set(saved["partners"]) == {partner.id}  # type: ignore[arg-type]
 
 
 def test_a_vault_from_a_newer_casetui_is_refused(vault_files: VaultFiles) -> None:
     document = decrypt_with(vault_files)
-    document["_meta"]["1"]["version"] = 3  # type: ignore[index]
+    document["_meta"]["1"]["version"] = VAULT_VERSION + 1  # type: ignore[index]
     identity = pyrage.x25519.Identity.from_str(vault_files.identity_file.read_text().strip())
     data = pyrage.encrypt(json.dumps(document).encode(), [identity.to_public()])
     vault_files.vault.write_bytes(data)

@@ -19,8 +19,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn
 
 if TYPE_CHECKING:
+    from datetime import date
+
     from casetui.config import Settings
-    from casetui.vault.vault import Unlocker
+    from casetui.core.choices import AuditAction
+    from casetui.vault.keys import RecipientEntry
+    from casetui.vault.vault import Unlocker, Vault
 
 PASSPHRASE_ENV = "CASETUI_PASSPHRASE"  # noqa: S105 - a variable name, not a secret
 NEW_PASSPHRASE_ENV = "CASETUI_NEW_PASSPHRASE"  # noqa: S105
@@ -64,6 +68,18 @@ def _common_options(required: bool = False) -> argparse.ArgumentParser:
     return common
 
 
+def _day(text: str) -> date:
+    """A calendar day written YYYY-MM-DD."""
+    from datetime import date
+
+    try:
+        return date.fromisoformat(text.strip())
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"{text[:20]!r} is not a date; write it as YYYY-MM-DD"
+        ) from None
+
+
 MIN_WEEKS, MAX_WEEKS = 1, 52
 
 
@@ -95,6 +111,8 @@ def build_parser() -> argparse.ArgumentParser:
         ),
     )
     parser.add_argument("--version", action="store_true", help="print the version and exit")
+    _masked_option(parser)
+    _read_only_option(parser)
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
 
     init = commands.add_parser(
@@ -182,10 +200,101 @@ def build_parser() -> argparse.ArgumentParser:
         help="change the passphrase",
         description=(
             "Change the passphrase. Only the small key file is re-encrypted, so this is quick. "
+            "Unlocked with another key, such as a recovery key (--identity), it gives the "
+            "vault a new key of its own behind the new passphrase, for when the old one is "
+            f"forgotten. Scripts may set {NEW_PASSPHRASE_ENV}."
+        ),
+    )
+    recipients = commands.add_parser(
+        "recipients",
+        parents=[common],
+        help="list, add or remove the keys that can open the vault",
+        description=(
+            "The vault is encrypted to a list of keys: its own (behind the passphrase), and "
+            "any colleagues' and recovery keys. Each change re-encrypts the vault at once."
+        ),
+    )
+    actions = recipients.add_subparsers(
+        dest="recipients_command", metavar="ACTION", parser_class=_Parser, required=True
+    )
+    actions.add_parser(
+        "list",
+        parents=[common],
+        help="show each key's name and public key",
+        description=(
+            "Show the keys the vault is encrypted to, marking the vault's own key and the "
+            "key that unlocked this session. Writes nothing."
+        ),
+    )
+    add = actions.add_parser(
+        "add",
+        parents=[common],
+        help="add a colleague's public key",
+        description=(
+            "Add a public key to the vault and re-encrypt it, so that whoever holds the "
+            "matching secret key can open it. A colleague makes one with 'casetui keygen'."
+        ),
+    )
+    add.add_argument(
+        "key",
+        metavar="KEY",
+        help="an age public key (age1...), or an SSH public key line in quotes",
+    )
+    add.add_argument(
+        "--name",
+        required=True,
+        help="whose key it is, as people will recognise it (one line, up to 80 characters)",
+    )
+    remove = actions.add_parser(
+        "remove",
+        parents=[common],
+        help="remove a key and re-encrypt the vault without it",
+        description=(
+            "Remove a key and re-encrypt the vault at once, so that key no longer opens it. "
+            "Older backups, copies and exports still open with it; you are offered to "
+            "delete the backups."
+        ),
+    )
+    remove.add_argument("name", metavar="NAME", help="the key's name, as 'recipients list' shows")
+    remove.add_argument(
+        "--delete-backups",
+        action="store_true",
+        help="delete the older backups without asking, keeping one fresh one",
+    )
+    keygen = commands.add_parser(
+        "keygen",
+        help="make your own key, to be added to someone else's vault",
+        description=(
+            "Make a new key for you, protected by a new passphrase, and print the command "
+            "to send to the person who keeps the vault. Needs no vault. "
             f"Scripts may set {NEW_PASSPHRASE_ENV}."
         ),
     )
-    commands.add_parser(
+    keygen.add_argument("--out", required=True, type=Path, metavar="FILE", help="where to write")
+    keygen.add_argument("--force", action="store_true", help="replace FILE if it exists")
+    keygen.add_argument(
+        "--vault",
+        metavar="PATH",
+        type=Path,
+        default=argparse.SUPPRESS,
+        help="the shared vault, to show in the instructions (optional)",
+    )
+    recovery = commands.add_parser(
+        "recovery-key",
+        parents=[common],
+        help="make a recovery key, for when the passphrase is forgotten",
+        description=(
+            "Make a new key, add it to the vault as a recovery key and re-encrypt the "
+            "vault, then show the key once. Keep it offline, never beside the vault."
+        ),
+    )
+    recovery.add_argument(
+        "--out",
+        type=Path,
+        metavar="FILE",
+        help="write the key to FILE (which must not exist) instead of showing it",
+    )
+    opener = commands.add_parser(
         "open",
         parents=[common],
         help="open the app (the same as running casetui with no command)",
@@ -194,6 +303,8 @@ def build_parser() -> argparse.ArgumentParser:
             f"Set {PASSPHRASE_ENV} or use --identity to skip the passphrase prompt."
         ),
     )
+    _masked_option(opener)
+    _read_only_option(opener)
     demo = commands.add_parser(
         "demo",
         help="open a throwaway copy of the fictional sample caseload (for training)",
@@ -224,6 +335,23 @@ def build_parser() -> argparse.ArgumentParser:
             f"with --web: the address to listen on (default: {DEMO_WEB_HOST}, this computer "
             "only); anyone who can reach another address can use the demo"
         ),
+    )
+    _masked_option(demo)
+    audit = commands.add_parser(
+        "audit",
+        parents=[common],
+        help="print the audit trail: who changed what, and when",
+        description=(
+            "Print the vault's audit trail, oldest first: every record added, changed or "
+            "removed (which fields, never their contents), and every unlock, lock, export, "
+            "calendar export, report and change of keys. Writes nothing."
+        ),
+    )
+    audit.add_argument(
+        "--client", metavar="CLIENT", help="only this client (their id, or preferred name)"
+    )
+    audit.add_argument(
+        "--since", type=_day, metavar="YYYY-MM-DD", help="only entries from this day on (UTC)"
     )
     commands.add_parser(
         "config",
@@ -307,6 +435,32 @@ def unlocker(args: argparse.Namespace, path: Path) -> Unlocker:
     return passphrase_unlocker(lambda: ask_passphrase(f"Passphrase for {path.name}: "))
 
 
+def open_to_record(path: Path, unlock: Unlocker, *, validate: bool = False) -> Vault:
+    """Open a vault for a command that only reads it but leaves an audit-trail entry.
+
+    It takes the writer lock so the entry can be saved. If another casetui has the
+    vault open, the command still runs, read-only, and says its entry is missing.
+    """
+    from casetui.vault.errors import VaultBusy
+    from casetui.vault.vault import Vault
+
+    try:
+        return Vault.open(path, unlock, validate=validate)
+    except VaultBusy:
+        print(
+            "Note: the vault is open in another casetui, so this is not written to its "
+            "audit trail.",
+            file=sys.stderr,
+        )
+        return Vault.open(path, unlock, writable=False, validate=validate)
+
+
+def record(vault: Vault, action: AuditAction, detail: str = "") -> None:
+    """Add a session event to the audit trail and save it, when the vault is writable."""
+    if vault.repo.record_event(action, detail=detail) is not None:
+        vault.save()
+
+
 def print_problems(problems: Sequence[str]) -> None:
     for line in problems[:MAX_LISTED_PROBLEMS]:
         print(f"  - {line}", file=sys.stderr)
@@ -364,14 +518,15 @@ def cmd_import(args: argparse.Namespace) -> int:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
+    from casetui.core.choices import AuditAction
     from casetui.vault.interchange import write_export
-    from casetui.vault.vault import Vault
 
     path = vault_path(args)
     out: Path = args.out.expanduser()
-    with Vault.open(path, unlocker(args, path), writable=False, validate=True) as vault:
+    with open_to_record(path, unlocker(args, path), validate=True) as vault:
         size = write_export(vault, out, plaintext=args.plaintext, overwrite=args.force)
         keys = len(vault.recipients)
+        record(vault, AuditAction.EXPORTED, "plain text" if args.plaintext else "encrypted")
     if args.plaintext:
         print(
             f"Warning: {out} holds survivors' records as plain text. Keep it off shared and "
@@ -387,13 +542,13 @@ def cmd_export(args: argparse.Namespace) -> int:
 def cmd_calendar(args: argparse.Namespace) -> int:
     from datetime import date
 
+    from casetui.core.choices import AuditAction
     from casetui.vault.calendar import local_zone, write_calendar
-    from casetui.vault.vault import Vault
 
     path = vault_path(args)
     out: Path = args.out.expanduser()
     zone = local_zone()
-    with Vault.open(path, unlocker(args, path), writable=False) as vault:
+    with open_to_record(path, unlocker(args, path)) as vault:
         calendar = write_calendar(
             vault,
             out,
@@ -404,6 +559,9 @@ def cmd_calendar(args: argparse.Namespace) -> int:
             with_names=args.with_names,
             overwrite=args.force,
         )
+        names = "with names" if args.with_names else "without names"
+        weeks = f"{args.weeks} week{'' if args.weeks == 1 else 's'}"
+        record(vault, AuditAction.CALENDAR_EXPORTED, f"{weeks}, {names}")
     if args.with_names:
         print(
             f"Warning: {out} holds clients' names. Keep it private: off shared and synced "
@@ -451,14 +609,295 @@ def cmd_check(args: argparse.Namespace) -> int:
     )
 
 
+def confirm(question: str) -> bool:
+    """Ask a yes/no question on the terminal; anything but yes is no."""
+    try:
+        answer = input(question)
+    except EOFError:
+        return False
+    return answer.strip().casefold() in ("y", "yes")
+
+
+def _vault_option(args: argparse.Namespace) -> str:
+    """``--vault PATH`` for a command to show, when the vault was named on this one."""
+    import shlex
+
+    chosen: Path | None = getattr(args, "vault", None)
+    return f" --vault {shlex.quote(str(chosen))}" if chosen is not None else ""
+
+
 def cmd_passwd(args: argparse.Namespace) -> int:
+    from casetui.core.choices import AuditAction
+    from casetui.vault.errors import VaultError
+    from casetui.vault.recipients import holds_own_key, reset_own_key, shown, unlocked_by
     from casetui.vault.vault import Vault
 
     path = vault_path(args)
     with Vault.open(path, unlocker(args, path), validate=True) as vault:
+        if holds_own_key(vault):
+            new = ask_new_passphrase(NEW_PASSPHRASE_ENV)
+            vault.wrap_own_identity(new)
+            print("The passphrase is changed. Use the new one from now on.")
+            try:
+                record(vault, AuditAction.KEYS_CHANGED, "changed the passphrase")
+            except VaultError as exc:
+                print(f"Note: the audit trail could not be saved: {exc.message}", file=sys.stderr)
+            return 0
+        used = " and ".join(f"'{shown(e.name)}'" for e in unlocked_by(vault))
+        used = used or f"the {vault.keyring.source}"
+        if sys.stdin.isatty():
+            print(
+                f"This session was unlocked with {used}, not the vault's own key. A new "
+                "passphrase gives the vault a new key of its own, and the old passphrase "
+                "will no longer open it, for anyone."
+            )
+            if not confirm("Set a new passphrase for the vault? [y/N] "):
+                raise CliError("No passphrase was set; nothing was changed.")
         new = ask_new_passphrase(NEW_PASSPHRASE_ENV)
-        vault.wrap_own_identity(new)
-    print("The passphrase is changed. Use the new one from now on.")
+        reset_own_key(vault, new)
+    print(
+        "The vault has a new key of its own, behind the new passphrase; use the new "
+        "passphrase from now on."
+    )
+    print(f"The old passphrase no longer opens it. {used} still does, so keep it safe.")
+    return 0
+
+
+def cmd_recipients(args: argparse.Namespace) -> int:
+    action: str = args.recipients_command
+    if action == "list":
+        return _recipients_list(args)
+    if action == "add":
+        return _recipients_add(args)
+    return _recipients_remove(args)
+
+
+def _describe_keys(entries: Sequence[RecipientEntry]) -> str:
+    from casetui.vault.recipients import shown
+    from casetui.vault.vault import OWN_KEY_NAME
+
+    names = []
+    for entry in entries:
+        name = shown(entry.name)
+        names.append(f"{name} (the passphrase)" if entry.name == OWN_KEY_NAME else name)
+    return ", ".join(names)
+
+
+def _recipients_list(args: argparse.Namespace) -> int:
+    from casetui.vault.recipients import shown, unlocked_by
+    from casetui.vault.vault import OWN_KEY_NAME, Vault
+
+    path = vault_path(args)
+    with Vault.open(path, unlocker(args, path), writable=False) as vault:
+        entries = vault.recipients
+        used = unlocked_by(vault)
+    count = len(entries)
+    print(f"{path} is encrypted to {count} key{'' if count == 1 else 's'}; any of them opens it:")
+    width = max(len(shown(e.name)) for e in entries)
+    for entry in entries:
+        notes = []
+        if entry.name == OWN_KEY_NAME:
+            notes.append("the vault's own key, behind its passphrase")
+        if entry in used:
+            notes.append("unlocked this session")
+        marks = f"  ({'; '.join(notes)})" if notes else ""
+        print(f"  {shown(entry.name).ljust(width)}  {shown(entry.key, 4096)}{marks}")
+    return 0
+
+
+def _recipients_add(args: argparse.Namespace) -> int:
+    from casetui.vault.recipients import add_recipient, canonical_key, clean_name
+    from casetui.vault.vault import Vault
+
+    # The checks that need no vault come first, before anyone types a passphrase.
+    clean_name(args.name)
+    canonical_key(args.key)
+    path = vault_path(args)
+    with Vault.open(path, unlocker(args, path)) as vault:
+        entry = add_recipient(vault, args.key, args.name)
+        entries = vault.recipients
+    print(
+        f"Added '{entry.name}'. The vault is now encrypted to {len(entries)} keys, and "
+        f"opens with any of them: {_describe_keys(entries)}."
+    )
+    print(
+        "Backups and exports made from now on open with the new key too; those made before do not."
+    )
+    return 0
+
+
+def _recipients_remove(args: argparse.Namespace) -> int:
+    import shlex
+
+    from casetui.vault.recipients import delete_backups, remove_recipient, shown
+    from casetui.vault.vault import Vault
+
+    path = vault_path(args)
+    with Vault.open(path, unlocker(args, path)) as vault:
+        removal = remove_recipient(vault, args.name)
+        name = shown(removal.removed.name)
+        left = len(removal.remaining)
+        print(
+            f"Removed '{name}' and re-encrypted the vault; '{name}' no longer opens it. It "
+            f"now opens with {left} key{'' if left == 1 else 's'}: "
+            f"{_describe_keys(removal.remaining)}."
+        )
+        older = removal.older_backups
+        count = len(older)
+        plural = "" if count == 1 else "s"
+        folder = vault.backups.folder
+        if count:
+            print(
+                f"Warning: removing a key does not reach copies made before now. The {count} "
+                f"older backup{plural} in {folder}, and any earlier copies or exports of the "
+                f"vault, still open with the key of '{name}' if they were made while it was "
+                "on the list.",
+                file=sys.stderr,
+            )
+        else:
+            print(
+                "Warning: removing a key does not reach copies made before now; any earlier "
+                f"copies or exports of the vault still open with the key of '{name}'.",
+                file=sys.stderr,
+            )
+        if not count:
+            return 0
+        if not args.delete_backups:
+            if not sys.stdin.isatty():
+                pattern = shlex.quote(str(folder / vault.backups.stem)) + "-*.age"
+                print(
+                    f"To delete the {count} older backup{plural}, run: rm -- {pattern} "
+                    "(the next change to the vault keeps a fresh backup again)."
+                )
+                return 0
+            if not confirm(f"Delete the {count} older backup{plural} now? [y/N] "):
+                print(f"The {count} older backup{plural} were kept, in {folder}.")
+                return 0
+        cleanup = delete_backups(vault, older)
+    print(f"Deleted {cleanup.deleted} older backup{'' if cleanup.deleted == 1 else 's'}.")
+    if cleanup.fresh is not None:
+        print(f"Kept one fresh backup of the re-encrypted vault: {cleanup.fresh.path}.")
+    elif cleanup.fresh_error:
+        print(f"Note: {cleanup.fresh_error}", file=sys.stderr)
+    if cleanup.failed:
+        raise CliError(
+            f"{len(cleanup.failed)} backup(s) could not be deleted, such as "
+            f"{cleanup.failed[0]}; delete them by hand."
+        )
+    print(
+        "Copies and exports made earlier, on this computer or elsewhere, still open with "
+        f"the key of '{name}'; delete those too, or ask whoever holds them to."
+    )
+    return 0
+
+
+def _refuse_vault_key_file(out: Path, args: argparse.Namespace) -> None:
+    """Never let a new personal key replace a vault's own key file."""
+    from casetui.vault.vault import VaultPaths
+
+    paths = VaultPaths(vault_path(args))
+    protected = {paths.vault, paths.identity, paths.lock}
+    if out.name.endswith(".identity.age") and out.exists():
+        protected.add(out)  # an existing file named like <vault>.identity.age
+    if out.resolve() in {p.resolve() for p in protected}:
+        raise CliError(f"{out} is one of a vault's own files; choose another name for your key.")
+
+
+def cmd_keygen(args: argparse.Namespace) -> int:
+    import shlex
+
+    from casetui.vault.recipients import write_personal_key
+
+    out: Path = args.out.expanduser()
+    _refuse_vault_key_file(out, args)
+    if out.exists() and not args.force:
+        raise CliError(f"{out} already exists; choose another name, or add --force to replace it.")
+    passphrase = ask_new_passphrase(NEW_PASSPHRASE_ENV)
+    public = write_personal_key(out, passphrase, overwrite=args.force)
+    chosen: Path | None = getattr(args, "vault", None)
+    vault = shlex.quote(str(chosen)) if chosen is not None else "PATH"
+    print(f"Wrote your new key to {out}, protected by your passphrase (only you can read it).")
+    print(f"Your public key: {public}")
+    print()
+    print("Send this command to the person who keeps the vault, with your own name in it:")
+    print(f'  casetui recipients add {public} --name "Your name"')
+    print()
+    print("Once they have run it, open the shared vault with your key and its passphrase:")
+    print(f"  casetui --vault {vault} --identity {shlex.quote(str(out))}")
+    if chosen is None:
+        print("(PATH is the shared vault file.)")
+    print("Keep the key file private and keep a copy somewhere safe; the public key may be shared.")
+    return 0
+
+
+def cmd_recovery_key(args: argparse.Namespace) -> int:
+    import shlex
+
+    from casetui.vault.recipients import make_recovery_key
+    from casetui.vault.vault import Vault
+
+    out: Path | None = args.out.expanduser() if args.out is not None else None
+    if out is not None and (out.exists() or out.is_symlink()):
+        raise CliError(
+            f"{out} already exists; choose another name, as a recovery key is never "
+            "written over a file."
+        )
+    path = vault_path(args)
+    with Vault.open(path, unlocker(args, path)) as vault:
+        key = make_recovery_key(vault, out)
+        count = len(vault.recipients)
+    print(
+        f"Made a recovery key and added it to the vault as '{key.name}'; the vault is now "
+        f"encrypted to {count} keys."
+    )
+    if out is None:
+        where = "recovery.txt"
+        print()
+        print(key.identity_text.rstrip("\n"))
+        print()
+        print("This is the only time it is shown; casetui keeps no copy of it.")
+    else:
+        where = str(out)
+        print(f"It is in {out} (readable only by you), the only copy; casetui keeps none.")
+        if out.absolute().parent == path.absolute().parent:
+            print(
+                f"Warning: {out} is in the same folder as the vault; move it offline now.",
+                file=sys.stderr,
+            )
+    print(
+        "Anyone who holds it can open the vault, so store it offline: on paper, or on a USB "
+        "stick, in a locked drawer, and never beside the vault."
+    )
+    option = _vault_option(args)
+    ident = shlex.quote(where)
+    if out is None:
+        print("To use it, save the lines above as recovery.txt, then:")
+    else:
+        print("To use it:")
+    print(f"  casetui{option} --identity {ident}           opens the vault")
+    print(f"  casetui{option} --identity {ident} passwd    sets a new passphrase")
+    return 0
+
+
+def cmd_audit(args: argparse.Namespace) -> int:
+    from casetui.core.records import RECORD_TYPES
+    from casetui.vault.audit import find_client, select, trail_lines
+    from casetui.vault.vault import Vault
+
+    path = vault_path(args)
+    with Vault.open(path, unlocker(args, path), writable=False) as vault:
+        repo = vault.repo
+        if args.client is not None:
+            client_id = find_client(repo.clients.raw(), args.client)
+            entries = repo.audit.for_parent(client_id)
+        else:
+            entries = repo.audit.all()
+    chosen = select(entries, since=args.since)
+    nouns = {cls.TABLE: cls.NOUN for cls in RECORD_TYPES}
+    for line in trail_lines(chosen, nouns):
+        print(line)
+    if not chosen:
+        print("The audit trail holds nothing that matches.", file=sys.stderr)
     return 0
 
 
@@ -474,6 +913,36 @@ def cmd_config(args: argparse.Namespace) -> int:
     for notice in notices:
         print(f"  Note: {notice}")
     return 0
+
+
+def _masked_option(parser: argparse.ArgumentParser) -> None:
+    # SUPPRESS: "casetui --masked open" must not be undone by open's own default.
+    parser.add_argument(
+        "--masked",
+        action="store_true",
+        default=argparse.SUPPRESS,
+        help=(
+            "start with screen sharing on: clients shown only by calendar code or initials, "
+            "notes hidden (F9 turns it off)"
+        ),
+    )
+
+
+def _read_only_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--read-only",
+        action="store_true",
+        default=argparse.SUPPRESS,
+        help=(
+            "open the vault only to look: nothing can be changed or saved, and another "
+            "casetui may have it open for writing at the same time"
+        ),
+    )
+
+
+def _masked(args: argparse.Namespace) -> bool | None:
+    """True for --masked; None leaves it to the mask_clients setting."""
+    return True if getattr(args, "masked", False) else None
 
 
 def _settings() -> tuple[Settings, list[str]]:
@@ -494,7 +963,14 @@ def cmd_open(args: argparse.Namespace) -> int:
     elif os.environ.get(PASSPHRASE_ENV):
         preset = unlocker(args, path)
     settings, notices = _settings()
-    return run_app(path, settings=settings, unlocker=preset, notices=notices)
+    return run_app(
+        path,
+        settings=settings,
+        unlocker=preset,
+        notices=notices,
+        masked=_masked(args),
+        read_only=bool(getattr(args, "read_only", False)),
+    )
 
 
 DEMO_WEB_HOST = "127.0.0.1"
@@ -519,7 +995,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
     from casetui.ui.launch import run_demo
 
     settings, notices = _settings()
-    return run_demo(settings=settings, notices=notices)
+    return run_demo(settings=settings, notices=notices, masked=_masked(args))
 
 
 def _serve_demo(args: argparse.Namespace) -> int:
@@ -535,7 +1011,7 @@ def _serve_demo(args: argparse.Namespace) -> int:
             "'pip install textual-serve==1.1.3'."
         ) from None
     try:
-        return web.serve_demo(host, args.port or DEMO_WEB_PORT)
+        return web.serve_demo(host, args.port or DEMO_WEB_PORT, masked=bool(_masked(args)))
     except web.ServeError as exc:
         raise CliError(exc.message, exc.exit_code) from None
 
@@ -549,7 +1025,11 @@ COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "calendar": cmd_calendar,
     "check": cmd_check,
     "passwd": cmd_passwd,
+    "recipients": cmd_recipients,
+    "keygen": cmd_keygen,
+    "recovery-key": cmd_recovery_key,
     "config": cmd_config,
+    "audit": cmd_audit,
 }
 
 
@@ -583,9 +1063,19 @@ def main(argv: Sequence[str] | None = None) -> int:
         if isinstance(exc, VaultError):
             print(f"casetui: {exc.message}", file=sys.stderr)
             return exc.exit_code
+        from casetui.crash import write_crash_report
+
+        # Neither the message nor a traceback is shown: either can hold case details.
+        report = write_crash_report(exc)
+        where = (
+            f"A crash report without any case details is at {report}; "
+            "please send it with your report."
+            if report is not None
+            else "Please report it; this message holds no case data."
+        )
         print(
             f"casetui: something unexpected went wrong ({type(exc).__name__}); nothing more "
-            "was saved. Please report it; this message holds no case data.",
+            f"was saved. {where}",
             file=sys.stderr,
         )
         return 70

@@ -53,6 +53,21 @@ MAX_IDLE_LOCK_MINUTES = 240
 
 DEFAULT_HIDE_KEY_QUITS = False
 
+DEFAULT_MASK_CLIENTS = False
+
+DEFAULT_REASSESS_DAYS = 90
+"""How often a client's needs are reassessed, for accreditation readiness."""
+MIN_REASSESS_DAYS = 7
+MAX_REASSESS_DAYS = 730
+
+DEFAULT_SMALL_CELL = 5
+"""Funder statistics show counts from 1 to this minus 1 as "<5" (small-cell suppression)."""
+MIN_SMALL_CELL = 2
+MAX_SMALL_CELL = 50
+
+MAX_AGENCY_TEXT = 200
+"""The agency's name and how to reach it, printed on the client's goal sheet."""
+
 _FIX = "fix it or delete the file to get the defaults"
 _SHOWN_VALUE_LENGTH = 40
 
@@ -113,6 +128,16 @@ class Settings:
     """Lock after this many minutes with no key press or mouse use; 0 means never."""
     hide_key_quits: bool = DEFAULT_HIDE_KEY_QUITS
     """Whether the quick-hide key closes casetui (True) or locks it and clears the screen."""
+    mask_clients: bool = DEFAULT_MASK_CLIENTS
+    """Start with screen sharing on: clients shown by calendar code or initials, notes hidden."""
+    reassess_after_days: int = DEFAULT_REASSESS_DAYS
+    """Needs should be reassessed within this many days (accreditation readiness)."""
+    small_cell_threshold: int = DEFAULT_SMALL_CELL
+    """Funder statistics suppress counts from 1 to this minus 1."""
+    agency_name: str = ""
+    """The agency's name, for the client's printed goal sheet."""
+    agency_contact: str = ""
+    """How a client reaches the agency (phone, hours), for the printed goal sheet."""
     keymap: dict[str, str] = field(default_factory=dict, hash=False)
     """Binding id (e.g. ``"caseload.filter"``) to comma-separated keys (``"slash,ctrl+f"``)."""
 
@@ -148,6 +173,21 @@ class Settings:
             )
         if not isinstance(self.hide_key_quits, bool):
             raise ValueError("hide_key_quits must be true or false.")
+        if not isinstance(self.mask_clients, bool):
+            raise ValueError("mask_clients must be true or false.")
+        for name, low, high in (
+            ("reassess_after_days", MIN_REASSESS_DAYS, MAX_REASSESS_DAYS),
+            ("small_cell_threshold", MIN_SMALL_CELL, MAX_SMALL_CELL),
+        ):
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+                raise ValueError(f"{name} must be a whole number from {low} to {high}.")
+        for name in ("agency_name", "agency_contact"):
+            value = getattr(self, name)
+            if not isinstance(value, str) or len(value) > MAX_AGENCY_TEXT or "\n" in value:
+                raise ValueError(
+                    f"{name} must be one line of at most {MAX_AGENCY_TEXT} characters."
+                )
         # A private copy, so the caller's dict cannot change a frozen Settings.
         object.__setattr__(self, "keymap", dict(self.keymap))
 
@@ -189,6 +229,26 @@ idle_lock_minutes = {DEFAULT_IDLE_LOCK_MINUTES}
 # does. false: lock casetui and clear the screen. true: close casetui instead.
 # Write true or false without quotes.
 hide_key_quits = {"true" if DEFAULT_HIDE_KEY_QUITS else "false"}
+
+# true: start with screen sharing on, for training or supervision on a shared
+# screen: every client appears only as their calendar code (or initials) and
+# notes are hidden. F9 (or your own "app.mask" keys under [keymap]) turns it on
+# and off at any time. Write true or false without quotes.
+mask_clients = {"true" if DEFAULT_MASK_CLIENTS else "false"}
+
+# How many days may pass before a client's needs should be reassessed, for the
+# accreditation readiness report: a whole number from {MIN_REASSESS_DAYS} to {MAX_REASSESS_DAYS}.
+reassess_after_days = {DEFAULT_REASSESS_DAYS}
+
+# Funder statistics show any count from 1 up to this number minus 1 as
+# "<{DEFAULT_SMALL_CELL}", so that nobody can be picked out of a small group: a whole
+# number from {MIN_SMALL_CELL} to {MAX_SMALL_CELL}.
+small_cell_threshold = {DEFAULT_SMALL_CELL}
+
+# Your agency's name, and how a client can reach it (phone, hours), printed on
+# the goal sheet a client takes home. One line each, in quotes.
+agency_name = ""
+agency_contact = ""
 
 # Your own keys for the app's commands: the command's name, then one or more
 # keys separated by commas. Remove the # at the start of a line to use it.
@@ -313,6 +373,30 @@ def _settings_from(data: dict[str, Any], text: str, name: str) -> tuple[Settings
         extra=" (0 for never)",
     )
     hide_quits = flag("hide_key_quits", DEFAULT_HIDE_KEY_QUITS)
+    mask = flag("mask_clients", DEFAULT_MASK_CLIENTS)
+    reassess = whole(
+        "reassess_after_days", DEFAULT_REASSESS_DAYS, MIN_REASSESS_DAYS, MAX_REASSESS_DAYS, "days"
+    )
+    small_cell = whole(
+        "small_cell_threshold", DEFAULT_SMALL_CELL, MIN_SMALL_CELL, MAX_SMALL_CELL, "people"
+    )
+
+    def line(key: str) -> str:
+        if key not in data:
+            return ""
+        value = data[key]
+        if isinstance(value, str) and len(value) <= MAX_AGENCY_TEXT and "\n" not in value:
+            from casetui.core.text import sanitise
+
+            return sanitise(value, multiline=False).strip()
+        notices.append(
+            f"{where(key)}: {key} should be one line of text in quotes, at most "
+            f"{MAX_AGENCY_TEXT} characters, not {_show(value)}, so it is left empty — {_FIX}."
+        )
+        return ""
+
+    agency_name = line("agency_name")
+    agency_contact = line("agency_contact")
 
     keymap: dict[str, str] = {}
     if "keymap" in data:
@@ -343,6 +427,11 @@ def _settings_from(data: dict[str, Any], text: str, name: str) -> tuple[Settings
         "confirm_safety_plan",
         "idle_lock_minutes",
         "hide_key_quits",
+        "mask_clients",
+        "reassess_after_days",
+        "small_cell_threshold",
+        "agency_name",
+        "agency_contact",
         "keymap",
     )
     for key in data:
@@ -362,6 +451,11 @@ def _settings_from(data: dict[str, Any], text: str, name: str) -> tuple[Settings
         confirm_safety_plan=confirm,
         idle_lock_minutes=idle,
         hide_key_quits=hide_quits,
+        mask_clients=mask,
+        reassess_after_days=reassess,
+        small_cell_threshold=small_cell,
+        agency_name=agency_name,
+        agency_contact=agency_contact,
         keymap=keymap,
     )
     return settings, notices
@@ -480,6 +574,11 @@ def save_settings(settings: Settings, path: Path | None = None) -> None:
         "confirm_safety_plan": settings.confirm_safety_plan,
         "idle_lock_minutes": settings.idle_lock_minutes,
         "hide_key_quits": settings.hide_key_quits,
+        "mask_clients": settings.mask_clients,
+        "reassess_after_days": settings.reassess_after_days,
+        "small_cell_threshold": settings.small_cell_threshold,
+        "agency_name": settings.agency_name,
+        "agency_contact": settings.agency_contact,
         "keymap": dict(sorted(settings.keymap.items())),
     }
     text = _SAVED_HEADER + tomli_w.dumps(document)

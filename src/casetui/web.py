@@ -1,9 +1,10 @@
 """Serving the demo to web browsers: ``casetui demo --web``.
 
 textual-serve runs one command per browser connection and draws its terminal in
-the page. The command is fixed here to ``python -m casetui demo``, which opens a
-throwaway copy of the fictional sample caseload and never a real vault, whatever
-else is on the command line or in the environment.
+the page. The command is fixed here to ``python -m casetui demo`` (with
+``--masked`` when asked for), which opens a throwaway copy of the fictional sample
+caseload and never a real vault, whatever else is on the command line or in the
+environment.
 
 textual-serve has no authentication: anyone who can reach the address can use the
 demo. So it binds 127.0.0.1 unless told otherwise, and on loopback it only answers
@@ -50,9 +51,12 @@ class ServeError(Exception):
         self.exit_code = exit_code
 
 
-def demo_command() -> str:
-    """The shell command textual-serve runs for each browser: the demo, and only it."""
-    return shlex.join([sys.executable, "-m", "casetui", "demo"])
+def demo_command(*, masked: bool = False) -> str:
+    """The shell command textual-serve runs for each browser: the demo, and only it.
+
+    ``masked`` starts each demo with screen sharing on.
+    """
+    return shlex.join([sys.executable, "-m", "casetui", "demo", *(["--masked"] if masked else [])])
 
 
 def is_loopback(host: str) -> bool:
@@ -130,8 +134,8 @@ def bind_problem(host: str, port: int, exc: OSError) -> str:
 class DemoServer(Server):
     """textual-serve's server, locked to the demo and a little more careful."""
 
-    def __init__(self, host: str, port: int) -> None:
-        super().__init__(demo_command(), host=host, port=port, title=TITLE)
+    def __init__(self, host: str, port: int, *, masked: bool = False) -> None:
+        super().__init__(demo_command(masked=masked), host=host, port=port, title=TITLE)
         self.bound_host = host
         self.sessions: set[asyncio.Task[Any]] = set()
 
@@ -212,15 +216,18 @@ def _plausible_host(host: str) -> bool:
     return bool(host) and len(host) < 256 and set(host) <= allowed
 
 
-def serve_demo(host: str = DEFAULT_HOST, port: int = DEFAULT_PORT) -> int:
-    """Serve the demo until Ctrl+C, SIGTERM or SIGHUP; returns the exit code."""
+def serve_demo(host: str = DEFAULT_HOST, port: int = DEFAULT_PORT, *, masked: bool = False) -> int:
+    """Serve the demo until Ctrl+C, SIGTERM or SIGHUP; returns the exit code.
+
+    ``masked`` starts each browser's demo with screen sharing on.
+    """
     for name in PRIVATE_ENV:
         os.environ.pop(name, None)
     warning = host_warning(host)
     check_port_free(host, port)
     if warning:
         _say(sys.stderr, warning)
-    server = DemoServer(host, port)
+    server = DemoServer(host, port, masked=masked)
     loop = asyncio.new_event_loop()
     asyncio.set_event_loop(loop)
     # textual-serve turns SIGINT and SIGTERM into a graceful exit; a closed SSH

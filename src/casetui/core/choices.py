@@ -122,6 +122,21 @@ class CaseEventKind(Choice):
     REOPENED = "reopened"
 
 
+class AuditAction(Choice):
+    """What an audit-trail entry records: a change to a record, or a session event."""
+
+    CREATED = "created"
+    CHANGED = "changed"
+    REMOVED = "removed"
+    IMPORTED = "imported"
+    UNLOCKED = "unlocked"
+    LOCKED = "locked"
+    EXPORTED = "exported"
+    CALENDAR_EXPORTED = "calendar_exported"
+    REPORT_RUN = "report_run"
+    KEYS_CHANGED = "keys_changed"
+
+
 class LegalKind(Choice):
     PROTECTIVE_ORDER = "protective_order"
     COURT_DATE = "court_date"
@@ -168,6 +183,9 @@ _LABELS: tuple[tuple[Choice, str], ...] = (
     (LegalKind.PROTECTIVE_ORDER, "Protective order"),
     (LegalKind.COURT_DATE, "Court date"),
     (LegalKind.VICTIM_COMPENSATION, "Victim compensation"),
+    (AuditAction.CALENDAR_EXPORTED, "Calendar exported"),
+    (AuditAction.REPORT_RUN, "Report run"),
+    (AuditAction.KEYS_CHANGED, "Keys changed"),
 )
 
 #: Goal statuses that count toward the client's active goals.

@@ -14,7 +14,7 @@ import dataclasses
 import enum
 import re
 from collections.abc import Mapping, Sequence
-from datetime import date, time
+from datetime import UTC, date, datetime, time
 from typing import Any, Generic, TypeVar
 
 from casetui.core.errors import ValidationError
@@ -108,6 +108,24 @@ class DateSpec(Spec["date | None"]):
 
     def dump(self, value: date | None) -> JSON:
         return None if value is None else value.isoformat()
+
+
+class MomentSpec(Spec[datetime]):
+    """A moment in UTC, stored as ``YYYY-MM-DDTHH:MM:SSZ``."""
+
+    def clean(self, name: str, value: object) -> datetime:
+        moment: datetime | None = value if isinstance(value, datetime) else None
+        if isinstance(value, str) and len(value) <= 40:
+            try:
+                moment = datetime.fromisoformat(value.strip())
+            except ValueError:
+                moment = None
+        if moment is None or moment.tzinfo is None:
+            raise ValidationError(name, "is not a moment in time (YYYY-MM-DDTHH:MM:SSZ).")
+        return moment.astimezone(UTC).replace(microsecond=0)
+
+    def dump(self, value: datetime) -> JSON:
+        return value.strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 class TimeSpec(Spec[time]):
@@ -388,6 +406,10 @@ def day(*, required: bool = False) -> Any:
     if required:
         return _field(DateSpec(required=True))
     return _field(DateSpec(required=False), None)
+
+
+def moment() -> Any:
+    return _field(MomentSpec())
 
 
 def clock() -> Any:

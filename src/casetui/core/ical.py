@@ -23,6 +23,7 @@ from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from zoneinfo import ZoneInfo
 
 from casetui.core.choices import CASELOAD_STATUSES
+from casetui.core.labels import code_or_initials, initials
 from casetui.core.records import AdminBlock, Client, Meeting
 from casetui.core.rules import ContactSummary, next_checkin_due
 from casetui.core.text import sanitise
@@ -100,22 +101,11 @@ def fold(line: str) -> str:
     return (_CRLF + " ").join(parts)
 
 
-def initials(name: str) -> str:
-    """Initials such as R.Q. for Rosa Quintana: each word's first letter or digit, uppercased."""
-    letters = []
-    for word in sanitise(name, multiline=False).split():
-        first = next((ch for ch in word if ch.isalnum()), None)
-        if first is not None:
-            letters.append(first.upper()[0])
-    return "".join(f"{letter}." for letter in letters) or "Client"
-
-
 def client_label(client: Client, *, with_names: bool) -> str:
     """How a client appears in the calendar: code or initials, or the name if asked."""
     if with_names:
         return sanitise(client.preferred_name, multiline=False) or initials("")
-    code = sanitise(client.calendar_code, multiline=False)
-    return code or initials(client.preferred_name)
+    return code_or_initials(client.preferred_name, client.calendar_code)
 
 
 def block_summary(block: AdminBlock) -> str:

@@ -11,12 +11,13 @@ from __future__ import annotations
 import dataclasses
 import secrets
 from collections.abc import Mapping
-from datetime import date, time
+from datetime import date, datetime, time
 from typing import Any, ClassVar, Self
 
 from casetui.core import fields as f
 from casetui.core.catalog import CATALOG_BY_KEY
 from casetui.core.choices import (
+    AuditAction,
     BlockKind,
     CaseEventKind,
     ClientStatus,
@@ -542,6 +543,31 @@ class LegalMatter(Record):
     note: str = f.text(2000, multiline=True)
 
 
+@dataclasses.dataclass(frozen=True, kw_only=True, slots=True)
+class AuditEntry(Record):
+    """One line of the audit trail: who did what, when, to which record.
+
+    It names the fields a change touched but never holds their values, so the
+    trail can be shown to a supervisor or an auditor without repeating a note,
+    a name or a safety plan. ``record_id`` and ``client_id`` are plain ids, not
+    references: the trail outlives the records it describes.
+    """
+
+    TABLE = "audit"
+    NOUN = "audit record"
+    ID_PREFIX = "au"
+    PARENT = "client_id"
+
+    at: datetime = f.moment()
+    who: str = f.text(120, required=True)
+    action: AuditAction = f.choice(AuditAction)
+    table: str = f.text(40)
+    record_id: str | None = f.ref(required=False)
+    client_id: str | None = f.ref(required=False)
+    fields: tuple[str, ...] = f.refs(80)
+    detail: str = f.text(200)
+
+
 #: Every record type, in the order tables are listed, imported and checked.
 RECORD_TYPES: tuple[type[Record], ...] = (
     Staff,
@@ -558,5 +584,6 @@ RECORD_TYPES: tuple[type[Record], ...] = (
     Assignment,
     CaseEvent,
     LegalMatter,
+    AuditEntry,
 )
 RECORD_BY_TABLE: dict[str, type[Record]] = {cls.TABLE: cls for cls in RECORD_TYPES}

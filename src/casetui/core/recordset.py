@@ -32,10 +32,11 @@ from casetui.core.records import (
 )
 
 FORMAT_NAME = "casetui"
-FORMAT_VERSION = 2
+FORMAT_VERSION = 3
 #: Versions this casetui reads. Version 1 had no partners, referrals, consents,
-#: strengths, safety plans, assignments, case events or legal matters.
-READABLE_VERSIONS = frozenset({1, 2})
+#: strengths, safety plans, assignments, case events or legal matters; version 2
+#: had no audit trail.
+READABLE_VERSIONS = frozenset({1, 2, 3})
 #: Keys the interchange document may hold besides the tables.
 _HEADER_KEYS = {"format", "version", "exported", "note", "as_of"}
 

@@ -9,7 +9,7 @@ runs the demo.
 from __future__ import annotations
 
 import copy
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from casetui.core import fields as f
@@ -22,6 +22,16 @@ def _shift(value: Any, delta: timedelta) -> Any:
             return (date.fromisoformat(value) + delta).isoformat()
         except ValueError:
             return value
+    return value
+
+
+def _shift_moment(value: Any, delta: timedelta) -> Any:
+    if isinstance(value, str):
+        try:
+            moment = datetime.fromisoformat(value)
+        except ValueError:
+            return value
+        return (moment + delta).strftime("%Y-%m-%dT%H:%M:%SZ")
     return value
 
 
@@ -53,6 +63,8 @@ def shift_document(document: dict[str, Any], to_day: date) -> dict[str, Any]:
                     continue
                 if isinstance(spec, f.DateSpec):
                     row[name] = _shift(row[name], delta)
+                elif isinstance(spec, f.MomentSpec):
+                    row[name] = _shift_moment(row[name], delta)
                 elif isinstance(spec, f.DateListSpec) and isinstance(row[name], list):
                     row[name] = [_shift(day, delta) for day in row[name]]
                 elif isinstance(spec, f.NoteListSpec | f.StatusHistorySpec) and isinstance(

@@ -75,6 +75,13 @@ class TodayItem:
     tab: str
     #: Lower comes first within a section.
     rank: tuple[int, str] = (0, "")
+    #: The detail without the words a person typed (a court date's description, a
+    #: time block's note), for a screen others can see; None when it has none.
+    bare_detail: str | None = None
+
+    @property
+    def shareable_detail(self) -> str:
+        return self.detail if self.bare_detail is None else self.bare_detail
 
 
 def in_week(day: date, as_of: date) -> bool:
@@ -269,6 +276,7 @@ def court_items(
                 detail,
                 "legal",
                 (ahead, matter.id),
+                bare_detail=f"Court date ({when})" if matter.description else None,
             )
         )
     return items
@@ -276,20 +284,24 @@ def court_items(
 
 def block_items(blocks: Iterable[AdminBlock], as_of: date) -> list[TodayItem]:
     """The case manager's own time blocks that fall today, earliest first."""
-    return [
-        TodayItem(
-            Section.TIME_BLOCK,
-            None,
-            b.id,
-            as_of,
-            f"{b.start.strftime('%H:%M')}–{b.end.strftime('%H:%M')} {b.kind.label}"
-            + (f": {b.note}" if b.note else ""),
-            "",
-            (b.start.hour * 60 + b.start.minute, b.id),
+    items = []
+    for b in blocks:
+        if not b.occurs_on(as_of):
+            continue
+        bare = f"{b.start.strftime('%H:%M')}–{b.end.strftime('%H:%M')} {b.kind.label}"
+        items.append(
+            TodayItem(
+                Section.TIME_BLOCK,
+                None,
+                b.id,
+                as_of,
+                bare + (f": {b.note}" if b.note else ""),
+                "",
+                (b.start.hour * 60 + b.start.minute, b.id),
+                bare_detail=bare if b.note else None,
+            )
         )
-        for b in blocks
-        if b.occurs_on(as_of)
-    ]
+    return items
 
 
 ClientRecord = TypeVar("ClientRecord", Meeting, Referral, Consent, LegalMatter)

@@ -27,9 +27,10 @@ from textual.screen import Screen
 from textual.widgets import Static
 
 from casetui.config import Settings
+from casetui.core.choices import AuditAction
 from casetui.ui.commands import ClientCommands
 from casetui.ui.safe_text import one_line
-from casetui.vault.errors import VaultError, WrongKey
+from casetui.vault.errors import VaultBusy, VaultError, WrongKey
 from casetui.vault.vault import Unlocker, Vault
 
 #: What counts as someone using the app, for the idle lock.
@@ -61,9 +62,20 @@ class CaseApp(App[int]):
         Binding("question_mark", "help", "Help", id="app.help"),
         Binding("ctrl+s", "save_now", "Save", show=False, id="app.save"),
         Binding("f12", "hide", "Hide the screen", show=False, priority=True, id="app.hide"),
+        Binding(
+            "f9",
+            "toggle_mask",
+            "Screen sharing: hide or show names",
+            show=False,
+            priority=True,
+            id="app.mask",
+        ),
     ]
 
     save_state: reactive[SaveState] = reactive(SaveState(True, ""), init=False)
+    #: Screen sharing: clients appear only as their calendar code or initials, and
+    #: notes are hidden. Every screen showing client text watches it.
+    masked: reactive[bool] = reactive(False, init=False)
 
     def __init__(
         self,
@@ -73,8 +85,10 @@ class CaseApp(App[int]):
         unlocker: Unlocker | None = None,
         vault: Vault | None = None,
         demo: bool = False,
+        read_only: bool = False,
         today: date | None = None,
         notices: list[str] | None = None,
+        masked: bool | None = None,
     ) -> None:
         super().__init__()
         self.vault_path = vault_path
@@ -82,6 +96,11 @@ class CaseApp(App[int]):
         self.preset_unlocker = unlocker
         self.vault: Vault | None = vault
         self.demo = demo
+        #: Open without the writer lock: nothing can be changed or saved. Set when
+        #: asked for, or when another casetui already has the vault open.
+        self.read_only = read_only
+        #: Who had the vault open when this session fell back to read-only.
+        self.read_only_because = ""
         self._today = today
         self.startup_notices = list(notices or [])
         self.owner_id: str | None = None
@@ -90,11 +109,16 @@ class CaseApp(App[int]):
         self.last_input = self.clock()
         self.locked = False
         self._idle_stop = threading.Event()
+        #: Clear while a lock is still saving and letting go of the vault; opening
+        #: waits for it, so this app never finds its own writer lock in the way.
+        self._let_go_done = threading.Event()
+        self._let_go_done.set()
         #: A vault kept in memory while locked, only when its last save failed (or in
         #: the demo, which has no passphrase): unlocking brings it back unchanged.
         self._held: Vault | None = None
         if self.settings.keymap:
             self.set_keymap(self.settings.keymap)
+        self.set_reactive(CaseApp.masked, self.settings.mask_clients if masked is None else masked)
 
     # -- basics ---------------------------------------------------------------------
 
@@ -141,8 +165,14 @@ class CaseApp(App[int]):
     @work(thread=True, exclusive=True, group="open", exit_on_error=False)
     def open_vault(self, unlocker: Unlocker) -> None:
         """Unlock and read the vault off the UI thread (scrypt takes a second or two)."""
+        self._let_go_done.wait(timeout=60)
         try:
-            vault = Vault.open(self.vault_path, unlocker)
+            vault = Vault.open(self.vault_path, unlocker, writable=not self.read_only)
+        except VaultBusy as error:
+            # Another casetui got there first: offer to look without changing anything.
+            self.read_only = True
+            self.call_from_thread(self._open_failed, error)
+            return
         except VaultError as error:
             self.call_from_thread(self._open_failed, error)
             return
@@ -152,7 +182,14 @@ class CaseApp(App[int]):
         from casetui.ui.screens.unlock import OpeningScreen, UnlockScreen
 
         screen = self.screen
-        if isinstance(screen, OpeningScreen) and isinstance(error, WrongKey) and not self.demo:
+        if (
+            isinstance(screen, OpeningScreen)
+            and isinstance(error, VaultBusy)
+            and self.preset_unlocker is not None
+        ):
+            # Unlocked without a prompt: open read-only at once; the banner says so.
+            self.open_vault(self.preset_unlocker)
+        elif isinstance(screen, OpeningScreen) and isinstance(error, WrongKey) and not self.demo:
             # A stale CASETUI_PASSPHRASE: ask instead of giving up.
             self.switch_screen(
                 UnlockScreen(
@@ -170,9 +207,16 @@ class CaseApp(App[int]):
         self.locked = False
         self.last_input = self.clock()
         self.vault = vault
+        if not vault.writable:
+            from casetui.vault.lock import holder
+
+            self.read_only_because = holder(vault.paths.lock) or ""
+        self.record_event(AuditAction.UNLOCKED)
         owner = vault.owner_staff_id
         self.owner_id = owner if owner in vault.repo.staff else None
-        self.save_state = SaveState(True, "All changes saved")
+        self.save_state = SaveState(
+            True, "All changes saved" if vault.writable else "Read-only: nothing is saved"
+        )
         while len(self.screen_stack) > 1:
             self.pop_screen()
         self.push_screen(CaseloadScreen())
@@ -239,34 +283,45 @@ class CaseApp(App[int]):
 
         if self.vault is None or self.locked:
             return
+        if self.vault.writable:
+            why = "after a time without use" if message else "quick hide"
+            self.vault.repo.record_event(AuditAction.LOCKED, detail=why)
         self.locked = True
         self.clear_notifications()
-        while len(self.screen_stack) > 1:
-            self.pop_screen()
+        # The screens uncovered on the way down are going too: they must not wake up
+        # and reload from a vault that is no longer there.
+        with self.prevent(events.ScreenResume):
+            while len(self.screen_stack) > 1:
+                self.pop_screen()
         self.title = self.TITLE
         self.sub_title = ""
         vault, self.vault, self.owner_id = self.vault, None, None
         self.push_screen(
             LockScreen(self.vault_path, message=message, needs_passphrase=not self.demo)
         )
+        self._let_go_done.clear()
         self._let_go(vault)
 
     @work(thread=True, group="lock", exit_on_error=False)
     def _let_go(self, vault: Vault) -> None:
-        if self.demo:
-            self._held = vault  # fictional data, and no passphrase to ask for
-            return
         try:
-            if vault.writable and vault.dirty:
-                vault.save()  # waits for a save already running
-        except VaultError:
-            self._held = vault
-            self.call_from_thread(
-                self._lock_message,
-                "Your latest changes could not be saved yet. They are kept; unlock to try again.",
-            )
-            return
-        vault.close()
+            if self.demo:
+                self._held = vault  # fictional data, and no passphrase to ask for
+                return
+            try:
+                if vault.writable and vault.dirty:
+                    vault.save()  # waits for a save already running
+            except VaultError:
+                self._held = vault
+                self.call_from_thread(
+                    self._lock_message,
+                    "Your latest changes could not be saved yet. They are kept; unlock to "
+                    "try again.",
+                )
+                return
+            vault.close()
+        finally:
+            self._let_go_done.set()
 
     def _lock_message(self, text: str) -> None:
         from casetui.ui.screens.unlock import LockScreen
@@ -311,6 +366,33 @@ class CaseApp(App[int]):
         self.vault_opened(held)
         self.changed()
 
+    # -- screen sharing -------------------------------------------------------------
+
+    def action_toggle_mask(self) -> None:
+        self.masked = not self.masked
+
+    def watch_masked(self, masked: bool) -> None:
+        """Say so, and close what cannot redraw itself; screens redraw themselves."""
+        from textual.command import CommandPalette
+
+        if masked:
+            self.clear_notifications()  # a toast may name a client
+            if isinstance(self.screen, CommandPalette):  # its list was made with names
+                self.call_next(self.screen.run_action, "escape")
+            self.notify(
+                "Clients show as their calendar code or initials, and notes are hidden.",
+                title="Screen sharing on",
+                timeout=4,
+                markup=False,
+            )
+        else:
+            self.notify(
+                "Names and notes are shown again.",
+                title="Screen sharing off",
+                timeout=4,
+                markup=False,
+            )
+
     # -- saving ---------------------------------------------------------------------
 
     def changed(self) -> None:
@@ -319,15 +401,16 @@ class CaseApp(App[int]):
         self._save()
 
     @work(thread=True, group="save", exit_on_error=False)
-    def _save(self) -> None:
+    def _save(self, quiet: bool = False) -> None:
         vault = self.require_vault()
         try:
             vault.save()
         except VaultError as error:
             self.call_from_thread(self._save_failed, str(error))
             return
-        stamp = datetime.now().strftime("%H:%M")
-        self.call_from_thread(self._saved, stamp)
+        if not quiet:
+            stamp = datetime.now().strftime("%H:%M")
+            self.call_from_thread(self._saved, stamp)
 
     def _saved(self, stamp: str) -> None:
         vault = self.vault
@@ -340,11 +423,22 @@ class CaseApp(App[int]):
         )
         self.notify(reason, title="Could not save", severity="error", timeout=15, markup=False)
 
+    def record_event(self, action: AuditAction, detail: str = "") -> None:
+        """Add a session event to the audit trail and save it (not in a read-only session).
+
+        The save is quiet: the status line keeps speaking of the user's own changes.
+        """
+        vault = self.vault
+        if vault is not None and vault.writable and vault.repo.record_event(action, detail=detail):
+            self._save(quiet=True)
+
     def action_save_now(self) -> None:
         if self.vault is not None and self.vault.writable:
             self.changed()
 
     # -- crashes --------------------------------------------------------------------
+
+    _crash_reported = False
 
     def _handle_exception(self, error: Exception) -> None:
         """Every unexpected error takes the safe path below, never a rich traceback."""
@@ -359,19 +453,37 @@ class CaseApp(App[int]):
 
         Locals and exception messages can hold a client's details or a passphrase,
         and stderr is often captured to a log. This names only the error type and
-        the code locations.
+        the code locations, and writes a crash report that holds no more than that
+        (see :mod:`casetui.crash`). Only the first error is reported.
         """
+        from textual.worker import WorkerFailed
+
+        from casetui.crash import write_crash_report
+
         error = self._exception
-        frames = traceback.extract_tb(error.__traceback__) if error is not None else []
+        if error is None or self._crash_reported:
+            self._close_messages_no_wait()
+            return
+        self._crash_reported = True
+        report = write_crash_report(error)
+        if isinstance(error, WorkerFailed) and isinstance(error.error, Exception):
+            error = error.error  # the worker's own error, with its traceback
+        frames = traceback.extract_tb(error.__traceback__)
         where = "\n".join(f"  {Path(f.filename).name}:{f.lineno} in {f.name}" for f in frames[-8:])
-        kind = type(error).__name__ if error is not None else "unknown"
+        sent = (
+            f"A crash report without any case details is at\n  {report}\n"
+            "Please send it with your report. "
+            if report is not None
+            else "Please report it; no case details are shown here. "
+        )
         self._exit_renderables.append(
             Text(
-                f"casetui stopped because of an internal error ({kind}). Changes saved before "
-                "it are safe on disk. Where it happened (no case details are shown):\n" + where,
+                f"casetui stopped because of an internal error ({type(error).__name__}).\n"
+                f"Changes saved before it are safe on disk.\n{sent}Where it happened:\n{where}",
                 end="",
             )
         )
+        self.error_console.soft_wrap = True  # the report's path stays whole, ready to copy
         self._close_messages_no_wait()
 
     # -- leaving --------------------------------------------------------------------
@@ -438,13 +550,14 @@ class CaseApp(App[int]):
     def open_client(
         self, client_id: str, tab: str | None = None, record_id: str | None = None
     ) -> None:
+        from casetui.ui.screens.audit import AuditScreen
         from casetui.ui.screens.client import ClientScreen
         from casetui.ui.screens.partners import PartnersScreen
         from casetui.ui.screens.today import TodayScreen
 
         if self.vault is None or client_id not in self.vault.repo.clients:
             return
-        self._pop_to(lambda s: isinstance(s, TodayScreen | PartnersScreen))
+        self._pop_to(lambda s: isinstance(s, TodayScreen | PartnersScreen | AuditScreen))
         self.push_screen(ClientScreen(client_id, tab, record_id))
 
     def show_caseload(self) -> None:
@@ -490,6 +603,15 @@ class CaseApp(App[int]):
         self._pop_to(lambda s: False)
         self.push_screen(TeamScreen())
 
+    def show_audit(self) -> None:
+        """The whole vault's audit trail."""
+        from casetui.ui.screens.audit import AuditScreen
+
+        if self.vault is None:
+            return
+        self._pop_to(lambda s: False)
+        self.push_screen(AuditScreen())
+
     def export_calendar(self) -> None:
         """Write the owner's time blocks, meetings and check-ins to an .ics file."""
         from casetui.ui.calendar_export import start_export
@@ -533,12 +655,38 @@ class CaseApp(App[int]):
                 "Agencies and providers clients are referred to",
                 self.show_partners,
             )
+            yield SystemCommand(
+                "Audit trail",
+                "Who changed what, and when, across the whole vault",
+                self.show_audit,
+            )
             yield SystemCommand("Save now", "Write all changes to the vault", self.action_save_now)
+        if self.masked:
+            yield SystemCommand(
+                "Screen sharing: show names",
+                "Show clients' names and notes again",
+                self.action_toggle_mask,
+            )
+        else:
+            yield SystemCommand(
+                "Screen sharing: hide names",
+                "Show clients only by calendar code or initials, and hide notes",
+                self.action_toggle_mask,
+            )
         yield SystemCommand("Keys and help", "Show every key on this screen", self.action_help)
 
     def run_on_vault(self, change: Callable[[Vault], object]) -> bool:
         """Apply an in-memory change, report a refusal in one sentence, then save."""
         vault = self.require_vault()
+        if not vault.writable:
+            self.notify(
+                "This session is read-only because the vault is open elsewhere, so nothing "
+                "can be changed here; close casetui there, then open it here again.",
+                title="Nothing was changed",
+                severity="warning",
+                markup=False,
+            )
+            return False
         try:
             change(vault)
         except (VaultError, ValueError) as error:

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from casetui.core.choices import AuditAction
 from casetui.core.errors import ValidationError
 from casetui.core.ical import DEFAULT_WEEKS
 from casetui.ui.screens.confirm import ConfirmScreen
@@ -89,8 +90,12 @@ def start_export(app: CaseApp) -> None:
             return
         _check_overwrite(app, request)
 
+    # The form holds nothing about clients, so it stays readable while screen sharing.
     app.push_screen(
-        FormScreen("Export your calendar", calendar_fields(), initial, build_request), chosen
+        FormScreen(
+            "Export your calendar", calendar_fields(), initial, build_request, shareable=True
+        ),
+        chosen,
     )
 
 
@@ -148,6 +153,11 @@ def _write_worker(app: CaseApp, request: CalendarRequest, overwrite: bool) -> No
             )
             return
         names = "with names" if request.with_names else "without names"
+        app.call_from_thread(
+            app.record_event,
+            AuditAction.CALENDAR_EXPORTED,
+            f"{request.weeks} week{'' if request.weeks == 1 else 's'}, {names}",
+        )
         app.call_from_thread(
             app.notify,
             f"Wrote {written.events} events ({names}) to {request.out}.",

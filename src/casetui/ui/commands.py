@@ -3,6 +3,9 @@
 Textual's ``Matcher.highlight`` parses the candidate as markup, which would make
 a client's name live markup in the palette. So the hit is built from a plain
 :class:`~textual.content.Content` and only the matched offsets are styled.
+
+While the screen is shared, clients are offered, and matched, only by their
+calendar code or initials.
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ from textual.command import DiscoveryHit, Hit, Hits, Provider
 from textual.content import Content
 from textual.style import Style
 
+from casetui.ui.masking import stored_client_name
 from casetui.ui.safe_text import clean_line
 
 if TYPE_CHECKING:
@@ -21,16 +25,17 @@ if TYPE_CHECKING:
 
 
 class ClientCommands(Provider):
-    """Offer every client by preferred name."""
+    """Offer every client by preferred name (by code or initials while masked)."""
 
     def _clients(self) -> list[tuple[str, str]]:
         app: CaseApp = self.app  # type: ignore[assignment]
         if app.vault is None:
             return []
+        masked = app.masked
         with app.vault.mutex:
             raw = list(app.vault.repo.clients.raw().items())
         return sorted(
-            ((cid, clean_line(row.get("preferred_name", ""))) for cid, row in raw),
+            ((cid, clean_line(stored_client_name(row, masked))) for cid, row in raw),
             key=lambda item: item[1].casefold(),
         )
 

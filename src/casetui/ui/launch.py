@@ -32,14 +32,29 @@ def run_app(
     settings: Settings,
     unlocker: Unlocker | None,
     notices: list[str],
+    masked: bool | None = None,
+    read_only: bool = False,
 ) -> int:
-    app = CaseApp(vault_path, settings=settings, unlocker=unlocker, notices=notices)
+    """``masked`` starts with screen sharing on (None: as the settings say).
+
+    ``read_only`` opens without the writer lock, to look only.
+    """
+    app = CaseApp(
+        vault_path,
+        settings=settings,
+        unlocker=unlocker,
+        notices=notices,
+        masked=masked,
+        read_only=read_only,
+    )
     try:
         with _exit_on_signals():
             result = app.run()
     finally:
         if app.vault is not None:
             app.vault.close()
+    if app.return_code:  # stopped by an internal error, which the app has reported
+        return 70
     return result or 0
 
 
@@ -74,19 +89,36 @@ def make_demo_vault(folder: Path, today: date) -> Vault:
     return vault
 
 
-def run_demo(*, settings: Settings, notices: list[str], today: date | None = None) -> int:
-    """Run the demo on a throwaway vault that is removed on every way out."""
+def run_demo(
+    *,
+    settings: Settings,
+    notices: list[str],
+    today: date | None = None,
+    masked: bool | None = None,
+) -> int:
+    """Run the demo on a throwaway vault that is removed on every way out.
+
+    ``masked`` starts with screen sharing on (None: as the settings say).
+    """
     folder = Path(tempfile.mkdtemp(prefix="casetui-demo-"))
     vault: Vault | None = None
     try:
         with _exit_on_signals():
             vault = make_demo_vault(folder, today or date.today())
             app = CaseApp(
-                vault.path, settings=settings, vault=vault, demo=True, notices=notices, today=today
+                vault.path,
+                settings=settings,
+                vault=vault,
+                demo=True,
+                notices=notices,
+                today=today,
+                masked=masked,
             )
             result = app.run()
     finally:
         if vault is not None:
             vault.close()
         shutil.rmtree(folder, ignore_errors=True)
+    if app.return_code:  # stopped by an internal error, which the app has reported
+        return 70
     return result or 0

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
+from casetui.core.choices import AuditAction
 from casetui.core.records import RECORD_BY_TABLE, Record
 from casetui.core.recordset import RecordSet, check_references, describe_counts, parse_interchange
 from casetui.vault import keys
@@ -118,10 +119,19 @@ def plan_import(vault: Vault, data: object, source: str) -> ImportPlan:
 
 
 def apply_import(vault: Vault, plan: ImportPlan) -> SaveResult | None:
-    """Add the plan's new records and save once, so a failure leaves the vault as it was."""
+    """Add the plan's new records and save once, so a failure leaves the vault as it was.
+
+    The audit trail gets one entry for the whole import, with the count.
+    """
+    added = 0
     for table, records in plan.new.tables.items():
         if records:
             vault.repo.table_for(RECORD_BY_TABLE[table]).add_many(records)
+            added += len(records)
+    if added:
+        vault.repo.record_event(
+            AuditAction.IMPORTED, detail=f"{added:,} record{'' if added == 1 else 's'}"
+        )
     return vault.save()
 
 

@@ -13,14 +13,21 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Collection, Iterator, Sequence
-from datetime import date
+from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
-from casetui.core.choices import CASELOAD_STATUSES, ClientStatus, GoalStatus, NeedStatus
+from casetui.core.choices import (
+    CASELOAD_STATUSES,
+    AuditAction,
+    ClientStatus,
+    GoalStatus,
+    NeedStatus,
+)
 from casetui.core.errors import ValidationError
 from casetui.core.records import (
     AdminBlock,
     Assignment,
+    AuditEntry,
     CaseEvent,
     Client,
     Consent,
@@ -44,6 +51,7 @@ from casetui.core.rules import (
     goal_progress,
     open_need_count,
 )
+from casetui.vault.audit import UNKNOWN_ACTOR, AuditTrailIsAppendOnly, entry_for_change
 from casetui.vault.errors import ReadOnlyVault, VaultDataError, VaultError
 from casetui.vault.operations import CaseOperations
 
@@ -170,13 +178,17 @@ class Table(Generic[R]):
             self._repo.check_references(record, pending)
             new = record.to_dict(with_id=False)
             old = self.raw().get(record.id)
-            # Read the old parent first: replace_row rewrites the stored dict in place.
+            # Read the old parent (and what changed) first: replace_row rewrites the
+            # stored dict in place.
             old_parent, new_parent = self._parent_of(old), self._parent_of(new)
+            entry = entry_for_change(self._repo.actor, self.name, record.id, old, new)
             if old is None:
                 self._tiny.insert_rows([(record.id, new)])
             else:
                 self._tiny.replace_row(record.id, new)
             self._reindex(record.id, old_parent, new_parent)
+            if entry is not None:
+                self._repo.audit.append(entry)
             self._repo.touched(self.name, {old_parent, new_parent})
         return record
 
@@ -211,11 +223,37 @@ class Table(Generic[R]):
             if old is None:
                 return False
             self._repo.check_unreferenced(self.name, record_id)
+            entry = entry_for_change(self._repo.actor, self.name, record_id, old, None)
             self._tiny.remove_row(record_id)
             parent = self._parent_of(old)
             self._reindex(record_id, parent, None)
+            if entry is not None:
+                self._repo.audit.append(entry)
             self._repo.touched(self.name, {parent})
             return True
+
+
+class AuditTable(Table[AuditEntry]):
+    """The audit trail's table: entries are appended, never replaced or removed."""
+
+    def put(self, record: AuditEntry, *, pending: Collection[tuple[str, str]] = ()) -> AuditEntry:
+        raise AuditTrailIsAppendOnly(
+            "The audit trail can only be added to; its entries cannot be changed."
+        )
+
+    def remove(self, record_id: str) -> bool:
+        raise AuditTrailIsAppendOnly(
+            "The audit trail can only be added to; its entries cannot be removed."
+        )
+
+    def append(self, entry: AuditEntry) -> None:
+        self._repo.check_writable()
+        with self._repo.mutex:
+            if entry.id in self.raw():
+                raise AuditTrailIsAppendOnly("That audit entry is already in the trail.")
+            self._tiny.insert_rows([(entry.id, entry.to_dict(with_id=False))])
+            self._reindex(entry.id, None, entry.client_id or "")
+            self._repo.touched(self.name, ())
 
 
 class Repository(CaseOperations):
@@ -245,6 +283,9 @@ class Repository(CaseOperations):
         self.assignments = Table(self, Assignment)
         self.case_events = Table(self, CaseEvent)
         self.legal_matters = Table(self, LegalMatter)
+        self.audit = AuditTable(self, AuditEntry)
+        #: Names the person behind each change; the vault sets it from the key that unlocked.
+        self.actor_source: Callable[[], str] = lambda: UNKNOWN_ACTOR
         self._tables: dict[str, Table[Any]] = {
             t.name: t for t in vars(self).values() if isinstance(t, Table)
         }
@@ -263,6 +304,30 @@ class Repository(CaseOperations):
             if table.cls is cls:
                 return table
         raise KeyError(cls.__name__)
+
+    @property
+    def actor(self) -> str:
+        return self.actor_source()
+
+    def record_event(
+        self, action: AuditAction, *, detail: str = "", client_id: str | None = None
+    ) -> AuditEntry | None:
+        """Add a session event (unlocked, exported, …) to the audit trail.
+
+        A read-only session cannot write, so its events are not recorded and
+        None is returned.
+        """
+        if not self.writable:
+            return None
+        entry = AuditEntry.create(
+            at=datetime.now(UTC),
+            who=self.actor,
+            action=action,
+            detail=detail[:200],
+            client_id=client_id,
+        )
+        self.audit.append(entry)
+        return entry
 
     def check_writable(self) -> None:
         if not self.writable:

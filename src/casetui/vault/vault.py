@@ -21,6 +21,7 @@ from typing import Any, Self
 from casetui.core.errors import ValidationError
 from casetui.core.records import RECORD_BY_TABLE, Staff
 from casetui.core.recordset import Problem, RecordSet, check_references
+from casetui.core.text import json_may_need_cleaning, sanitise_document
 from casetui.vault import keys
 from casetui.vault.backups import DEFAULT_KEEP, Backups
 from casetui.vault.errors import (
@@ -48,10 +49,10 @@ from casetui.vault.repository import Repository
 from casetui.vault.storage import ChunkReader, Document, document_chunks, open_db
 
 VAULT_FORMAT = "casetui-vault"
-VAULT_VERSION = 2
+VAULT_VERSION = 3
 #: Version 2 added partners, referrals, consents, strengths, safety plans,
-#: assignments, case events and legal matters. Older vaults are upgraded in memory
-#: and written as version 2 on the next save.
+#: assignments, case events and legal matters; version 3 the audit trail. Older
+#: vaults are upgraded in memory and written as the current version on the next save.
 META_TABLE = "_meta"
 META_ID = "1"
 OWN_KEY_NAME = "this vault"
@@ -132,6 +133,7 @@ class Vault:
         self._db, self._storage = open_db(document)
         self._saved_generation = self._storage.generation
         self.repo = Repository(self._db, self._storage, self.mutex, writable=lock is not None)
+        self.repo.actor_source = self.who
         self.last_saved: datetime | None = None
 
     # -- opening ------------------------------------------------------------------
@@ -287,6 +289,24 @@ class Vault:
         owner = self.meta.get("owner_staff_id")
         return owner if isinstance(owner, str) else None
 
+    def who(self) -> str:
+        """The person this session acts as, for the audit trail.
+
+        The vault's own key (the passphrase) is its owner, the case manager; a
+        team member's key is the name it was added under; any other key is
+        described by how it was given.
+        """
+        mine = self.keyring.public_keys()
+        for entry in self.meta.get("recipients", []):
+            if entry.get("key") in mine and entry.get("name") != OWN_KEY_NAME:
+                return str(entry.get("name"))[:120]
+        own = {r["key"] for r in self.meta.get("recipients", []) if r.get("name") == OWN_KEY_NAME}
+        if mine & own or self.keyring.source in ("passphrase", "memory"):
+            owner = self._storage.document.get(Staff.TABLE, {}).get(self.owner_staff_id or "")
+            name = owner.get("name") if isinstance(owner, dict) else None
+            return str(name)[:120] if name else "the vault's owner"
+        return f"someone with the {self.keyring.source}"[:120]
+
     def set_owner(self, staff_id: str) -> None:
         """Record which case manager this vault's own user is ("my caseload")."""
         if not self.writable:
@@ -294,6 +314,22 @@ class Vault:
         with self.mutex:
             meta = dict(self.meta)
             meta["owner_staff_id"] = staff_id
+            self._db.record_table(META_TABLE).replace_row(META_ID, meta)
+
+    def set_recipients(self, entries: list[keys.RecipientEntry]) -> None:
+        """Replace the list of keys the vault is encrypted to.
+
+        The file on disk changes only when the vault is saved; ``save(force=True)``
+        re-encrypts it to the new list at once. The checks on names and keys live in
+        :mod:`casetui.vault.recipients`.
+        """
+        if not self.writable:
+            raise ReadOnlyVault("This vault is open read-only; changes cannot be saved.")
+        if not entries:
+            raise KeyFileError("A vault must be encrypted to at least one key.")
+        with self.mutex:
+            meta = dict(self.meta)
+            meta["recipients"] = [{"name": e.name, "key": e.key} for e in entries]
             self._db.record_table(META_TABLE).replace_row(META_ID, meta)
 
     def problems(self) -> list[Problem]:
@@ -436,19 +472,32 @@ def _read_vault(paths: VaultPaths, unlock: Unlocker) -> tuple[keys.Keyring, Docu
 
 
 def load_document(plaintext: bytes, path: Path) -> Document:
-    """Parse decrypted bytes into a document, checking its overall shape."""
+    """Parse decrypted bytes into a document, checking its overall shape.
+
+    Every string in it is cleaned of escape sequences and unsafe controls (see
+    :func:`~casetui.core.text.sanitise_document`), so text from a hand-edited or
+    older vault is as inert as text typed today, raw rows included. Cleaning
+    happens in memory only and does not mark the vault as changed: opening never
+    writes, a read-only look stays read-only, and no "could not save" question
+    can come from an edit nobody made. The next save writes the whole document,
+    so it writes the cleaned text. A quick scan of the bytes skips the walk over
+    the document when nothing in it can need cleaning.
+    """
     advice = "restore the newest backup (casetui check lists them)"
     try:
         text = plaintext.decode("utf-8")
     except UnicodeDecodeError:
         raise VaultShapeError(f"{path} decrypted, but does not hold text; {advice}.") from None
+    needs_cleaning = json_may_need_cleaning(plaintext)
     del plaintext
     try:
         document = json.loads(text)
-    except json.JSONDecodeError:
+    except (json.JSONDecodeError, RecursionError):
         raise VaultShapeError(
             f"{path} decrypted, but does not hold valid JSON; {advice}."
         ) from None
+    if needs_cleaning and isinstance(document, dict | list):
+        sanitise_document(document)
     check_shape(document, path)
     return document  # type: ignore[no-any-return]
 

@@ -1,4 +1,8 @@
-"""Consents: releases of information, each time-limited and revocable."""
+"""Consents: releases of information, each time-limited and revocable.
+
+While the screen is shared, what may be shared, the purpose and any revocation
+note are hidden; the partner, the dates and the state stay.
+"""
 
 from __future__ import annotations
 
@@ -15,6 +19,7 @@ from textual.widgets import Static
 from casetui.core import casework
 from casetui.core.records import Consent
 from casetui.ui.casework_forms import consent_fields, revoke_fields
+from casetui.ui.masking import free_text, is_masked
 from casetui.ui.panes.base import Pane
 from casetui.ui.safe_text import labelled, short_date
 from casetui.ui.screens.form import FormScreen
@@ -108,18 +113,15 @@ class ConsentsPane(Pane):
         consent = self._current()
         text = Text(end="")
         if consent is not None:
+            masked = is_masked(self)
             lines = [
-                ("What may be shared", consent.shares),
-                ("Purpose", consent.purpose),
+                ("What may be shared", free_text(consent.shares, masked)),
+                ("Purpose", free_text(consent.purpose, masked)),
             ]
             if consent.revoked_on:
-                lines.append(
-                    (
-                        "Revoked",
-                        consent.revoked_on.isoformat()
-                        + (f" — {consent.revocation_note}" if consent.revocation_note else ""),
-                    )
-                )
+                why = free_text(consent.revocation_note, masked, "")
+                when = consent.revoked_on.isoformat()
+                lines.append(("Revoked", f"{when} — {why}" if why else when))
             text = labelled(lines)
         self.query_one("#consent-detail", Static).update(text)
 

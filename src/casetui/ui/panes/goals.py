@@ -1,4 +1,8 @@
-"""The goal sheet: the client's goals in their own words, in their order."""
+"""The goal sheet: the client's goals in their own words, in their order.
+
+A goal is the client's own words, so while the screen is shared its text and its
+progress notes are hidden; its number, status and dates stay.
+"""
 
 from __future__ import annotations
 
@@ -17,6 +21,7 @@ from casetui.core.fields import NoteListSpec
 from casetui.core.records import Goal
 from casetui.core.rules import goal_count_note
 from casetui.ui.client_forms import goal_fields, goal_values, progress_note_fields
+from casetui.ui.masking import HIDDEN, free_text, is_masked, need_label
 from casetui.ui.panes.base import Pane
 from casetui.ui.safe_text import one_line, short_date
 from casetui.ui.screens.confirm import ConfirmScreen
@@ -74,10 +79,11 @@ class GoalsPane(Pane):
 
     def refresh_data(self) -> None:
         goals = self.goals()
+        masked = is_masked(self)
         rows = [
             Row(
                 g.id,
-                (str(n), g.text, g.status.label, short_date(g.target_date, "")),
+                (str(n), free_text(g.text, masked), g.status.label, short_date(g.target_date, "")),
                 g,
                 {2: "row-list--good"} if g.status is GoalStatus.ACHIEVED else {},
             )
@@ -99,17 +105,18 @@ class GoalsPane(Pane):
         goal = self._current()
         text = Text(end="")
         if goal is not None:
+            masked = is_masked(self)
             text.append("In their words: ", style="bold")
-            text.append(goal.text)
+            text.append(free_text(goal.text, masked))
             needs = [self.vault.repo.needs.get(nid) for nid in goal.linked_needs]
             text.append("\nLinked needs: ", style="bold")
-            text.append(", ".join(n.label for n in needs if n) or "none")
+            text.append(", ".join(need_label(n, masked) for n in needs if n) or "none")
             text.append("\nProgress notes:", style="bold")
             if not goal.progress_notes:
                 text.append(" none yet (press p to add one)")
             for note in sorted(goal.progress_notes, key=lambda n: n.on, reverse=True):
                 text.append(f"\n  {note.on.isoformat()}  ", style="bold")
-                text.append(note.text)
+                text.append(free_text(note.text, masked))
         self.query_one("#goal-detail", Static).update(text)
 
     @on(RowList.Chosen)
@@ -215,13 +222,17 @@ class GoalsPane(Pane):
             if yes:
                 self.change(lambda v: v.repo.goals.remove(goal.id), "Goal removed.")
 
+        advice = (
+            "If the client changed their mind, marking it revised or paused keeps the "
+            "history. Removing cannot be undone."
+        )
         self.app.push_screen(
             ConfirmScreen(
                 "Remove this goal?",
-                f"{goal.text}\n\nIf the client changed their mind, marking it revised or "
-                "paused keeps the history. Removing cannot be undone.",
+                f"{goal.text}\n\n{advice}",
                 yes="Remove",
                 no="Keep it",
+                shared_detail=f"{HIDDEN}\n\n{advice}",
             ),
             decided,
         )

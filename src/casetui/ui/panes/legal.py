@@ -1,4 +1,8 @@
-"""Legal matters, shown only when the client has chosen to consider or engage."""
+"""Legal matters, shown only when the client has chosen to consider or engage.
+
+While the screen is shared, descriptions and notes are hidden; the kind, status
+and date stay.
+"""
 
 from __future__ import annotations
 
@@ -14,6 +18,7 @@ from textual.widgets import Static
 from casetui.core.choices import LegalKind, LegalStatus
 from casetui.core.records import LegalMatter
 from casetui.ui.casework_forms import legal_fields
+from casetui.ui.masking import free_text, is_masked
 from casetui.ui.panes.base import Pane
 from casetui.ui.safe_text import short_date
 from casetui.ui.screens.confirm import ConfirmScreen
@@ -58,13 +63,19 @@ class LegalPane(Pane):
             reverse=True,
         )
         today = self.case_app.today
+        masked = is_masked(self)
         rows = []
         for m in matters:
             upcoming = m.kind is LegalKind.COURT_DATE and m.on >= today
             rows.append(
                 Row(
                     m.id,
-                    (m.kind.label, m.status.label, short_date(m.on), m.description),
+                    (
+                        m.kind.label,
+                        m.status.label,
+                        short_date(m.on),
+                        free_text(m.description, masked, ""),
+                    ),
                     m,
                     {2: "row-list--alert"} if upcoming else {},
                 )
@@ -81,7 +92,7 @@ class LegalPane(Pane):
         text = Text(end="")
         if matter is not None:
             text.append("Note: ", style="bold")
-            text.append(matter.note or "—")
+            text.append(free_text(matter.note, is_masked(self)))
         self.query_one("#legal-detail", Static).update(text)
 
     @on(RowList.Chosen)

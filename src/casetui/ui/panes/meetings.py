@@ -1,8 +1,13 @@
-"""The meeting log, newest first. Hundreds of entries draw as fast as ten."""
+"""The meeting log, newest first. Hundreds of entries draw as fast as ten.
+
+While the screen is shared, what was said and seen (summary, the client's words,
+observations, next steps, goals discussed) is hidden; date, kind and length stay.
+"""
 
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Callable
 from datetime import timedelta
 from typing import Any, ClassVar
 
@@ -16,24 +21,29 @@ from textual.widgets import Footer, Static
 
 from casetui.core.records import Meeting
 from casetui.ui.client_forms import meeting_fields
+from casetui.ui.masking import free_text, is_masked, on_masking
 from casetui.ui.panes.base import Pane
 from casetui.ui.safe_text import labelled, one_line, short_date
 from casetui.ui.screens.form import FormScreen
+from casetui.ui.widgets.chrome import MaskBadge
 from casetui.ui.widgets.row_list import Column, Row, RowList
 
 
-def meeting_text(meeting: Meeting, staff_name: str, goal_texts: list[str]) -> Text:
+def meeting_text(
+    meeting: Meeting, staff_name: str, goal_texts: list[str], masked: bool = False
+) -> Text:
+    goals = "; ".join(goal_texts)
     sections = [
         ("Date", short_date(meeting.on)),
         ("Kind", meeting.kind.label),
         ("Minutes", str(meeting.duration_minutes)),
         ("Met with", staff_name or "—"),
-        ("Summary", meeting.summary or "—"),
-        ("In the client's words", meeting.client_view or "—"),
-        ("Observations", meeting.observations or "—"),
-        ("Goals discussed", "; ".join(goal_texts) or "—"),
+        ("Summary", free_text(meeting.summary, masked)),
+        ("In the client's words", free_text(meeting.client_view, masked)),
+        ("Observations", free_text(meeting.observations, masked)),
+        ("Goals discussed", free_text(goals, masked)),
         ("Progress on goals discussed", "yes" if meeting.progress_discussed else "no"),
-        ("Next steps", meeting.next_steps or "—"),
+        ("Next steps", free_text(meeting.next_steps, masked)),
         ("Next check-in", short_date(meeting.next_checkin, "the usual interval")),
     ]
     return labelled(sections)
@@ -52,19 +62,25 @@ class MeetingView(ModalScreen[None]):
     MeetingView .title { text-style: bold; color: $primary; padding-bottom: 1; }
     """
 
-    def __init__(self, heading: str, body: Text) -> None:
+    def __init__(self, heading: str, body: Callable[[bool], Text]) -> None:
+        """``body(masked)`` draws the meeting, without notes while the screen is shared."""
         super().__init__()
         self.heading = heading
         self.body = body
 
     def on_mount(self) -> None:
         self.query_one(VerticalScroll).focus()
+        on_masking(self, self._draw)
+
+    def _draw(self, masked: bool) -> None:
+        self.query_one("#meeting-body", Static).update(self.body(masked))
 
     def compose(self) -> ComposeResult:
         with Vertical():
-            yield Static(self.heading, classes="title")
+            yield MaskBadge()
+            yield Static(self.heading, classes="title", markup=False)
             with VerticalScroll(can_focus=True):
-                yield Static(self.body)
+                yield Static(self.body(is_masked(self)), id="meeting-body")
         yield Footer(show_command_palette=False)
 
     async def action_dismiss(self, result: None = None) -> None:
@@ -101,8 +117,18 @@ class MeetingsPane(Pane):
             key=lambda m: (m.on, m.id),
             reverse=True,
         )
+        masked = is_masked(self)
         rows = [
-            Row(m.id, (m.on.isoformat(), m.kind.label, str(m.duration_minutes), m.summary), m)
+            Row(
+                m.id,
+                (
+                    m.on.isoformat(),
+                    m.kind.label,
+                    str(m.duration_minutes),
+                    free_text(m.summary, masked, ""),
+                ),
+                m,
+            )
             for m in meetings
         ]
         self.query_one(RowList).set_rows(rows)
@@ -128,8 +154,14 @@ class MeetingsPane(Pane):
             return
         staff = self.vault.repo.staff.get(meeting.staff_id) if meeting.staff_id else None
         goals = [self.vault.repo.goals.get(gid) for gid in meeting.goals_discussed]
-        body = meeting_text(meeting, staff.name if staff else "", [g.text for g in goals if g])
-        self.app.push_screen(MeetingView(f"Meeting on {meeting.on.isoformat()}", body))
+        staff_name = staff.name if staff else ""
+        goal_texts = [g.text for g in goals if g]
+        self.app.push_screen(
+            MeetingView(
+                f"Meeting on {meeting.on.isoformat()}",
+                lambda masked: meeting_text(meeting, staff_name, goal_texts, masked),
+            )
+        )
 
     def _open_form(self, meeting: Meeting | None) -> None:
         vault = self.vault

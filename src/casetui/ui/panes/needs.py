@@ -3,6 +3,9 @@
 In "all" view every catalog need appears, whether or not it has been assessed;
 cycling a need that has no record yet creates one. "Needed only" shows the needs
 still calling for work.
+
+While the screen is shared, notes are hidden, and so is the name of a need the
+case manager typed themselves (it shows as "Custom need").
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ from casetui.core.catalog import CATALOG, CatalogNeed
 from casetui.core.choices import OPEN_NEED_STATUSES, Horizon, NeedStatus
 from casetui.core.records import NeedItem
 from casetui.ui.client_forms import need_fields
+from casetui.ui.masking import free_text, is_masked, need_label
 from casetui.ui.panes.base import Pane
 from casetui.ui.safe_text import one_line, short_date
 from casetui.ui.screens.form import FormScreen
@@ -110,6 +114,7 @@ class NeedsPane(Pane):
 
     def _rows(self) -> list[Row]:
         items = self.vault.repo.needs.for_parent(self.client_id)
+        masked = is_masked(self)
         by_key = {n.catalog_key: n for n in items if n.catalog_key}
         rows: list[Row] = []
         for horizon in Horizon:
@@ -135,7 +140,13 @@ class NeedsPane(Pane):
                 section.append(
                     Row(
                         key,
-                        (SYMBOLS[status], entry.label, entry.domain.label, status.label, date_text),
+                        (
+                            SYMBOLS[status],
+                            need_label(entry, masked),
+                            entry.domain.label,
+                            status.label,
+                            date_text,
+                        ),
                         entry,
                         {0: MARKS[status], 3: MARKS[status]} if status in MARKS else {},
                     )
@@ -166,7 +177,11 @@ class NeedsPane(Pane):
         entry = self._current()
         text = ""
         if isinstance(entry, NeedItem):
-            text = f"Note: {entry.note}" if entry.note else "No note yet (press n to add one)."
+            text = (
+                f"Note: {free_text(entry.note, is_masked(self))}"
+                if entry.note
+                else "No note yet (press n to add one)."
+            )
         elif entry is not None:
             text = "Not assessed yet. Press space to mark it needed."
         self.query_one("#need-detail", Static).update(one_line(text))

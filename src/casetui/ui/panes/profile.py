@@ -17,19 +17,23 @@ from casetui.core.choices import OPEN_NEED_STATUSES, CaseEventKind, ClientStatus
 from casetui.core.records import Assignment, CaseEvent, Client
 from casetui.ui.casework_forms import close_fields, reassign_fields, reopen_fields
 from casetui.ui.client_forms import client_fields, client_values
+from casetui.ui.masking import client_name, free_text, is_masked
 from casetui.ui.panes.base import Pane
 from casetui.ui.safe_text import labelled, short_date
 from casetui.ui.screens.form import FormScreen, required_date
 
 
-def profile_text(client: Client, manager: str) -> Text:
-    """The profile as label/value lines; values are appended as plain text."""
+def profile_text(client: Client, manager: str, masked: bool = False) -> Text:
+    """The profile as label/value lines; values are appended as plain text.
+
+    While masked, the name is the calendar code or initials and the notes are hidden.
+    """
 
     def flag(value: bool) -> str:
         return "yes" if value else "no"
 
     rows: list[tuple[str, str]] = [
-        ("Preferred name", client.preferred_name),
+        ("Preferred name", client_name(client, masked)),
         ("Pronouns", client.pronouns or "—"),
         ("Intake date", short_date(client.intake_date)),
         ("Status", client.status.label),
@@ -37,12 +41,12 @@ def profile_text(client: Client, manager: str) -> Text:
         ("Check in every", f"{client.checkin_interval_days} days"),
         ("Language", client.language or "—"),
         ("Interpreter needed", flag(client.interpreter_needed)),
-        ("Culture notes", client.culture_notes or "—"),
-        ("Faith notes", client.faith_notes or "—"),
+        ("Culture notes", free_text(client.culture_notes, masked)),
+        ("Faith notes", free_text(client.faith_notes, masked)),
         ("May we call", flag(client.may_call)),
         ("May we text", flag(client.may_text)),
         ("May we leave voicemail", flag(client.may_leave_voicemail)),
-        ("Safe contact notes", client.safe_contact_notes or "—"),
+        ("Safe contact notes", free_text(client.safe_contact_notes, masked)),
         ("Legal engagement", client.legal_engagement.label),
         ("Needs last reassessed", short_date(client.needs_reassessed_on, "not yet")),
         ("Calendar code", client.calendar_code or "initials (none chosen)"),
@@ -55,30 +59,33 @@ class ProfileView(VerticalScroll, can_focus=True):
 
 
 def history_text(
-    assignments: list[Assignment], events: list[CaseEvent], names: dict[str, str]
+    assignments: list[Assignment],
+    events: list[CaseEvent],
+    names: dict[str, str],
+    masked: bool = False,
 ) -> Text:
-    """Handoffs, closings and reopenings, newest first."""
+    """Handoffs, closings and reopenings, newest first (their notes hidden while masked)."""
     entries: list[tuple[str, str, str]] = []
     for a in assignments:
         who = names.get(a.to_staff_id, "someone no longer listed")
         before = names.get(a.from_staff_id, "") if a.from_staff_id else ""
         what = f"Handed to {who}" + (f" by {before}" if before else "")
-        entries.append((a.on.isoformat(), what, a.note))
+        entries.append((a.on.isoformat(), what, free_text(a.note, masked, "")))
     for e in events:
         if e.kind is CaseEventKind.CLOSED:
             what = "Closed: " + (e.reason.label if e.reason else "")
         else:
             what = "Reopened"
-        entries.append((e.on.isoformat(), what, e.note))
+        entries.append((e.on.isoformat(), what, free_text(e.note, masked, "")))
     text = Text(end="")
     text.append("Case history", style="bold")
     if not entries:
         text.append("\n  Nothing yet: no handoffs, closings or reopenings.")
-    for on, what, note in sorted(entries, reverse=True):
+    for on, what, said in sorted(entries, reverse=True):
         text.append(f"\n  {on}  ", style="bold")
         text.append(what)
-        if note:
-            text.append(f" — {note}")
+        if said:
+            text.append(f" — {said}")
     return text
 
 
@@ -98,8 +105,9 @@ class ProfilePane(Pane):
         client = self.client
         repo = self.vault.repo
         manager = repo.staff.get(client.case_manager_id)
+        masked = is_masked(self)
         self.query_one("#profile-text", Static).update(
-            profile_text(client, manager.name if manager else "")
+            profile_text(client, manager.name if manager else "", masked)
         )
         names = {s.id: s.name for s in repo.staff.all()}
         self.query_one("#profile-history", Static).update(
@@ -107,6 +115,7 @@ class ProfilePane(Pane):
                 repo.assignments.for_parent(self.client_id),
                 repo.case_events.for_parent(self.client_id),
                 names,
+                masked,
             )
         )
 
@@ -132,7 +141,7 @@ class ProfilePane(Pane):
             name = next((s.name for s in staff if s.id == to_staff), "")
             self.change(
                 lambda v: v.repo.reassign(client.id, to_staff, on, note),
-                f"{client.preferred_name} is now with {name}.",
+                f"{client_name(client, is_masked(self))} is now with {name}.",
             )
 
         self.app.push_screen(

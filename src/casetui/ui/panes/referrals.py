@@ -1,4 +1,8 @@
-"""Referrals: where the client was referred, and every step since."""
+"""Referrals: where the client was referred, and every step since.
+
+While the screen is shared, the notes and the goal a referral serves are hidden;
+partner, service, status, dates and catalog needs stay.
+"""
 
 from __future__ import annotations
 
@@ -17,6 +21,7 @@ from casetui.core.choices import ReferralStatus
 from casetui.core.records import Referral
 from casetui.core.today import is_stalled
 from casetui.ui.casework_forms import referral_fields, status_fields
+from casetui.ui.masking import free_text, is_masked, need_label
 from casetui.ui.panes.base import Pane
 from casetui.ui.safe_text import labelled, short_date
 from casetui.ui.screens.confirm import ConfirmScreen
@@ -110,14 +115,14 @@ class ReferralsPane(Pane):
             goal = repo.goals.get(referral.goal_id) if referral.goal_id else None
             consents = repo.consents.for_parent(self.client_id)
             consent = casework.valid_consent(consents, referral.partner_id, today)
+            masked = is_masked(self)
+            goal_text = free_text(goal.text, masked, "") if goal else ""
+            need_text = need_label(need, masked) if need else ""
             lines = [
                 ("Partner", self._partner_name(referral.partner_id)),
                 (
                     "For",
-                    " · ".join(
-                        x for x in (need.label if need else "", goal.text if goal else "") if x
-                    )
-                    or "—",
+                    " · ".join(x for x in (need_text, goal_text) if x) or "—",
                 ),
                 (
                     "Support",
@@ -137,14 +142,14 @@ class ReferralsPane(Pane):
                     if consent
                     else "no valid release of information on file for this partner",
                 ),
-                ("Note", referral.note or "—"),
+                ("Note", free_text(referral.note, masked)),
             ]
             text = labelled(lines)
             text.append("\nHistory:", style="bold")
             for change in reversed(referral.history):
                 text.append(f"\n  {change.on.isoformat()}  {change.status.label}")
                 if change.note:
-                    text.append(f" — {change.note}")
+                    text.append(f" — {free_text(change.note, masked)}")
         self.query_one("#referral-detail", Static).update(text)
 
     @on(RowList.Chosen)
@@ -315,13 +320,14 @@ class ReferralsPane(Pane):
                 message + (" The need is marked met." if mark else ""),
             )
 
+        question = "The referral is complete. Is the need “{}” met now? Only if the client agrees."
         self.app.push_screen(
             ConfirmScreen(
                 "Mark the linked need as met?",
-                f"The referral is complete. Is the need “{need.label}” met now? "
-                "Only if the client agrees.",
+                question.format(need.label),
                 yes="Yes, it is met",
                 no="Not yet",
+                shared_detail=question.format(need_label(need, True)),
             ),
             decided,
         )

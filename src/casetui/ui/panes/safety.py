@@ -1,4 +1,7 @@
-"""The safety plan. Hidden until asked for when the screen may be seen by others."""
+"""The safety plan. Hidden until asked for when the screen may be seen by others.
+
+While the screen is shared it stays hidden, and cannot be shown or edited.
+"""
 
 from __future__ import annotations
 
@@ -13,6 +16,7 @@ from textual.widgets import Static
 
 from casetui.core.records import SafetyPlan
 from casetui.ui.casework_forms import SAFETY_PLAN_FIELDS, safety_plan_fields
+from casetui.ui.masking import is_masked
 from casetui.ui.panes.base import Pane
 from casetui.ui.safe_text import short_date
 from casetui.ui.screens.confirm import ConfirmScreen
@@ -21,6 +25,10 @@ from casetui.ui.screens.form import FormScreen
 HIDDEN_TEXT = (
     "The safety plan is hidden, because this screen may be seen by others.\n\n"
     "Press v to show it when only you and the client can see the screen."
+)
+SHARED_TEXT = (
+    "The safety plan is hidden while screen sharing.\n\n"
+    "Turn screen sharing off to show or change it."
 )
 
 
@@ -72,6 +80,8 @@ class SafetyPane(Pane):
                     "in their words."
                 )
             )
+        elif is_masked(self):
+            box.update(Text(SHARED_TEXT))
         elif self.needs_confirmation and not self.revealed:
             box.update(Text(HIDDEN_TEXT))
         else:
@@ -83,7 +93,19 @@ class SafetyPane(Pane):
             self.revealed = False
             self.refresh_data()
 
+    def _refuse_while_shared(self) -> bool:
+        if is_masked(self) and self.vault.repo.safety_plan_for(self.client_id) is not None:
+            self.case_app.notify(
+                "The safety plan stays hidden while screen sharing. Turn screen sharing off first.",
+                markup=False,
+                timeout=4,
+            )
+            return True
+        return False
+
     def action_reveal(self) -> None:
+        if self._refuse_while_shared():
+            return
         if self.revealed or not self.needs_confirmation:
             if self.needs_confirmation:
                 self.hide()
@@ -106,6 +128,8 @@ class SafetyPane(Pane):
         )
 
     def action_edit(self) -> None:
+        if self._refuse_while_shared():
+            return
         plan = self.vault.repo.safety_plan_for(self.client_id)
         client_id = self.client_id
         if plan is None:

@@ -1,4 +1,8 @@
-"""The strengths assessment: each sitting kept, each answer beside the one before."""
+"""The strengths assessment: each sitting kept, each answer beside the one before.
+
+While the screen is shared the answers are hidden; the questions, the dates and
+how many were answered stay.
+"""
 
 from __future__ import annotations
 
@@ -15,12 +19,15 @@ from textual.widgets import Static
 from casetui.core.records import StrengthsAssessment
 from casetui.core.strengths import QUESTIONS, comparison, newest_first
 from casetui.ui.casework_forms import strengths_fields
+from casetui.ui.masking import free_text, is_masked
 from casetui.ui.panes.base import Pane
 from casetui.ui.screens.form import FormScreen
 from casetui.ui.widgets.row_list import Column, Row, RowList
 
 
-def comparison_text(current: StrengthsAssessment, earlier: StrengthsAssessment | None) -> Text:
+def comparison_text(
+    current: StrengthsAssessment, earlier: StrengthsAssessment | None, masked: bool = False
+) -> Text:
     text = Text(end="")
     text.append(f"Answers on {current.on.isoformat()}", style="bold")
     if earlier is not None:
@@ -28,10 +35,10 @@ def comparison_text(current: StrengthsAssessment, earlier: StrengthsAssessment |
     for number, (question, now, before) in enumerate(comparison(current, earlier), start=1):
         text.append(f"\n\n{number}. {question}", style="bold")
         text.append("\n   Now: ", style="bold")
-        text.append(now or "(not answered)")
+        text.append(free_text(now, masked, "(not answered)"))
         if before is not None:
             text.append("\n   Before: ", style="italic")
-            text.append(before or "(not answered)")
+            text.append(free_text(before, masked, "(not answered)"))
     return text
 
 
@@ -87,7 +94,7 @@ class StrengthsPane(Pane):
             sittings = self.sittings()
             index = next(i for i, a in enumerate(sittings) if a.id == current.id)
             earlier = sittings[index + 1] if index + 1 < len(sittings) else None
-            body = comparison_text(current, earlier)
+            body = comparison_text(current, earlier, is_masked(self))
         self.query_one("#strengths-text", Static).update(body)
 
     @on(RowList.Chosen)

@@ -3,6 +3,10 @@
 Rows are computed once per change to the records; the filter only tests a
 pre-lowered text per row and hands the survivors to :class:`RowList`, which draws
 the visible lines alone. That keeps a keystroke cheap at thousands of clients.
+
+While the screen is shared, each client shows as their calendar code or initials,
+and the filter matches only what the rows show, so typing part of a name or a
+note cannot single out a client.
 """
 
 from __future__ import annotations
@@ -22,9 +26,10 @@ from casetui.core.choices import ClientStatus, LegalEngagement
 from casetui.core.records import Client
 from casetui.core.rules import CaseloadRow
 from casetui.ui.client_forms import client_fields, client_values
+from casetui.ui.masking import client_name, is_masked, on_masking
 from casetui.ui.safe_text import one_line, short_date
 from casetui.ui.screens.form import FormScreen
-from casetui.ui.widgets.chrome import DemoBanner, SaveStatus
+from casetui.ui.widgets.chrome import MaskBadge, SaveStatus, banners
 from casetui.ui.widgets.row_list import Column, Row, RowList
 
 if TYPE_CHECKING:
@@ -32,6 +37,8 @@ if TYPE_CHECKING:
 
 SCOPES = ("mine", "everyone", "closed")
 SCOPE_TITLES = {"mine": "My caseload", "everyone": "Everyone's clients", "closed": "Closed cases"}
+FILTER_HINT = "Filter by name, language, notes… (Esc clears)"
+MASKED_FILTER_HINT = "Filter by code or initials, status, case manager… (Esc clears)"
 
 
 def next_checkin_text(row: CaseloadRow) -> str:
@@ -40,9 +47,19 @@ def next_checkin_text(row: CaseloadRow) -> str:
     return short_date(row.next_checkin)
 
 
-def row_text(row: CaseloadRow) -> str:
-    """Everything the filter searches, lowered once."""
+def row_text(row: CaseloadRow, masked: bool = False) -> str:
+    """Everything the filter searches, lowered once; while masked, only what is shown."""
     c = row.client
+    if masked:
+        return " ".join(
+            (
+                client_name(c, True),
+                c.pronouns,
+                c.status.label,
+                row.case_manager,
+                "overdue" if row.overdue else "",
+            )
+        ).casefold()
     return " ".join(
         (
             c.preferred_name,
@@ -71,6 +88,7 @@ class CaseloadScreen(Screen[None]):
         Binding("p", "partners", "Partners", id="caseload.partners"),
         Binding("w", "week", "My week", show=False, id="caseload.week"),
         Binding("v", "team", "Team", show=False, id="caseload.team"),
+        Binding("h", "audit", "Audit trail", show=False, id="caseload.audit"),
         Binding("escape", "clear_filter", "Clear filter", show=False, id="caseload.clear_filter"),
     ]
 
@@ -95,20 +113,20 @@ class CaseloadScreen(Screen[None]):
         return self.app  # type: ignore[return-value]
 
     def compose(self) -> ComposeResult:
-        if self.case_app.demo:
-            yield DemoBanner()
+        yield from banners(self.case_app)
         with Horizontal(id="top"):
             yield Static("", id="title")
             yield Static("", id="capacity")
+            yield MaskBadge()
             yield SaveStatus()
-        yield Input(placeholder="Filter by name, language, notes… (Esc clears)", id="filter")
+        yield Input(placeholder=FILTER_HINT, id="filter")
         yield RowList(self._columns(), empty_text="No clients to show here.", id="caseload")
         yield Static("", id="summary")
         yield Footer(show_command_palette=False)
 
     def _columns(self) -> list[Column]:
         columns = [
-            Column("name", "Client", 0, 12, lambda r: r.client.preferred_name.casefold()),
+            Column("name", "Client", 0, 12, lambda r: self._shown_name(r.client).casefold()),
             Column("pronouns", "Pronouns", 9, sort_key=lambda r: r.client.pronouns.casefold()),
             Column("status", "Status", 7, sort_key=lambda r: r.client.status.label),
         ]
@@ -132,8 +150,28 @@ class CaseloadScreen(Screen[None]):
         return columns
 
     def on_mount(self) -> None:
+        self._show_filter_hint()
         self.reload()
         self.query_one(RowList).focus()
+        on_masking(self, self._masking_changed)
+
+    def _shown_name(self, client: Client) -> str:
+        return client_name(client, is_masked(self))
+
+    def _show_filter_hint(self) -> None:
+        box = self.query_one("#filter", Input)
+        box.placeholder = MASKED_FILTER_HINT if is_masked(self) else FILTER_HINT
+
+    def _masking_changed(self, masked: bool) -> None:
+        if masked:  # what was typed may be part of a name
+            box = self.query_one("#filter", Input)
+            had_focus = box.has_focus
+            box.value = ""
+            box.remove_class("shown")
+            if had_focus:
+                self.query_one(RowList).focus()
+        self._show_filter_hint()
+        self.reload()
 
     def on_screen_resume(self) -> None:
         if self._stale:
@@ -157,7 +195,10 @@ class CaseloadScreen(Screen[None]):
             caseload: list[CaseloadRow] = []
         else:
             caseload = vault.repo.caseload(app.today, staff_id=staff_id, statuses=self._statuses())
-        self._rows = [(row_text(row), self._row(row)) for row in caseload]
+        masked = is_masked(self)
+        if masked:  # in the order the labels read, not the hidden names
+            caseload.sort(key=lambda row: (self._shown_name(row.client).casefold(), row.client.id))
+        self._rows = [(row_text(row, masked), self._row(row)) for row in caseload]
         self._stale = False
         title = SCOPE_TITLES[self.scope]
         self.query_one("#title", Static).update(one_line(title))
@@ -179,7 +220,7 @@ class CaseloadScreen(Screen[None]):
 
     def _row(self, row: CaseloadRow) -> Row:
         c = row.client
-        cells = [c.preferred_name, c.pronouns or "—", c.status.label]
+        cells = [self._shown_name(c), c.pronouns or "—", c.status.label]
         if self.scope != "mine":
             cells.append(row.case_manager or "—")
         cells += [
@@ -246,6 +287,9 @@ class CaseloadScreen(Screen[None]):
     def action_team(self) -> None:
         self.case_app.show_team()
 
+    def action_audit(self) -> None:
+        self.case_app.show_audit()
+
     def action_new_client(self) -> None:
         app = self.case_app
         vault = app.require_vault()
@@ -269,7 +313,7 @@ class CaseloadScreen(Screen[None]):
             if client is None:
                 return
             if app.run_on_vault(lambda v: v.repo.clients.add(client)):
-                app.notify(f"Added {client.preferred_name}.", markup=False)
+                app.notify(f"Added {self._shown_name(client)}.", markup=False)
                 self.reload()
                 app.open_client(client.id)
 

@@ -13,9 +13,11 @@ from textual.widgets import Footer, Static, TabbedContent, TabPane
 
 from casetui.core.choices import LEGAL_TAB_ENGAGEMENTS
 from casetui.core.records import Client
+from casetui.ui.masking import client_name, is_masked, on_masking
 from casetui.ui.panes.base import Pane
 from casetui.ui.panes.consents import ConsentsPane
 from casetui.ui.panes.goals import GoalsPane
+from casetui.ui.panes.history import HistoryPane
 from casetui.ui.panes.legal import LegalPane
 from casetui.ui.panes.meetings import MeetingsPane
 from casetui.ui.panes.needs import NeedsPane
@@ -24,12 +26,12 @@ from casetui.ui.panes.referrals import ReferralsPane
 from casetui.ui.panes.safety import SafetyPane
 from casetui.ui.panes.strengths import StrengthsPane
 from casetui.ui.safe_text import one_line
-from casetui.ui.widgets.chrome import DemoBanner, SaveStatus
+from casetui.ui.widgets.chrome import MaskBadge, SaveStatus, banners
 
 if TYPE_CHECKING:
     from casetui.ui.app import CaseApp
 
-#: (tab id, label) in order; keys 1-9 choose them.
+#: (tab id, label) in order; keys 1-9 choose them, and 0 the tenth (History).
 TABS: tuple[tuple[str, str], ...] = (
     ("profile", "Profile"),
     ("goals", "Goals"),
@@ -40,6 +42,7 @@ TABS: tuple[tuple[str, str], ...] = (
     ("safety", "Safety plan"),
     ("consents", "Consents"),
     ("legal", "Legal"),
+    ("history", "History"),
 )
 
 
@@ -53,11 +56,12 @@ PANES: dict[str, type[Pane]] = {
     "safety": SafetyPane,
     "consents": ConsentsPane,
     "legal": LegalPane,
+    "history": HistoryPane,
 }
 
 
-def header_text(client: Client) -> str:
-    parts = [client.preferred_name]
+def header_text(client: Client, masked: bool = False) -> str:
+    parts = [client_name(client, masked)]
     if client.pronouns:
         parts[0] += f" ({client.pronouns})"
     if client.language:
@@ -83,11 +87,11 @@ class ClientScreen(Screen[None]):
         Binding("escape", "back", "Back", id="client.back"),
         *[
             Binding(
-                str(n),
+                str(n % 10),
                 f"tab('{tab}')",
                 "Tab" if n == 1 else label,
                 show=n == 1,
-                key_display="1-9" if n == 1 else None,
+                key_display="0-9" if n == 1 else None,
                 id=f"client.tab_{tab}",
             )
             for n, (tab, label) in enumerate(TABS, start=1)
@@ -119,10 +123,10 @@ class ClientScreen(Screen[None]):
         return self.case_app.require_vault().repo.clients.require(self.client_id)
 
     def compose(self) -> ComposeResult:
-        if self.case_app.demo:
-            yield DemoBanner()
+        yield from banners(self.case_app)
         with Horizontal(id="client-top"):
             yield Static("", id="client-header")
+            yield MaskBadge()
             yield SaveStatus()
         with TabbedContent(initial=self.initial_tab):
             for tab, label in TABS:
@@ -136,6 +140,14 @@ class ClientScreen(Screen[None]):
         if self.initial_tab == "legal" and not self._legal_visible():
             self.query_one(TabbedContent).active = "profile"
         self.call_after_refresh(self._focus_active)
+        on_masking(self, self._masking_changed)
+
+    def _masking_changed(self, masked: bool) -> None:
+        if masked:
+            self.query_one(SafetyPane).hide()
+        self.refresh_header()
+        for pane in self.query(Pane):
+            pane.refresh_data()
 
     def _legal_visible(self) -> bool:
         return self.client.legal_engagement in LEGAL_TAB_ENGAGEMENTS
@@ -161,8 +173,9 @@ class ClientScreen(Screen[None]):
 
     def refresh_header(self) -> None:
         client = self.client
-        self.query_one("#client-header", Static).update(one_line(header_text(client)))
-        self.title = client.preferred_name
+        masked = is_masked(self)
+        self.query_one("#client-header", Static).update(one_line(header_text(client, masked)))
+        self.title = client_name(client, masked)
 
     def refresh_all(self) -> None:
         """Redraw after a change; the caseload recomputes when it is shown again."""

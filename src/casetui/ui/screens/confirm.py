@@ -11,6 +11,7 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Static
 
+from casetui.ui.masking import is_masked, on_masking
 from casetui.ui.safe_text import one_line, plain
 
 
@@ -36,25 +37,44 @@ class ConfirmScreen(ModalScreen[bool]):
     """
 
     def __init__(
-        self, question: str, detail: str = "", *, yes: str = "Yes", no: str = "No"
+        self,
+        question: str,
+        detail: str = "",
+        *,
+        yes: str = "Yes",
+        no: str = "No",
+        shared_detail: str | None = None,
     ) -> None:
+        """``shared_detail`` replaces ``detail`` while the screen is shared; give it
+        when the detail names a client or quotes their notes."""
         super().__init__()
         self.question = question
         self.detail = detail
+        self.shared_detail = shared_detail
         self.yes = yes
         self.no = no
+
+    def _detail(self, masked: bool) -> str:
+        if masked and self.shared_detail is not None:
+            return self.shared_detail
+        return self.detail
 
     def compose(self) -> ComposeResult:
         with Vertical():
             yield Static(one_line(self.question), id="question")
             if self.detail:
-                yield Static(plain(self.detail), id="detail")
+                yield Static(plain(self._detail(is_masked(self))), id="detail")
             with Horizontal():
                 yield Button(f"{self.yes} (y)", id="yes", variant="warning")
                 yield Button(f"{self.no} (n)", id="no", variant="primary")
 
     def on_mount(self) -> None:
         self.query_one("#no", Button).focus()
+        if self.detail:
+            on_masking(self, self._show_detail)
+
+    def _show_detail(self, masked: bool) -> None:
+        self.query_one("#detail", Static).update(plain(self._detail(masked)))
 
     def action_answer(self, answer: bool) -> None:
         self.dismiss(answer)

@@ -4,6 +4,10 @@ A form never writes to the vault itself. It builds the record with the domain's
 own validation (``build``), shows the one-sentence problem beside the field that
 caused it, and only dismisses with a record that is valid. Esc leaves without
 saving, asking first when something was changed.
+
+A form shows what is stored about a client as it is, so while the screen is
+shared its fields are covered (and what was typed is kept) unless the form holds
+nothing about clients (``shareable``).
 """
 
 from __future__ import annotations
@@ -33,10 +37,18 @@ from textual.widgets import (
 
 from casetui.core.errors import ValidationError
 from casetui.core.fields import DateSpec
+from casetui.ui.masking import is_masked, on_masking
 from casetui.ui.safe_text import one_line, plain
 from casetui.ui.screens.confirm import ConfirmScreen
+from casetui.ui.widgets.chrome import MaskBadge
 
 T = TypeVar("T")
+
+COVER_TEXT = (
+    "This form is hidden while screen sharing, because it shows what is stored as it "
+    "is. Turn screen sharing off to see it again (what you typed is kept), or press "
+    "Esc to leave without saving."
+)
 
 Kind = Literal["text", "multiline", "date", "int", "choice", "flag", "many"]
 
@@ -99,6 +111,7 @@ class FormScreen(ModalScreen[T | None], Generic[T]):
     FormScreen #form-error { color: $error; text-style: bold; }
     FormScreen #form-buttons { height: 3; align-horizontal: right; }
     FormScreen #form-buttons Button { margin-left: 2; }
+    FormScreen #form-cover { display: none; padding: 1 0; }
     """
 
     def __init__(
@@ -109,6 +122,7 @@ class FormScreen(ModalScreen[T | None], Generic[T]):
         build: Callable[[dict[str, Any]], T],
         *,
         intro: str = "",
+        shareable: bool = False,
     ) -> None:
         super().__init__()
         self.form_title = title
@@ -116,10 +130,16 @@ class FormScreen(ModalScreen[T | None], Generic[T]):
         self.initial = dict(initial)
         self.build = build
         self.intro = intro
+        #: True for a form that holds nothing about clients: not covered while sharing.
+        self.shareable = shareable
+        #: Whether the fields are covered now, because the screen is being shared.
+        self.covered = False
         self._start: dict[str, Any] = {}
 
     def compose(self) -> ComposeResult:
         with Vertical():
+            yield MaskBadge()
+            yield Static(COVER_TEXT, id="form-cover", markup=False)
             yield Static(one_line(self.form_title), id="form-title")
             with VerticalScroll(id="form-fields"):
                 if self.intro:
@@ -170,6 +190,28 @@ class FormScreen(ModalScreen[T | None], Generic[T]):
         self._start = self.values()
         if self.fields:
             self.query_one(f"#field-{self.fields[0].name}").focus()
+        self._cover(is_masked(self))
+        on_masking(self, self._cover)
+
+    def _cover(self, masked: bool) -> None:
+        """Cover the form while the screen is shared; uncover it as it was."""
+        covered = masked and not self.shareable
+        if covered == self.covered:
+            return
+        self.covered = covered
+        for part in ("#form-title", "#form-fields", "#form-error", "#form-buttons"):
+            self.query_one(part).display = not covered
+        self.query_one("#form-cover").display = covered
+        if covered:
+            self.set_focus(None)
+        elif self.fields:
+            self.query_one(f"#field-{self.fields[0].name}").focus()
+        self.refresh_bindings()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "save" and self.covered:
+            return None  # shown, but greyed out: nothing is saved unseen
+        return True
 
     # -- values ---------------------------------------------------------------------
 
@@ -228,6 +270,8 @@ class FormScreen(ModalScreen[T | None], Generic[T]):
             target.scroll_visible()
 
     def action_save(self) -> None:
+        if self.covered:
+            return
         try:
             record = self.build(self.typed_values())
         except ValidationError as error:

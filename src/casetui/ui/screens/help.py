@@ -16,6 +16,8 @@ GUIDE = (
     "in the background; the top bar says when it last saved, or why it could not.\n"
     "Esc goes back or cancels a form without saving. ctrl+p opens the command palette, "
     "where you can type a client's name to go straight to them. ctrl+q quits.\n"
+    "Sharing your screen? F9 shows every client only as their calendar code or initials "
+    "and hides notes, until you press it again.\n"
     "Keys can be changed in config.toml (run 'casetui config' to find it), using the "
     "ids shown on the right."
 )

@@ -1,4 +1,8 @@
-"""The partner directory: agencies and providers, searchable as you type."""
+"""The partner directory: agencies and providers, searchable as you type.
+
+Partners are agencies, not clients, so they stay named while the screen is shared;
+their notes (which may mention a client) are hidden, and not searched.
+"""
 
 from __future__ import annotations
 
@@ -14,6 +18,7 @@ from textual.widgets import Footer, Input, Static
 from casetui.core.choices import ServiceKind
 from casetui.core.records import Partner
 from casetui.ui.casework_forms import partner_fields
+from casetui.ui.masking import free_text, is_masked, on_masking
 from casetui.ui.safe_text import labelled
 from casetui.ui.screens.confirm import ConfirmScreen
 from casetui.ui.screens.form import FormScreen
@@ -25,7 +30,7 @@ if TYPE_CHECKING:
     pass
 
 
-def partner_text(partner: Partner) -> Text:
+def partner_text(partner: Partner, masked: bool = False) -> Text:
     rows = [
         ("Kind", partner.kind.label),
         ("Contact", partner.contact_person or "—"),
@@ -34,12 +39,12 @@ def partner_text(partner: Partner) -> Text:
         ("Address", partner.address or "—"),
         ("Languages", partner.languages or "—"),
         ("Trauma-informed", "yes" if partner.trauma_informed else "not known"),
-        ("Notes", partner.notes or "—"),
+        ("Notes", free_text(partner.notes, masked)),
     ]
     return labelled(rows)
 
 
-def search_text(partner: Partner) -> str:
+def search_text(partner: Partner, masked: bool = False) -> str:
     return " ".join(
         (
             partner.name,
@@ -47,7 +52,7 @@ def search_text(partner: Partner) -> str:
             partner.contact_person,
             partner.languages,
             partner.address,
-            partner.notes,
+            "" if masked else partner.notes,
             "trauma-informed" if partner.trauma_informed else "",
         )
     ).casefold()
@@ -96,14 +101,16 @@ class PartnersScreen(CaseScreen):
     def on_mount(self) -> None:
         self.reload()
         self.query_one(RowList).focus()
+        on_masking(self, lambda _masked: self.reload())
 
     def reload(self, keep: str | None = None) -> None:
         partners = sorted(
             self.case_app.require_vault().repo.partners.all(), key=lambda p: p.name.casefold()
         )
+        masked = is_masked(self)
         self._rows = [
             (
-                search_text(p),
+                search_text(p, masked),
                 Row(
                     p.id,
                     (p.name, p.kind.label, p.languages or "—", "yes" if p.trauma_informed else ""),
@@ -128,7 +135,7 @@ class PartnersScreen(CaseScreen):
     def _show_detail(self) -> None:
         partner = self._current()
         self.query_one("#partner-detail", Static).update(
-            partner_text(partner) if partner else Text("")
+            partner_text(partner, is_masked(self)) if partner else Text("")
         )
 
     @on(Input.Changed, "#partners-filter")

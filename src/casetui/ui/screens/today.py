@@ -1,4 +1,8 @@
-"""Today: what needs doing, as of today, each item one Enter away from its tab."""
+"""Today: what needs doing, as of today, each item one Enter away from its tab.
+
+While the screen is shared, clients show as their calendar code or initials, and
+typed words in a detail (a court date's description, a time block's note) are left out.
+"""
 
 from __future__ import annotations
 
@@ -12,6 +16,7 @@ from textual.widgets import Footer, Static
 from textual.worker import get_current_worker
 
 from casetui.core.today import Section, TodayItem
+from casetui.ui.masking import is_masked, on_masking, stored_client_name
 from casetui.ui.safe_text import one_line
 from casetui.ui.widgets.chrome import CaseScreen
 from casetui.ui.widgets.row_list import Column, Row, RowList
@@ -81,6 +86,12 @@ class TodayScreen(CaseScreen):
     def on_mount(self) -> None:
         self.reload()
         self.query_one(RowList).focus()
+        on_masking(self, self._masking_changed)
+
+    def _masking_changed(self, masked: bool) -> None:
+        # Clear the list at once: working it out again takes a moment.
+        self.query_one(RowList).set_rows([])
+        self.reload()
 
     def on_screen_resume(self) -> None:
         if self._stale:
@@ -94,10 +105,10 @@ class TodayScreen(CaseScreen):
         self._stale = False
         self.ready = False
         self.query_one("#today-summary", Static).update(one_line("Working out today's list…"))
-        self._compute(self.everyone)
+        self._compute(self.everyone, is_masked(self))
 
     @work(thread=True, exclusive=True, group="today", exit_on_error=False)
-    def _compute(self, everyone: bool) -> None:
+    def _compute(self, everyone: bool, masked: bool) -> None:
         app = self.case_app
         repo = app.require_vault().repo
         staff_id = None if everyone or app.owner_id is None else app.owner_id
@@ -110,14 +121,14 @@ class TodayScreen(CaseScreen):
             return
         with repo.mutex:
             names = {
-                item.client_id: str(
-                    repo.clients.raw().get(item.client_id, {}).get("preferred_name", "")
+                item.client_id: stored_client_name(
+                    repo.clients.raw().get(item.client_id, {}), masked
                 )
                 for item in items
                 if item.client_id
             }
         if not get_current_worker().is_cancelled:
-            self.app.call_from_thread(self._show, items, names, staff_id is None)
+            self.app.call_from_thread(self._show, items, names, staff_id is None, masked)
 
     def _failed(self, reason: str) -> None:
         if not self.is_attached:  # left Today while the list was being worked out
@@ -127,8 +138,12 @@ class TodayScreen(CaseScreen):
         )
         self.ready = True
 
-    def _show(self, items: list[TodayItem], names: dict[str, str], everyone: bool) -> None:
+    def _show(
+        self, items: list[TodayItem], names: dict[str, str], everyone: bool, masked: bool
+    ) -> None:
         if not self.is_attached:  # left Today while the list was being worked out
+            return
+        if masked != is_masked(self):  # sharing changed meanwhile: a new list is coming
             return
         rows = []
         for item in items:
@@ -138,7 +153,12 @@ class TodayScreen(CaseScreen):
             rows.append(
                 Row(
                     f"{item.section.name}:{item.record_id}",
-                    (item.section.label, name, when, item.detail),
+                    (
+                        item.section.label,
+                        name,
+                        when,
+                        item.shareable_detail if masked else item.detail,
+                    ),
                     item,
                     marks,
                 )

@@ -21,7 +21,7 @@ from casetui.core.passphrase import assess
 from casetui.core.records import Staff
 from casetui.ui.safe_text import one_line, plain
 from casetui.ui.widgets.chrome import DemoBanner
-from casetui.vault.errors import VaultError, WrongKey
+from casetui.vault.errors import VaultBusy, VaultError, WrongKey
 from casetui.vault.vault import Vault, passphrase_unlocker
 
 if TYPE_CHECKING:
@@ -90,7 +90,28 @@ class UnlockScreen(Screen[None]):
         yield Footer(show_command_palette=False)
 
     def on_mount(self) -> None:
-        self.query_one("#passphrase", Input).focus()
+        # The box may already be gone if the screen was dismissed as it appeared.
+        for box in self.query("#passphrase").results(Input):
+            box.focus()
+        self._check_busy()
+
+    def _check_busy(self) -> None:
+        """Say up front if another casetui has the vault open; this one will only look."""
+        from casetui.vault.lock import holder
+        from casetui.vault.vault import VaultPaths
+
+        app: CaseApp = self.app  # type: ignore[assignment]
+        if app.demo:
+            return
+        busy = holder(VaultPaths(self.vault_path).lock)
+        if busy is not None:
+            app.read_only = True
+            self.query_one("#problem", Static).update(
+                one_line(
+                    f"This vault is open elsewhere{busy}. Unlock to look at it read-only: "
+                    "nothing can be changed or saved here."
+                )
+            )
 
     @on(Input.Submitted, "#passphrase")
     def _submitted(self, event: Input.Submitted) -> None:
@@ -112,6 +133,11 @@ class UnlockScreen(Screen[None]):
         box.focus()
         if isinstance(error, WrongKey):
             text = "That passphrase did not unlock this vault. Check Caps Lock and try again."
+        elif isinstance(error, VaultBusy):
+            text = (
+                f"{error.message.split(';')[0]}. Type the passphrase again to open it "
+                "read-only: nothing can be changed or saved here."
+            )
         else:
             text = str(error)
         self.query_one("#problem", Static).update(one_line(text))
@@ -119,6 +145,9 @@ class UnlockScreen(Screen[None]):
 
 class LockScreen(UnlockScreen):
     """The quick-hide and idle lock: plain and unremarkable, with no names or paths."""
+
+    def _check_busy(self) -> None:
+        """This app still holds the writer lock while it saves and lets go; not a second user."""
 
     def __init__(self, vault_path: Path, *, message: str = "", needs_passphrase: bool = True):
         super().__init__(vault_path, message=message)

@@ -4,6 +4,9 @@ The standard asks that case managers get protected admin time and outlets for
 self-care. This screen plans them like any other appointment, shows the week's
 hours against the targets, and flags clashes with each other or with client
 meetings. Notes are gentle: they suggest, never judge.
+
+Client meetings show only as a count, never a name. While the screen is shared,
+a block's own note (which may mention a client) is hidden too.
 """
 
 from __future__ import annotations
@@ -23,6 +26,7 @@ from casetui.core.choices import BlockKind
 from casetui.core.errors import ValidationError
 from casetui.core.records import AdminBlock
 from casetui.ui.client_forms import choices
+from casetui.ui.masking import free_text, is_masked, on_masking
 from casetui.ui.safe_text import one_line
 from casetui.ui.screens.choice import ChoiceScreen
 from casetui.ui.screens.confirm import ConfirmScreen
@@ -129,6 +133,7 @@ class WeekScreen(CaseScreen):
         grid.cursor_hour = 9
         self.reload()
         grid.focus()
+        on_masking(self, lambda _masked: self._describe_cell())
 
     def mark_stale(self) -> None:
         """Nothing cached: the week is read afresh each time it is drawn."""
@@ -161,6 +166,7 @@ class WeekScreen(CaseScreen):
         where = f"{day.strftime('%a %d %b')} {grid.cursor_hour:02d}:00"
         slots = grid.slots_at(grid.cursor_day, grid.cursor_hour)
         meetings = grid.meetings_at(grid.cursor_day, grid.cursor_hour)
+        masked = is_masked(self)
         parts = []
         for slot in slots:
             b = slot.block
@@ -168,7 +174,7 @@ class WeekScreen(CaseScreen):
             if b.weekly:
                 part += ", every week"
             if b.note:
-                part += f" ({b.note})"
+                part += f" ({free_text(b.note, masked)})"
             parts.append(part)
         if meetings:
             parts.append(f"{len(meetings)} client meeting{'s' if len(meetings) > 1 else ''}")

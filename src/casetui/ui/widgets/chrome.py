@@ -1,4 +1,4 @@
-"""The bars every screen shares: the demo banner and the quiet save status."""
+"""The bars every screen shares: the demo banner, the save status and the sharing badge."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from textual.containers import Horizontal
 from textual.screen import Screen
 from textual.widgets import Static
 
+from casetui.ui.masking import INDICATOR, is_masked, on_masking
 from casetui.ui.safe_text import one_line
 
 if TYPE_CHECKING:
@@ -29,6 +30,29 @@ class DemoBanner(Static):
         super().__init__(DEMO_TEXT, markup=False)
 
 
+class ReadOnlyBanner(Static):
+    """Across the top of every screen of a read-only session, so it is never mistaken."""
+
+    DEFAULT_CSS = """
+    ReadOnlyBanner {
+        dock: top; height: 1; width: 100%;
+        background: $error; color: $background; text-style: bold; content-align: center middle;
+    }
+    """
+
+    def __init__(self, holder: str) -> None:
+        where = f" (open elsewhere{holder})" if holder else ""
+        super().__init__(one_line(f"READ-ONLY{where} — nothing here can be changed or saved"))
+
+
+def banners(app: CaseApp) -> ComposeResult:
+    """The banner a screen starts with: the demo's, or a read-only session's."""
+    if app.demo:
+        yield DemoBanner()
+    elif app.vault is not None and not app.vault.writable:
+        yield ReadOnlyBanner(app.read_only_because)
+
+
 class SaveStatus(Static):
     """Shows "Saved 14:02", or why the last save failed."""
 
@@ -46,6 +70,28 @@ class SaveStatus(Static):
         self.set_class(not state.ok, "failed")
 
 
+class MaskBadge(Static):
+    """The "Screen sharing: names hidden" badge while the screen is shared; nothing otherwise."""
+
+    DEFAULT_CSS = """
+    MaskBadge {
+        height: 1; width: auto; padding: 0 1; display: none;
+        background: $warning; color: $background; text-style: bold;
+    }
+    MaskBadge.shown { display: block; }
+    """
+
+    def __init__(self) -> None:
+        super().__init__(INDICATOR, markup=False)
+
+    def on_mount(self) -> None:
+        self._show(is_masked(self))
+        on_masking(self, self._show)
+
+    def _show(self, masked: bool) -> None:
+        self.set_class(masked, "shown")
+
+
 class TitleBar(Horizontal):
     """A screen's top line: its title on the left, the save status on the right."""
 
@@ -61,6 +107,7 @@ class TitleBar(Horizontal):
 
     def compose(self) -> ComposeResult:
         yield Static(one_line(self.initial_title), id=self.title_id, classes="title-bar--title")
+        yield MaskBadge()
         yield SaveStatus()
 
 
@@ -73,6 +120,5 @@ class CaseScreen(Screen[None]):
 
     def chrome(self, name: str, title: str = "") -> ComposeResult:
         """The banner and title bar; the title is ``#<name>-title`` for updates."""
-        if self.case_app.demo:
-            yield DemoBanner()
+        yield from banners(self.case_app)
         yield TitleBar(f"{name}-title", title, id=f"{name}-top")

@@ -26,6 +26,7 @@ from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
+from casetui.ui.masking import on_masking
 from casetui.ui.safe_text import clean_line
 
 
@@ -261,6 +262,16 @@ class RowList(ScrollView, can_focus=True):
             self.cursor = index
             if event.chain >= 2:
                 self.action_choose()
+
+    def on_mount(self) -> None:
+        # The screen sets new rows when sharing starts or stops; drop every line
+        # drawn before, so none with a name in it can be shown again.
+        on_masking(self, lambda _masked: self.forget_drawn())
+
+    def forget_drawn(self) -> None:
+        """Drop every cached line and draw again."""
+        self._line_cache.clear()
+        self.refresh()
 
     def on_resize(self, event: events.Resize) -> None:
         self.virtual_size = Size(event.size.width, len(self._rows) + 1)

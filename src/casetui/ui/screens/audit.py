@@ -1,0 +1,90 @@
+"""The whole vault's audit trail, newest first.
+
+Enter on an entry about a client opens that client's History tab. Clients are
+named as everywhere else (their code or initials while the screen is shared).
+"""
+
+from __future__ import annotations
+
+from itertools import islice
+from typing import ClassVar
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.widgets import Footer, Static
+
+from casetui.ui.masking import is_masked, on_masking, stored_client_name
+from casetui.ui.panes.history import audit_row
+from casetui.ui.safe_text import one_line
+from casetui.ui.widgets.chrome import CaseScreen
+from casetui.ui.widgets.row_list import Column, RowList
+from casetui.vault.audit import select
+
+#: The screen builds at most this many rows; the command line prints any number.
+SHOWN = 5000
+
+
+class AuditScreen(CaseScreen):
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "back", "Back", id="audit.back"),
+        Binding("enter", "open", "Open client", id="audit.open"),
+    ]
+
+    DEFAULT_CSS = """
+    AuditScreen #audit-list { height: 1fr; min-height: 5; }
+    AuditScreen #audit-more { height: auto; padding: 0 1; color: $text-muted; }
+    """
+
+    def compose(self) -> ComposeResult:
+        yield from self.chrome("audit", "Audit trail")
+        yield RowList(
+            [
+                Column("when", "When", 16, sort_key=lambda e: e.at),
+                Column("who", "Who", 16, sort_key=lambda e: e.who.casefold()),
+                Column("what", "What", 0, 20),
+                Column("client", "Client", 18),
+            ],
+            empty_text="Nothing recorded yet.",
+            id="audit-list",
+        )
+        yield Static("", id="audit-more")
+        yield Footer(show_command_palette=False)
+
+    def on_mount(self) -> None:
+        self.reload()
+        self.query_one(RowList).focus()
+        on_masking(self, lambda _masked: self.reload())
+
+    def reload(self) -> None:
+        repo = self.case_app.require_vault().repo
+        clients = repo.clients.raw()
+        masked = is_masked(self)
+        rows = []
+        stored = repo.audit.raw()
+        # Entries are stored in the order they were added, so the newest are last.
+        newest = [repo.audit.build(i, raw) for i, raw in islice(reversed(stored.items()), SHOWN)]
+        more = len(stored) - len(newest)
+        self.query_one("#audit-more", Static).update(
+            one_line(
+                f"Showing the newest {SHOWN:,} of {len(stored):,} entries; "
+                "'casetui audit --since YYYY-MM-DD' prints the rest."
+                if more > 0
+                else ""
+            )
+        )
+        newest.reverse()  # oldest first again, so entries of the same second keep order
+        for entry in reversed(select(newest)):
+            raw = clients.get(entry.client_id or "")
+            rows.append(audit_row(entry, stored_client_name(raw, masked) if raw else ""))
+        self.query_one(RowList).set_rows(rows)
+
+    @on(RowList.Chosen)
+    def action_open(self) -> None:
+        row = self.query_one(RowList).current
+        client_id = row.data.client_id if row is not None else None
+        if client_id and client_id in self.case_app.require_vault().repo.clients:
+            self.case_app.open_client(client_id, tab="history")
+
+    def action_back(self) -> None:
+        self.case_app.go_back()
