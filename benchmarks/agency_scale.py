@@ -45,6 +45,7 @@ from casetui.core.records import Client
 from casetui.core.strengths import QUESTIONS
 from casetui.core.text import json_may_need_cleaning, sanitise_document
 from casetui.vault import keys
+from casetui.vault.readiness import accreditation
 from casetui.vault.vault import Vault, VaultPaths, keyring_unlocker
 
 PASSPHRASE = "benchmark only passphrase"
@@ -394,6 +395,9 @@ def main() -> None:
             started = time.perf_counter()
             team_rows = len(vault.repo.supervisor_rows(date(2026, 11, 16)))
             team_all = time.perf_counter() - started
+            started = time.perf_counter()
+            readiness_rows = len(accreditation(vault.repo, date(2026, 11, 16)))
+            readiness_all = time.perf_counter() - started
             vault.save(force=True)  # the session's first save also takes the backup
             edits = iter(range(10_000))
 
@@ -450,6 +454,10 @@ def main() -> None:
     print(
         f"Week view for that case manager: {week_one * 1e3:.1f} ms; "
         f"team view of {team_rows} case managers: {team_all * 1e3:.1f} ms"
+    )
+    print(
+        f"Accreditation readiness of every active client: {readiness_all * 1e3:.0f} ms "
+        f"({readiness_rows} clients)"
     )
 
 

@@ -138,8 +138,8 @@ def vault_files(template_vault: VaultFiles, tmp_path: Path) -> VaultFiles:
 
 @pytest.fixture
 def sample_files(sample_template: VaultFiles, tmp_path: Path) -> VaultFiles:
-    """A fresh copy of the vault holding the sample caseload."""
-    return copy_vault(sample_template, tmp_path / "vault")
+    """A fresh copy of the vault holding the sample caseload (beside, never on, vault_files)."""
+    return copy_vault(sample_template, tmp_path / "sample-vault")
 
 
 @pytest.fixture

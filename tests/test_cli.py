@@ -183,9 +183,17 @@ def test_encrypted_export_restores_everything_into_a_new_vault(
     # export: the restore brings every record across.
     restored = run_casetui("import", out, *ident(vault_files), home=home)
     assert restored.returncode == 0, restored.stderr
+    assert sample_files.vault != vault_files.vault
     with sample_files.open(writable=False) as a, vault_files.open(writable=False) as b:
+        assert len(a.repo.clients) > 30
         for table_a, table_b in zip(a.repo.tables(), b.repo.tables(), strict=True):
+            if table_a.name == "audit":
+                continue
             assert {r.id: r for r in table_a} == {r.id: r for r in table_b}
+        # The trail came across too, but for the export's own entry, written after it.
+        exported = {e.id for e in a.repo.audit.all() if e.action.value == "exported"}
+        assert len(exported) == 1
+        assert {e.id for e in a.repo.audit.all()} - exported <= {e.id for e in b.repo.audit.all()}
 
 
 def test_plaintext_export_warns_and_stays_private(

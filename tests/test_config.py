@@ -765,3 +765,31 @@ def test_casetui_config_help(home: Path) -> None:
     listing = run_casetui("--help", home=home)
     assert "config" in listing.stdout
     assert "show where your settings are kept" in listing.stdout
+
+
+def test_report_and_goal_sheet_settings_are_read(tmp_path: Path) -> None:
+    path = write(
+        tmp_path / "config.toml",
+        "reassess_after_days = 60\nsmall_cell_threshold = 11\n"
+        'agency_name = "Harbourlight Advocacy \\u001b]0;x\\u0007Centre"\n'
+        'agency_contact = "555-0142, weekdays 9 to 5"\n',
+    )
+    settings, notices = load_settings(path)
+    assert notices == []
+    assert (settings.reassess_after_days, settings.small_cell_threshold) == (60, 11)
+    assert settings.agency_name == "Harbourlight Advocacy Centre"  # the escape is stripped
+    assert settings.agency_contact == "555-0142, weekdays 9 to 5"
+
+
+def test_bad_report_settings_each_give_a_notice_and_fall_back(tmp_path: Path) -> None:
+    path = write(
+        tmp_path / "config.toml",
+        "reassess_after_days = 1\nsmall_cell_threshold = 1\nagency_name = 5\n"
+        f'agency_contact = "{"x" * 300}"\n',
+    )
+    settings, notices = load_settings(path)
+    assert (settings.reassess_after_days, settings.small_cell_threshold) == (90, 5)
+    assert (settings.agency_name, settings.agency_contact) == ("", "")
+    assert [n.split(":")[0] for n in notices] == [f"config.toml line {n}" for n in (1, 2, 3, 4)]
+    with pytest.raises(ValueError, match="small_cell_threshold"):
+        Settings(small_cell_threshold=100)

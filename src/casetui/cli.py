@@ -96,6 +96,45 @@ def _weeks(text: str) -> int:
     return value
 
 
+def _sections(text: str) -> tuple[str, ...]:
+    """``--sections``: goal-sheet sections, comma-separated."""
+    from casetui.core.printout import parse_sections
+
+    try:
+        return parse_sections(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc).rstrip(".")) from None
+
+
+def _add_print_command(commands: argparse._SubParsersAction[_Parser], common: _Parser) -> None:
+    printer = commands.add_parser(
+        "print",
+        parents=[common],
+        help="write a client's goal sheet to take home, as a page to print",
+        description=(
+            "Write a warm, plain-language goal sheet for the client to take home: their "
+            "goals in their own words, what is being worked on and who is helping, the next "
+            "check-in, and how to reach you. Never the safety plan, notes, legal matters or "
+            "consents. The file is private (0600) and recorded in the audit trail."
+        ),
+    )
+    printer.add_argument("client", metavar="CLIENT", help="the client's id or preferred name")
+    printer.add_argument("--out", required=True, type=Path, metavar="FILE", help="where to write")
+    printer.add_argument(
+        "--format",
+        choices=("html", "md"),
+        help="html, a page ready to print (default; md when FILE ends in .md), or md (Markdown)",
+    )
+    printer.add_argument(
+        "--sections",
+        type=_sections,
+        default=None,
+        metavar="LIST",
+        help="which sections, comma-separated: goals,needs,checkin,contact (default: all)",
+    )
+    printer.add_argument("--force", action="store_true", help="replace FILE if it exists")
+
+
 def build_parser() -> argparse.ArgumentParser:
     common = _common_options()
     parser = _Parser(
@@ -150,9 +189,52 @@ def build_parser() -> argparse.ArgumentParser:
     )
     exp.add_argument("--out", required=True, type=Path, metavar="FILE", help="where to write")
     exp.add_argument(
-        "--plaintext", action="store_true", help="write readable JSON (holds survivors' data!)"
+        "--plaintext",
+        action="store_true",
+        help="write readable JSON or CSV (holds survivors' data!)",
     )
     exp.add_argument("--force", action="store_true", help="replace FILE if it exists")
+    exp.add_argument(
+        "--format",
+        choices=("json", "csv"),
+        default="json",
+        help=(
+            "json (default): every record, to import again with 'casetui import'; csv: the "
+            "caseload list, one row per client, with no notes"
+        ),
+    )
+
+    sheet = commands.add_parser(
+        "import-csv",
+        parents=[common],
+        help="add clients from a spreadsheet (CSV), as a mapping file says",
+        description=(
+            "Add clients from a CSV file, with a mapping (TOML) that says which column feeds "
+            "which field. Every row is checked first, and nothing is written unless all of "
+            "them are valid. A client already in the vault (same preferred name and intake "
+            "date) is skipped. --suggest-map writes a starter mapping from the header row."
+        ),
+        epilog="See sample_data/clients_template.toml and clients_sample.csv for an example.",
+    )
+    sheet.add_argument("file", type=Path, metavar="FILE", help="the CSV file")
+    how = sheet.add_mutually_exclusive_group(required=True)
+    how.add_argument("--map", type=Path, metavar="MAPPING", help="the mapping (a TOML file)")
+    how.add_argument(
+        "--suggest-map",
+        action="store_true",
+        help="write a starter mapping from FILE's header row (to --out, or the screen)",
+    )
+    sheet.add_argument(
+        "--dry-run",
+        action="store_true",
+        help="check every row and list every problem, writing nothing",
+    )
+    sheet.add_argument(
+        "--out", type=Path, metavar="MAPPING", help="with --suggest-map: where to write it"
+    )
+    sheet.add_argument(
+        "--force", action="store_true", help="with --suggest-map: replace MAPPING if it exists"
+    )
 
     cal = commands.add_parser(
         "calendar",
@@ -337,6 +419,71 @@ def build_parser() -> argparse.ArgumentParser:
         ),
     )
     _masked_option(demo)
+    report = commands.add_parser(
+        "report",
+        help="accreditation readiness, or de-identified statistics for funders",
+        description=(
+            "Print a report. 'accreditation' holds every active client against the "
+            "standard's essential requirements; 'stats' counts clients, needs, referrals, "
+            "meetings and hours for a period, with no names, codes or dates of birth, and "
+            "small counts suppressed. Each run is recorded in the audit trail."
+        ),
+    )
+    reports = report.add_subparsers(
+        dest="report_kind", metavar="REPORT", required=True, parser_class=_Parser
+    )
+    accreditation = reports.add_parser(
+        "accreditation",
+        parents=[common],
+        help="each active client against the essential requirements",
+        description=(
+            "Hold every active client against the standard's essential requirements and "
+            "show pass, attention or fail with the reason, then a summary for the agency."
+        ),
+    )
+    accreditation.add_argument(
+        "--as-of", type=_day, metavar="YYYY-MM-DD", help="the day to judge on (default: today)"
+    )
+    accreditation.add_argument(
+        "--with-names",
+        action="store_true",
+        help="show clients' preferred names instead of their codes or initials",
+    )
+    stats = reports.add_parser(
+        "stats",
+        parents=[common],
+        help="de-identified counts for funders, small counts suppressed",
+        description=(
+            "Counts only: clients served, needs, referrals, meetings and hours for the "
+            "period. No names, initials, codes, dates of birth or free text. Counts from 1 "
+            "to the small-cell threshold minus 1 show as '<N' (N is the threshold, 5 "
+            "unless set), and further cells are suppressed so none can be worked out "
+            "from the totals."
+        ),
+    )
+    stats.add_argument(
+        "--from",
+        dest="start",
+        type=_day,
+        required=True,
+        metavar="YYYY-MM-DD",
+        help="the first day of the period",
+    )
+    stats.add_argument(
+        "--to",
+        dest="end",
+        type=_day,
+        required=True,
+        metavar="YYYY-MM-DD",
+        help="the last day of the period",
+    )
+    for sub in (accreditation, stats):
+        sub.add_argument(
+            "--format",
+            choices=("text", "md", "csv"),
+            default="text",
+            help="text (default), Markdown, or CSV",
+        )
     audit = commands.add_parser(
         "audit",
         parents=[common],
@@ -353,6 +500,7 @@ def build_parser() -> argparse.ArgumentParser:
     audit.add_argument(
         "--since", type=_day, metavar="YYYY-MM-DD", help="only entries from this day on (UTC)"
     )
+    _add_print_command(commands, common)
     commands.add_parser(
         "config",
         help="show where your settings are kept",
@@ -521,6 +669,10 @@ def cmd_export(args: argparse.Namespace) -> int:
     from casetui.core.choices import AuditAction
     from casetui.vault.interchange import write_export
 
+    if args.format == "csv":
+        from casetui.sheet_cli import export_csv
+
+        return export_csv(args)
     path = vault_path(args)
     out: Path = args.out.expanduser()
     with open_to_record(path, unlocker(args, path), validate=True) as vault:
@@ -537,6 +689,12 @@ def cmd_export(args: argparse.Namespace) -> int:
     else:
         print(f"Wrote {size:,} bytes to {out}, encrypted to the vault's {keys} key(s).")
     return 0
+
+
+def cmd_import_csv(args: argparse.Namespace) -> int:
+    from casetui.sheet_cli import import_csv
+
+    return import_csv(args)
 
 
 def cmd_calendar(args: argparse.Namespace) -> int:
@@ -573,6 +731,44 @@ def cmd_calendar(args: argparse.Namespace) -> int:
         f"Wrote {calendar.events} event(s) for the next {args.weeks} week(s) to {out}: "
         f"{calendar.blocks} time block(s), {calendar.meetings} meeting(s), "
         f"{calendar.checkins} check-in(s), in {where} time."
+    )
+    return 0
+
+
+def cmd_print(args: argparse.Namespace) -> int:
+    from datetime import date
+
+    from casetui.core.printout import SECTIONS
+    from casetui.vault.audit import find_client
+    from casetui.vault.printout import print_goal_sheet
+
+    path = vault_path(args)
+    out: Path = args.out.expanduser()
+    fmt = args.format or ("md" if out.suffix.lower() == ".md" else "html")
+    if (out.exists() or out.is_symlink()) and not args.force:
+        raise CliError(f"{out} already exists; choose another name, or add --force to replace it.")
+    settings, notices = _settings()
+    for notice in notices:
+        print(f"Note: {notice}", file=sys.stderr)
+    with open_to_record(path, unlocker(args, path)) as vault:
+        client_id = find_client(vault.repo.clients.raw(), args.client)
+        printed = print_goal_sheet(
+            vault,
+            client_id,
+            out,
+            fmt=fmt,
+            as_of=date.today(),
+            sections=args.sections or SECTIONS,
+            agency_name=settings.agency_name,
+            agency_contact=settings.agency_contact,
+            overwrite=args.force,
+        )
+        if printed.recorded:
+            vault.save()
+    print(f"Wrote the goal sheet ({', '.join(printed.sheet.keys)}) to {out}.")
+    print(
+        "It holds the client's own words: keep it private, hand it to them, and delete "
+        "any copy you do not need."
     )
     return 0
 
@@ -879,6 +1075,75 @@ def cmd_recovery_key(args: argparse.Namespace) -> int:
     return 0
 
 
+def _report_accreditation(args: argparse.Namespace) -> int:
+    """Each active client against the essential requirements, then the agency summary."""
+    from datetime import date
+
+    from casetui.core.accreditation import render
+    from casetui.core.choices import AuditAction
+    from casetui.core.labels import code_or_initials
+    from casetui.vault.readiness import accreditation
+
+    settings, _notices = _settings()
+    as_of = args.as_of or date.today()
+    path = vault_path(args)
+    with open_to_record(path, unlocker(args, path)) as vault:
+        results = accreditation(vault.repo, as_of, settings.reassess_after_days)
+        rows = [
+            (
+                client.preferred_name
+                if args.with_names
+                else code_or_initials(client.preferred_name, client.calendar_code),
+                client.id,
+                result,
+            )
+            for client, result in results
+        ]
+        record(vault, AuditAction.REPORT_RUN, f"accreditation readiness as of {as_of}")
+    sys.stdout.write(render(rows, as_of, args.format))
+    if args.with_names:
+        print(
+            "Note: this report names clients; keep it private and delete it when done.",
+            file=sys.stderr,
+        )
+    return 0
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    if args.report_kind == "accreditation":
+        return _report_accreditation(args)
+    return _report_stats(args)
+
+
+def _report_stats(args: argparse.Namespace) -> int:
+    """De-identified counts for funders, with small counts suppressed."""
+    from datetime import date
+
+    from casetui.core.choices import AuditAction
+    from casetui.core.stats import funder_stats, render_stats
+
+    start: date = args.start
+    end: date = args.end
+    if start > end:
+        raise CliError(
+            f"--from {start} is after --to {end}; give the first day of the period, then the last.",
+            2,
+        )
+    settings, _notices = _settings()
+    path = vault_path(args)
+    with open_to_record(path, unlocker(args, path)) as vault:
+        stats = funder_stats(
+            vault.records().tables,
+            start,
+            end,
+            settings.small_cell_threshold,
+            as_of=date.today(),
+        )
+        record(vault, AuditAction.REPORT_RUN, f"funder statistics {start}–{end}")
+    sys.stdout.write(render_stats(stats, args.format))
+    return 0
+
+
 def cmd_audit(args: argparse.Namespace) -> int:
     from casetui.core.records import RECORD_TYPES
     from casetui.vault.audit import find_client, select, trail_lines
@@ -1030,6 +1295,9 @@ COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "recovery-key": cmd_recovery_key,
     "config": cmd_config,
     "audit": cmd_audit,
+    "report": cmd_report,
+    "print": cmd_print,
+    "import-csv": cmd_import_csv,
 }
 
 

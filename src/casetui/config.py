@@ -62,7 +62,7 @@ MAX_REASSESS_DAYS = 730
 
 DEFAULT_SMALL_CELL = 5
 """Funder statistics show counts from 1 to this minus 1 as "<5" (small-cell suppression)."""
-MIN_SMALL_CELL = 2
+MIN_SMALL_CELL = 3
 MAX_SMALL_CELL = 50
 
 MAX_AGENCY_TEXT = 200

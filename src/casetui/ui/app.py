@@ -423,13 +423,19 @@ class CaseApp(App[int]):
         )
         self.notify(reason, title="Could not save", severity="error", timeout=15, markup=False)
 
-    def record_event(self, action: AuditAction, detail: str = "") -> None:
+    def record_event(
+        self, action: AuditAction, detail: str = "", *, client_id: str | None = None
+    ) -> None:
         """Add a session event to the audit trail and save it (not in a read-only session).
 
         The save is quiet: the status line keeps speaking of the user's own changes.
         """
         vault = self.vault
-        if vault is not None and vault.writable and vault.repo.record_event(action, detail=detail):
+        if (
+            vault is not None
+            and vault.writable
+            and vault.repo.record_event(action, detail=detail, client_id=client_id)
+        ):
             self._save(quiet=True)
 
     def action_save_now(self) -> None:
@@ -550,6 +556,7 @@ class CaseApp(App[int]):
     def open_client(
         self, client_id: str, tab: str | None = None, record_id: str | None = None
     ) -> None:
+        from casetui.ui.screens.accreditation import AccreditationScreen
         from casetui.ui.screens.audit import AuditScreen
         from casetui.ui.screens.client import ClientScreen
         from casetui.ui.screens.partners import PartnersScreen
@@ -557,7 +564,8 @@ class CaseApp(App[int]):
 
         if self.vault is None or client_id not in self.vault.repo.clients:
             return
-        self._pop_to(lambda s: isinstance(s, TodayScreen | PartnersScreen | AuditScreen))
+        keep = TodayScreen | PartnersScreen | AuditScreen | AccreditationScreen
+        self._pop_to(lambda s: isinstance(s, keep))
         self.push_screen(ClientScreen(client_id, tab, record_id))
 
     def show_caseload(self) -> None:
@@ -602,6 +610,24 @@ class CaseApp(App[int]):
             return
         self._pop_to(lambda s: False)
         self.push_screen(TeamScreen())
+
+    def show_accreditation(self) -> None:
+        """Every active client against the essential requirements."""
+        from casetui.ui.screens.accreditation import AccreditationScreen
+
+        if self.vault is None:
+            return
+        self._pop_to(lambda s: False)
+        self.push_screen(AccreditationScreen())
+
+    def show_stats(self) -> None:
+        """De-identified counts for funders, with small counts suppressed."""
+        from casetui.ui.screens.stats import StatsScreen
+
+        if self.vault is None:
+            return
+        self._pop_to(lambda s: False)
+        self.push_screen(StatsScreen())
 
     def show_audit(self) -> None:
         """The whole vault's audit trail."""
@@ -654,6 +680,16 @@ class CaseApp(App[int]):
                 "Partner directory",
                 "Agencies and providers clients are referred to",
                 self.show_partners,
+            )
+            yield SystemCommand(
+                "Accreditation readiness",
+                "Every active client against the standard's essential requirements",
+                self.show_accreditation,
+            )
+            yield SystemCommand(
+                "Funder statistics",
+                "De-identified counts for a period, small counts suppressed",
+                self.show_stats,
             )
             yield SystemCommand(
                 "Audit trail",

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 from casetui.core.choices import AuditAction
 from casetui.core.errors import ValidationError
 from casetui.core.ical import DEFAULT_WEEKS
-from casetui.ui.screens.confirm import ConfirmScreen
+from casetui.ui.screens.confirm import ConfirmScreen, write_unless_kept
 from casetui.ui.screens.form import FormField, FormScreen
 from casetui.vault.errors import VaultError
 
@@ -100,23 +100,7 @@ def start_export(app: CaseApp) -> None:
 
 
 def _check_overwrite(app: CaseApp, request: CalendarRequest) -> None:
-    if not request.out.exists():
-        _write(app, request, overwrite=False)
-        return
-
-    def decided(replace: bool | None) -> None:
-        if replace:
-            _write(app, request, overwrite=True)
-
-    app.push_screen(
-        ConfirmScreen(
-            "Replace the existing file?",
-            f"{request.out} already exists. Replacing it cannot be undone.",
-            yes="Replace it",
-            no="Keep it",
-        ),
-        decided,
-    )
+    write_unless_kept(app, request.out, lambda overwrite: _write(app, request, overwrite=overwrite))
 
 
 def _write(app: CaseApp, request: CalendarRequest, *, overwrite: bool) -> None:
@@ -153,6 +137,8 @@ def _write_worker(app: CaseApp, request: CalendarRequest, overwrite: bool) -> No
             )
             return
         names = "with names" if request.with_names else "without names"
+        if not vault.writable:
+            names += "; this read-only session cannot add it to the audit trail"
         app.call_from_thread(
             app.record_event,
             AuditAction.CALENDAR_EXPORTED,

@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from casetui.core.choices import CASELOAD_STATUSES
 from casetui.core.ical import DEFAULT_WEEKS, CalendarFile, build_calendar
 from casetui.core.records import Meeting
+from casetui.vault.destinations import check_destination
 from casetui.vault.errors import VaultError
 from casetui.vault.files import atomic_write
 from casetui.vault.repository import Repository
@@ -116,17 +117,7 @@ def write_calendar(
     overwrite: bool = False,
 ) -> CalendarFile:
     """Write the calendar of ``staff_id`` (default: the vault's owner) to ``out`` as 0600."""
-    protected = {vault.paths.vault, vault.paths.identity, vault.paths.lock}
-    if out.resolve() in {p.resolve() for p in protected}:
-        raise VaultError(
-            f"{out} is one of the vault's own files; choose another name for the calendar."
-        )
-    if out.is_dir():
-        raise VaultError(f"{out} is a folder; give the name of the .ics file to write.")
-    if out.exists() and not overwrite:
-        raise VaultError(
-            f"{out} already exists; choose another name, or add --force to replace it."
-        )
+    check_destination(vault, out, overwrite=overwrite, what="the calendar")
     chosen = staff_id or vault.owner_staff_id
     if chosen is None:
         raise VaultError("This vault has no case manager of its own; name one with --staff ID.")

@@ -20,7 +20,8 @@ from casetui.core.choices import AuditAction
 from casetui.core.records import RECORD_BY_TABLE, Record
 from casetui.core.recordset import RecordSet, check_references, describe_counts, parse_interchange
 from casetui.vault import keys
-from casetui.vault.errors import ImportRejected, VaultError
+from casetui.vault.destinations import check_destination
+from casetui.vault.errors import ImportRejected
 from casetui.vault.files import atomic_write
 from casetui.vault.vault import SaveResult, Vault
 
@@ -137,15 +138,7 @@ def apply_import(vault: Vault, plan: ImportPlan) -> SaveResult | None:
 
 def write_export(vault: Vault, out: Path, *, plaintext: bool, overwrite: bool) -> int:
     """Write the whole vault to ``out`` (0600). Returns the number of bytes written."""
-    protected = {vault.paths.vault, vault.paths.identity, vault.paths.lock}
-    if out.resolve() in {p.resolve() for p in protected}:
-        raise VaultError(
-            f"{out} is one of the vault's own files; choose another name for the export."
-        )
-    if out.exists() and not overwrite:
-        raise VaultError(
-            f"{out} already exists; choose another name, or add --force to replace it."
-        )
+    check_destination(vault, out, overwrite=overwrite, what="the export")
     document = vault.records().to_interchange(
         exported=datetime.now(UTC).isoformat(timespec="seconds")
     )

@@ -89,6 +89,8 @@ class CaseloadScreen(Screen[None]):
         Binding("w", "week", "My week", show=False, id="caseload.week"),
         Binding("v", "team", "Team", show=False, id="caseload.team"),
         Binding("h", "audit", "Audit trail", show=False, id="caseload.audit"),
+        Binding("r", "accreditation", "Readiness", show=False, id="caseload.accreditation"),
+        Binding("f", "stats", "Funder statistics", show=False, id="caseload.stats"),
         Binding("escape", "clear_filter", "Clear filter", show=False, id="caseload.clear_filter"),
     ]
 
@@ -289,6 +291,12 @@ class CaseloadScreen(Screen[None]):
 
     def action_audit(self) -> None:
         self.case_app.show_audit()
+
+    def action_accreditation(self) -> None:
+        self.case_app.show_accreditation()
+
+    def action_stats(self) -> None:
+        self.case_app.show_stats()
 
     def action_new_client(self) -> None:
         app = self.case_app

@@ -85,6 +85,7 @@ def header_text(client: Client, masked: bool = False) -> str:
 class ClientScreen(Screen[None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "back", "Back", id="client.back"),
+        Binding("g", "print_sheet", "Print goal sheet", show=False, id="client.print"),
         *[
             Binding(
                 str(n % 10),
@@ -216,3 +217,8 @@ class ClientScreen(Screen[None]):
 
     def action_back(self) -> None:
         self.case_app.go_back()
+
+    def action_print_sheet(self) -> None:
+        from casetui.ui.goal_sheet import start_print
+
+        start_print(self.case_app, self.client_id)

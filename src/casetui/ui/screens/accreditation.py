@@ -1,0 +1,163 @@
+"""Accreditation readiness: every active client against the essential requirements.
+
+One line per requirement a client does not yet meet (and one line for each
+client who meets them all). Enter on a line opens the place to fix it; coming
+back checks everything again.
+"""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.widgets import Footer, LoadingIndicator, Static
+
+from casetui.core.accreditation import TAB_NAMES, Check, ClientReadiness, Verdict, summarise
+from casetui.core.choices import AuditAction
+from casetui.core.records import Client
+from casetui.ui.masking import client_name, is_masked, on_masking
+from casetui.ui.safe_text import one_line
+from casetui.ui.widgets.chrome import CaseScreen
+from casetui.ui.widgets.row_list import Column, Row, RowList
+
+VERDICT_MARK = {Verdict.PASS: "✓ pass", Verdict.ATTENTION: "! attention", Verdict.FAIL: "✗ fail"}
+
+
+def lines_for(results: list[tuple[Client, ClientReadiness]], masked: bool) -> list[Row]:
+    """A row per unmet requirement, worst first within each client; one row if all met."""
+    rows = []
+    for client, result in results:
+        name = client_name(client, masked)
+        problems = sorted(
+            (c for c in result.checks if c.verdict is not Verdict.PASS),
+            key=lambda c: -c.verdict,
+        )
+        if not problems:
+            rows.append(
+                Row(
+                    f"{client.id}:ok",
+                    (name, VERDICT_MARK[Verdict.PASS], "Every requirement is met", ""),
+                    (client, None),
+                )
+            )
+            continue
+        for check in problems:
+            marks = {1: "row-list--alert"} if check.verdict is Verdict.FAIL else {}
+            rows.append(
+                Row(
+                    f"{client.id}:{check.rule}",
+                    (
+                        name,
+                        VERDICT_MARK[check.verdict],
+                        f"{check.rule}. {check.reason}",
+                        TAB_NAMES.get(check.tab, check.tab),
+                    ),
+                    (client, check),
+                    marks,
+                )
+            )
+    return rows
+
+
+class AccreditationScreen(CaseScreen):
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "back", "Back", id="accreditation.back"),
+        Binding("enter", "open", "Fix it", id="accreditation.open"),
+        Binding("r", "refresh", "Check again", id="accreditation.refresh"),
+    ]
+
+    DEFAULT_CSS = """
+    AccreditationScreen #accreditation-summary { height: auto; padding: 0 1; }
+    AccreditationScreen #accreditation-list { height: 1fr; min-height: 5; }
+    AccreditationScreen LoadingIndicator { height: 1; display: none; }
+    AccreditationScreen LoadingIndicator.shown { display: block; }
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._results: list[tuple[Client, ClientReadiness]] = []
+        self.ready = False
+
+    def compose(self) -> ComposeResult:
+        yield from self.chrome("accreditation", "Accreditation readiness")
+        yield Static("Checking every active client…", id="accreditation-summary")
+        yield LoadingIndicator()
+        yield RowList(
+            [
+                Column("client", "Client", 20),
+                Column("verdict", "Result", 12),
+                Column("reason", "What to do", 0, 20),
+                Column("where", "Fix in", 18),
+            ],
+            empty_text="There are no active clients to check.",
+            id="accreditation-list",
+        )
+        yield Footer(show_command_palette=False)
+
+    def on_mount(self) -> None:
+        self.query_one(RowList).focus()
+        on_masking(self, lambda _masked: self._show())
+        self.action_refresh()
+
+    def on_screen_resume(self) -> None:
+        if self.ready:  # back from fixing something: check again
+            self.action_refresh()
+
+    def action_refresh(self) -> None:
+        self.ready = False
+        self.query_one(LoadingIndicator).add_class("shown")
+        self._check()
+
+    @work(thread=True, exclusive=True, group="accreditation", exit_on_error=False)
+    def _check(self) -> None:
+        from casetui.vault.readiness import accreditation
+
+        app = self.case_app
+        vault = app.vault
+        if vault is None:
+            return
+        results = accreditation(vault.repo, app.today, app.settings.reassess_after_days)
+        self.app.call_from_thread(self._checked, results)
+
+    def _checked(self, results: list[tuple[Client, ClientReadiness]]) -> None:
+        first = not self._results and not self.ready
+        self._results = results
+        self.ready = True
+        self.query_one(LoadingIndicator).remove_class("shown")
+        self._show()
+        if first:
+            self.case_app.record_event(AuditAction.REPORT_RUN, "accreditation readiness")
+
+    def _show(self) -> None:
+        summary = summarise(r for _c, r in self._results)
+        counts = summary.overall
+        self.query_one("#accreditation-summary", Static).update(
+            one_line(
+                f"{summary.clients} active clients as of {self.case_app.today.isoformat()}: "
+                f"{counts[Verdict.PASS]} pass, {counts[Verdict.ATTENTION]} need attention, "
+                f"{counts[Verdict.FAIL]} fail. Enter opens the place to fix a line."
+            )
+        )
+        self.query_one(RowList).set_rows(lines_for(self._results, is_masked(self)))
+
+    @on(RowList.Chosen)
+    def action_open(self) -> None:
+        row = self.query_one(RowList).current
+        if row is None:
+            return
+        client, check = row.data
+        self.open_fix(client, check)
+
+    def open_fix(self, client: Client, check: Check | None) -> None:
+        app = self.case_app
+        if check is not None and check.tab == "week":
+            from casetui.ui.screens.week import WeekScreen
+
+            app.push_screen(WeekScreen(client.case_manager_id))
+            return
+        app.open_client(client.id, tab=check.tab if check else "profile")
+
+    def action_back(self) -> None:
+        self.case_app.go_back()
