@@ -1987,7 +1987,7 @@ def audit_trail(meetings: list[dict[str, Any]], staff: list[dict[str, Any]]) -> 
     """
     names = {s["id"]: s["name"] for s in staff}
     entries = []
-    for number, meeting in enumerate((m for m in meetings if m["on"] <= AS_OF), 1):
+    for number, meeting in enumerate((m for m in meetings if m["on"] < AS_OF), 1):
         entries.append(
             {
                 "id": f"au_sample{number:05d}",

@@ -350,7 +350,7 @@ async def test_following_a_failing_line_to_its_tab_and_fixing_it_turns_it_to_pas
                 "Amaru Quispe",
                 "✗ fail",
                 "3. There is no goal sheet yet; write goals in the client's words.",
-                "Goals tab",
+                "Goals",
             )
         ]
         await wait_for(pilot, lambda: app.screen.query_one(RowList).has_focus)

@@ -79,7 +79,9 @@ def make_demo_vault(folder: Path, today: date) -> Vault:
     try:
         document = json.loads(sample_caseload().read_text(encoding="utf-8"))
         plan = plan_import(vault, shift_document(document, today), "the sample caseload")
+        vault.repo.actor_source = lambda: "casetui demo setup"  # no owner yet to name
         apply_import(vault, plan)
+        vault.repo.actor_source = vault.who
         if DEMO_OWNER in vault.repo.staff:
             vault.set_owner(DEMO_OWNER)
             vault.save()

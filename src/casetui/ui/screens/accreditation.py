@@ -22,6 +22,10 @@ from casetui.ui.safe_text import one_line
 from casetui.ui.widgets.chrome import CaseScreen
 from casetui.ui.widgets.row_list import Column, Row, RowList
 
+#: Where to fix a line, short enough for the list at 80 columns.
+SHORT_TAB_NAMES = {"week": "Week"} | {
+    tab: name.removesuffix(" tab") for tab, name in TAB_NAMES.items() if tab != "week"
+}
 VERDICT_MARK = {Verdict.PASS: "✓ pass", Verdict.ATTENTION: "! attention", Verdict.FAIL: "✗ fail"}
 
 
@@ -52,7 +56,7 @@ def lines_for(results: list[tuple[Client, ClientReadiness]], masked: bool) -> li
                         name,
                         VERDICT_MARK[check.verdict],
                         f"{check.rule}. {check.reason}",
-                        TAB_NAMES.get(check.tab, check.tab),
+                        SHORT_TAB_NAMES.get(check.tab, check.tab),
                     ),
                     (client, check),
                     marks,
@@ -71,6 +75,9 @@ class AccreditationScreen(CaseScreen):
     DEFAULT_CSS = """
     AccreditationScreen #accreditation-summary { height: auto; padding: 0 1; }
     AccreditationScreen #accreditation-list { height: 1fr; min-height: 5; }
+    AccreditationScreen #accreditation-detail {
+        height: auto; max-height: 5; padding: 0 1; border-top: solid $panel;
+    }
     AccreditationScreen LoadingIndicator { height: 1; display: none; }
     AccreditationScreen LoadingIndicator.shown { display: block; }
     """
@@ -89,11 +96,12 @@ class AccreditationScreen(CaseScreen):
                 Column("client", "Client", 20),
                 Column("verdict", "Result", 12),
                 Column("reason", "What to do", 0, 20),
-                Column("where", "Fix in", 18),
+                Column("where", "Fix in", 10),
             ],
             empty_text="There are no active clients to check.",
             id="accreditation-list",
         )
+        yield Static("", id="accreditation-detail")
         yield Footer(show_command_palette=False)
 
     def on_mount(self) -> None:
@@ -141,6 +149,19 @@ class AccreditationScreen(CaseScreen):
             )
         )
         self.query_one(RowList).set_rows(lines_for(self._results, is_masked(self)))
+        self._show_detail()
+
+    @on(RowList.Highlighted)
+    def _show_detail(self) -> None:
+        """The whole reason of the line under the cursor, which the list may cut short."""
+        row = self.query_one(RowList).current
+        text = ""
+        if row is not None:
+            _client, check = row.data
+            if check is not None:
+                where = TAB_NAMES.get(check.tab, check.tab)
+                text = f"{check.rule}. {check.title}: {check.reason} Fix it in the {where}."
+        self.query_one("#accreditation-detail", Static).update(one_line(text))
 
     @on(RowList.Chosen)
     def action_open(self) -> None:
