@@ -11,11 +11,15 @@ status with their histories, releases of information (one expiring, one expired,
 one revoked, one renewed, and a referral with none yet), strengths assessments
 with reassessments to compare, safety plans, handoffs between case managers,
 closed cases (one closed and later reopened) and legal matters for the clients who
-chose to engage. For the demo user (st_sample01) every part of Today has
-something in it as of the caseload's day: overdue and due check-ins, meetings
-planned for the week, a court date, referrals to follow up, consents to renew and
-the day's own time blocks. The casework's free text names no calendar dates, because
-``casetui demo`` moves every date so that the "as of" day is today.
+chose to engage. Every client has an intake assessment of the basic needs and health
+care, so the accreditation readiness list shows a mix: most clients pass or need
+attention, and a few fail for reasons worth teaching (see ``INTAKE_OPEN``).
+
+For the demo user (st_sample01) every part of Today has something in it as of the
+caseload's day: overdue and due check-ins, meetings planned for the week, a court
+date, referrals to follow up, consents to renew and the day's own time blocks. The
+casework's free text names no calendar dates, because ``casetui demo`` moves every
+date so that the "as of" day is today.
 
 Run it from anywhere with the project installed::
 
@@ -1491,6 +1495,56 @@ class Case:
                 }
             )
 
+    def intake_basics(self) -> None:
+        """The intake assessment: basic needs and health care, recorded for (nearly) all.
+
+        It draws from its own random stream, so the rest of the caseload is the same
+        whether or not it runs.
+        """
+        p = self.p
+        rng = random.Random(f"{SEED}/intake/{self.number}")
+        mine = {n["catalog_key"]: n for n in self.t.needs if n["client_id"] == self.id}
+        still_open = INTAKE_OPEN.get(self.number, ())
+        wanted = ["food", "clothing", "acute_medical_dental"]
+        if not {"secure_shelter", "transitional_housing", "permanent_housing"} & set(mine):
+            wanted.insert(0, "secure_shelter")
+        mental = [mine[k] for k in ("mental_health", "crisis_counselling") if k in mine]
+        if not any(n["status"] in HEALTH_SETTLED for n in mental):
+            wanted.append("crisis_counselling")
+        for key in wanted:
+            health = key in ("acute_medical_dental", "crisis_counselling")
+            if key in still_open:
+                status = NS.NOT_ASSESSED if health else NS.NEEDED
+            elif p.status is C:
+                status = NS.MET
+            elif health:
+                status = rng.choices((NS.MET, NS.DECLINED), (4, 1))[0]
+            else:
+                status = rng.choices(BASIC_RECORDED, (6, 3, 1))[0]
+            need = mine.get(key)
+            settled = HEALTH_SETTLED if health else BASIC_RECORDED
+            if need is not None and (key in self.need_goal or need["status"] in settled):
+                continue  # a goal sets its status, or it is already recorded
+            note = self.say(INTAKE_NOTES.get(key, {}).get(status, ""))
+            dated = iso(between(rng, self.intake, min(self.end, self.intake + timedelta(days=14))))
+            if need is None:
+                catalog = CATALOG_BY_KEY[key]
+                self.need_ids[key] = f"nd_sample{len(self.t.needs) + 1:04d}"
+                need = {
+                    "id": self.need_ids[key],
+                    "client_id": self.id,
+                    "catalog_key": key,
+                    "label": catalog.label,
+                    "horizon": catalog.horizon,
+                    "domain": catalog.domain,
+                }
+                self.t.needs.append(need)
+            need.update(
+                status=status,
+                status_date=dated if status is not NS.NOT_ASSESSED else None,
+                note=note if status is not NS.NOT_ASSESSED else "",
+            )
+
     def goals(self) -> None:
         """The goal sheet in the client's own words, with dated progress notes."""
         rng, gs = self.rng, GoalStatus
@@ -1664,6 +1718,37 @@ class Tables(NamedTuple):
     goals: list[dict[str, Any]]
     needs: list[dict[str, Any]]
     meetings: list[dict[str, Any]]
+
+
+# The intake assessment every client has: the basic needs (accreditation rule 4) and
+# health care (rule 5). Who is still part-way through it, to teach the readiness list:
+# client number -> the need keys not yet settled at intake.
+INTAKE_OPEN: dict[int, tuple[str, ...]] = {
+    22: ("clothing", "acute_medical_dental", "crisis_counselling"),  # Esperanza, six days in
+    20: ("acute_medical_dental",),  # Ana Lucía: her dental care is not recorded yet
+}
+BASIC_RECORDED = (NS.MET, NS.IN_PROGRESS, NS.DECLINED)
+HEALTH_SETTLED = (NS.MET, NS.DECLINED, NS.NOT_NEEDED)
+INTAKE_NOTES: dict[str, dict[NeedStatus, str]] = {
+    "secure_shelter": {NS.MET: "{first} has a safe place to stay."},
+    "food": {
+        NS.MET: "{first} knows the food bank's hours and has enough for now.",
+        NS.IN_PROGRESS: "Food bank referral made; a grocery card in the meantime.",
+    },
+    "clothing": {
+        NS.MET: "Clothing bank visit done.",
+        NS.IN_PROGRESS: "Clothing bank visit booked.",
+        NS.DECLINED: "{first} has enough for now; offered again at reassessment.",
+    },
+    "acute_medical_dental": {
+        NS.MET: "Seen at the community clinic, medical and dental.",
+        NS.DECLINED: "{first} already has a doctor and a dentist.",
+    },
+    "crisis_counselling": {
+        NS.MET: "Met the agency counsellor at intake.",
+        NS.DECLINED: "{first} chose not to see a counsellor for now; the offer stays open.",
+    },
+}
 
 
 def goal_statuses(rng: random.Random, p: Person, tenure: int) -> list[GoalStatus]:
@@ -1945,6 +2030,7 @@ def build(rng: random.Random) -> dict[str, Any]:
     for number, person in enumerate(PEOPLE, 1):
         case = cases[number] = Case(rng, number, person, tables)
         case.needs()
+        case.intake_basics()
         case.goals()
         case.meetings()
         case.client()

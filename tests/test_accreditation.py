@@ -189,6 +189,29 @@ def test_4_each_basic_need_must_be_recorded() -> None:
     assert basic_needs(complete(needs=shelter_later)).verdict is Verdict.PASS
 
 
+@pytest.mark.parametrize(
+    ("status", "expected"),
+    [
+        (NeedStatus.MET, Verdict.PASS),
+        (NeedStatus.IN_PROGRESS, Verdict.PASS),
+        (NeedStatus.DECLINED, Verdict.PASS),
+        (NeedStatus.NEEDED, Verdict.ATTENTION),
+        (NeedStatus.NOT_NEEDED, Verdict.FAIL),
+        (NeedStatus.NOT_ASSESSED, Verdict.FAIL),
+    ],
+)
+def test_4_only_met_in_progress_or_declined_count(status: NeedStatus, expected: Verdict) -> None:
+    needs = [*[n for n in BASICS if n.catalog_key != "clothing"], need("clothing", status)]
+    check = basic_needs(complete(needs=needs))
+    assert check.verdict is expected
+    if status is NeedStatus.NOT_NEEDED:
+        # The reason says what was recorded and what to do, not "not yet recorded".
+        assert "Marked not needed: clothing" in check.reason and "mark it met" in check.reason
+        assert "Not yet recorded" not in check.reason
+    elif status is NeedStatus.NOT_ASSESSED:
+        assert "Not yet recorded: clothing" in check.reason
+
+
 # -- 5 ---------------------------------------------------------------------------------------
 
 

@@ -205,6 +205,30 @@ def test_a_team_member_is_named_by_their_key(vault_files: VaultFiles) -> None:
         assert vault.who() == "Robin Testwell"
 
 
+def test_a_team_member_with_an_ssh_key_is_named_by_it(vault_files: VaultFiles) -> None:
+    """An SSH identity does not show its public key: the list is probed to find the name."""
+    import subprocess
+
+    key = vault_files.vault.parent / "id_ed25519"
+    subprocess.run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", str(key)], check=True)
+    kind, body = key.with_suffix(".pub").read_text().split()[:2]
+    other = pyrage.x25519.Identity.generate()
+    with vault_files.open() as vault:
+        meta = dict(vault.meta)
+        meta["recipients"] = [
+            *meta["recipients"],
+            {"name": "Dana Willowmere", "key": str(other.to_public())},
+            {"name": "Sam Okafor", "key": f"{kind} {body}"},
+        ]
+        vault._db.record_table("_meta").replace_row("1", meta)
+        vault.save(force=True)
+    with Vault.open(vault_files.vault, identity_unlocker(key)) as vault:
+        assert vault.who() == "Sam Okafor"
+        _client(vault)
+        _client(vault)
+        assert {entry.who for entry in vault.repo.audit.all()} == {"Sam Okafor"}
+
+
 def test_entries_survive_saving_and_the_age_tool_sees_no_values(
     vault_files: VaultFiles,
 ) -> None:

@@ -8,8 +8,10 @@ leave every file in the vault's folder byte-for-byte as it was.
 from __future__ import annotations
 
 import json
+import subprocess
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pyrage
 import pytest
@@ -133,6 +135,15 @@ def assert_clean_failure(result: object, files: VaultFiles, before: dict[str, by
     return last
 
 
+def _run_with_key(
+    files: VaultFiles, home: Path, *argv: str, **options: Any
+) -> subprocess.CompletedProcess[str]:
+    """casetui ``argv`` on the test vault, unlocked by its key file."""
+    return run_casetui(
+        *argv, "--vault", files.vault, "--identity", files.identity_file, home=home, **options
+    )
+
+
 @pytest.mark.parametrize("damage", DAMAGES, ids=list(DAMAGES))
 def test_damaged_vaults_fail_cleanly_for_every_command(
     damage: str, vault_files: VaultFiles, home: Path, tmp_path: Path
@@ -141,14 +152,8 @@ def test_damaged_vaults_fail_cleanly_for_every_command(
     before = vault_files.snapshot()
     messages = set()
     for name, argv in commands(tmp_path).items():
-        result = run_casetui(
-            *argv,
-            "--vault",
-            vault_files.vault,
-            "--identity",
-            vault_files.identity_file,
-            home=home,
-            env={"CASETUI_NEW_PASSPHRASE": "a different fine passphrase"},
+        result = _run_with_key(
+            vault_files, home, *argv, env={"CASETUI_NEW_PASSPHRASE": "a different fine passphrase"}
         )
         messages.add(assert_clean_failure(result, vault_files, before))
         assert not (tmp_path / "out.age").exists(), name
@@ -194,3 +199,66 @@ def test_a_missing_key_file_says_how_to_recover(vault_files: VaultFiles, home: P
     )
     last = assert_clean_failure(result, vault_files, before)
     assert "--identity" in last
+
+
+# -- files that are not files: devices never end, so they must be refused, not read ------
+
+DEVICE = Path("/dev/zero")  # reports a size of 0 and never runs out
+
+
+@pytest.mark.parametrize(
+    ("argv", "said"),
+    [
+        (["import", str(DEVICE)], "give the file to import."),
+        (["import-csv", str(DEVICE), "--map", "MAP"], "give the spreadsheet file."),
+        (["import-csv", "CSV", "--map", str(DEVICE)], "give the mapping file."),
+    ],
+    ids=["import", "import-csv", "import-csv-map"],
+)
+def test_a_device_given_as_a_file_is_refused_at_once(
+    argv: list[str], said: str, vault_files: VaultFiles, home: Path
+) -> None:
+    from tests.test_csv_import import SAMPLE_CSV, SAMPLE_MAP
+
+    argv = [{"MAP": str(SAMPLE_MAP), "CSV": str(SAMPLE_CSV)}.get(a, a) for a in argv]
+    before = vault_files.snapshot()
+    # Before the fix, reading /dev/zero never ended: the timeout turns that into a failure.
+    result = _run_with_key(vault_files, home, *argv, timeout=60)
+    last = assert_clean_failure(result, vault_files, before)
+    assert last == f"casetui: /dev/zero is a device, not a file; {said}"
+
+
+def test_a_device_given_as_the_key_file_is_refused(vault_files: VaultFiles, home: Path) -> None:
+    before = vault_files.snapshot()
+    result = run_casetui(
+        "check", "--vault", vault_files.vault, "--identity", DEVICE, home=home, timeout=60
+    )
+    last = assert_clean_failure(result, vault_files, before)
+    assert last == "casetui: /dev/zero is a device, not a key file; check the path."
+
+
+def test_a_named_pipe_is_read_like_a_file(tmp_path: Path) -> None:
+    """The shell's <(...) gives a pipe: it is read, and held to the same limit."""
+    import os
+    import threading
+
+    from casetui.vault.files import TooLarge, read_limited
+
+    for payload, limit in ((b'{"staff": []}', 100), (b"x" * 101, 100)):
+        pipe = tmp_path / f"pipe{len(payload)}"
+        os.mkfifo(pipe)
+
+        def feed(pipe: Path = pipe, payload: bytes = payload) -> None:
+            with pipe.open("wb") as fh:
+                fh.write(payload)
+
+        writer = threading.Thread(target=feed)
+        writer.start()
+        try:
+            if len(payload) <= limit:
+                assert read_limited(pipe, limit) == payload
+            else:
+                with pytest.raises(TooLarge):
+                    read_limited(pipe, limit)
+        finally:
+            writer.join(timeout=10)

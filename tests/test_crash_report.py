@@ -198,6 +198,49 @@ async def test_a_crash_inside_the_app_shows_and_writes_no_case_details(
     app.vault.close()
 
 
+async def test_an_unexpected_error_while_saving_keeps_the_edit_and_reports_it(
+    vault_files: VaultFiles, monkeypatch: pytest.MonkeyPatch, state_dir: Path
+) -> None:
+    """A worker's error is not lost: the edit is kept, the status says so, a report is written."""
+    from casetui.core.records import Goal
+    from casetui.vault.vault import Vault
+    from tests.test_ui_casework import app_for as recording_app_for
+    from tests.test_ui_casework import new_client, seed
+    from tests.test_ui_flows import wait_for, wait_saved
+
+    client = seed(vault_files, lambda vault: new_client(vault, "Noor Hazelbank"))
+    real_save = Vault.save
+
+    def broken_save(self: Vault, *, force: bool = False) -> None:
+        explode(CANARY)
+
+    app = recording_app_for(vault_files)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await caseload_ready(pilot, app)
+        monkeypatch.setattr(Vault, "save", broken_save)
+        app.run_on_vault(
+            lambda v: v.repo.goals.add(Goal.create(client_id=client.id, text="I want a garden"))
+        )  # and saves, in a worker
+        await wait_for(pilot, lambda: not app.save_state.ok)
+        assert "Not saved" in app.save_state.text
+        said = [m for m in app.messages if "unexpected" in m]
+        assert said and said[0].startswith("Something unexpected went wrong while saving.")
+        for message in app.messages:
+            assert_no_canary(message, "a notification")
+        found = re.search(r"is at (\S+)\.$", said[0])
+        assert found, said[0]
+        text = check_report(Path(found.group(1)), state_dir)
+        assert "Error: tests.test_crash_report.LedgerMismatchError" in text
+        assert app.vault is not None and app.vault.dirty  # the edit is kept
+        assert app.is_running
+
+        monkeypatch.setattr(Vault, "save", real_save)
+        await pilot.press("ctrl+s")
+        await wait_saved(pilot, app)
+    with vault_files.open(writable=False) as vault:
+        assert [g.text for g in vault.repo.goals.for_parent(client.id)] == ["I want a garden"]
+
+
 # -- the report file ----------------------------------------------------------------
 
 
@@ -318,3 +361,45 @@ def test_a_crash_in_the_real_app_prints_no_details_and_exits_70(
     assert "Error: LookupError" in text
     assert re.search(r"sitecustomize\.py:\d+ in broken_help\n", text)
     vault_files.snapshot()  # the writer lock was released
+
+
+def test_guarded_jobs_and_worker_methods_report_instead_of_losing_errors(
+    state_dir: Path,
+) -> None:
+    from casetui.ui.worker_errors import guarded, reports_crashes
+
+    class FakeApp:
+        def __init__(self) -> None:
+            self.said: list[str] = []
+
+        def call_from_thread(self, fn: Any, *args: Any, **kwargs: Any) -> None:
+            fn(*args, **kwargs)
+
+        def notify(self, message: str, **_kwargs: Any) -> None:
+            self.said.append(message)
+
+    app = FakeApp()
+    guarded(app, "printing the goal sheet", lambda: explode(CANARY))()  # type: ignore[arg-type]
+
+    class Screen:
+        def __init__(self) -> None:
+            self.app = app
+
+        @reports_crashes("checking accreditation readiness")
+        def work(self) -> int:
+            explode(CANARY)
+
+        @reports_crashes("checking accreditation readiness")
+        def fine(self) -> int:
+            return 7
+
+    assert Screen().work() is None
+    assert Screen().fine() == 7
+    first, second = app.said
+    assert first.startswith("Something unexpected went wrong while printing the goal sheet.")
+    assert second.startswith("Something unexpected went wrong while checking accreditation")
+    for sentence in app.said:
+        assert_no_canary(sentence, "a notification")
+        found = re.search(r"is at (\S+)\.$", sentence)
+        assert found, sentence
+        check_report(Path(found.group(1)), state_dir)

@@ -269,3 +269,40 @@ def test_legal_matters_only_for_clients_who_chose_to_engage(records, today) -> N
     assert any(
         m.id == i.record_id and m.status is LegalStatus.SCHEDULED for m in matters for i in court
     )
+
+
+def test_accreditation_readiness_shows_a_mix_worth_teaching(records, document) -> None:  # type: ignore[no-untyped-def]
+    """Most clients pass or need attention; a few fail, each for a reason a trainer can show."""
+    from casetui.core.accreditation import CaseRecords, Verdict, readiness
+
+    as_of = date.fromisoformat(document["as_of"])
+    tables = records.tables
+
+    def of(table: str, client_id: str) -> list:  # type: ignore[type-arg]
+        return [r for r in tables[table] if r.client_id == client_id]
+
+    staff = {s.id: s for s in tables["staff"]}
+    verdicts: Counter[Verdict] = Counter()
+    failing_rules: set[str] = set()
+    for client in tables["clients"]:
+        if client.status is not ClientStatus.ACTIVE:
+            continue
+        manager = staff.get(client.case_manager_id)
+        case = CaseRecords(
+            client=client,
+            manager=manager,
+            needs=of("needs", client.id),
+            goals=of("goals", client.id),
+            meetings=of("meetings", client.id),
+            referrals=of("referrals", client.id),
+            strengths=of("strengths", client.id),
+            blocks=[b for b in tables["admin_blocks"] if b.staff_id == client.case_manager_id],
+        )
+        result = readiness(case, as_of)
+        verdicts[result.verdict] += 1
+        failing_rules |= {c.rule for c in result.checks if c.verdict is Verdict.FAIL}
+    active = sum(verdicts.values())
+    assert verdicts[Verdict.PASS] >= 1 and verdicts[Verdict.ATTENTION] >= 1
+    assert 1 <= verdicts[Verdict.FAIL] <= active // 3, verdicts
+    # The failures teach more than one requirement: health care access and progress talks.
+    assert {"5", "6"} <= failing_rules

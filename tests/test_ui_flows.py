@@ -33,9 +33,10 @@ async def wait_for(pilot: Pilot[int], check: Callable[[], object], timeout: floa
     deadline = time.monotonic() + timeout
 
     def holds() -> bool:
-        # A screen that was just pushed may not be built yet: not found means "not yet".
+        # A screen that was just pushed may not be built yet: not found means "not yet",
+        # and a screen counts only once its widgets are composed and mounted.
         try:
-            return bool(check())
+            return bool(check()) and pilot.app.screen.is_mounted
         except NoMatches:
             return False
 

@@ -174,19 +174,30 @@ def goal_sheet(case: CaseRecords) -> Check:
 def basic_needs(case: CaseRecords) -> Check:
     by_key = {n.catalog_key: n for n in case.needs if n.catalog_key}
     missing: list[str] = []
+    not_needed: list[str] = []
     waiting: list[str] = []
     for name, keys in BASIC_NEEDS.items():
         found = [by_key[k] for k in keys if k in by_key]
         if any(n.status in RECORDED for n in found):
             continue
-        (waiting if any(n.status is NeedStatus.NEEDED for n in found) else missing).append(name)
-    if missing:
-        return _check(
-            "4",
-            Verdict.FAIL,
-            f"Not yet recorded: {', '.join(missing)}. Mark each as met, in progress or declined.",
-            "needs",
-        )
+        if any(n.status is NeedStatus.NEEDED for n in found):
+            waiting.append(name)
+        elif any(n.status is NeedStatus.NOT_NEEDED for n in found):
+            not_needed.append(name)
+        else:
+            missing.append(name)
+    if missing or not_needed:
+        said = []
+        if missing:
+            said.append(f"Not yet recorded: {', '.join(missing)}.")
+        if not_needed:
+            # "Not needed" says the client has it; the standard wants that said as "met".
+            said.append(
+                f"Marked not needed: {', '.join(not_needed)}; if the client already has it, "
+                "mark it met."
+            )
+        said.append("Mark each as met, in progress or declined.")
+        return _check("4", Verdict.FAIL, " ".join(said), "needs")
     if waiting:
         return _check(
             "4",

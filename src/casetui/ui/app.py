@@ -30,6 +30,7 @@ from casetui.config import Settings
 from casetui.core.choices import AuditAction
 from casetui.ui.commands import ClientCommands
 from casetui.ui.safe_text import one_line
+from casetui.ui.worker_errors import unexpected
 from casetui.vault.errors import VaultBusy, VaultError, WrongKey
 from casetui.vault.vault import Unlocker, Vault
 
@@ -176,6 +177,10 @@ class CaseApp(App[int]):
         except VaultError as error:
             self.call_from_thread(self._open_failed, error)
             return
+        except Exception as error:
+            sentence = unexpected("opening the vault", error)
+            self.call_from_thread(self._open_failed, VaultError(sentence))
+            return
         self.call_from_thread(self.vault_opened, vault)
 
     def _open_failed(self, error: VaultError) -> None:
@@ -320,6 +325,10 @@ class CaseApp(App[int]):
                 )
                 return
             vault.close()
+        except Exception as error:
+            self._held = vault
+            sentence = unexpected("locking", error)
+            self.call_from_thread(self._lock_message, f"{sentence} Your changes are kept.")
         finally:
             self._let_go_done.set()
 
@@ -355,6 +364,10 @@ class CaseApp(App[int]):
             passphrase_unlocker(passphrase)(held.paths)
         except VaultError as error:
             self.call_from_thread(self._open_failed, error)
+            return
+        except Exception as error:
+            sentence = unexpected("checking the passphrase", error)
+            self.call_from_thread(self._open_failed, VaultError(sentence))
             return
         self.call_from_thread(self._restore_held)
 
@@ -407,6 +420,9 @@ class CaseApp(App[int]):
             vault.save()
         except VaultError as error:
             self.call_from_thread(self._save_failed, str(error))
+            return
+        except Exception as error:
+            self.call_from_thread(self._save_failed, unexpected("saving", error))
             return
         if not quiet:
             stamp = datetime.now().strftime("%H:%M")

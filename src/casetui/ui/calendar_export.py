@@ -11,6 +11,7 @@ from casetui.core.errors import ValidationError
 from casetui.core.ical import DEFAULT_WEEKS
 from casetui.ui.screens.confirm import ConfirmScreen, write_unless_kept
 from casetui.ui.screens.form import FormField, FormScreen
+from casetui.ui.worker_errors import guarded
 from casetui.vault.errors import VaultError
 
 if TYPE_CHECKING:
@@ -151,4 +152,9 @@ def _write_worker(app: CaseApp, request: CalendarRequest, overwrite: bool) -> No
             markup=False,
         )
 
-    app.run_worker(job, thread=True, group="calendar", exit_on_error=False)
+    app.run_worker(
+        guarded(app, "exporting the calendar", job),
+        thread=True,
+        group="calendar",
+        exit_on_error=False,
+    )

@@ -18,6 +18,7 @@ from casetui.core.labels import NO_INITIALS, initials
 from casetui.core.printout import SECTION_LABELS, SECTIONS, audit_detail, choose_sections, render
 from casetui.ui.screens.confirm import write_unless_kept
 from casetui.ui.screens.form import FormField, FormScreen
+from casetui.ui.worker_errors import guarded
 from casetui.vault.errors import VaultError
 from casetui.vault.printout import FORMATS, goal_sheet_for, write_printout
 
@@ -198,4 +199,9 @@ def _write(app: CaseApp, client_id: str, request: PrintRequest, *, overwrite: bo
             timeout=10,
         )
 
-    app.run_worker(job, thread=True, group="print", exit_on_error=False)
+    app.run_worker(
+        guarded(app, "printing the goal sheet", job),
+        thread=True,
+        group="print",
+        exit_on_error=False,
+    )

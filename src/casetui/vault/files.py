@@ -13,6 +13,7 @@ import errno
 import hashlib
 import os
 import secrets
+import stat
 from collections.abc import Callable
 from pathlib import Path
 from typing import BinaryIO
@@ -177,3 +178,30 @@ class HashingReader:
 def is_private(path: Path) -> bool:
     """True when no one but the owner can read or write ``path``."""
     return (path.stat().st_mode & 0o077) == 0
+
+
+class NotAFile(OSError):
+    """The path names a device, socket or similar, not a file to read."""
+
+
+class TooLarge(OSError):
+    """The file holds more than the caller will read."""
+
+
+def read_limited(path: Path, limit: int) -> bytes:
+    """Read a file the user named, refusing devices and anything over ``limit`` bytes.
+
+    A size check before reading is not enough: ``/dev/zero`` and pipes report no
+    size, and reading them whole would never end. A named pipe (as made by the
+    shell's ``<(...)``) is read, up to ``limit``.
+    """
+    with path.open("rb") as fh:
+        mode = os.fstat(fh.fileno()).st_mode
+        if not (stat.S_ISREG(mode) or stat.S_ISFIFO(mode)):
+            raise NotAFile(errno.EINVAL, "not a file", str(path))
+        if stat.S_ISREG(mode) and os.fstat(fh.fileno()).st_size > limit:
+            raise TooLarge(errno.EFBIG, "too large", str(path))
+        data = fh.read(limit + 1)
+    if len(data) > limit:
+        raise TooLarge(errno.EFBIG, "too large", str(path))
+    return data

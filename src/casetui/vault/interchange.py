@@ -22,7 +22,7 @@ from casetui.core.recordset import RecordSet, check_references, describe_counts,
 from casetui.vault import keys
 from casetui.vault.destinations import check_destination
 from casetui.vault.errors import ImportRejected
-from casetui.vault.files import atomic_write
+from casetui.vault.files import NotAFile, TooLarge, atomic_write, read_limited
 from casetui.vault.vault import SaveResult, Vault
 
 MAX_IMPORT_BYTES = 1 << 30
@@ -51,19 +51,39 @@ class ImportPlan:
         return lines
 
 
-def read_interchange_file(path: Path, keyring: keys.Keyring) -> object:
-    """Read an export or sample file: plain JSON, or age-encrypted to this vault."""
-    name = path.name
+def read_user_file(path: Path, what: str, limit: int, too_large: str) -> bytes:
+    """The bytes of a file the user named to import from; one sentence if they cannot be read.
+
+    ``what`` names the file in messages ("the file to import"); ``too_large`` is the
+    sentence for a file over ``limit`` bytes.
+    """
     try:
-        if path.stat().st_size > MAX_IMPORT_BYTES:
-            raise ImportRejected(f"{name} is larger than 1 GiB; casetui will not import it.", [])
-        data = path.read_bytes()
+        return read_limited(path, limit)
+    except TooLarge:
+        raise ImportRejected(too_large, []) from None
+    except NotAFile:
+        raise ImportRejected(f"{path} is a device, not a file; give {what}.", []) from None
     except FileNotFoundError:
         raise ImportRejected(f"There is no file at {path}; check the path.", []) from None
     except IsADirectoryError:
-        raise ImportRejected(f"{path} is a folder; give the file to import.", []) from None
+        raise ImportRejected(f"{path} is a folder; give {what}.", []) from None
     except PermissionError:
         raise ImportRejected(f"casetui may not read {path}; check its permissions.", []) from None
+    except OSError as exc:
+        raise ImportRejected(
+            f"Could not read {path}: {exc.strerror or type(exc).__name__}.", []
+        ) from None
+
+
+def read_interchange_file(path: Path, keyring: keys.Keyring) -> object:
+    """Read an export or sample file: plain JSON, or age-encrypted to this vault."""
+    name = path.name
+    data = read_user_file(
+        path,
+        "the file to import",
+        MAX_IMPORT_BYTES,
+        f"{name} is larger than 1 GiB; casetui will not import it.",
+    )
     if keys.is_age_file(data):
         data = keys.decrypt(data, keyring, path, what="export file")
     try:

@@ -28,6 +28,7 @@ from typing import Any
 import pyrage
 
 from casetui.vault.errors import KeyFileError, VaultDamaged, WrongKey
+from casetui.vault.files import NotAFile, TooLarge, read_limited
 
 AGE_HEADER = b"age-encryption.org/v1\n"
 ARMOR_HEADER = b"-----BEGIN AGE ENCRYPTED FILE-----"
@@ -54,6 +55,23 @@ class RecipientEntry:
 
     def parsed(self) -> Any:
         return parse_recipient(self.key)
+
+
+_PROBE = b"casetui key probe"
+
+
+def opens(entry: RecipientEntry, keyring: Keyring) -> bool:
+    """True when ``keyring`` can open a file encrypted to ``entry``.
+
+    A tiny message is encrypted to the key and decrypted with the keyring, which
+    works for every kind of key (an SSH identity does not show its public key).
+    It costs a millisecond or so; no passphrase is involved.
+    """
+    try:
+        sealed = pyrage.encrypt(_PROBE, [entry.parsed()])
+        return bytes(pyrage.decrypt(sealed, keyring.identities)) == _PROBE
+    except (pyrage.EncryptError, pyrage.DecryptError, KeyFileError):
+        return False
 
 
 def parse_recipient(key: str) -> Any:
@@ -106,15 +124,21 @@ def wrap_identity(identity_text: str, passphrase: str) -> bytes:
 
 def _read_key_file(path: Path) -> bytes:
     try:
-        if path.stat().st_size > MAX_KEY_FILE:
-            raise KeyFileError(f"{path} is too large to be a key file; check the path.")
-        return path.read_bytes()
+        return read_limited(path, MAX_KEY_FILE)
+    except TooLarge:
+        raise KeyFileError(f"{path} is too large to be a key file; check the path.") from None
+    except NotAFile:
+        raise KeyFileError(f"{path} is a device, not a key file; check the path.") from None
     except FileNotFoundError:
         raise KeyFileError(f"There is no key file at {path}; check the path.") from None
     except IsADirectoryError:
         raise KeyFileError(f"{path} is a folder, not a key file; check the path.") from None
     except PermissionError:
         raise KeyFileError(f"casetui may not read {path}; check its permissions.") from None
+    except OSError as exc:
+        raise KeyFileError(
+            f"Could not read {path}: {exc.strerror or type(exc).__name__}."
+        ) from None
 
 
 def parse_identity_text(text: str, path: Path) -> list[Any]:

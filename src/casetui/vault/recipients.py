@@ -31,7 +31,6 @@ from casetui.vault.vault import OWN_KEY_NAME, SaveResult, Vault
 
 MAX_NAME = 80
 RECOVERY_NAME = "recovery key"
-_PROBE = b"casetui key probe"
 _SECRET_PREFIX = "AGE-SECRET-KEY-"  # noqa: S105 - the format prefix, not a key
 
 
@@ -83,17 +82,8 @@ def shown(text: str, limit: int = MAX_NAME) -> str:
 
 
 def key_opens(entry: keys.RecipientEntry, keyring: keys.Keyring) -> bool:
-    """True when ``keyring`` can open a file encrypted to ``entry``.
-
-    A tiny message is encrypted to the key and decrypted with the keyring, which
-    works for every kind of key (an SSH identity does not show its public key).
-    It costs a millisecond or so; no passphrase is involved.
-    """
-    try:
-        sealed = pyrage.encrypt(_PROBE, [entry.parsed()])
-        return bytes(pyrage.decrypt(sealed, keyring.identities)) == _PROBE
-    except (pyrage.EncryptError, pyrage.DecryptError, KeyFileError):
-        return False
+    """True when ``keyring`` can open a file encrypted to ``entry`` (see keys.opens)."""
+    return keys.opens(entry, keyring)
 
 
 def unlocked_by(vault: Vault) -> list[keys.RecipientEntry]:

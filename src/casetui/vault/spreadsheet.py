@@ -42,31 +42,20 @@ from casetui.vault import keys
 from casetui.vault.destinations import check_destination
 from casetui.vault.errors import ImportRejected, VaultError
 from casetui.vault.files import atomic_write
-from casetui.vault.interchange import ImportPlan, apply_import, plan_import
+from casetui.vault.interchange import ImportPlan, apply_import, plan_import, read_user_file
 from casetui.vault.vault import Vault
 
 MAX_MAPPING_BYTES = 1 << 20
 
 
 def _read(path: Path, what: str, limit: int) -> bytes:
-    try:
-        if path.stat().st_size > limit:
-            raise ImportRejected(
-                f"{path.name} is larger than {limit >> 20} MiB, far too big for {what}; "
-                "check that it is the right file.",
-                [],
-            )
-        return path.read_bytes()
-    except FileNotFoundError:
-        raise ImportRejected(f"There is no file at {path}; check the path.", []) from None
-    except IsADirectoryError:
-        raise ImportRejected(f"{path} is a folder; give the {what} file.", []) from None
-    except PermissionError:
-        raise ImportRejected(f"casetui may not read {path}; check its permissions.", []) from None
-    except OSError as exc:
-        raise ImportRejected(
-            f"Could not read {path}: {exc.strerror or type(exc).__name__}.", []
-        ) from None
+    return read_user_file(
+        path,
+        f"the {what.removeprefix('a ')} file",  # "a mapping" -> "the mapping file"
+        limit,
+        f"{path.name} is larger than {limit >> 20} MiB, far too big for {what}; "
+        "check that it is the right file.",
+    )
 
 
 def load_mapping(path: Path) -> SheetMapping:

@@ -135,6 +135,7 @@ class Vault:
         self.repo = Repository(self._db, self._storage, self.mutex, writable=lock is not None)
         self.repo.actor_source = self.who
         self.last_saved: datetime | None = None
+        self._ssh_name_cache: tuple[object, str | None] | None = None
 
     # -- opening ------------------------------------------------------------------
 
@@ -305,7 +306,35 @@ class Vault:
             owner = self._storage.document.get(Staff.TABLE, {}).get(self.owner_staff_id or "")
             name = owner.get("name") if isinstance(owner, dict) else None
             return str(name)[:120] if name else "the vault's owner"
+        named = self._ssh_key_name()
+        if named:
+            return named[:120]
         return f"someone with the {self.keyring.source}"[:120]
+
+    def _ssh_key_name(self) -> str | None:
+        """The name of the SSH key on the list that this session's keys open.
+
+        An SSH identity does not show its public key, so each SSH entry is probed
+        (a millisecond each); the answer is kept until the list or the keys change.
+        """
+        entries = tuple(
+            (str(r.get("name")), str(r.get("key")))
+            for r in self.meta.get("recipients", [])
+            if str(r.get("key", "")).startswith("ssh-")
+        )
+        cache_key = (entries, len(self.keyring.identities))
+        if self._ssh_name_cache is None or self._ssh_name_cache[0] != cache_key:
+            found = next(
+                (
+                    name
+                    for name, key in entries
+                    if name != OWN_KEY_NAME
+                    and keys.opens(keys.RecipientEntry(name, key), self.keyring)
+                ),
+                None,
+            )
+            self._ssh_name_cache = (cache_key, found)
+        return self._ssh_name_cache[1]
 
     def set_owner(self, staff_id: str) -> None:
         """Record which case manager this vault's own user is ("my caseload")."""

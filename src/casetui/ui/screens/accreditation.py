@@ -21,6 +21,7 @@ from casetui.ui.masking import client_name, is_masked, on_masking
 from casetui.ui.safe_text import one_line
 from casetui.ui.widgets.chrome import CaseScreen
 from casetui.ui.widgets.row_list import Column, Row, RowList
+from casetui.ui.worker_errors import reports_crashes
 
 #: Where to fix a line, short enough for the list at 80 columns.
 SHORT_TAB_NAMES = {"week": "Week"} | {
@@ -119,6 +120,7 @@ class AccreditationScreen(CaseScreen):
         self._check()
 
     @work(thread=True, exclusive=True, group="accreditation", exit_on_error=False)
+    @reports_crashes("checking accreditation readiness")
     def _check(self) -> None:
         from casetui.vault.readiness import accreditation
 

@@ -108,6 +108,7 @@ class FormScreen(ModalScreen[T | None], Generic[T]):
     FormScreen .field-error.shown { display: block; }
     FormScreen TextArea { height: 5; }
     FormScreen SelectionList { height: auto; max-height: 8; }
+    FormScreen Checkbox { margin-top: 1; }  /* in place of the label it carries */
     FormScreen #form-error { color: $error; text-style: bold; }
     FormScreen #form-buttons { height: 3; align-horizontal: right; }
     FormScreen #form-buttons Button { margin-left: 2; }
@@ -145,13 +146,20 @@ class FormScreen(ModalScreen[T | None], Generic[T]):
                 if self.intro:
                     yield Static(plain(self.intro), classes="field-hint")
                 for spec in self.fields:
-                    yield Label(
-                        one_line(spec.label + (" *" if spec.required else "")),
-                        classes="field-label",
-                    )
-                    if spec.hint:
-                        yield Static(plain(spec.hint), classes="field-hint")
-                    yield self._widget_for(spec)
+                    hint = Static(plain(spec.hint), classes="field-hint") if spec.hint else None
+                    if spec.kind == "flag":
+                        # A checkbox carries its own label; its hint explains it below.
+                        yield self._widget_for(spec)
+                        if hint is not None:
+                            yield hint
+                    else:
+                        yield Label(
+                            one_line(spec.label + (" *" if spec.required else "")),
+                            classes="field-label",
+                        )
+                        if hint is not None:
+                            yield hint
+                        yield self._widget_for(spec)
                     yield Static("", id=f"error-{spec.name}", classes="field-error")
             yield Static("", id="form-error")
             with Horizontal(id="form-buttons"):

@@ -24,6 +24,7 @@ from casetui.core.records import AdminBlock, Client, Meeting, NeedItem, Record, 
 from casetui.core.stats import funder_stats, render_stats
 from casetui.ui.safe_text import one_line
 from casetui.ui.widgets.chrome import CaseScreen
+from casetui.ui.worker_errors import unexpected
 from casetui.vault.errors import VaultError
 from casetui.vault.vault import Vault
 
@@ -144,11 +145,16 @@ class StatsScreen(CaseScreen):
             return
         try:
             tables = counted_tables(vault)
+            stats = funder_stats(
+                tables, start, end, app.settings.small_cell_threshold, as_of=app.today
+            )
+            text = render_stats(stats, "text")
         except VaultError as error:
             self.app.call_from_thread(self._failed, error.message)
             return
-        stats = funder_stats(tables, start, end, app.settings.small_cell_threshold, as_of=app.today)
-        text = render_stats(stats, "text")
+        except Exception as error:
+            self.app.call_from_thread(self._failed, unexpected("counting the figures", error))
+            return
         if not get_current_worker().is_cancelled:
             self.app.call_from_thread(self._show, start, end, text)
 

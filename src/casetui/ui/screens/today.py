@@ -20,6 +20,7 @@ from casetui.ui.masking import is_masked, on_masking, stored_client_name
 from casetui.ui.safe_text import one_line
 from casetui.ui.widgets.chrome import CaseScreen
 from casetui.ui.widgets.row_list import Column, Row, RowList
+from casetui.ui.worker_errors import unexpected
 from casetui.vault.errors import VaultError
 
 if TYPE_CHECKING:
@@ -118,6 +119,9 @@ class TodayScreen(CaseScreen):
             )
         except VaultError as error:
             self.app.call_from_thread(self._failed, str(error))
+            return
+        except Exception as error:
+            self.app.call_from_thread(self._failed, unexpected("working out today's list", error))
             return
         with repo.mutex:
             names = {

@@ -21,6 +21,7 @@ from casetui.core.passphrase import assess
 from casetui.core.records import Staff
 from casetui.ui.safe_text import one_line, plain
 from casetui.ui.widgets.chrome import DemoBanner
+from casetui.ui.worker_errors import unexpected
 from casetui.vault.errors import VaultBusy, VaultError, WrongKey
 from casetui.vault.vault import Vault, passphrase_unlocker
 
@@ -275,6 +276,10 @@ class SetupScreen(Screen[None]):
             Vault.create(self.vault_path, passphrase, owner_name=name).close()
         except (VaultError, OSError) as error:
             self.app.call_from_thread(self._create_failed, str(error))
+            return
+        except Exception as error:
+            sentence = unexpected("creating the vault", error)
+            self.app.call_from_thread(self._create_failed, sentence)
             return
         self.app.call_from_thread(self._created)
 
