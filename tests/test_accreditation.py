@@ -352,6 +352,8 @@ def _ready_but_for_goals(vault: Any) -> str:
 async def test_following_a_failing_line_to_its_tab_and_fixing_it_turns_it_to_pass(
     vault_files: Any,
 ) -> None:
+    from textual.widgets import Static
+
     from casetui.ui.screens.accreditation import AccreditationScreen
     from casetui.ui.screens.client import ClientScreen
     from casetui.ui.screens.form import FormScreen
@@ -376,6 +378,14 @@ async def test_following_a_failing_line_to_its_tab_and_fixing_it_turns_it_to_pas
                 "Goals",
             )
         ]
+
+        def detail() -> str:
+            return str(app.screen.query_one("#accreditation-detail", Static).render())
+
+        assert detail() == (
+            "3. A goal sheet in the client's own words: There is no goal sheet yet; write goals "
+            "in the client's words. Fix it in the Goals tab."
+        )
         await wait_for(pilot, lambda: app.screen.query_one(RowList).has_focus)
         await pilot.press("enter")
         await wait_for(pilot, lambda: isinstance(app.screen, ClientScreen))
@@ -396,5 +406,6 @@ async def test_following_a_failing_line_to_its_tab_and_fixing_it_turns_it_to_pas
                 == [("Amaru Quispe", "✓ pass", "Every requirement is met", "")]
             ),
         )
+        assert detail().startswith("Every requirement is met, essential and recommended")
         await pilot.press("ctrl+q")
     assert app.return_code == 0

@@ -104,6 +104,18 @@ def decrypt(files: VaultFiles) -> bytes:
     return keys.decrypt(files.vault.read_bytes(), keyring, files.vault)
 
 
+def _placeholder_client(vault: Vault) -> tuple[str, Client]:
+    """The vault's owner and a valid client, to be edited by hand afterwards."""
+    owner = vault.owner_staff_id
+    assert owner is not None
+    client = vault.repo.clients.add(
+        Client.create(
+            preferred_name="Placeholder", intake_date=date(2026, 1, 5), case_manager_id=owner
+        )
+    )
+    return owner, client
+
+
 @pytest.fixture
 def hostile_vault(vault_files: VaultFiles, request: pytest.FixtureRequest) -> dict[str, str]:
     """A vault whose JSON holds hostile text, encrypted as a hand edit would leave it.
@@ -113,13 +125,7 @@ def hostile_vault(vault_files: VaultFiles, request: pytest.FixtureRequest) -> di
     """
     ensure_ascii: bool = getattr(request, "param", True)
     with vault_files.open() as vault:
-        owner = vault.owner_staff_id
-        assert owner is not None
-        client = vault.repo.clients.add(
-            Client.create(
-                preferred_name="Placeholder", intake_date=date(2026, 1, 5), case_manager_id=owner
-            )
-        )
+        owner, client = _placeholder_client(vault)
         meeting = vault.repo.meetings.add(
             Meeting.create(client_id=client.id, on=date(2026, 11, 2), summary="placeholder")
         )
@@ -370,3 +376,38 @@ def test_sanitise_is_strip_controls_then_tidying(text: str) -> None:
     assert strip_controls(strip_controls(text)) == strip_controls(text)
     assert not UNSAFE.search(strip_controls(text))
     assert sanitise(strip_controls(text)) == sanitise(text)
+
+
+# -- keys: a hand edit can put an escape in a record id or a table name ----------------
+
+
+@pytest.mark.parametrize("where", ["record id", "table name", "field name"])
+def test_an_escape_in_a_key_never_reaches_the_terminal(
+    vault_files: VaultFiles, home: Path, where: str
+) -> None:
+    """Keys are refused by their patterns, and the refusal must not echo them raw."""
+    from tests.conftest import run_casetui
+
+    with vault_files.open() as vault:
+        _owner, client = _placeholder_client(vault)
+        vault.save()
+        recipients = vault.recipients
+    document = json.loads(decrypt(vault_files))
+    hostile = "x\x1b]0;pwned\x07\x1b[2J\x9b31m"
+    if where == "record id":
+        document["clients"][f"cl_{hostile}"] = document["clients"].pop(client.id)
+    elif where == "table name":
+        document[f"notes{hostile}"] = {}
+    else:
+        document["clients"][client.id][f"nickname{hostile}"] = "Placeholder"
+    payload = json.dumps(document, ensure_ascii=False).encode()
+    vault_files.vault.write_bytes(keys.encrypt(payload, recipients))
+    for argv in (["check"], ["export", "--format", "csv", "--plaintext", "--out", "-"]):
+        result = run_casetui(
+            *argv, "--vault", vault_files.vault, "--identity", vault_files.identity_file, home=home
+        )
+        said = result.stdout + result.stderr
+        assert result.returncode != 0, said
+        assert "Traceback" not in said
+        for control in ("\x1b", "\x07", "\x9b"):
+            assert control not in said, (argv, said)

@@ -7,7 +7,7 @@ import unicodedata
 from hypothesis import given
 from hypothesis import strategies as st
 
-from casetui.core.text import is_clean, sanitise
+from casetui.core.text import is_clean, printable, sanitise
 
 OSC_TITLE = "\x1b]0;TITLE\x07"
 
@@ -59,3 +59,11 @@ def test_sanitise_is_idempotent_and_leaves_nothing_unsafe(text: str) -> None:
 @given(st.text())
 def test_single_line_output_has_no_line_breaks(text: str) -> None:
     assert "\n" not in sanitise(text, multiline=False)
+
+
+def test_printable_shows_controls_as_escapes_and_keeps_other_scripts() -> None:
+    assert printable("cl_0001") == "cl_0001"
+    assert printable("Tomás 李") == "Tomás 李"
+    shown = printable(f"cl_x{OSC_TITLE}\x9b2J\n")
+    assert shown == "cl_x\\x1b]0;TITLE\\x07\\x9b2J\\n"
+    assert shown.isprintable()

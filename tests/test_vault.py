@@ -475,3 +475,19 @@ def test_an_incomplete_ciphertext_is_never_swapped_in(
         assert vault.save() is not None
     with vault_files.open(writable=False) as vault:
         assert len(vault.repo.clients) == 1
+
+
+def test_indexes_built_ahead_match_the_ones_built_on_demand(sample_files: VaultFiles) -> None:
+    """The app builds every parent index while unlocking; they must be the same indexes."""
+    with sample_files.open(writable=False) as ahead, sample_files.open(writable=False) as lazy:
+        parents = [t for t in ahead.repo.tables() if t.parent_field is not None]
+        assert parents, "no table has a parent"
+        assert all(t._children is None for t in parents)
+        ahead.repo.build_indexes()
+        assert all(t._children is not None for t in parents)
+        for table in parents:
+            built = table._children
+            assert built is not None
+            on_demand = lazy.repo.table(table.name)
+            for parent in {*built, "no-such-parent"}:
+                assert table.child_ids(parent) == on_demand.child_ids(parent), table.name

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from casetui.core.text import printable
+
 
 class ValidationError(ValueError):
     """A record field holds a value the domain cannot accept.
@@ -13,6 +15,7 @@ class ValidationError(ValueError):
     """
 
     def __init__(self, field: str, problem: str) -> None:
+        field = printable(field)  # a field name can come from a hand-edited file's keys
         super().__init__(f"{field}: {problem}")
         self.field = field
         self.problem = problem

@@ -45,6 +45,18 @@ def strip_controls(value: str) -> str:
     return _UNSAFE.sub("", text)
 
 
+def printable(value: str) -> str:
+    """``value`` with each non-printable character written as its escape (``\\x1b``).
+
+    For names taken from a file's keys (record ids, field names) and shown in a
+    message: the person sees exactly what is in the file, and a terminal gets
+    nothing it would act on. Printable text, in any script, is left as it is.
+    """
+    if value.isprintable():
+        return value
+    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in value)
+
+
 def sanitise(value: str, *, multiline: bool = True) -> str:
     """Return ``value`` with escape sequences and unsafe controls removed.
 
@@ -97,7 +109,8 @@ def sanitise_document(document: dict[str, Any] | list[Any]) -> int:
     Each string that holds an escape sequence or an unsafe control goes through
     :func:`strip_controls`; every other value, and every key, is left as it is,
     so the document keeps its shape. (Keys are record ids, table and field
-    names, which the vault and the records check against strict patterns.)
+    names, which the vault and the records check against strict patterns; a
+    message that names a refused key shows it through :func:`printable`.)
     Returns how many strings changed. Idempotent, and iterative, so a deeply
     nested document cannot exhaust the stack.
     """

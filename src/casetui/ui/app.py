@@ -30,7 +30,7 @@ from casetui.config import Settings
 from casetui.core.choices import AuditAction
 from casetui.ui.commands import ClientCommands
 from casetui.ui.safe_text import one_line
-from casetui.ui.worker_errors import unexpected
+from casetui.ui.worker_errors import tell, unexpected
 from casetui.vault.errors import VaultBusy, VaultError, WrongKey
 from casetui.vault.vault import Unlocker, Vault
 
@@ -181,6 +181,11 @@ class CaseApp(App[int]):
             sentence = unexpected("opening the vault", error)
             self.call_from_thread(self._open_failed, VaultError(sentence))
             return
+        try:
+            vault.repo.build_indexes()  # here, off the UI thread, not in the first caseload
+        except Exception as error:
+            # Only a head start: the first query builds what is missing (and says so if it fails).
+            tell(self, unexpected("preparing the caseload", error))
         self.call_from_thread(self.vault_opened, vault)
 
     def _open_failed(self, error: VaultError) -> None:

@@ -21,7 +21,7 @@ from typing import Any, Self
 from casetui.core.errors import ValidationError
 from casetui.core.records import RECORD_BY_TABLE, Staff
 from casetui.core.recordset import Problem, RecordSet, check_references
-from casetui.core.text import json_may_need_cleaning, sanitise_document
+from casetui.core.text import json_may_need_cleaning, printable, sanitise_document
 from casetui.vault import keys
 from casetui.vault.backups import DEFAULT_KEEP, Backups
 from casetui.vault.errors import (
@@ -586,5 +586,5 @@ def records_of(document: Document) -> tuple[RecordSet, list[Problem]]:
             try:
                 records.add(cls.from_dict(raw, record_id=record_id))
             except ValidationError as exc:
-                problems.append(Problem(f"{table}/{record_id[:64]}", str(exc)))
+                problems.append(Problem(f"{table}/{printable(record_id[:64])}", str(exc)))
     return records, problems

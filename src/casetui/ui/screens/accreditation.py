@@ -163,6 +163,8 @@ class AccreditationScreen(CaseScreen):
             if check is not None:
                 where = TAB_NAMES.get(check.tab, check.tab)
                 text = f"{check.rule}. {check.title}: {check.reason} Fix it in the {where}."
+            else:
+                text = "Every requirement is met, essential and recommended: nothing to do."
         self.query_one("#accreditation-detail", Static).update(one_line(text))
 
     @on(RowList.Chosen)
