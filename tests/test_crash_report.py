@@ -241,6 +241,33 @@ async def test_an_unexpected_error_while_saving_keeps_the_edit_and_reports_it(
         assert [g.text for g in vault.repo.goals.for_parent(client.id)] == ["I want a garden"]
 
 
+async def test_an_unexpected_error_working_out_today_says_so_on_the_screen(
+    vault_files: VaultFiles, monkeypatch: pytest.MonkeyPatch, state_dir: Path
+) -> None:
+    from textual.widgets import Static
+
+    from casetui.ui.screens.today import TodayScreen
+    from casetui.vault.repository import Repository
+    from tests.test_ui_flows import wait_for
+
+    def broken_today(self: Repository, *args: Any, **kwargs: Any) -> NoReturn:
+        explode(CANARY)
+
+    monkeypatch.setattr(Repository, "today", broken_today)
+    app = app_for(vault_files)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await caseload_ready(pilot, app)
+        await pilot.press("t")
+        await wait_for(pilot, lambda: isinstance(app.screen, TodayScreen) and app.screen.ready)
+        summary = str(app.screen.query_one("#today-summary", Static).render())
+        assert summary.startswith("Today's list could not be worked out. Something unexpected")
+        assert_no_canary(summary, "the Today screen")
+        found = re.search(r"is at (\S+)\.$", summary)
+        assert found, summary
+        check_report(Path(found.group(1)), state_dir)
+        await pilot.press("ctrl+q")
+
+
 # -- the report file ----------------------------------------------------------------
 
 

@@ -117,20 +117,20 @@ class TodayScreen(CaseScreen):
             items = repo.today(
                 app.today, staff_id=staff_id, stalled_after_days=app.settings.stalled_after_days
             )
+            with repo.mutex:
+                names = {
+                    item.client_id: stored_client_name(
+                        repo.clients.raw().get(item.client_id, {}), masked
+                    )
+                    for item in items
+                    if item.client_id
+                }
         except VaultError as error:
             self.app.call_from_thread(self._failed, str(error))
             return
         except Exception as error:
             self.app.call_from_thread(self._failed, unexpected("working out today's list", error))
             return
-        with repo.mutex:
-            names = {
-                item.client_id: stored_client_name(
-                    repo.clients.raw().get(item.client_id, {}), masked
-                )
-                for item in items
-                if item.client_id
-            }
         if not get_current_worker().is_cancelled:
             self.app.call_from_thread(self._show, items, names, staff_id is None, masked)
 
