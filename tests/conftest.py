@@ -8,7 +8,9 @@ about passphrases use the passphrase itself.
 
 from __future__ import annotations
 
+import json
 import os
+import secrets
 import shutil
 import subprocess
 import sys
@@ -18,7 +20,7 @@ from pathlib import Path
 
 import pytest
 
-from casetui.vault import keys
+from casetui.vault import audit, keys
 from casetui.vault.vault import Vault, VaultPaths, identity_unlocker
 
 PASSPHRASE = "tidy lantern orchard seventeen"
@@ -123,11 +125,30 @@ def sample_template(
 
 
 def copy_vault(source: VaultFiles, folder: Path) -> VaultFiles:
+    """A new vault with the template's records and keys, but an id of its own.
+
+    A plain copy would be the same vault to casetui (same id), and two of them in
+    one test would look like an older copy put back over a newer one.
+    """
     folder.mkdir(parents=True, exist_ok=True)
     folder.chmod(0o700)
-    for file in (source.paths.vault, source.paths.identity):
-        shutil.copy2(file, folder / file.name)
-    return VaultFiles(folder / source.vault.name, source.identity_file)
+    shutil.copy2(source.paths.identity, folder / source.paths.identity.name)
+    keyring = keys.load_identity_file(source.identity_file)
+    document = json.loads(keys.decrypt(source.vault.read_bytes(), keyring, source.vault))
+    meta = document["_meta"]["1"]
+    meta["vault_id"] = secrets.token_hex(16)
+    trail = sorted(document.get("audit", {}).items(), key=lambda item: audit.seq_of(item[1]))
+    if trail and all(audit.seq_of(row) for _, row in trail):
+        # The trail's chain starts from the vault's id: seal it again from the new one.
+        rows = audit.chained(trail, audit.chain_start(meta))
+        document["audit"] = dict(rows)
+        last_id, last_row = rows[-1]
+        meta[audit.HEAD_KEY] = {"seq": last_row["seq"], "hash": audit.link(last_id, last_row)}
+    recipients = [keys.RecipientEntry(r["name"], r["key"]) for r in meta["recipients"]]
+    target = folder / source.vault.name
+    target.write_bytes(keys.encrypt(json.dumps(document).encode(), recipients))
+    target.chmod(0o600)
+    return VaultFiles(target, source.identity_file)
 
 
 @pytest.fixture
@@ -202,9 +223,10 @@ def audit_watch(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch)
             writes.append((self.name, record_id, before, None))
         return removed
 
-    def watched_append(self: AuditTable, entry) -> None:  # type: ignore[no-untyped-def]
-        append(self, entry)
+    def watched_append(self: AuditTable, entry):  # type: ignore[no-untyped-def]
+        stored = append(self, entry)
         entries.append(entry.to_dict())
+        return stored
 
     monkeypatch.setattr(Table, "put", watched_put)
     monkeypatch.setattr(Table, "remove", watched_remove)

@@ -449,6 +449,12 @@ class Canaries:
         self.planted.append(value)
         return value
 
+    def hex64(self) -> str:
+        """A canary shaped like a SHA-256 hash, for the audit trail's chain field."""
+        value = secrets.token_hex(32)
+        self.planted.append(value)
+        return value
+
     def name(self) -> str:
         # Two words, so the client has initials (Q.J.) to look for as well.
         return f"{self(first='Q')} {self(first='J')}"
@@ -576,6 +582,11 @@ def planted_caseload(c: Canaries) -> tuple[Tables, list[str]]:
                 client_id=who.id,
                 fields=(c(),),
                 detail=c(),
+                seq=1,
+                prev=c.hex64(),
+                imported_at=datetime(2026, 3, 6, 10, tzinfo=UTC),
+                imported_by=c(),
+                imported_from=c(),
             ),
         ]
     records.append(

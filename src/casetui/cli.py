@@ -7,16 +7,20 @@ reported as one sentence on stderr with a non-zero exit code, never a traceback:
     0  all is well          2  the command line was wrong
     1  something is wrong   3  the vault is open elsewhere
   130  cancelled (Ctrl+C)  70  an unexpected internal error
+  141  the output's reader went away (``casetui audit | head``): quietly, as Unix tools do
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
+import errno
 import os
+import signal
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn, TextIO
 
 if TYPE_CHECKING:
     from datetime import date
@@ -64,6 +68,12 @@ def _common_options(required: bool = False) -> argparse.ArgumentParser:
         type=Path,
         default=argparse.SUPPRESS,
         help="unlock with an age identity file or an unencrypted SSH key instead of the passphrase",
+    )
+    common.add_argument(
+        "--accept-older-copy",
+        action="store_true",
+        default=argparse.SUPPRESS,
+        help="you put back an older copy of the vault on purpose: treat it as the current one",
     )
     return common
 
@@ -287,6 +297,24 @@ def build_parser() -> argparse.ArgumentParser:
             f"forgotten. Scripts may set {NEW_PASSPHRASE_ENV}."
         ),
     )
+    rotate = commands.add_parser(
+        "rotate-key",
+        parents=[common],
+        help="give the vault a new key, when a key file or passphrase may be in the wrong hands",
+        description=(
+            "Make a new key for the vault, re-encrypt the vault to it (and to the team and "
+            "recovery keys still on its list), protect it with a new passphrase, and "
+            "re-encrypt or delete the backups. Afterwards old copies of the key file open "
+            f"nothing casetui kept. Scripts may set {NEW_PASSPHRASE_ENV}."
+        ),
+    )
+    rotate.add_argument(
+        "--backups",
+        choices=("reencrypt", "delete"),
+        default="reencrypt",
+        help="re-encrypt the backups to the new key (the default), or delete them",
+    )
+    rotate.add_argument("--yes", action="store_true", help="do not ask before starting")
     recipients = commands.add_parser(
         "recipients",
         parents=[common],
@@ -327,6 +355,17 @@ def build_parser() -> argparse.ArgumentParser:
         required=True,
         help="whose key it is, as people will recognise it (one line, up to 80 characters)",
     )
+    readmit = actions.add_parser(
+        "readmit",
+        parents=[common],
+        help="confirm that a key removed earlier belongs on the list again",
+        description=(
+            "A key removed on this computer is on the vault's list again, usually because "
+            "an older copy of the vault was put back. casetui saves nothing until the key "
+            "is removed again or you confirm here, by its name, that it belongs back."
+        ),
+    )
+    readmit.add_argument("name", metavar="NAME", help="the key's name, as 'recipients list' shows")
     remove = actions.add_parser(
         "remove",
         parents=[common],
@@ -542,13 +581,16 @@ def ask_passphrase(prompt: str) -> str:
     return getpass.getpass(prompt)
 
 
-def ask_new_passphrase(env_name: str) -> str:
-    """A new passphrase from ``env_name`` or typed twice, refusing very weak ones."""
+def ask_new_passphrase(env_name: str, context: Sequence[str] = ()) -> str:
+    """A new passphrase from ``env_name`` or typed twice, refusing guessable ones.
+
+    ``context`` holds names a guesser could know: the owner's, the vault file's.
+    """
     from casetui.core.passphrase import assess
 
     env = os.environ.get(env_name)
     if env is not None:
-        verdict = assess(env)
+        verdict = assess(env, context)
         if not verdict.acceptable:
             raise CliError(f"The passphrase in {env_name} is too weak: {verdict.hint}")
         return env
@@ -560,7 +602,7 @@ def ask_new_passphrase(env_name: str) -> str:
 
     for _attempt in range(3):
         first = getpass.getpass("New passphrase: ")
-        verdict = assess(first)
+        verdict = assess(first, context)
         if not verdict.acceptable:
             print(verdict.hint, file=sys.stderr)
             continue
@@ -583,18 +625,50 @@ def unlocker(args: argparse.Namespace, path: Path) -> Unlocker:
     return passphrase_unlocker(lambda: ask_passphrase(f"Passphrase for {path.name}: "))
 
 
-def open_to_record(path: Path, unlock: Unlocker, *, validate: bool = False) -> Vault:
+def say_if_older(vault: Vault) -> None:
+    """For a command that only reads: a note when this is an older copy than one seen here."""
+    sentence = vault.older_copy_sentence()
+    if sentence is not None:
+        print(f"Note: {sentence}", file=sys.stderr)
+
+
+def accepts_older(args: argparse.Namespace) -> bool:
+    """``--accept-older-copy``: an older copy of the vault was put back on purpose."""
+    return bool(getattr(args, "accept_older_copy", False))
+
+
+def open_to_record(
+    path: Path,
+    unlock: Unlocker,
+    *,
+    validate: bool = False,
+    accept_older: bool = False,
+    must_record: str | None = None,
+) -> Vault:
     """Open a vault for a command that only reads it but leaves an audit-trail entry.
 
     It takes the writer lock so the entry can be saved. If another casetui has the
-    vault open, the command still runs, read-only, and says its entry is missing.
+    vault open, the command still runs, read-only, and says its entry is missing;
+    but a command that must not run unrecorded (``must_record`` names it, such as
+    "plain-text export") is refused instead.
     """
-    from casetui.vault.errors import VaultBusy
+    from casetui.vault.errors import OlderCopy, VaultBusy
     from casetui.vault.vault import Vault
 
     try:
-        return Vault.open(path, unlock, validate=validate)
-    except VaultBusy:
+        return Vault.open(path, unlock, validate=validate, accept_older=accept_older)
+    except OlderCopy as exc:
+        if must_record is not None:
+            raise
+        print(f"Note: {exc.message} This runs read-only and is not recorded.", file=sys.stderr)
+        return Vault.open(path, unlock, writable=False, validate=validate)
+    except VaultBusy as exc:
+        if must_record is not None:
+            raise CliError(
+                f"The vault is open in another casetui; close casetui elsewhere first, so "
+                f"this {must_record} can be recorded.",
+                exc.exit_code,
+            ) from None
         print(
             "Note: the vault is open in another casetui, so this is not written to its "
             "audit trail.",
@@ -607,6 +681,26 @@ def record(vault: Vault, action: AuditAction, detail: str = "") -> None:
     """Add a session event to the audit trail and save it, when the vault is writable."""
     if vault.repo.record_event(action, detail=detail) is not None:
         vault.save()
+
+
+def record_or_delete(vault: Vault, out: Path, action: AuditAction, detail: str) -> None:
+    """Record the plain-text file ``out`` just written, or delete it and say why.
+
+    A plain-text copy of survivors' records is never left behind unrecorded.
+    """
+    from casetui.vault.errors import VaultError
+
+    try:
+        if vault.repo.record_event(action, detail=detail) is None:
+            raise VaultError("the vault was opened read-only")
+        vault.save()
+    except VaultError as exc:
+        out.unlink(missing_ok=True)
+        why = exc.message.rstrip(".")
+        raise CliError(
+            f"The plain-text export could not be recorded in the audit trail, so {out} was "
+            f"deleted ({why}); fix that and export again."
+        ) from None
 
 
 def print_problems(problems: Sequence[str]) -> None:
@@ -625,17 +719,19 @@ def cmd_init(args: argparse.Namespace) -> int:
 
     path = vault_path(args)
     paths = VaultPaths(path)
-    for existing in (paths.vault, paths.identity):
-        if existing.exists():
-            raise CliError(
-                f"{existing} already exists; open that vault, or choose another path with --vault."
-            )
-    passphrase = ask_new_passphrase(PASSPHRASE_ENV)
+    # Before the passphrase is asked for: refuses a path that holds a vault already.
+    unfinished = Vault.creatable(path)
+    passphrase = ask_new_passphrase(PASSPHRASE_ENV, [args.name or "", path.stem])
     try:
         vault = Vault.create(path, passphrase, owner_name=args.name)
     except ValidationError as exc:
         raise CliError(f"Your name {exc.problem}") from None
     vault.close()
+    if unfinished:
+        print(
+            f"Note: an earlier 'casetui init' here was stopped before it finished; the key "
+            f"file it left, {paths.identity.name}, was replaced."
+        )
     print(f"Created a new vault at {path}")
     print(f"Its key file is {paths.identity}, protected by your passphrase.")
     print(
@@ -656,7 +752,9 @@ def cmd_import(args: argparse.Namespace) -> int:
         source = sample_caseload()
     else:
         source = args.file.expanduser()
-    with Vault.open(path, unlocker(args, path), validate=True) as vault:
+    with Vault.open(
+        path, unlocker(args, path), accept_older=accepts_older(args), validate=True
+    ) as vault:
         data = read_interchange_file(source, vault.keyring)
         plan = plan_import(vault, data, source.name)
         apply_import(vault, plan)
@@ -675,10 +773,19 @@ def cmd_export(args: argparse.Namespace) -> int:
         return export_csv(args)
     path = vault_path(args)
     out: Path = args.out.expanduser()
-    with open_to_record(path, unlocker(args, path), validate=True) as vault:
+    with open_to_record(
+        path,
+        unlocker(args, path),
+        accept_older=accepts_older(args),
+        validate=True,
+        must_record="plain-text export" if args.plaintext else None,
+    ) as vault:
         size = write_export(vault, out, plaintext=args.plaintext, overwrite=args.force)
         keys = len(vault.recipients)
-        record(vault, AuditAction.EXPORTED, "plain text" if args.plaintext else "encrypted")
+        if args.plaintext:
+            record_or_delete(vault, out, AuditAction.EXPORTED, "plain text")
+        else:
+            record(vault, AuditAction.EXPORTED, "encrypted")
     if args.plaintext:
         print(
             f"Warning: {out} holds survivors' records as plain text. Keep it off shared and "
@@ -706,7 +813,7 @@ def cmd_calendar(args: argparse.Namespace) -> int:
     path = vault_path(args)
     out: Path = args.out.expanduser()
     zone = local_zone()
-    with open_to_record(path, unlocker(args, path)) as vault:
+    with open_to_record(path, unlocker(args, path), accept_older=accepts_older(args)) as vault:
         calendar = write_calendar(
             vault,
             out,
@@ -750,7 +857,7 @@ def cmd_print(args: argparse.Namespace) -> int:
     settings, notices = _settings()
     for notice in notices:
         print(f"Note: {notice}", file=sys.stderr)
-    with open_to_record(path, unlocker(args, path)) as vault:
+    with open_to_record(path, unlocker(args, path), accept_older=accepts_older(args)) as vault:
         client_id = find_client(vault.repo.clients.raw(), args.client)
         printed = print_goal_sheet(
             vault,
@@ -776,6 +883,7 @@ def cmd_print(args: argparse.Namespace) -> int:
 def cmd_check(args: argparse.Namespace) -> int:
     from casetui.core.recordset import describe_counts
     from casetui.vault.checkup import check_vault
+    from casetui.vault.passphrase_file import memory_mib
 
     path = vault_path(args)
     report = check_vault(path, unlocker(args, path))
@@ -784,6 +892,10 @@ def cmd_check(args: argparse.Namespace) -> int:
     print(f"  Records: {describe_counts(report.counts)}")
     names = ", ".join(r.name for r in report.recipients)
     print(f"  Encrypted to {len(report.recipients)} key(s): {names}")
+    if report.key_work_factor is not None:
+        need = memory_mib(report.key_work_factor)
+        print(f"  Key file: scrypt work factor 2^{report.key_work_factor} ({need:,} MiB to unlock)")
+    print(f"  Saved {report.generation:,} time(s)")
     if report.backups:
         opening = sum(1 for b in report.backups if b.opens)
         print(f"  Backups: {len(report.backups)} kept, {opening} open with this key")
@@ -829,11 +941,20 @@ def cmd_passwd(args: argparse.Namespace) -> int:
     from casetui.vault.vault import Vault
 
     path = vault_path(args)
-    with Vault.open(path, unlocker(args, path), validate=True) as vault:
+    with Vault.open(
+        path, unlocker(args, path), accept_older=accepts_older(args), validate=True
+    ) as vault:
+        context = [vault.who(), path.stem]
         if holds_own_key(vault):
-            new = ask_new_passphrase(NEW_PASSPHRASE_ENV)
+            new = ask_new_passphrase(NEW_PASSPHRASE_ENV, context)
             vault.wrap_own_identity(new)
             print("The passphrase is changed. Use the new one from now on.")
+            print(
+                "The vault's key itself is the same: an old copy of the key file still opens "
+                "the vault with the old passphrase. If a key file or the old passphrase may be "
+                "in the wrong hands, run 'casetui rotate-key' instead.",
+                file=sys.stderr,
+            )
             try:
                 record(vault, AuditAction.KEYS_CHANGED, "changed the passphrase")
             except VaultError as exc:
@@ -849,7 +970,7 @@ def cmd_passwd(args: argparse.Namespace) -> int:
             )
             if not confirm("Set a new passphrase for the vault? [y/N] "):
                 raise CliError("No passphrase was set; nothing was changed.")
-        new = ask_new_passphrase(NEW_PASSPHRASE_ENV)
+        new = ask_new_passphrase(NEW_PASSPHRASE_ENV, context)
         reset_own_key(vault, new)
     print(
         "The vault has a new key of its own, behind the new passphrase; use the new "
@@ -859,13 +980,70 @@ def cmd_passwd(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_rotate_key(args: argparse.Namespace) -> int:
+    from casetui.vault.rotation import rotate_key
+    from casetui.vault.vault import Vault
+
+    path = vault_path(args)
+    with Vault.open(
+        path, unlocker(args, path), validate=True, accept_older=accepts_older(args)
+    ) as vault:
+        count = len(vault.backups.newest_first())
+        what = "re-encrypted" if args.backups == "reencrypt" else "deleted"
+        if not args.yes:
+            if not sys.stdin.isatty():
+                raise CliError("rotate-key asks before it starts; add --yes to run it unattended.")
+            print(
+                "This gives the vault a new key behind a new passphrase. The old passphrase "
+                f"and old copies of the key file will no longer open it, and its {count} "
+                f"backup(s) will be {what}. Team and recovery keys keep working."
+            )
+            if not confirm("Go ahead? [y/N] "):
+                raise CliError("Nothing was changed.")
+        new = ask_new_passphrase(NEW_PASSPHRASE_ENV, [vault.who(), path.stem])
+        rotation = rotate_key(vault, new, backups=args.backups)
+    print("The vault has a new key, behind the new passphrase; use the new passphrase from now on.")
+    if args.backups == "delete":
+        print(f"Deleted {rotation.deleted} backup(s) and kept one fresh one under the new key.")
+    else:
+        print(f"Re-encrypted {rotation.reencrypted} backup(s) to the new key.")
+    if rotation.left:
+        raise CliError(
+            f"{len(rotation.left)} backup(s) could not be changed, such as {rotation.left[0]}: "
+            "they may still open with the old key; delete them by hand."
+        )
+    print(
+        "Copies of the vault made before now, outside casetui's backups (exports, copies "
+        "on other disks), still open with the old key: delete them too."
+    )
+    return 0
+
+
 def cmd_recipients(args: argparse.Namespace) -> int:
     action: str = args.recipients_command
     if action == "list":
         return _recipients_list(args)
     if action == "add":
         return _recipients_add(args)
+    if action == "readmit":
+        return _recipients_readmit(args)
     return _recipients_remove(args)
+
+
+def _recipients_readmit(args: argparse.Namespace) -> int:
+    from casetui.vault.recipients import readmit_recipient, shown
+    from casetui.vault.vault import Vault
+
+    path = vault_path(args)
+    with Vault.open(path, unlocker(args, path), accept_older=accepts_older(args)) as vault:
+        if sys.stdin.isatty() and not confirm(
+            f"Whoever holds the key '{shown(args.name)}' will open the vault again. "
+            "Is that right? [y/N] "
+        ):
+            raise CliError("Nothing was changed; the vault still saves nothing until you decide.")
+        entry = readmit_recipient(vault, args.name)
+    print(f"'{shown(entry.name)}' is on the list again by your choice; saving works again.")
+    return 0
 
 
 def _describe_keys(entries: Sequence[RecipientEntry]) -> str:
@@ -880,13 +1058,20 @@ def _describe_keys(entries: Sequence[RecipientEntry]) -> str:
 
 
 def _recipients_list(args: argparse.Namespace) -> int:
+    from casetui.vault.checkup import unlisted_keys
     from casetui.vault.recipients import shown, unlocked_by
     from casetui.vault.vault import OWN_KEY_NAME, Vault
 
     path = vault_path(args)
-    with Vault.open(path, unlocker(args, path), writable=False) as vault:
+    with Vault.open(
+        path, unlocker(args, path), accept_older=accepts_older(args), writable=False
+    ) as vault:
+        say_if_older(vault)
         entries = vault.recipients
         used = unlocked_by(vault)
+        hidden = unlisted_keys(vault)
+    if hidden is not None:
+        print(f"Note: {hidden}", file=sys.stderr)
     count = len(entries)
     print(f"{path} is encrypted to {count} key{'' if count == 1 else 's'}; any of them opens it:")
     width = max(len(shown(e.name)) for e in entries)
@@ -909,7 +1094,7 @@ def _recipients_add(args: argparse.Namespace) -> int:
     clean_name(args.name)
     canonical_key(args.key)
     path = vault_path(args)
-    with Vault.open(path, unlocker(args, path)) as vault:
+    with Vault.open(path, unlocker(args, path), accept_older=accepts_older(args)) as vault:
         entry = add_recipient(vault, args.key, args.name)
         entries = vault.recipients
     print(
@@ -929,7 +1114,7 @@ def _recipients_remove(args: argparse.Namespace) -> int:
     from casetui.vault.vault import Vault
 
     path = vault_path(args)
-    with Vault.open(path, unlocker(args, path)) as vault:
+    with Vault.open(path, unlocker(args, path), accept_older=accepts_older(args)) as vault:
         removal = remove_recipient(vault, args.name)
         name = shown(removal.removed.name)
         left = len(removal.remaining)
@@ -1008,7 +1193,7 @@ def cmd_keygen(args: argparse.Namespace) -> int:
     _refuse_vault_key_file(out, args)
     if out.exists() and not args.force:
         raise CliError(f"{out} already exists; choose another name, or add --force to replace it.")
-    passphrase = ask_new_passphrase(NEW_PASSPHRASE_ENV)
+    passphrase = ask_new_passphrase(NEW_PASSPHRASE_ENV, [out.stem, vault_path(args).stem])
     public = write_personal_key(out, passphrase, overwrite=args.force)
     chosen: Path | None = getattr(args, "vault", None)
     vault = shlex.quote(str(chosen)) if chosen is not None else "PATH"
@@ -1039,7 +1224,7 @@ def cmd_recovery_key(args: argparse.Namespace) -> int:
             "written over a file."
         )
     path = vault_path(args)
-    with Vault.open(path, unlocker(args, path)) as vault:
+    with Vault.open(path, unlocker(args, path), accept_older=accepts_older(args)) as vault:
         key = make_recovery_key(vault, out)
         count = len(vault.recipients)
     print(
@@ -1087,7 +1272,7 @@ def _report_accreditation(args: argparse.Namespace) -> int:
     settings, _notices = _settings()
     as_of = args.as_of or date.today()
     path = vault_path(args)
-    with open_to_record(path, unlocker(args, path)) as vault:
+    with open_to_record(path, unlocker(args, path), accept_older=accepts_older(args)) as vault:
         results = accreditation(vault.repo, as_of, settings.reassess_after_days)
         rows = [
             (
@@ -1131,7 +1316,7 @@ def _report_stats(args: argparse.Namespace) -> int:
         )
     settings, _notices = _settings()
     path = vault_path(args)
-    with open_to_record(path, unlocker(args, path)) as vault:
+    with open_to_record(path, unlocker(args, path), accept_older=accepts_older(args)) as vault:
         stats = funder_stats(
             vault.records().tables,
             start,
@@ -1150,7 +1335,10 @@ def cmd_audit(args: argparse.Namespace) -> int:
     from casetui.vault.vault import Vault
 
     path = vault_path(args)
-    with Vault.open(path, unlocker(args, path), writable=False) as vault:
+    with Vault.open(
+        path, unlocker(args, path), accept_older=accepts_older(args), writable=False
+    ) as vault:
+        say_if_older(vault)
         repo = vault.repo
         if args.client is not None:
             client_id = find_client(repo.clients.raw(), args.client)
@@ -1222,7 +1410,9 @@ def cmd_open(args: argparse.Namespace) -> int:
 
     path = vault_path(args).absolute()
     preset = None
-    if getattr(args, "identity", None) is not None:
+    identity: Path | None = getattr(args, "identity", None)
+    if identity is not None:
+        identity = identity.expanduser().absolute()  # the lock screen unlocks with it again
         # Read the key file now, while the terminal can still ask for its passphrase.
         preset = keyring_unlocker(unlocker(args, path)(VaultPaths(path)))
     elif os.environ.get(PASSPHRASE_ENV):
@@ -1235,6 +1425,8 @@ def cmd_open(args: argparse.Namespace) -> int:
         notices=notices,
         masked=_masked(args),
         read_only=bool(getattr(args, "read_only", False)),
+        accept_older=accepts_older(args),
+        identity=identity,
     )
 
 
@@ -1290,6 +1482,7 @@ COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "calendar": cmd_calendar,
     "check": cmd_check,
     "passwd": cmd_passwd,
+    "rotate-key": cmd_rotate_key,
     "recipients": cmd_recipients,
     "keygen": cmd_keygen,
     "recovery-key": cmd_recovery_key,
@@ -1312,11 +1505,73 @@ def run(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     return COMMANDS[args.command](args)
 
 
+class OutputFailed(Exception):
+    """Writing to standard output failed: a closed pipe, a full disk, ..."""
+
+    def __init__(self, error: OSError) -> None:
+        super().__init__(error.strerror)
+        self.error = error
+
+
+class _Output:
+    """Standard output for one command, so a failed write is told apart from other errors.
+
+    A command that fails writing its vault reports that itself; an OSError from
+    here means only the output could not be written (``| head`` closed the pipe,
+    or ``> /dev/full``), which deserves neither a crash report nor a vault message.
+    """
+
+    def __init__(self, stream: TextIO) -> None:
+        self.stream = stream
+
+    def write(self, text: str) -> int:
+        try:
+            return self.stream.write(text)
+        except OSError as exc:
+            raise OutputFailed(exc) from None
+
+    def flush(self) -> None:
+        try:
+            self.stream.flush()
+        except OSError as exc:
+            raise OutputFailed(exc) from None
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.stream, name)
+
+
+def _output_failed(stream: TextIO, error: OSError) -> int:
+    """End quietly on a closed pipe (as Unix tools do), in one sentence otherwise.
+
+    Standard output is pointed at /dev/null first, as the Python documentation
+    advises, so the flush at exit does not fail again with a traceback.
+    """
+    with contextlib.suppress(OSError, ValueError):
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, stream.fileno())
+        os.close(devnull)
+    if isinstance(error, BrokenPipeError):
+        return 128 + signal.SIGPIPE
+    if error.errno in (errno.ENOSPC, errno.EDQUOT):
+        reason = "the disk is full"
+    else:
+        reason = (error.strerror or type(error).__name__).lower()
+    print(f"casetui: could not write the output: {reason}.", file=sys.stderr)
+    return 1
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
+    stdout = sys.stdout
+    output = _Output(stdout)
+    sys.stdout = output
     try:
-        return run(args, parser)
+        code = run(args, parser)
+        sys.stdout.flush()  # here, so a failure is caught below rather than at exit
+        return code
+    except OutputFailed as exc:
+        return _output_failed(stdout, exc.error)
     except CliError as exc:
         print(f"casetui: {exc.message}", file=sys.stderr)
         return exc.exit_code
@@ -1331,6 +1586,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         if isinstance(exc, VaultError):
             print(f"casetui: {exc.message}", file=sys.stderr)
             return exc.exit_code
+        if isinstance(exc, OSError) and exc.errno in (errno.ENOSPC, errno.EDQUOT):
+            print(
+                "casetui: the disk is full, so casetui could not write what it needed; "
+                "free some space and try again.",
+                file=sys.stderr,
+            )
+            return 1
         from casetui.crash import write_crash_report
 
         # Neither the message nor a traceback is shown: either can hold case details.
@@ -1347,3 +1609,6 @@ def main(argv: Sequence[str] | None = None) -> int:
             file=sys.stderr,
         )
         return 70
+    finally:
+        if sys.stdout is output:
+            sys.stdout = stdout

@@ -10,7 +10,15 @@ import sys
 from datetime import date
 from pathlib import Path
 
-from casetui.cli import CliError, open_to_record, record, unlocker, vault_path
+from casetui.cli import (
+    CliError,
+    accepts_older,
+    open_to_record,
+    record,
+    record_or_delete,
+    unlocker,
+    vault_path,
+)
 from casetui.core.choices import AuditAction
 from casetui.core.spreadsheet import SheetPlan, shown
 from casetui.vault import spreadsheet as sheets
@@ -36,7 +44,13 @@ def import_csv(args: argparse.Namespace) -> int:
     mapping = sheets.load_mapping(args.map.expanduser())
     path = vault_path(args)
     dry_run: bool = args.dry_run
-    with Vault.open(path, unlocker(args, path), writable=not dry_run, validate=True) as vault:
+    with Vault.open(
+        path,
+        unlocker(args, path),
+        accept_older=accepts_older(args),
+        writable=not dry_run,
+        validate=True,
+    ) as vault:
         loaded = sheets.load_sheet(source, mapping, vault.keyring)
         for note in loaded.notes:
             print(f"Note: {note}", file=sys.stderr)
@@ -114,13 +128,21 @@ def export_csv(args: argparse.Namespace) -> int:
     """``casetui export --format csv``: the caseload list, one row per client."""
     path = vault_path(args)
     out: Path = args.out.expanduser()
-    with open_to_record(path, unlocker(args, path), validate=True) as vault:
+    with open_to_record(
+        path,
+        unlocker(args, path),
+        validate=True,
+        accept_older=accepts_older(args),
+        must_record="plain-text export" if args.plaintext else None,
+    ) as vault:
         written = sheets.write_caseload_csv(
             vault, out, plaintext=args.plaintext, overwrite=args.force, as_of=date.today()
         )
         keys = len(vault.recipients)
-        how = "plain text" if args.plaintext else "encrypted"
-        record(vault, AuditAction.EXPORTED, f"caseload as CSV, {how}")
+        if args.plaintext:
+            record_or_delete(vault, out, AuditAction.EXPORTED, "caseload as CSV, plain text")
+        else:
+            record(vault, AuditAction.EXPORTED, "caseload as CSV, encrypted")
     clients = _plural(written.clients, "client")
     if args.plaintext:
         print(

@@ -33,6 +33,8 @@ from urllib.parse import urlsplit
 from aiohttp import web
 from textual_serve.server import Server
 
+from casetui.ui.user_files import SERVED_ENV
+
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8000
 MAX_SESSIONS = 8
@@ -223,6 +225,9 @@ def serve_demo(host: str = DEFAULT_HOST, port: int = DEFAULT_PORT, *, masked: bo
     """
     for name in PRIVATE_ENV:
         os.environ.pop(name, None)
+    # Each demo then knows it is served, so it sends files to the browser, never to this
+    # computer's disk (textual-serve's web driver says so too; this is the belt and braces).
+    os.environ[SERVED_ENV] = "1"
     warning = host_warning(host)
     check_port_free(host, port)
     if warning:

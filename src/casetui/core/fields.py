@@ -18,7 +18,7 @@ from datetime import UTC, date, datetime, time
 from typing import Any, Generic, TypeVar
 
 from casetui.core.errors import ValidationError
-from casetui.core.text import sanitise
+from casetui.core.text import has_surrogate, sanitise
 
 JSON = None | bool | int | float | str | list["JSON"] | dict[str, "JSON"]
 
@@ -59,6 +59,14 @@ class TextSpec(Spec[str]):
             value = ""
         if not isinstance(value, str):
             raise ValidationError(name, f"should be text, not {_type_name(value)}.")
+        if has_surrogate(value):
+            # Refused, not replaced, so an import names the record and field (a vault being
+            # opened has them replaced first: see casetui.core.text.sanitise_document).
+            raise ValidationError(
+                name,
+                "holds a code that is not a character (a lone UTF-16 surrogate, such as "
+                "\\ud800); remove or correct it.",
+            )
         cleaned = sanitise(value, multiline=self.multiline)
         if self.required and not cleaned:
             raise ValidationError(name, "is required; please fill it in.")
@@ -126,6 +134,21 @@ class MomentSpec(Spec[datetime]):
 
     def dump(self, value: datetime) -> JSON:
         return value.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+class OptionalMomentSpec(Spec["datetime | None"]):
+    """A moment in UTC, or nothing."""
+
+    def __init__(self) -> None:
+        self.inner = MomentSpec()
+
+    def clean(self, name: str, value: object) -> datetime | None:
+        if value is None or value == "":
+            return None
+        return self.inner.clean(name, value)
+
+    def dump(self, value: datetime | None) -> JSON:
+        return None if value is None else self.inner.dump(value)
 
 
 class TimeSpec(Spec[time]):
@@ -410,6 +433,10 @@ def day(*, required: bool = False) -> Any:
 
 def moment() -> Any:
     return _field(MomentSpec())
+
+
+def optional_moment() -> Any:
+    return _field(OptionalMomentSpec(), None)
 
 
 def clock() -> Any:

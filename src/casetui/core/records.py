@@ -551,6 +551,11 @@ class AuditEntry(Record):
     trail can be shown to a supervisor or an auditor without repeating a note,
     a name or a safety plan. ``record_id`` and ``client_id`` are plain ids, not
     references: the trail outlives the records it describes.
+
+    ``seq`` and ``prev`` chain the trail (see :mod:`casetui.vault.audit`): 0 and
+    "" mean an entry not chained yet. An entry brought in by ``casetui import``
+    says when, by whom and from which file (``imported_*``); its ``at`` and
+    ``who`` are only what that file claimed.
     """
 
     TABLE = "audit"
@@ -566,6 +571,29 @@ class AuditEntry(Record):
     client_id: str | None = f.ref(required=False)
     fields: tuple[str, ...] = f.refs(80)
     detail: str = f.text(200)
+    seq: int = f.whole(0, 2**53, default=0)
+    prev: str = f.text(64)
+    imported_at: datetime | None = f.optional_moment()
+    imported_by: str = f.text(120)
+    imported_from: str = f.text(200)
+
+    def _check(self) -> None:
+        if (self.seq == 0) != (self.prev == ""):
+            raise ValidationError("prev", "and seq should be given together, or neither.")
+        if self.prev and not (
+            len(self.prev) == 64 and all(c in "0123456789abcdef" for c in self.prev)
+        ):
+            raise ValidationError("prev", "is not a SHA-256 hash in lowercase hex.")
+        marks = {self.imported_at is not None, bool(self.imported_by), bool(self.imported_from)}
+        if len(marks) > 1:
+            raise ValidationError(
+                "imported_at", "goes with imported_by and imported_from: give all three or none."
+            )
+
+    @property
+    def imported(self) -> bool:
+        """True for an entry brought in from another vault's export."""
+        return self.imported_at is not None
 
 
 #: Every record type, in the order tables are listed, imported and checked.

@@ -30,6 +30,7 @@ from casetui.core.records import (
     Referral,
     SafetyPlan,
 )
+from casetui.core.text import printable
 
 FORMAT_NAME = "casetui"
 FORMAT_VERSION = 3
@@ -111,7 +112,7 @@ def parse_interchange(data: object) -> tuple[RecordSet, list[Problem]]:
         ]
     for key in data:
         if key not in RECORD_BY_TABLE and key not in _HEADER_KEYS:
-            problems.append(Problem(str(key)[:40], "is not a table casetui knows."))
+            problems.append(Problem(printable(str(key)[:40]), "is not a table casetui knows."))
     for table, cls in RECORD_BY_TABLE.items():
         rows = data.get(table, [])
         if not isinstance(rows, list):
@@ -119,7 +120,8 @@ def parse_interchange(data: object) -> tuple[RecordSet, list[Problem]]:
             continue
         for index, row in enumerate(rows):
             rid = row.get("id") if isinstance(row, dict) else None
-            where = f"{table}[{index}]" + (f" (id {rid})" if isinstance(rid, str) else "")
+            shown = f" (id {printable(rid[:64])})" if isinstance(rid, str) else ""
+            where = f"{table}[{index}]{shown}"
             try:
                 records.add(cls.from_dict(row))
             except ValidationError as exc:

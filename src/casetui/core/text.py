@@ -31,17 +31,27 @@ _ESCAPE_SEQUENCE = re.compile(
     r"|\x1b[ -~]?"  # any other escape
 )
 _LINE_BREAKS = re.compile("\r\n|\r|\u2028|\u2029|\x85")
+# A lone UTF-16 surrogate: JSON can spell one ("\\ud800"), but it is not a
+# character and cannot be written as UTF-8, so nothing holding one can be saved.
+_SURROGATE = re.compile("[\ud800-\udfff]")
+REPLACEMENT_CHARACTER = "\ufffd"
+
+
+def has_surrogate(value: str) -> bool:
+    """True when ``value`` holds a lone surrogate, which is not text and cannot be saved."""
+    return _SURROGATE.search(value) is not None
 
 
 def strip_controls(value: str) -> str:
     """Return ``value`` with escape sequences and unsafe controls removed.
 
-    Line breaks are normalised to ``\\n``; nothing else changes (no trimming,
-    no Unicode normalisation). This is the part of :func:`sanitise` that makes
-    text inert, and it is idempotent.
+    Line breaks are normalised to ``\\n`` and a lone surrogate becomes U+FFFD;
+    nothing else changes (no trimming, no Unicode normalisation). This is the part
+    of :func:`sanitise` that makes text inert, and it is idempotent.
     """
     text = _LINE_BREAKS.sub("\n", value)
     text = _ESCAPE_SEQUENCE.sub("", text)
+    text = _SURROGATE.sub(REPLACEMENT_CHARACTER, text)
     return _UNSAFE.sub("", text)
 
 
@@ -79,7 +89,7 @@ def is_clean(value: str) -> bool:
 
 # Every character strip_controls removes or rewrites: a string without any of
 # them is already clean and is left exactly as it is.
-_NEEDS_CLEANING = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028-\u202e\u2066-\u2069]")
+_NEEDS_CLEANING = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028-\u202e\u2066-\u2069\ud800-\udfff]")
 
 # The same characters as they can appear in UTF-8 JSON text. ``json.loads``
 # refuses raw C0 controls inside strings, so those can only arrive as escapes
@@ -92,6 +102,14 @@ _JSON_SUSPECTS = (
     (b"\\", re.compile(rb"\\(?:[bfr]|u00[0189]|u007[fF]|u202[89a-eA-E]|u206[6-9])")),
     (b"\xc2", re.compile(rb"\xc2[\x80-\x9f]")),  # C1, including NEL
     (b"\xe2", re.compile(rb"\xe2\x80[\xa8-\xae]|\xe2\x81[\xa6-\xa9]")),  # U+2028-202E, U+2066-2069
+    # A lone surrogate can only be an escape; a high one followed by a low one is a pair.
+    (
+        b"\\u",
+        re.compile(
+            rb"\\u[dD][89abAB][0-9a-fA-F]{2}(?!\\u[dD][c-fC-F])"
+            rb"|(?<!\\u[dD][89abAB][0-9a-fA-F]{2})\\u[dD][c-fC-F][0-9a-fA-F]{2}"
+        ),
+    ),
 )
 
 

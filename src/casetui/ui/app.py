@@ -22,6 +22,7 @@ from rich.text import Text
 from textual import events, work
 from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
+from textual.driver import Driver
 from textual.reactive import reactive
 from textual.screen import Screen
 from textual.widgets import Static
@@ -31,7 +32,8 @@ from casetui.core.choices import AuditAction
 from casetui.ui.commands import ClientCommands
 from casetui.ui.safe_text import one_line
 from casetui.ui.worker_errors import tell, unexpected
-from casetui.vault.errors import VaultBusy, VaultError, WrongKey
+from casetui.vault.checkup import unlisted_keys
+from casetui.vault.errors import OlderCopy, VaultBusy, VaultError, WrongKey
 from casetui.vault.vault import Unlocker, Vault
 
 #: What counts as someone using the app, for the idle lock.
@@ -42,6 +44,16 @@ INPUT_EVENTS = (
     events.MouseScrollDown,
     events.MouseScrollUp,
 )
+
+
+def _key_file_protected(path: Path) -> bool:
+    """Whether a key file asks for its passphrase; if it cannot be read now, assume so."""
+    from casetui.vault.keys import identity_file_is_protected
+
+    try:
+        return identity_file_is_protected(path)
+    except VaultError:
+        return True
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,11 +102,26 @@ class CaseApp(App[int]):
         today: date | None = None,
         notices: list[str] | None = None,
         masked: bool | None = None,
+        accept_older: bool = False,
+        identity: Path | None = None,
     ) -> None:
+        """``identity``: the key file (``--identity``) that ``unlocker`` read, if any.
+
+        It is how this session unlocks again after a lock; the vault's passphrase
+        may not be known to whoever holds that key.
+        """
         super().__init__()
         self.vault_path = vault_path
+        #: ``--accept-older-copy``: an older copy was put back on purpose.
+        self.accept_older = accept_older
         self.settings = settings or Settings()
         self.preset_unlocker = unlocker
+        #: How this session was unlocked, and so how its lock screen unlocks: the key
+        #: file given with --identity, else (None) the vault's passphrase. A path,
+        #: never a secret: the keys are let go with the vault on every lock.
+        self.identity = identity
+        #: Whether that key file needs its own passphrase; checked on each opening.
+        self.identity_protected = True
         self.vault: Vault | None = vault
         self.demo = demo
         #: Open without the writer lock: nothing can be changed or saved. Set when
@@ -122,6 +149,12 @@ class CaseApp(App[int]):
         self.set_reactive(CaseApp.masked, self.settings.mask_clients if masked is None else masked)
 
     # -- basics ---------------------------------------------------------------------
+
+    def get_driver_class(self) -> type[Driver]:
+        """Textual's driver, but one byte from the terminal that is not UTF-8 cannot stop us."""
+        from casetui.ui.terminal import lenient
+
+        return lenient(super().get_driver_class())
 
     @property
     def today(self) -> date:
@@ -168,9 +201,15 @@ class CaseApp(App[int]):
         """Unlock and read the vault off the UI thread (scrypt takes a second or two)."""
         self._let_go_done.wait(timeout=60)
         try:
-            vault = Vault.open(self.vault_path, unlocker, writable=not self.read_only)
-        except VaultBusy as error:
-            # Another casetui got there first: offer to look without changing anything.
+            vault = Vault.open(
+                self.vault_path,
+                unlocker,
+                writable=not self.read_only,
+                accept_older=self.accept_older,
+            )
+        except (VaultBusy, OlderCopy) as error:
+            # Another casetui got there first, or this is an older copy than one seen
+            # before: offer to look without changing anything.
             self.read_only = True
             self.call_from_thread(self._open_failed, error)
             return
@@ -186,6 +225,8 @@ class CaseApp(App[int]):
         except Exception as error:
             # Only a head start: the first query builds what is missing (and says so if it fails).
             tell(self, unexpected("preparing the caseload", error))
+        if self.identity is not None:
+            self.identity_protected = _key_file_protected(self.identity)
         self.call_from_thread(self.vault_opened, vault)
 
     def _open_failed(self, error: VaultError) -> None:
@@ -194,12 +235,17 @@ class CaseApp(App[int]):
         screen = self.screen
         if (
             isinstance(screen, OpeningScreen)
-            and isinstance(error, VaultBusy)
+            and isinstance(error, VaultBusy | OlderCopy)
             and self.preset_unlocker is not None
         ):
             # Unlocked without a prompt: open read-only at once; the banner says so.
             self.open_vault(self.preset_unlocker)
-        elif isinstance(screen, OpeningScreen) and isinstance(error, WrongKey) and not self.demo:
+        elif (
+            isinstance(screen, OpeningScreen)
+            and isinstance(error, WrongKey)
+            and not self.demo
+            and self.identity is None
+        ):
             # A stale CASETUI_PASSPHRASE: ask instead of giving up.
             self.switch_screen(
                 UnlockScreen(
@@ -217,10 +263,17 @@ class CaseApp(App[int]):
         self.locked = False
         self.last_input = self.clock()
         self.vault = vault
+        # A key read before the app started (--identity) goes with the vault on a lock.
+        self.preset_unlocker = None
         if not vault.writable:
             from casetui.vault.lock import holder
 
             self.read_only_because = holder(vault.paths.lock) or ""
+        hidden = unlisted_keys(vault)
+        if hidden is not None:
+            self.notify(
+                hidden, title="A key not on the list", severity="warning", timeout=30, markup=False
+            )
         self.record_event(AuditAction.UNLOCKED)
         owner = vault.owner_staff_id
         self.owner_id = owner if owner in vault.repo.staff else None
@@ -307,7 +360,13 @@ class CaseApp(App[int]):
         self.sub_title = ""
         vault, self.vault, self.owner_id = self.vault, None, None
         self.push_screen(
-            LockScreen(self.vault_path, message=message, needs_passphrase=not self.demo)
+            LockScreen(
+                self.vault_path,
+                message=message,
+                needs_passphrase=not self.demo,
+                key_file=self.identity,
+                key_file_protected=self.identity_protected,
+            )
         )
         self._let_go_done.clear()
         self._let_go(vault)
@@ -343,9 +402,18 @@ class CaseApp(App[int]):
         if isinstance(self.screen, LockScreen):
             self.screen.query_one("#problem", Static).update(one_line(text))
 
-    def unlock_after_lock(self, passphrase: str) -> None:
-        from casetui.vault.vault import passphrase_unlocker
+    def relock_unlocker(self, passphrase: str) -> Unlocker:
+        """Unlock again the way this session was opened: its key file, or the passphrase.
 
+        ``passphrase`` is the key file's own when it has one, and is unused when not.
+        """
+        from casetui.vault.vault import identity_unlocker, passphrase_unlocker
+
+        if self.identity is not None:
+            return identity_unlocker(self.identity, lambda: passphrase)
+        return passphrase_unlocker(passphrase)
+
+    def unlock_after_lock(self, passphrase: str) -> None:
         if self.demo and self._held is not None:
             held, self._held = self._held, None
             self.locked = False
@@ -353,20 +421,22 @@ class CaseApp(App[int]):
             return
         if self._held is None:
             self.locked = False
-            self.open_vault(passphrase_unlocker(passphrase))
+            self.open_vault(self.relock_unlocker(passphrase))
             return
         self._check_passphrase(passphrase)
 
     @work(thread=True, group="lock", exit_on_error=False)
     def _check_passphrase(self, passphrase: str) -> None:
-        """A held vault comes back only for the right passphrase."""
-        from casetui.vault.vault import passphrase_unlocker
+        """A held vault comes back only for a key that opens it, got the session's way."""
+        from casetui.vault.keys import opens
 
         held = self._held
         if held is None:
             return
         try:
-            passphrase_unlocker(passphrase)(held.paths)
+            keyring = self.relock_unlocker(passphrase)(held.paths)
+            if not any(opens(entry, keyring) for entry in held.recipients):
+                raise WrongKey(f"The {keyring.source} does not open this vault.")
         except VaultError as error:
             self.call_from_thread(self._open_failed, error)
             return
@@ -737,8 +807,11 @@ class CaseApp(App[int]):
         vault = self.require_vault()
         if not vault.writable:
             self.notify(
-                "This session is read-only because the vault is open elsewhere, so nothing "
-                "can be changed here; close casetui there, then open it here again.",
+                "This session is read-only because this is an older copy of the vault, so "
+                "nothing can be changed here; see 'casetui check' for what to do."
+                if vault.older_copy() is not None
+                else "This session is read-only because the vault is open elsewhere, so "
+                "nothing can be changed here; close casetui there, then open it here again.",
                 title="Nothing was changed",
                 severity="warning",
                 markup=False,

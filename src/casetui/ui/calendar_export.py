@@ -9,15 +9,16 @@ from typing import TYPE_CHECKING, Any
 from casetui.core.choices import AuditAction
 from casetui.core.errors import ValidationError
 from casetui.core.ical import DEFAULT_WEEKS
-from casetui.ui.screens.confirm import ConfirmScreen, write_unless_kept
+from casetui.ui.screens.confirm import ConfirmScreen
 from casetui.ui.screens.form import FormField, FormScreen
-from casetui.ui.worker_errors import guarded
-from casetui.vault.errors import VaultError
+from casetui.ui.user_files import Saved, UserFile, is_served, safe_name, save_user_file, typed_path
+from casetui.vault.calendar import SUFFIX, WHAT
 
 if TYPE_CHECKING:
     from casetui.ui.app import CaseApp
 
 MAX_WEEKS = 52
+DEFAULT_NAME = "casetui-calendar.ics"
 
 
 @dataclass(frozen=True, slots=True)
@@ -26,10 +27,15 @@ class CalendarRequest:
     weeks: int
     with_names: bool
 
+    @property
+    def file(self) -> UserFile:
+        return UserFile(self.out, WHAT, (SUFFIX,), "text/calendar")
 
-def calendar_fields() -> list[FormField]:
+
+def calendar_fields(*, served: bool = False) -> list[FormField]:
+    where = " Your browser downloads it." if served else ""
     return [
-        FormField("out", "Save as", required=True, hint="A file name ending in .ics."),
+        FormField("out", "Save as", required=True, hint=f"A file name ending in .ics.{where}"),
         FormField("weeks", "Weeks ahead", "int", hint=f"1 to {MAX_WEEKS}."),
         FormField(
             "with_names",
@@ -41,17 +47,25 @@ def calendar_fields() -> list[FormField]:
     ]
 
 
-def build_request(values: dict[str, Any]) -> CalendarRequest:
+def build_request(values: dict[str, Any], *, served: bool = False) -> CalendarRequest:
+    """The request from the form; ``served`` keeps only a safe file name and looks at no disk."""
     text = str(values["out"]).strip()
     if not text:
         raise ValidationError("out", "is required; give a file name ending in .ics.")
-    out = Path(text).expanduser()
-    if out.suffix.lower() != ".ics":
+    out = Path(safe_name(text)) if served else typed_path(text)
+    if out.suffix.lower() != SUFFIX or not out.stem:
         raise ValidationError("out", "should end in .ics so calendar apps recognise it.")
-    if out.is_dir():
-        raise ValidationError("out", "is a folder; give the name of the file to write.")
-    if not out.parent.is_dir():
-        raise ValidationError("out", "is in a folder that does not exist.")
+    if not served:
+        if out.is_dir():
+            raise ValidationError("out", "is a folder; give the name of the file to write.")
+        if out.is_symlink():
+            raise ValidationError(
+                "out",
+                "is a link to another file; casetui does not write through links, so choose "
+                "another name.",
+            )
+        if not out.parent.is_dir():
+            raise ValidationError("out", "is in a folder that does not exist.")
     weeks = values["weeks"]
     if not 1 <= weeks <= MAX_WEEKS:
         raise ValidationError("weeks", f"should be from 1 to {MAX_WEEKS}.")
@@ -69,7 +83,10 @@ def start_export(app: CaseApp) -> None:
             markup=False,
         )
         return
-    initial = {"out": str(Path.home() / "casetui-calendar.ics"), "weeks": DEFAULT_WEEKS}
+    served = is_served(app)
+    # A visitor to a served demo is not shown this computer's folders.
+    default = DEFAULT_NAME if served else str(Path.home() / DEFAULT_NAME)
+    initial = {"out": default, "weeks": DEFAULT_WEEKS}
 
     def chosen(request: CalendarRequest | None) -> None:
         if request is None:
@@ -84,77 +101,74 @@ def start_export(app: CaseApp) -> None:
                     yes="Include names",
                     no="Leave them out",
                 ),
-                lambda yes: _check_overwrite(
+                lambda yes: _save(
                     app, request if yes else CalendarRequest(request.out, request.weeks, False)
                 ),
             )
             return
-        _check_overwrite(app, request)
+        _save(app, request)
 
     # The form holds nothing about clients, so it stays readable while screen sharing.
     app.push_screen(
         FormScreen(
-            "Export your calendar", calendar_fields(), initial, build_request, shareable=True
+            "Export your calendar",
+            calendar_fields(served=served),
+            initial,
+            lambda values: build_request(values, served=served),
+            shareable=True,
         ),
         chosen,
     )
 
 
-def _check_overwrite(app: CaseApp, request: CalendarRequest) -> None:
-    write_unless_kept(app, request.out, lambda overwrite: _write(app, request, overwrite=overwrite))
-
-
-def _write(app: CaseApp, request: CalendarRequest, *, overwrite: bool) -> None:
-    app.notify("Writing the calendar…", markup=False, timeout=2)
-    _write_worker(app, request, overwrite)
-
-
-def _write_worker(app: CaseApp, request: CalendarRequest, overwrite: bool) -> None:
-    from casetui.vault.calendar import local_zone, write_calendar
+def _save(app: CaseApp, request: CalendarRequest) -> None:
+    """Build the calendar in a worker, then save it or send it to the browser."""
+    from casetui.core.ical import CalendarFile
+    from casetui.vault.calendar import calendar_for, local_zone
 
     vault = app.require_vault()
     owner = app.owner_id
     today = app.today
+    if owner is None:
+        return
 
-    def job() -> None:
-        try:
-            written = write_calendar(
-                vault,
-                request.out,
-                staff_id=owner,
-                as_of=today,
-                zone=local_zone(),
-                weeks=request.weeks,
-                with_names=request.with_names,
-                overwrite=overwrite,
-            )
-        except (VaultError, OSError) as error:
-            app.call_from_thread(
-                app.notify,
-                str(error),
-                title="The calendar was not written",
-                severity="error",
-                markup=False,
-            )
-            return
+    def make() -> tuple[bytes, CalendarFile]:
+        calendar = calendar_for(
+            vault.repo,
+            owner,
+            today,
+            zone=local_zone(),
+            weeks=request.weeks,
+            with_names=request.with_names,
+        )
+        return calendar.to_bytes(), calendar
+
+    def done(saved: Saved, calendar: CalendarFile) -> None:
         names = "with names" if request.with_names else "without names"
         if not vault.writable:
             names += "; this read-only session cannot add it to the audit trail"
-        app.call_from_thread(
-            app.record_event,
+        app.record_event(
             AuditAction.CALENDAR_EXPORTED,
             f"{request.weeks} week{'' if request.weeks == 1 else 's'}, {names}",
         )
-        app.call_from_thread(
-            app.notify,
-            f"Wrote {written.events} events ({names}) to {request.out}.",
+        verb = "Wrote" if saved.path else "Sent"
+        app.notify(
+            f"{verb} {calendar.events} events ({names}) {saved.where}.",
             title="Calendar exported",
             markup=False,
         )
 
-    app.run_worker(
-        guarded(app, "exporting the calendar", job),
-        thread=True,
+    def ready() -> bool:
+        app.notify("Writing the calendar…", markup=False, timeout=2)
+        return True
+
+    save_user_file(
+        app,
+        request.file,
+        make,
+        done,
+        doing="exporting the calendar",
+        failed="The calendar was not written",
         group="calendar",
-        exit_on_error=False,
+        ready=ready,
     )

@@ -16,11 +16,9 @@ from casetui.core.choices import AuditAction
 from casetui.core.errors import ValidationError
 from casetui.core.labels import NO_INITIALS, initials
 from casetui.core.printout import SECTION_LABELS, SECTIONS, audit_detail, choose_sections, render
-from casetui.ui.screens.confirm import write_unless_kept
 from casetui.ui.screens.form import FormField, FormScreen
-from casetui.ui.worker_errors import guarded
-from casetui.vault.errors import VaultError
-from casetui.vault.printout import FORMATS, goal_sheet_for, write_printout
+from casetui.ui.user_files import Saved, UserFile, is_served, safe_name, save_user_file, typed_path
+from casetui.vault.printout import FORMATS, SUFFIXES, WHAT, goal_sheet_for
 
 if TYPE_CHECKING:
     from casetui.ui.app import CaseApp
@@ -40,8 +38,9 @@ INTRO = (
 )
 
 
-#: File name endings that name a format; a name ending in another format's is refused.
-_SUFFIXES = frozenset({".html", ".htm", ".md"})
+MIME_TYPES = {"html": "text/html", "md": "text/markdown"}
+HINT = "Keep the file private, and delete it once it is printed."
+SERVED_HINT = f"Your browser downloads it. {HINT}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,6 +48,10 @@ class PrintRequest:
     out: Path
     fmt: str
     sections: tuple[str, ...]
+
+    @property
+    def file(self) -> UserFile:
+        return UserFile(self.out, WHAT, SUFFIXES[self.fmt], MIME_TYPES[self.fmt])
 
 
 def default_path(preferred_name: str) -> Path:
@@ -58,7 +61,7 @@ def default_path(preferred_name: str) -> Path:
     return Path.home() / (f"goal-sheet-{letters}.html" if letters else "goal-sheet.html")
 
 
-def print_fields() -> list[FormField]:
+def print_fields(*, served: bool = False) -> list[FormField]:
     return [
         FormField(
             "sections",
@@ -81,12 +84,17 @@ def print_fields() -> list[FormField]:
             "out",
             "Save as",
             required=True,
-            hint="Keep the file private, and delete it once it is printed.",
+            hint=SERVED_HINT if served else HINT,
         ),
     ]
 
 
-def build_request(values: dict[str, Any], default: Path) -> PrintRequest:
+def build_request(values: dict[str, Any], default: Path, *, served: bool = False) -> PrintRequest:
+    """The request from the form; ``served`` keeps only a safe file name and looks at no disk.
+
+    A name with no ending gets the format's; any other ending is refused, so a
+    sheet is never saved as ``notes.sh`` (or as the vault's ``.age`` key file).
+    """
     try:
         sections = choose_sections(values.get("sections") or ())
     except ValueError:
@@ -95,19 +103,33 @@ def build_request(values: dict[str, Any], default: Path) -> PrintRequest:
     text = str(values["out"]).strip()
     if not text:
         raise ValidationError("out", "is required; give a file name.")
-    out = Path(text).expanduser()
-    if out.is_dir():
-        raise ValidationError("out", "is a folder; give the name of the file to write.")
     suffix = FORMATS[fmt]
-    allowed = {".html", ".htm"} if fmt == "html" else {".md"}
+    allowed = SUFFIXES[fmt]
+    if served:
+        name = safe_name(text)
+        if not name:
+            raise ValidationError("out", "needs letters or digits; give a file name.")
+        out = Path(name)
+    else:
+        out = typed_path(text)
+        if out.is_dir():
+            raise ValidationError("out", "is a folder; give the name of the file to write.")
     if out == default:
         out = out.with_suffix(suffix)  # the suggested name follows the format
     elif not out.suffix:
         out = out.with_name(out.name + suffix)
-    elif out.suffix.lower() in _SUFFIXES - allowed:
+    elif out.suffix.lower() not in allowed:  # such as .sh, or the other format's
         raise ValidationError("out", f"should end in {suffix} for the format chosen.")
+    if served:
+        return PrintRequest(out, fmt, sections)
     if out.is_dir():
         raise ValidationError("out", "is a folder; give the name of the file to write.")
+    if out.is_symlink():
+        raise ValidationError(
+            "out",
+            "is a link to another file; casetui does not write through links, so choose "
+            "another name.",
+        )
     if not out.parent.is_dir():
         raise ValidationError("out", "is in a folder that does not exist.")
     return PrintRequest(out, fmt, sections)
@@ -133,75 +155,63 @@ def start_print(app: CaseApp, client_id: str) -> None:
     client = vault.repo.clients.get(client_id)
     if client is None:
         return
+    served = is_served(app)
     default = default_path(client.preferred_name)
+    if served:  # a visitor is not shown this computer's folders
+        default = Path(safe_name(default.name) or "goal-sheet.html")
     initial = {"sections": SECTIONS, "format": "html", "out": str(default)}
 
     def chosen(request: PrintRequest | None) -> None:
         if request is not None:
-            _check_overwrite(app, client_id, request)
+            _save(app, client_id, request)
 
     app.push_screen(
         FormScreen(
             "Print a goal sheet",
-            print_fields(),
+            print_fields(served=served),
             initial,
-            lambda values: build_request(values, default),
+            lambda values: build_request(values, default, served=served),
             intro=INTRO,
         ),
         chosen,
     )
 
 
-def _check_overwrite(app: CaseApp, client_id: str, request: PrintRequest) -> None:
-    write_unless_kept(
-        app, request.out, lambda overwrite: _write(app, client_id, request, overwrite=overwrite)
-    )
+def _save(app: CaseApp, client_id: str, request: PrintRequest) -> None:
+    """Build the sheet in a worker, then save it or send it to the browser."""
+    repo = app.require_vault().repo
+    as_of = app.today
+    agency_name, agency_contact = app.settings.agency_name, app.settings.agency_contact
 
-
-def _write(app: CaseApp, client_id: str, request: PrintRequest, *, overwrite: bool) -> None:
-    vault = app.require_vault()
-    if _refused(app):  # screen sharing was turned on while the form was open
-        return
-    try:
+    def make() -> tuple[bytes, str]:
         sheet = goal_sheet_for(
-            vault.repo,
+            repo,
             client_id,
-            as_of=app.today,
+            as_of=as_of,
             sections=request.sections,
-            agency_name=app.settings.agency_name,
-            agency_contact=app.settings.agency_contact,
+            agency_name=agency_name,
+            agency_contact=agency_contact,
         )
-    except (VaultError, ValueError) as error:
-        app.notify(str(error), title="Not printed", severity="error", markup=False)
-        return
-    text = render(sheet, request.fmt)
-    detail = audit_detail(sheet, request.fmt)
+        return render(sheet, request.fmt).encode("utf-8"), audit_detail(sheet, request.fmt)
 
-    def job() -> None:
-        try:
-            write_printout(vault, request.out, text, overwrite=overwrite)
-        except (VaultError, OSError) as error:
-            app.call_from_thread(
-                app.notify,
-                str(error),
-                title="The goal sheet was not written",
-                severity="error",
-                markup=False,
-            )
-            return
-        app.call_from_thread(app.record_event, AuditAction.REPORT_RUN, detail, client_id=client_id)
-        app.call_from_thread(
-            app.notify,
-            f"Wrote the goal sheet to {request.out}. It holds the client's own words: keep "
-            "it private, and hand it to them.",
+    def done(saved: Saved, detail: str) -> None:
+        app.record_event(AuditAction.REPORT_RUN, detail, client_id=client_id)
+        app.notify(
+            f"{'Wrote' if saved.path else 'Sent'} the goal sheet {saved.where}. It holds the "
+            "client's own words: keep it private, and hand it to them.",
             title="Goal sheet printed",
             markup=False,
             timeout=10,
         )
 
-    app.run_worker(
-        guarded(app, "printing the goal sheet", job),
-        thread=True,
+    save_user_file(
+        app,
+        request.file,
+        make,
+        done,
+        doing="printing the goal sheet",
+        failed="The goal sheet was not written",
         group="print",
-        exit_on_error=False,
+        # Screen sharing may have been turned on while the form was open.
+        ready=lambda: not _refused(app),
     )

@@ -34,10 +34,13 @@ def run_app(
     notices: list[str],
     masked: bool | None = None,
     read_only: bool = False,
+    accept_older: bool = False,
+    identity: Path | None = None,
 ) -> int:
     """``masked`` starts with screen sharing on (None: as the settings say).
 
-    ``read_only`` opens without the writer lock, to look only.
+    ``read_only`` opens without the writer lock, to look only. ``identity`` is the
+    key file ``unlocker`` read (``--identity``), which also unlocks after a lock.
     """
     app = CaseApp(
         vault_path,
@@ -46,6 +49,8 @@ def run_app(
         notices=notices,
         masked=masked,
         read_only=read_only,
+        accept_older=accept_older,
+        identity=identity,
     )
     try:
         with _exit_on_signals():

@@ -5,16 +5,38 @@ events that matter to an auditor (unlocking, locking, exports, reports, key
 changes). Entries name fields, never their values, so the trail holds no note,
 name or plan text. From the app's side the trail can only grow: its table
 refuses ``put`` and ``remove``, and there is no command to edit it.
+
+The entries form a hash chain, so an entry edited, removed or reordered in the
+decrypted file shows up in ``casetui check``. Entry ``seq`` (1, 2, 3, ...) holds
+in ``prev`` the SHA-256 (lowercase hex) of the canonical JSON of entry
+``seq - 1``: the stored entry with its ``id`` (and its own ``prev``), keys
+sorted, no spaces, non-ASCII written as ``\\uXXXX``. Entry 1's ``prev`` is the
+SHA-256 of ``casetui-audit-v1:`` followed by the vault's id. The meta row's
+``audit_head`` holds the last entry's ``seq`` and hash, so an edit to the last
+entry, or cutting entries off the end, shows too. A vault from before the chain
+has its entries chained, in the order they were added, with the first entry
+appended after the upgrade; ``audit_chained`` in the meta row says when.
+
+A key holder can still rebuild the whole chain (and the head) after an edit:
+the chain proves the trail is whole and in order, not who wrote it.
+
+Entries brought in by ``casetui import`` keep the time and name the file gave
+them, and say when, by whom and from which file they were imported; they are
+shown as imported everywhere the trail is shown.
 """
 
 from __future__ import annotations
 
+import dataclasses
+import hashlib
+import json
 from collections.abc import Collection, Mapping
 from datetime import UTC, date, datetime
 from typing import Any
 
 from casetui.core.choices import AuditAction
 from casetui.core.records import AuditEntry, Client
+from casetui.core.text import printable
 from casetui.vault.errors import VaultError
 
 #: Stored fields that are bookkeeping, not something a person changed.
@@ -23,8 +45,200 @@ _IGNORED_FIELDS = frozenset({"id"})
 UNKNOWN_ACTOR = "this vault's user"
 
 
+#: Where the chain starts: entry 1's ``prev`` is SHA-256 of this and the vault's id.
+CHAIN_SCHEME = "casetui-audit-v1:"
+#: The meta key recording when an older vault's entries were first chained.
+CHAINED_KEY = "audit_chained"
+#: The meta key holding the last entry's place and hash, so an edit to it shows too.
+HEAD_KEY = "audit_head"
+#: Fields that place an entry in the chain or say where it came from, not what happened.
+_CUSTODY_FIELDS = ("seq", "prev", "imported_at", "imported_by", "imported_from")
+
+
 class AuditTrailIsAppendOnly(VaultError):
     """The audit trail cannot be edited or trimmed."""
+
+
+# -- the chain -------------------------------------------------------------------------
+
+
+def vault_id(meta: Mapping[str, Any]) -> str:
+    """The vault's id, which the chain starts from.
+
+    Opening fills in ``meta["vault_id"]``; for a document that has none, this
+    derives it the same way (from when the vault was made and its first key).
+    """
+    given = meta.get("vault_id")
+    if isinstance(given, str) and given:
+        return given
+    recipients = meta.get("recipients")
+    first = recipients[0] if isinstance(recipients, list) and recipients else {}
+    key = first.get("key", "") if isinstance(first, dict) else ""
+    seed = f"{meta.get('created', '')}|{key}".encode()
+    return hashlib.sha256(seed).hexdigest()[:32]
+
+
+def chain_start(meta: Mapping[str, Any]) -> str:
+    """The ``prev`` of the trail's first entry."""
+    return hashlib.sha256(f"{CHAIN_SCHEME}{vault_id(meta)}".encode()).hexdigest()
+
+
+def link(record_id: str, row: Mapping[str, Any]) -> str:
+    """The hash the entry after this stored one must hold in its ``prev``."""
+    canonical = json.dumps(
+        {**row, "id": record_id}, sort_keys=True, separators=(",", ":"), ensure_ascii=True
+    )
+    return hashlib.sha256(canonical.encode("ascii")).hexdigest()
+
+
+def seq_of(row: Mapping[str, Any]) -> int:
+    """A stored entry's place in the chain, or 0 when it is not chained."""
+    seq = row.get("seq")
+    return seq if isinstance(seq, int) and not isinstance(seq, bool) and seq > 0 else 0
+
+
+def stored_head(meta: Mapping[str, Any]) -> tuple[int, str] | None:
+    """The last entry's place and hash as the meta row records them, if it does."""
+    head = meta.get(HEAD_KEY)
+    if not isinstance(head, Mapping):
+        return None
+    digest = head.get("hash")
+    if not seq_of(head) or not isinstance(digest, str) or len(digest) != 64:
+        return None
+    return seq_of(head), digest
+
+
+def chained(
+    rows: list[tuple[str, dict[str, Any]]], start: str, first_seq: int = 1
+) -> list[tuple[str, dict[str, Any]]]:
+    """``rows`` given places from ``first_seq`` on, each holding the hash of the one before.
+
+    ``start`` is the ``prev`` of the first of them: the chain's start, or the
+    hash of the entry they follow.
+    """
+    out = []
+    prev = start
+    for offset, (record_id, row) in enumerate(rows):
+        new = {**row, "seq": first_seq + offset, "prev": prev}
+        out.append((record_id, new))
+        prev = link(record_id, new)
+    return out
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class ChainCheck:
+    """What ``casetui check`` says about the chain: problems, and notes that are not."""
+
+    problems: list[str]
+    notes: list[str]
+
+
+def _when(row: Mapping[str, Any]) -> str:
+    at = row.get("at")
+    return printable(at[:40]) if isinstance(at, str) else "no time"
+
+
+def check_chain(rows: Mapping[str, Mapping[str, Any]], meta: Mapping[str, Any]) -> ChainCheck:
+    """Walk the trail in ``seq`` order and report the first place it does not hold together."""
+    problems: list[str] = []
+    notes: list[str] = []
+    links = sorted(
+        ((seq_of(row), rid, row) for rid, row in rows.items() if seq_of(row)),
+        key=lambda item: item[0],
+    )
+    loose = [(rid, row) for rid, row in rows.items() if not seq_of(row)]
+    if not links:
+        if loose:
+            notes.append(
+                f"The audit trail's {len(loose):,} entries are not chained yet; "
+                "they will be with the next change saved."
+            )
+        return ChainCheck(problems, notes)
+    broken = _first_break(links, meta)
+    if broken:
+        problems.append(
+            f"The audit trail is broken at {broken}; "
+            "compare the vault with its backups and tell whoever oversees your records."
+        )
+    if loose:
+        rid, row = loose[0]
+        problems.append(
+            f"{len(loose):,} audit entr{'y is' if len(loose) == 1 else 'ies are'} outside the "
+            f"chain (the first {_when(row)}, id {printable(rid[:64])}), so "
+            f"{'it was' if len(loose) == 1 else 'they were'} added outside casetui; "
+            "compare the vault with its backups and tell whoever oversees your records."
+        )
+    marked = meta.get(CHAINED_KEY)
+    if isinstance(marked, Mapping) and isinstance(marked.get("entries"), int):
+        count = marked["entries"]
+        last = next((row for seq, _rid, row in links if seq == count), None)
+        if count > 0 and last is not None:
+            on = str(marked.get("at", ""))[:10]
+            notes.append(
+                f"The first {count:,} audit entries (up to {_when(last)}) were made before "
+                f"the trail was chained on {printable(on)}, so a change made to them before "
+                "then would not show."
+            )
+    return ChainCheck(problems, notes)
+
+
+def _first_break(
+    links: list[tuple[int, str, Mapping[str, Any]]], meta: Mapping[str, Any]
+) -> str | None:
+    """Where the chain first fails, as a phrase naming the entries; None if it holds."""
+    total = len(links)
+    expected = chain_start(meta)
+    before: Mapping[str, Any] | None = None
+    before_id = ""
+    for position, (seq, rid, row) in enumerate(links, start=1):
+        here = f"entry {position} of {total} ({_when(row)}, id {printable(rid[:64])})"
+        if seq > position:
+            after = f"after {_when(before)}" if before is not None else "at the start"
+            return f"{here}: the entry before it ({after}) was removed outside casetui"
+        if seq < position:
+            return f"{here}: two entries claim place {seq}, so one was copied outside casetui"
+        if row.get("prev") != expected:
+            if before is None:
+                return (
+                    f"{here}: it does not start this vault's chain; it was changed outside casetui"
+                )
+            return (
+                f"{here}: it does not follow from entry {position - 1} ({_when(before)}, "
+                f"id {printable(before_id[:64])}), so one of them was changed, or entries "
+                "were removed or reordered, outside casetui"
+            )
+        expected = link(rid, row)
+        before, before_id = row, rid
+    head = meta.get(HEAD_KEY)
+    last = f"entry {total} of {total} ({_when(links[-1][2])}, id {printable(links[-1][1][:64])})"
+    if not isinstance(head, Mapping):
+        return f"{last}: the vault no longer records which entry is the last"
+    if head.get("seq") != total or head.get("hash") != expected:
+        if isinstance(head.get("seq"), int) and head["seq"] > total:
+            return f"{last}: {head['seq'] - total:,} entries after it were removed outside casetui"
+        return f"{last}: it was changed outside casetui"
+    return None
+
+
+def mark_imported(entry: AuditEntry, *, at: datetime, by: str, source: str) -> AuditEntry:
+    """``entry`` as brought in from another vault's export: when, by whom, from which file.
+
+    Its place in that vault's chain is dropped: it gets one in this vault's.
+    """
+    return dataclasses.replace(
+        entry,
+        seq=0,
+        prev="",
+        imported_at=at,
+        imported_by=(by or UNKNOWN_ACTOR)[:120],
+        imported_from=(source or "an unnamed file")[:200],
+    )
+
+
+def same_event(a: AuditEntry, b: AuditEntry) -> bool:
+    """True when two entries record the same thing, wherever each sits in a chain."""
+    blank = dict.fromkeys(_CUSTODY_FIELDS)
+    return {**a.to_dict(), **blank} == {**b.to_dict(), **blank}
 
 
 def changed_fields(old: Mapping[str, Any] | None, new: Mapping[str, Any] | None) -> list[str]:
@@ -131,6 +345,25 @@ def find_client(clients: Mapping[str, Mapping[str, Any]], wanted: str) -> str:
     raise VaultError("No client has that id or preferred name; check the spelling.")
 
 
+def provenance(entry: AuditEntry) -> str:
+    """For an imported entry, "[imported from FILE by WHO on DAY]"; for a local one, ""."""
+    if entry.imported_at is None:
+        return ""
+    day = entry.imported_at.astimezone().strftime("%Y-%m-%d")
+    return f"[imported from {entry.imported_from} by {entry.imported_by} on {day}]"
+
+
+def describe_entry(entry: AuditEntry, nouns: Mapping[str, str]) -> str:
+    """:func:`describe`, led by where an imported entry came from.
+
+    An imported entry's time and person are what the other vault's file said,
+    so the mark comes first, where it cannot be missed.
+    """
+    marked = provenance(entry)
+    text = describe(entry, nouns)
+    return f"{marked} {text}" if marked else text
+
+
 def trail_lines(entries: Collection[AuditEntry], nouns: Mapping[str, str]) -> list[str]:
     """One line per entry, in local time: when, who, what, and which record."""
     lines = []
@@ -142,5 +375,5 @@ def trail_lines(entries: Collection[AuditEntry], nouns: Mapping[str, str]) -> li
         if entry.record_id and entry.record_id != entry.client_id:
             where.append(f"record {entry.record_id}")
         suffix = f"  [{', '.join(where)}]" if where else ""
-        lines.append(f"{when}  {entry.who}  {describe(entry, nouns)}{suffix}")
+        lines.append(f"{when}  {entry.who}  {describe_entry(entry, nouns)}{suffix}")
     return lines

@@ -7,12 +7,18 @@ link to the old file and costs no copying; where hard links are not allowed it i
 copied. Backups are the same ciphertext as the vault was, so they are encrypted
 to the recipients of that time, and any of them can be restored by copying it
 over the vault file.
+
+Only regular files named like a backup count. Anything else in the folder (a
+link, a folder, a device) is never followed, opened or deleted, so a stray
+entry there cannot block a save; ``casetui check`` mentions it. Another process
+may prune backups at any moment, so an entry that vanishes is skipped.
 """
 
 from __future__ import annotations
 
 import contextlib
 import os
+import stat
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -37,19 +43,40 @@ class Backups:
         self.keep = max(1, keep)
 
     def newest_first(self) -> list[Backup]:
-        """Backups, newest first."""
-        found = []
-        if not self.folder.is_dir():
-            return []
-        for path in self.folder.glob(f"{self.stem}-*.age"):
-            stamp = path.name[len(self.stem) + 1 : -len(".age")]
+        """Backups, newest first: the regular files named like one."""
+        return self._scan()[0]
+
+    def strays(self) -> list[Path]:
+        """Entries in the folder that are not regular files (links, folders, ...)."""
+        return self._scan()[1]
+
+    def _scan(self) -> tuple[list[Backup], list[Path]]:
+        found: list[Backup] = []
+        strays: list[Path] = []
+        try:
+            entries = list(os.scandir(self.folder))
+        except OSError:  # no folder yet, or one casetui may not read
+            return [], []
+        prefix = f"{self.stem}-"
+        for entry in entries:
+            try:
+                info = entry.stat(follow_symlinks=False)
+            except OSError:  # pruned by a writer since the folder was listed, say
+                continue
+            if not stat.S_ISREG(info.st_mode):
+                strays.append(Path(entry.path))
+                continue
+            if not (entry.name.startswith(prefix) and entry.name.endswith(".age")):
+                continue
+            stamp = entry.name[len(prefix) : -len(".age")]
             try:
                 taken = datetime.strptime(stamp, _STAMP).replace(tzinfo=UTC)
             except ValueError:
                 continue
-            found.append(Backup(path, taken, path.stat().st_size))
+            found.append(Backup(Path(entry.path), taken, info.st_size))
         found.sort(key=lambda b: b.taken, reverse=True)
-        return found
+        strays.sort()
+        return found, strays
 
     def take(self, vault_path: Path, now: datetime | None = None) -> Backup:
         """Keep the current vault file as a backup, then prune old ones."""
@@ -62,8 +89,9 @@ class Backups:
             atomic_write(target, vault_path.read_bytes(), overwrite=False)
         else:
             fsync_dir(self.folder)
+        size = target.lstat().st_size  # before pruning, which may remove it if the clock went back
         self.prune()
-        return Backup(target, taken, target.stat().st_size)
+        return Backup(target, taken, size)
 
     def prune(self) -> list[Path]:
         removed = []

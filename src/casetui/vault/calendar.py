@@ -16,15 +16,17 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from casetui.core.choices import CASELOAD_STATUSES
 from casetui.core.ical import DEFAULT_WEEKS, CalendarFile, build_calendar
 from casetui.core.records import Meeting
-from casetui.vault.destinations import check_destination
+from casetui.vault.destinations import check_destination, write_user_file
 from casetui.vault.errors import VaultError
-from casetui.vault.files import atomic_write
 from casetui.vault.repository import Repository
 from casetui.vault.vault import Vault
 
 LOCALTIME = Path("/etc/localtime")
 TIMEZONE_FILE = Path("/etc/timezone")
 _ZONEINFO_MARK = "zoneinfo/"
+#: The ending a calendar file must have, so calendar apps recognise it.
+SUFFIX = ".ics"
+WHAT = "the calendar"
 
 
 def _zone_named(name: str) -> ZoneInfo | None:
@@ -117,12 +119,14 @@ def write_calendar(
     overwrite: bool = False,
 ) -> CalendarFile:
     """Write the calendar of ``staff_id`` (default: the vault's owner) to ``out`` as 0600."""
-    check_destination(vault, out, overwrite=overwrite, what="the calendar")
+    check_destination(vault, out, overwrite=overwrite, what=WHAT, suffixes=(SUFFIX,))
     chosen = staff_id or vault.owner_staff_id
     if chosen is None:
         raise VaultError("This vault has no case manager of its own; name one with --staff ID.")
     calendar = calendar_for(
         vault.repo, chosen, as_of, zone=zone, weeks=weeks, with_names=with_names
     )
-    atomic_write(out, calendar.to_bytes(), overwrite=overwrite)
+    write_user_file(
+        out, calendar.to_bytes(), overwrite=overwrite, what=WHAT, suffixes=(SUFFIX,), vault=vault
+    )
     return calendar

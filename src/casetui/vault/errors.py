@@ -71,5 +71,13 @@ class ImportRejected(VaultError):
         self.problems = problems
 
 
+class OlderCopy(VaultError):
+    """The vault file is older than the newest copy this computer has seen."""
+
+
+class RemovedKeyListed(SaveFailed):
+    """The recipients list holds a key removed earlier; nothing is saved until confirmed."""
+
+
 class ReadOnlyVault(VaultError):
     """A write was attempted on a vault opened read-only."""

@@ -13,6 +13,7 @@ import errno
 import hashlib
 import os
 import secrets
+import select
 import stat
 from collections.abc import Callable
 from pathlib import Path
@@ -86,7 +87,11 @@ class Sink:
 
 
 def atomic_write_stream(
-    target: Path, fill: Callable[[Sink], int | None], *, overwrite: bool = True
+    target: Path,
+    fill: Callable[[Sink], int | None],
+    *,
+    overwrite: bool = True,
+    before_rename: Callable[[], None] | None = None,
 ) -> Sink:
     """Replace ``target`` with what ``fill`` writes, atomically and durably, as a 0600 file.
 
@@ -98,11 +103,15 @@ def atomic_write_stream(
     file is removed and ``target`` is untouched; OS errors become
     :class:`SaveFailed` with a sentence that says what went wrong. Returns the
     sink, which knows the size and SHA-256 of what was written.
+    The temp file is never opened through a link, and the rename replaces the
+    name itself, never what a link points to; ``before_rename`` runs just before
+    it, to check the target once more (its exception leaves the target untouched).
     """
     tmp = temp_name(target)
     sink: Sink | None = None
     try:
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, FILE_MODE)
+        flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC
+        fd = os.open(tmp, flags, FILE_MODE)
         try:
             os.fchmod(fd, FILE_MODE)
             sink = Sink(fd)
@@ -112,6 +121,8 @@ def atomic_write_stream(
                 raise OSError(errno.EIO, "the file on disk came out incomplete")
         finally:
             os.close(fd)
+        if before_rename is not None:
+            before_rename()
         if overwrite:
             os.replace(tmp, target)
         else:
@@ -137,6 +148,47 @@ def atomic_write_stream(
 def atomic_write(target: Path, data: bytes, *, overwrite: bool = True) -> None:
     """Replace ``target`` with ``data``; see :func:`atomic_write_stream`."""
     atomic_write_stream(target, lambda sink: sink.write(data), overwrite=overwrite)
+
+
+def describe_os_error(exc: OSError, target: Path) -> str:
+    """What went wrong writing ``target``, and what to do, as part of a sentence."""
+    return _describe_os_error(exc, target)
+
+
+def write_failed(exc: OSError, target: Path, shown: str | None = None) -> SaveFailed:
+    """The SaveFailed for an OS error writing ``target`` (named ``shown`` in the sentence)."""
+    return SaveFailed(f"Could not write {shown or target.name}: {_describe_os_error(exc, target)}.")
+
+
+def write_new(target: Path, fill: Callable[[Sink], int | None], *, shown: str) -> Sink:
+    """Write a new file at ``target``, which must not exist, and fsync it; no rename.
+
+    For a file that is put in place later by a hard link (see ``Vault.create``).
+    ``fill`` is as for :func:`atomic_write_stream`. On any failure the file is
+    removed; an OS error becomes :class:`SaveFailed`, naming the file as ``shown``.
+    """
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC
+    try:
+        fd = os.open(target, flags, FILE_MODE)
+    except OSError as exc:
+        raise write_failed(exc, target, shown) from None
+    try:
+        try:
+            os.fchmod(fd, FILE_MODE)
+            sink = Sink(fd)
+            expected = fill(sink)
+            os.fsync(fd)
+            if isinstance(expected, int) and os.fstat(fd).st_size != expected:
+                raise OSError(errno.EIO, "the file on disk came out incomplete")
+        finally:
+            os.close(fd)
+    except OSError as exc:
+        _discard(target)
+        raise write_failed(exc, target, shown) from None
+    except BaseException:
+        _discard(target)
+        raise
+    return sink
 
 
 def _discard(path: Path) -> None:
@@ -183,25 +235,107 @@ def is_private(path: Path) -> bool:
 class NotAFile(OSError):
     """The path names a device, socket or similar, not a file to read."""
 
+    #: What the path is instead, for a message: "a device", "a named pipe", ...
+    kind = "a device"
+
 
 class TooLarge(OSError):
     """The file holds more than the caller will read."""
 
 
-def read_limited(path: Path, limit: int) -> bytes:
+#: How long :func:`read_limited` waits for something to write to a named pipe
+#: that nothing had open for writing, before it refuses the pipe.
+PIPE_WAIT = 3.0
+
+
+def _kind(mode: int) -> str:
+    if stat.S_ISFIFO(mode):
+        return "a named pipe"
+    if stat.S_ISSOCK(mode):
+        return "a socket"
+    return "a device"
+
+
+def _not_a_file(path: Path, kind: str) -> NotAFile:
+    error = NotAFile(errno.EINVAL, "not a file", str(path))
+    error.kind = kind
+    return error
+
+
+def _open_without_blocking(path: Path) -> tuple[int, int]:
+    """Open ``path`` to read without waiting on a named pipe: its descriptor and mode.
+
+    A plain ``open`` of a named pipe waits until something opens it for writing,
+    which may be never. A folder raises IsADirectoryError, as ``open`` does.
+    """
+    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
+    try:
+        mode = os.fstat(fd).st_mode
+        if stat.S_ISDIR(mode):
+            raise IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR), str(path))
+    except BaseException:
+        os.close(fd)
+        raise
+    return fd, mode
+
+
+def open_regular(path: Path) -> BinaryIO:
+    """Open a plain file to read; anything else raises NotAFile, and nothing blocks."""
+    fd, mode = _open_without_blocking(path)
+    try:
+        if not stat.S_ISREG(mode):
+            raise _not_a_file(path, _kind(mode))
+        os.set_blocking(fd, True)
+        return os.fdopen(fd, "rb")
+    except BaseException:
+        os.close(fd)
+        raise
+
+
+def _wait_for_writer(fd: int, path: Path) -> bytes:
+    """The first byte written to a named pipe, or b"" once a writer is there or it ended.
+
+    A pipe something has open for writing (the shell's ``<(...)``) is then read as
+    any program reads a pipe. One that nothing has open is given :data:`PIPE_WAIT`
+    seconds for a writer to come and write, then refused.
+    """
+    try:
+        first = os.read(fd, 1)
+    except BlockingIOError:
+        return b""  # a writer has it open and has not written yet
+    if first:
+        return first
+    poller = select.poll()
+    poller.register(fd, select.POLLIN)
+    if not poller.poll(int(PIPE_WAIT * 1000)):
+        raise _not_a_file(path, "a named pipe that nothing writes to")
+    return b""
+
+
+def read_limited(path: Path, limit: int, *, pipes: bool = True) -> bytes:
     """Read a file the user named, refusing devices and anything over ``limit`` bytes.
 
     A size check before reading is not enough: ``/dev/zero`` and pipes report no
     size, and reading them whole would never end. A named pipe (as made by the
-    shell's ``<(...)``) is read, up to ``limit``.
+    shell's ``<(...)``) is read, up to ``limit``, unless ``pipes`` is False; one
+    that nothing writes to is refused after a moment rather than waited on for ever.
     """
-    with path.open("rb") as fh:
-        mode = os.fstat(fh.fileno()).st_mode
-        if not (stat.S_ISREG(mode) or stat.S_ISFIFO(mode)):
-            raise NotAFile(errno.EINVAL, "not a file", str(path))
-        if stat.S_ISREG(mode) and os.fstat(fh.fileno()).st_size > limit:
-            raise TooLarge(errno.EFBIG, "too large", str(path))
-        data = fh.read(limit + 1)
+    fd, mode = _open_without_blocking(path)
+    try:
+        first = b""
+        if stat.S_ISREG(mode):
+            if os.fstat(fd).st_size > limit:
+                raise TooLarge(errno.EFBIG, "too large", str(path))
+        elif stat.S_ISFIFO(mode) and pipes:
+            first = _wait_for_writer(fd, path)
+        else:
+            raise _not_a_file(path, _kind(mode))
+        os.set_blocking(fd, True)
+    except BaseException:
+        os.close(fd)
+        raise
+    with os.fdopen(fd, "rb") as fh:
+        data = first + fh.read(limit + 1 - len(first))
     if len(data) > limit:
         raise TooLarge(errno.EFBIG, "too large", str(path))
     return data

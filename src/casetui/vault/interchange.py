@@ -17,12 +17,13 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from casetui.core.choices import AuditAction
-from casetui.core.records import RECORD_BY_TABLE, Record
+from casetui.core.records import RECORD_BY_TABLE, AuditEntry, Record
 from casetui.core.recordset import RecordSet, check_references, describe_counts, parse_interchange
 from casetui.vault import keys
-from casetui.vault.destinations import check_destination
+from casetui.vault.audit import same_event
+from casetui.vault.destinations import check_destination, write_user_file
 from casetui.vault.errors import ImportRejected
-from casetui.vault.files import NotAFile, TooLarge, atomic_write, read_limited
+from casetui.vault.files import NotAFile, TooLarge, read_limited
 from casetui.vault.vault import SaveResult, Vault
 
 MAX_IMPORT_BYTES = 1 << 30
@@ -125,7 +126,11 @@ def plan_import(vault: Vault, data: object, source: str) -> ImportPlan:
             if current is None:
                 plan.new.add(record)
                 merged[table].append(record)
-            elif current == record:
+            elif current == record or (
+                isinstance(current, AuditEntry)
+                and isinstance(record, AuditEntry)
+                and same_event(current, record)
+            ):
                 plan.unchanged[table] += 1
             else:
                 plan.kept[table] += 1
@@ -142,13 +147,20 @@ def plan_import(vault: Vault, data: object, source: str) -> ImportPlan:
 def apply_import(vault: Vault, plan: ImportPlan) -> SaveResult | None:
     """Add the plan's new records and save once, so a failure leaves the vault as it was.
 
-    The audit trail gets one entry for the whole import, with the count.
+    The audit trail gets one entry for the whole import, with the count. Audit
+    entries in the file join the trail marked as imported (now, by this session's
+    person, from ``plan.source``), so they never pass for ones made here.
     """
     added = 0
     for table, records in plan.new.tables.items():
-        if records:
+        if not records:
+            continue
+        if table == AuditEntry.TABLE:
+            entries = [r for r in records if isinstance(r, AuditEntry)]
+            vault.repo.audit.add_imported(entries, source=plan.source)
+        else:
             vault.repo.table_for(RECORD_BY_TABLE[table]).add_many(records)
-            added += len(records)
+        added += len(records)
     if added:
         vault.repo.record_event(
             AuditAction.IMPORTED, detail=f"{added:,} record{'' if added == 1 else 's'}"
@@ -164,5 +176,5 @@ def write_export(vault: Vault, out: Path, *, plaintext: bool, overwrite: bool) -
     )
     payload = json.dumps(document, ensure_ascii=False, indent=1).encode()
     data = payload if plaintext else keys.encrypt(payload, vault.recipients)
-    atomic_write(out, data, overwrite=overwrite)
+    write_user_file(out, data, overwrite=overwrite, what="the export", vault=vault)
     return len(data)

@@ -17,9 +17,12 @@ the data: ``age -d vault.identity.age > id.txt; age -d -i id.txt vault.age``.
 
 from __future__ import annotations
 
+import base64
+import binascii
 import dataclasses
 import errno
 import io
+from collections import Counter
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
@@ -27,6 +30,7 @@ from typing import Any
 
 import pyrage
 
+from casetui.vault import passphrase_file
 from casetui.vault.errors import KeyFileError, VaultDamaged, WrongKey
 from casetui.vault.files import NotAFile, TooLarge, read_limited
 
@@ -118,8 +122,12 @@ def generate_identity() -> tuple[str, str]:
 
 
 def wrap_identity(identity_text: str, passphrase: str) -> bytes:
-    """Encrypt an identity file with a passphrase (scrypt; takes a second or two)."""
-    return bytes(pyrage.passphrase.encrypt(identity_text.encode(), passphrase))
+    """Encrypt an identity file with a passphrase, at casetui's fixed scrypt work factor.
+
+    Not pyrage's ``passphrase.encrypt``, which tunes the cost to the machine it runs
+    on; see :mod:`casetui.vault.passphrase_file`.
+    """
+    return passphrase_file.encrypt(identity_text.encode(), passphrase)
 
 
 def _read_key_file(path: Path) -> bytes:
@@ -127,8 +135,8 @@ def _read_key_file(path: Path) -> bytes:
         return read_limited(path, MAX_KEY_FILE)
     except TooLarge:
         raise KeyFileError(f"{path} is too large to be a key file; check the path.") from None
-    except NotAFile:
-        raise KeyFileError(f"{path} is a device, not a key file; check the path.") from None
+    except NotAFile as exc:
+        raise KeyFileError(f"{path} is {exc.kind}, not a key file; check the path.") from None
     except FileNotFoundError:
         raise KeyFileError(f"There is no key file at {path}; check the path.") from None
     except IsADirectoryError:
@@ -192,12 +200,29 @@ def unwrap_identity(data: bytes, passphrase: str, path: Path) -> Keyring:
 
 def load_vault_identity(path: Path, passphrase: str) -> Keyring:
     """Unlock the vault's own identity file with its passphrase."""
+    restore = "put your backup copy of the key file there, or unlock with --identity"
     try:
-        data = path.read_bytes()
+        data = read_limited(path, MAX_KEY_FILE, pipes=False)
     except FileNotFoundError:
         raise KeyFileError(
             f"The vault's key file {path} is missing; restore it from your backup copy, "
             "or unlock with --identity."
+        ) from None
+    except IsADirectoryError:
+        raise KeyFileError(f"The vault's key file {path} is a folder; {restore}.") from None
+    except NotAFile as exc:
+        raise KeyFileError(f"The vault's key file {path} is {exc.kind}; {restore}.") from None
+    except TooLarge:
+        raise KeyFileError(
+            f"The vault's key file {path} is too large to be a key file; {restore}."
+        ) from None
+    except PermissionError:
+        raise KeyFileError(
+            f"casetui may not read the key file {path}; check its permissions."
+        ) from None
+    except OSError as exc:
+        raise KeyFileError(
+            f"Could not read the key file {path}: {exc.strerror or type(exc).__name__}."
         ) from None
     return unwrap_identity(data, passphrase, path)
 
@@ -232,6 +257,20 @@ def load_identity_file(path: Path, passphrase: PassphraseSource | None = None) -
         (ln.strip() for ln in text.splitlines() if ln.strip().startswith(_SECRET_PREFIX)), None
     )
     return Keyring(identities, f"key file {path.name}", own_secret=own)
+
+
+def identity_file_is_protected(path: Path) -> bool:
+    """True when ``--identity FILE`` needs a passphrase (a passphrase-wrapped age identity).
+
+    Unencrypted age identities and SSH keys open without one; casetui cannot read
+    a passphrase-protected SSH key at all. A pipe (the shell's ``<(...)``) is not
+    read: it gives its key only once.
+    """
+    try:
+        data = read_limited(path, MAX_KEY_FILE, pipes=False)
+    except OSError:
+        raise KeyFileError(f"{path} cannot be read again as a key file.") from None
+    return is_age_file(data)
 
 
 def encrypt(plaintext: bytes, recipients: Sequence[RecipientEntry]) -> bytes:
@@ -328,6 +367,76 @@ def check_age_prefix(head: bytes, path: Path, what: str = "vault file") -> None:
         raise VaultDamaged(f"The {what} {path} is empty; {_RESTORE}.")
     if not is_age_file(head):
         raise VaultDamaged(f"{path} is not an age-encrypted casetui {what}; check the path.")
+
+
+# -- who a file is encrypted to, as its header says -----------------------------------
+
+#: How much of a file :func:`header_stanzas` is given: far more than any real header.
+HEADER_READ = 1 << 20
+
+
+def header_stanzas(head: bytes) -> list[str]:
+    """The types of the recipient stanzas in an age file's header, in order.
+
+    ``head`` is the start of the file, binary or ASCII-armored. A stanza is a
+    ``-> TYPE ARGS...`` line followed by base64 body lines (which never start
+    with ``-``); the header ends at the ``--- `` MAC line. The header is outside
+    the encryption, so it shows every key the file was encrypted to, whatever
+    list the encrypted document holds. Stanzas beyond ``head`` are not seen.
+    Returns [] for something that is not an age file.
+    """
+    data = _dearmor(head) if head.lstrip().startswith(ARMOR_HEADER) else head
+    if not data.startswith(AGE_HEADER):
+        return []
+    lines = data[len(AGE_HEADER) :].split(b"\n")
+    mac = next((i for i, line in enumerate(lines) if line.startswith(b"--- ")), None)
+    # Without the MAC line the header was cut short, and its last line may be partial.
+    lines = lines[:mac] if mac is not None else lines[:-1]
+    return [
+        line[3:].split(b" ", 1)[0].decode("ascii", "replace")
+        for line in lines
+        if line.startswith(b"-> ")
+    ]
+
+
+def _dearmor(text: bytes) -> bytes:
+    """As much of an armored file's binary form as ``text`` holds (b"" if it is not base64)."""
+    body = bytearray()
+    for raw in text.lstrip().split(b"\n")[1:]:
+        line = raw.strip()
+        if line.startswith(b"-----END"):
+            break
+        body += line
+    try:
+        return base64.b64decode(bytes(body[: len(body) - len(body) % 4]), validate=True)
+    except binascii.Error:
+        return b""
+
+
+def is_grease(kind: str) -> bool:
+    """True for the random ``...-grease`` stanza that rage (so pyrage) adds to every file.
+
+    It keeps age readers tolerant of stanza types they do not know; no key opens it.
+    """
+    return kind.endswith("-grease")
+
+
+def stanza_kind(key: str) -> str:
+    """The stanza type a file encrypted to the public key ``key`` carries."""
+    key = key.strip()
+    if key.lower().startswith("age1"):
+        return "X25519"
+    return key.split(" ", 1)[0]  # ssh-ed25519 and ssh-rsa stanzas are named after the key
+
+
+def unlisted_stanzas(stanzas: Sequence[str], recipients: Sequence[RecipientEntry]) -> Counter[str]:
+    """The recipient stanzas, by type, that no key on ``recipients`` accounts for.
+
+    Grease is left out. Anything else counts, a type casetui does not know (an age
+    plugin's, say) included: every stanza is a way into the file.
+    """
+    found = Counter(kind for kind in stanzas if not is_grease(kind))
+    return found - Counter(stanza_kind(entry.key) for entry in recipients)
 
 
 _RESTORE = "restore the newest backup (casetui check lists them)"

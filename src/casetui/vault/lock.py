@@ -11,16 +11,18 @@ message useful.
 from __future__ import annotations
 
 import contextlib
+import errno
 import fcntl
 import getpass
 import json
 import os
 import socket
+import stat
 import time
 from pathlib import Path
 
 from casetui.core.text import sanitise
-from casetui.vault.errors import VaultBusy
+from casetui.vault.errors import VaultBusy, VaultError
 from casetui.vault.files import FILE_MODE
 
 
@@ -36,7 +38,7 @@ class VaultLock:
     def acquire(self) -> None:
         if self._fd is not None:
             return
-        fd = os.open(self.path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, FILE_MODE)
+        fd = _open_lock_file(self.path, os.O_RDWR | os.O_CREAT)
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
@@ -56,8 +58,13 @@ class VaultLock:
                 "since": time.strftime("%Y-%m-%d %H:%M", time.localtime()),
             }
         ).encode()
-        os.ftruncate(fd, 0)
-        os.pwrite(fd, note, 0)
+        # The flock is the lock; the note only names the holder for "open elsewhere".
+        # On a full disk (or used-up quota) the note cannot be written, and the vault
+        # must still open: its lock is held, and the note is just missing or cut short,
+        # which _describe_holder reads as "elsewhere", naming no one.
+        with contextlib.suppress(OSError):
+            os.ftruncate(fd, 0)
+            os.pwrite(fd, note, 0)
         self._fd = fd
 
     def still_ours(self) -> bool:
@@ -88,8 +95,8 @@ def holder(path: Path) -> str | None:
     holder. The answer can be out of date a moment later; opening still decides.
     """
     try:
-        fd = os.open(path, os.O_RDONLY | os.O_CLOEXEC)
-    except OSError:
+        fd = _open_lock_file(path, os.O_RDONLY)
+    except (OSError, VaultError):
         return None
     try:
         fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
@@ -102,6 +109,35 @@ def holder(path: Path) -> str | None:
         return None
     finally:
         os.close(fd)
+
+
+def _open_lock_file(path: Path, flags: int) -> int:
+    """Open the lock file without following a link, and only if it is a regular file.
+
+    The lock note is truncated and rewritten, so a lock file that is a link would
+    let anyone who can write in the vault's folder empty any file the owner can
+    write. ``O_NONBLOCK`` keeps a named pipe from hanging the open.
+    """
+    try:
+        fd = os.open(path, flags | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC, FILE_MODE)
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            raise VaultError(_NOT_A_FILE.format(path=path)) from None
+        raise
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise VaultError(_NOT_A_FILE.format(path=path))
+        os.set_blocking(fd, True)
+    except BaseException:
+        os.close(fd)
+        raise
+    return fd
+
+
+_NOT_A_FILE = (
+    "The lock file {path} is a link or not a plain file, which casetui will not use; "
+    "remove it (casetui makes a new one), then try again."
+)
 
 
 def _user() -> str:

@@ -17,14 +17,16 @@ from pathlib import Path
 from casetui.core.choices import AuditAction
 from casetui.core.printout import SECTIONS, GoalSheet, audit_detail, goal_sheet, render
 from casetui.core.records import Partner
-from casetui.vault.destinations import check_destination
+from casetui.vault.destinations import check_destination, write_user_file
 from casetui.vault.errors import VaultError
-from casetui.vault.files import atomic_write
 from casetui.vault.repository import Repository
 from casetui.vault.vault import Vault
 
 #: The formats a goal sheet is written in, and the file suffix of each.
 FORMATS: dict[str, str] = {"html": ".html", "md": ".md"}
+#: The endings a goal sheet's file may have in each format; the first is the usual one.
+SUFFIXES: dict[str, tuple[str, ...]] = {"html": (".html", ".htm"), "md": (".md",)}
+WHAT = "the goal sheet"
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,10 +72,18 @@ def goal_sheet_for(
         )
 
 
-def write_printout(vault: Vault, out: Path, text: str, *, overwrite: bool = False) -> None:
-    """Write a rendered goal sheet to ``out``: checked, atomic, readable only by you."""
-    check_destination(vault, out, overwrite=overwrite, what="the goal sheet")
-    atomic_write(out, text.encode("utf-8"), overwrite=overwrite)
+def write_printout(
+    vault: Vault, out: Path, text: str, *, fmt: str, overwrite: bool = False
+) -> None:
+    """Write a goal sheet rendered as ``fmt`` to ``out``: checked, atomic, readable only by you."""
+    write_user_file(
+        out,
+        text.encode("utf-8"),
+        overwrite=overwrite,
+        what=WHAT,
+        suffixes=SUFFIXES[fmt],
+        vault=vault,
+    )
 
 
 def print_goal_sheet(
@@ -94,7 +104,7 @@ def print_goal_sheet(
     """
     if fmt not in FORMATS:
         raise VaultError(f"{fmt[:20]!r} is not a format of the goal sheet; choose html or md.")
-    check_destination(vault, out, overwrite=overwrite, what="the goal sheet")
+    check_destination(vault, out, overwrite=overwrite, what=WHAT, suffixes=SUFFIXES[fmt])
     sheet = goal_sheet_for(
         vault.repo,
         client_id,
@@ -103,7 +113,7 @@ def print_goal_sheet(
         agency_name=agency_name,
         agency_contact=agency_contact,
     )
-    write_printout(vault, out, render(sheet, fmt), overwrite=overwrite)
+    write_printout(vault, out, render(sheet, fmt), fmt=fmt, overwrite=overwrite)
     entry = vault.repo.record_event(
         AuditAction.REPORT_RUN, detail=audit_detail(sheet, fmt), client_id=client_id
     )

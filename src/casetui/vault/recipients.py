@@ -22,9 +22,11 @@ from pathlib import Path
 import pyrage
 
 from casetui.core.choices import AuditAction
+from casetui.core.lookalikes import hidden_character, looks_alike, mixed_scripts
 from casetui.core.text import sanitise
 from casetui.vault import keys
 from casetui.vault.backups import Backup
+from casetui.vault.destinations import write_user_file
 from casetui.vault.errors import KeyFileError, ReadOnlyVault, SaveFailed, VaultError
 from casetui.vault.files import atomic_write
 from casetui.vault.vault import OWN_KEY_NAME, SaveResult, Vault
@@ -124,6 +126,19 @@ def clean_name(name: str) -> str:
         raise RecipientError(
             f"The name is {len(clean)} characters long; keep it to {MAX_NAME} or fewer."
         )
+    hidden = hidden_character(clean)
+    if hidden is not None:
+        raise RecipientError(
+            f"The name holds a character that does not show ({hidden}), so it could pass for "
+            "another name; type the name again without it."
+        )
+    mixed = mixed_scripts(clean)
+    if mixed is not None:
+        first, second = (s if s == "CJK" else s.title() for s in mixed)
+        raise RecipientError(
+            f"The name mixes {first} and {second} letters in one word, so it could pass for "
+            "another name; type it again in one alphabet."
+        )
     return clean
 
 
@@ -173,6 +188,12 @@ def check_new_recipient(vault: Vault, key: str, name: str) -> keys.RecipientEntr
             raise RecipientError(
                 f"There is already a key named '{shown(entry.name)}'; choose another name."
             )
+    for entry in vault.recipients:
+        if looks_alike(sanitise(entry.name, multiline=False), clean):
+            raise RecipientError(
+                f"The name looks the same as '{shown(entry.name)}', a key already on the list; "
+                "choose a name that is plainly different."
+            )
     canonical = canonical_key(key)
     for entry in vault.recipients:
         try:
@@ -213,7 +234,16 @@ def add_recipient(vault: Vault, key: str, name: str) -> keys.RecipientEntry:
     """Add a colleague's or a recovery public key and re-encrypt the vault to the new list."""
     _require_writable(vault)
     entry = check_new_recipient(vault, key, name)
-    _rekey(vault, [*vault.recipients, entry], f"added the key '{entry.name}'")
+    # A key removed before and now added again by name: a deliberate choice.
+    was_removed = vault.seen.removed.pop(entry.key, None)
+    try:
+        _rekey(vault, [*vault.recipients, entry], f"added the key '{entry.name}'")
+    except BaseException:
+        if was_removed is not None:
+            vault.seen.removed[entry.key] = was_removed
+        raise
+    if was_removed is not None:
+        vault.seen.save()
     return entry
 
 
@@ -248,7 +278,35 @@ def remove_recipient(vault: Vault, name: str) -> Removal:
             "passphrase, and remove it then."
         )
     saved = _rekey(vault, remaining, f"removed the key '{entry.name}'")
+    # Remembered on this computer, so an older copy that still lists it is caught.
+    vault.seen.note_removed(entry.name, entry.key)
+    vault.seen.save()
     return Removal(entry, remaining, vault.backups.newest_first(), saved)
+
+
+def readmit_recipient(vault: Vault, name: str) -> keys.RecipientEntry:
+    """Confirm that a key removed earlier belongs on the list again, so saving can go on.
+
+    Only for a key that is on the list and was removed on this computer; the
+    confirmation is by the key's name, and it goes in the audit trail.
+    """
+    _require_writable(vault)
+    back = {r.key: r for r in vault.readmitted_keys()}
+    if not back:
+        raise RecipientError("No removed key is on the vault's list; there is nothing to confirm.")
+    entry = find_recipient(vault, name)
+    if entry.key not in back:
+        names = ", ".join(f"'{shown(r.name)}'" for r in back.values())
+        raise RecipientError(
+            f"'{shown(entry.name)}' was never removed here; the key that is back is {names}."
+        )
+    vault.seen.forget_removed(entry.key)
+    vault.seen.save()
+    vault.repo.record_event(
+        AuditAction.KEYS_CHANGED, detail=f"confirmed that the removed key '{entry.name}' is back"
+    )
+    vault.save(force=True)
+    return entry
 
 
 def delete_backups(vault: Vault, backups: list[Backup]) -> BackupCleanup:
@@ -365,5 +423,6 @@ def write_personal_key(out: Path, passphrase: str, *, overwrite: bool = False) -
     Returns the public key, which the vault's keeper adds with ``recipients add``.
     """
     text, public = keys.generate_identity()
-    atomic_write(out, keys.wrap_identity(text, passphrase), overwrite=overwrite)
+    wrapped = keys.wrap_identity(text, passphrase)
+    write_user_file(out, wrapped, overwrite=overwrite, what="your key")  # never through a link
     return public

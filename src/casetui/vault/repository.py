@@ -11,6 +11,7 @@ for the client a write touches, so a caseload of thousands stays fast.
 
 from __future__ import annotations
 
+import dataclasses
 import threading
 from collections.abc import Callable, Collection, Iterator, Sequence
 from datetime import UTC, date, datetime
@@ -52,7 +53,19 @@ from casetui.core.rules import (
     open_need_count,
 )
 from casetui.core.text import printable
-from casetui.vault.audit import UNKNOWN_ACTOR, AuditTrailIsAppendOnly, entry_for_change
+from casetui.vault.audit import (
+    CHAINED_KEY,
+    HEAD_KEY,
+    UNKNOWN_ACTOR,
+    AuditTrailIsAppendOnly,
+    chain_start,
+    chained,
+    entry_for_change,
+    link,
+    mark_imported,
+    seq_of,
+    stored_head,
+)
 from casetui.vault.errors import ReadOnlyVault, VaultDataError, VaultError
 from casetui.vault.operations import CaseOperations
 
@@ -61,6 +74,8 @@ if TYPE_CHECKING:
 
 R = TypeVar("R", bound=Record)
 RawRow = dict[str, Any]
+#: Where the vault's meta row is stored (the same as ``vault.META_TABLE`` and ``META_ID``).
+META_TABLE, META_ID = "_meta", "1"
 
 
 class RecordMissing(VaultError):
@@ -236,7 +251,17 @@ class Table(Generic[R]):
 
 
 class AuditTable(Table[AuditEntry]):
-    """The audit trail's table: entries are appended, never replaced or removed."""
+    """The audit trail's table: entries are appended, never replaced or removed.
+
+    Each entry appended is chained to the one before (see :mod:`casetui.vault.audit`);
+    the meta row keeps the last entry's place and hash. Iterating gives the
+    entries in the order they were added.
+    """
+
+    def __init__(self, repo: Repository, cls: type[AuditEntry]) -> None:
+        super().__init__(repo, cls)
+        #: The last entry's place and hash, read from the stored rows when first needed.
+        self._head: tuple[int, str] | None = None
 
     def put(self, record: AuditEntry, *, pending: Collection[tuple[str, str]] = ()) -> AuditEntry:
         raise AuditTrailIsAppendOnly(
@@ -248,14 +273,90 @@ class AuditTable(Table[AuditEntry]):
             "The audit trail can only be added to; its entries cannot be removed."
         )
 
-    def append(self, entry: AuditEntry) -> None:
+    def add_many(self, records: Sequence[AuditEntry]) -> None:
+        raise AuditTrailIsAppendOnly(
+            "Audit entries from elsewhere are added with add_imported, which marks them."
+        )
+
+    def ordered_raw(self) -> list[tuple[str, RawRow]]:
+        """The stored rows in the trail's order (any entry not chained comes first)."""
+        return sorted(self.raw().items(), key=lambda item: seq_of(item[1]))
+
+    def __iter__(self) -> Iterator[AuditEntry]:
+        for record_id, raw in self.ordered_raw():
+            yield self.build(record_id, raw)
+
+    def append(self, entry: AuditEntry) -> AuditEntry:
+        """Add ``entry`` at the end of the trail; returns it as stored (with its place)."""
+        (stored,) = self._insert([entry])
+        return stored
+
+    def add_imported(self, entries: Sequence[AuditEntry], *, source: str) -> list[AuditEntry]:
+        """Add entries from another vault's export, marked as imported now, by whom, from where."""
+        at = datetime.now(UTC)
+        return self._insert(
+            [mark_imported(e, at=at, by=self._repo.actor, source=source) for e in entries]
+        )
+
+    def _insert(self, entries: Sequence[AuditEntry]) -> list[AuditEntry]:
         self._repo.check_writable()
         with self._repo.mutex:
-            if entry.id in self.raw():
+            stored = self.raw()
+            ids = [e.id for e in entries]
+            if any(i in stored for i in ids) or len(set(ids)) != len(ids):
                 raise AuditTrailIsAppendOnly("That audit entry is already in the trail.")
-            self._tiny.insert_rows([(entry.id, entry.to_dict(with_id=False))])
-            self._reindex(entry.id, None, entry.client_id or "")
+            seq, prev = self._chain_head()
+            rows = chained([(e.id, e.to_dict(with_id=False)) for e in entries], prev, seq + 1)
+            added = [
+                dataclasses.replace(e, seq=row["seq"], prev=row["prev"])
+                for e, (_rid, row) in zip(entries, rows, strict=True)
+            ]
+            self._tiny.insert_rows(rows)
+            if rows:
+                self._head = (seq + len(rows), link(*rows[-1]))
+                self._repo.set_meta(HEAD_KEY, {"seq": self._head[0], "hash": self._head[1]})
+            for e in added:
+                self._reindex(e.id, None, e.client_id or "")
             self._repo.touched(self.name, ())
+            return added
+
+    def _chain_head(self) -> tuple[int, str]:
+        """The last entry's place and hash; the first call chains an older vault's entries.
+
+        The meta row's record wins over the stored rows, so a new entry never seals
+        an edit to the last entry, or entries cut off the end, made outside casetui:
+        ``casetui check`` still finds the break.
+        """
+        if self._head is None:
+            rows = self.ordered_raw()
+            recorded = stored_head(self._repo.meta)
+            if recorded is not None:
+                self._head = recorded
+            elif rows and seq_of(rows[-1][1]):
+                record_id, row = rows[-1]
+                self._head = (seq_of(row), link(record_id, row))
+            elif rows:
+                self._head = self._chain_older(rows)
+            else:
+                self._head = (0, chain_start(self._repo.meta))
+        return self._head
+
+    def _chain_older(self, rows: list[tuple[str, RawRow]]) -> tuple[int, str]:
+        """Chain the entries of a vault from before chaining, in the order they were added.
+
+        The meta row notes when, so ``casetui check`` can say that changes made to
+        them before then would not show.
+        """
+        relinked = chained(rows, chain_start(self._repo.meta))
+        self._tiny.replace_rows(relinked)
+        self._repo.set_meta(
+            CHAINED_KEY,
+            {
+                "at": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+                "entries": len(relinked),
+            },
+        )
+        return len(relinked), link(*relinked[-1])
 
 
 class Repository(CaseOperations):
@@ -323,6 +424,18 @@ class Repository(CaseOperations):
     def actor(self) -> str:
         return self.actor_source()
 
+    @property
+    def meta(self) -> dict[str, Any]:
+        """The vault's meta row (read-only: change it with :meth:`set_meta`)."""
+        row = self.storage.document.get(META_TABLE, {}).get(META_ID)
+        return row if isinstance(row, dict) else {}
+
+    def set_meta(self, key: str, value: Any) -> None:
+        """Replace one key of the meta row (the trail's bookkeeping)."""
+        self.check_writable()
+        with self.mutex:
+            self.db.record_table(META_TABLE).replace_row(META_ID, {**self.meta, key: value})
+
     def record_event(
         self, action: AuditAction, *, detail: str = "", client_id: str | None = None
     ) -> AuditEntry | None:
@@ -340,8 +453,7 @@ class Repository(CaseOperations):
             detail=detail[:200],
             client_id=client_id,
         )
-        self.audit.append(entry)
-        return entry
+        return self.audit.append(entry)
 
     def check_writable(self) -> None:
         if not self.writable:

@@ -39,13 +39,14 @@ from casetui.core.spreadsheet import (
     sniff_delimiter,
 )
 from casetui.vault import keys
-from casetui.vault.destinations import check_destination
-from casetui.vault.errors import ImportRejected, VaultError
-from casetui.vault.files import atomic_write
+from casetui.vault.destinations import check_destination, write_user_file
+from casetui.vault.errors import ImportRejected
 from casetui.vault.interchange import ImportPlan, apply_import, plan_import, read_user_file
 from casetui.vault.vault import Vault
 
 MAX_MAPPING_BYTES = 1 << 20
+#: The ending a CSV export must have (an encrypted one may also end in .csv.age).
+CSV_SUFFIXES = (".csv",)
 
 
 def _read(path: Path, what: str, limit: int) -> bytes:
@@ -172,11 +173,7 @@ def suggest_for(path: Path) -> tuple[str, list[str], dict[str, int], str | None]
 
 def write_private(out: Path, text: str, *, overwrite: bool) -> None:
     """Write ``text`` to ``out`` (0600), never over a file without ``overwrite``."""
-    if out.exists() and not overwrite:
-        raise VaultError(
-            f"{out} already exists; choose another name, or add --force to replace it."
-        )
-    atomic_write(out, text.encode(), overwrite=overwrite)
+    write_user_file(out, text.encode(), overwrite=overwrite, what="the mapping")
 
 
 # -- the caseload as CSV -------------------------------------------------------------------
@@ -195,9 +192,12 @@ def write_caseload_csv(
 
     Encrypted to the vault's recipients unless ``plaintext``; no notes are written.
     """
-    check_destination(vault, out, overwrite=overwrite, what="the export")
+    suffixes = CSV_SUFFIXES if plaintext else (*CSV_SUFFIXES, ".csv.age")
+    check_destination(vault, out, overwrite=overwrite, what="the export", suffixes=suffixes)
     rows = vault.repo.caseload(as_of, statuses=frozenset(ClientStatus))
     payload = caseload_csv(rows).encode()
     data = payload if plaintext else keys.encrypt(payload, vault.recipients)
-    atomic_write(out, data, overwrite=overwrite)
+    write_user_file(
+        out, data, overwrite=overwrite, what="the export", suffixes=suffixes, vault=vault
+    )
     return CsvExport(len(data), len(rows))

@@ -76,6 +76,17 @@ class RecordTable(Table):
 
         self._update_table(replace)  # type: ignore[arg-type]
 
+    def replace_rows(self, rows: list[tuple[str, dict[str, Any]]]) -> None:
+        """Swap in new dicts for many stored rows in one write."""
+
+        def replace(table: dict[str, Any]) -> None:
+            for record_id, row in rows:
+                if record_id not in table:
+                    raise KeyError(record_id)
+                table[record_id] = dict(row)
+
+        self._update_table(replace)  # type: ignore[arg-type]
+
     def remove_row(self, record_id: str) -> None:
         self.remove(doc_ids=[record_id])  # type: ignore[list-item]
 

@@ -9,10 +9,14 @@ opened (by SHA-256), so a second writer is stopped rather than overwritten.
 
 from __future__ import annotations
 
+import contextlib
+import hashlib
 import json
+import os
+import secrets
 import threading
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from types import TracebackType
@@ -26,7 +30,9 @@ from casetui.vault import keys
 from casetui.vault.backups import DEFAULT_KEEP, Backups
 from casetui.vault.errors import (
     KeyFileError,
+    OlderCopy,
     ReadOnlyVault,
+    RemovedKeyListed,
     SaveFailed,
     VaultChanged,
     VaultDamaged,
@@ -37,15 +43,23 @@ from casetui.vault.errors import (
     VaultShapeError,
 )
 from casetui.vault.files import (
+    TEMP_SUFFIX,
     HashingReader,
+    NotAFile,
     atomic_write,
     atomic_write_stream,
+    describe_os_error,
     ensure_private_dir,
+    fsync_dir,
+    open_regular,
     remove_stale_temps,
     sha256_file,
+    write_failed,
+    write_new,
 )
 from casetui.vault.lock import VaultLock
 from casetui.vault.repository import Repository
+from casetui.vault.seen import RemovedKey, Seen, recall
 from casetui.vault.storage import ChunkReader, Document, document_chunks, open_db
 
 VAULT_FORMAT = "casetui-vault"
@@ -56,6 +70,8 @@ VAULT_VERSION = 3
 META_TABLE = "_meta"
 META_ID = "1"
 OWN_KEY_NAME = "this vault"
+#: The vault's old own key while ``rotate-key`` replaces it; gone when it finishes.
+PREVIOUS_KEY_NAME = "this vault's previous key"
 #: A long session takes a fresh backup before saving once this much time has passed.
 BACKUP_INTERVAL = timedelta(hours=1)
 
@@ -64,18 +80,50 @@ Unlocker = Callable[["VaultPaths"], keys.Keyring]
 
 @dataclass(frozen=True, slots=True)
 class VaultPaths:
-    """The files that make up one vault, all in the same folder."""
+    """The files that make up one vault, all in the same folder.
+
+    A vault given as a link is resolved to the real file at once (see
+    :func:`real_vault_path`); only the key file may still be found beside the
+    link, for a vault linked from a synced folder whose key file stays local.
+    """
 
     vault: Path
+    link: Path | None = field(default=None, compare=False)
+
+    def __post_init__(self) -> None:
+        real = real_vault_path(self.vault)
+        if real != self.vault:
+            object.__setattr__(self, "link", self.vault)
+            object.__setattr__(self, "vault", real)
 
     @property
     def identity(self) -> Path:
-        stem = self.vault.name.removesuffix(".age")
-        return self.vault.with_name(f"{stem}.identity.age")
+        beside_real = _identity_beside(self.vault)
+        if self.link is not None and not beside_real.exists():
+            beside_link = _identity_beside(self.link)
+            if beside_link.exists():
+                return beside_link
+        return beside_real
 
     @property
     def lock(self) -> Path:
         return self.vault.with_name(self.vault.name + ".lock")
+
+
+def _identity_beside(vault: Path) -> Path:
+    stem = vault.name.removesuffix(".age")
+    return vault.with_name(f"{stem}.identity.age")
+
+
+def real_vault_path(path: Path) -> Path:
+    """The vault file itself, when ``path`` is a link to it (resolved once, at open).
+
+    Saves replace the file by renaming a temp file over it. Done through a link,
+    that would replace the link with a plain file and leave the real vault old
+    (or, for a relative link, fail every time). So the lock, the temp file, the
+    key file and the backups all live beside the real file.
+    """
+    return path.resolve() if path.is_symlink() else path
 
 
 def passphrase_unlocker(passphrase: str | Callable[[], str]) -> Unlocker:
@@ -112,6 +160,11 @@ class SaveResult:
 class Vault:
     """An open vault. Use :meth:`create` or :meth:`open`; close it when done."""
 
+    #: The recipient stanza types in the vault file's header when it was opened
+    #: (grease included), to compare with the list in ``meta["recipients"]``; see
+    #: :func:`casetui.vault.checkup.unlisted_keys`. None for a vault made in this session.
+    header_recipients: list[str] | None = None
+
     def __init__(
         self,
         paths: VaultPaths,
@@ -132,12 +185,57 @@ class Vault:
         self._last_backup: datetime | None = None
         self._db, self._storage = open_db(document)
         self._saved_generation = self._storage.generation
+        generation = self.meta.get("generation", 0)
+        #: The generation of the file on disk as this session last read or wrote it.
+        self._file_generation = generation if isinstance(generation, int) else 0
+        #: The throwaway demo vault leaves nothing behind in the state folder.
+        self._remembers = keyring.source != "memory"
+        self.seen: Seen = recall(self.vault_id) if self._remembers else Seen(self.vault_id)
         self.repo = Repository(self._db, self._storage, self.mutex, writable=lock is not None)
         self.repo.actor_source = self.who
         self.last_saved: datetime | None = None
         self._ssh_name_cache: tuple[object, str | None] | None = None
 
     # -- opening ------------------------------------------------------------------
+
+    @staticmethod
+    def _staged(paths: VaultPaths, what: str) -> Path:
+        """Where :meth:`create` writes a file before linking it into place.
+
+        A hidden temp name beside the vault, so that opening the vault (which
+        removes stale temp files under the lock) clears any left behind.
+        """
+        return paths.vault.with_name(f".{paths.vault.name}.{what}{TEMP_SUFFIX}")
+
+    @classmethod
+    def creatable(cls, path: Path) -> bool:
+        """Raise VaultExists unless a new vault can be created at ``path``.
+
+        Returns True when the key file there is what a create that was stopped
+        (killed, or the power went) left behind: :meth:`create` links the key file
+        into place just before the vault, so there is a moment when only the key
+        file exists. Such a key file is still the same file as its staged copy,
+        and there is no vault; creating again replaces it.
+        """
+        paths = VaultPaths(path)
+        if paths.vault.exists() or paths.vault.is_symlink():
+            raise VaultExists(
+                f"{paths.vault} already exists; open that vault, "
+                "or choose another path with --vault."
+            )
+        if not (paths.identity.exists() or paths.identity.is_symlink()):
+            return False
+        try:
+            key, staged = paths.identity.lstat(), cls._staged(paths, "init-key").lstat()
+            unfinished = (key.st_dev, key.st_ino) == (staged.st_dev, staged.st_ino)
+        except OSError:
+            unfinished = False
+        if not unfinished:
+            raise VaultExists(
+                f"The key file {paths.identity} already exists, but there is no vault beside it; "
+                "if the vault was moved, put it back, or choose another path with --vault."
+            )
+        return True
 
     @classmethod
     def create(
@@ -153,30 +251,38 @@ class Vault:
         With ``passphrase=None`` no identity file is written: the key lives only
         in this process, so the vault can never be opened again once it closes.
         ``casetui demo`` uses that for its throwaway vault.
+
+        All or nothing: both files are written and fsynced under hidden temp names
+        first, then linked into place, key file first. A create that is stopped
+        leaves no vault, and at most a key file that :meth:`creatable` recognises.
         """
         paths = VaultPaths(path)
-        for existing in (paths.vault, paths.identity):
-            if existing.exists():
-                raise VaultExists(
-                    f"{existing} already exists; open that vault, "
-                    "or choose another path with --vault."
-                )
+        cls.creatable(path)
         owner = Staff.create(name=owner_name) if owner_name else None
-        ensure_private_dir(paths.vault.parent)
         lock = VaultLock(paths.lock)
-        lock.acquire()
         try:
+            ensure_private_dir(paths.vault.parent)
+            lock.acquire()
+        except OSError as exc:
+            raise write_failed(exc, paths.vault) from None
+        staged_key, staged_vault = cls._staged(paths, "init-key"), cls._staged(paths, "init")
+        placed: list[Path] = []
+        try:
+            if cls.creatable(path):  # checked again, now that no one else can be creating it
+                paths.identity.unlink()
+            remove_stale_temps(paths.vault)  # including the staged files of a stopped create
             identity_text, public = keys.generate_identity()
             if passphrase is not None:
-                atomic_write(
-                    paths.identity, keys.wrap_identity(identity_text, passphrase), overwrite=False
-                )
+                wrapped = keys.wrap_identity(identity_text, passphrase)
+                write_new(staged_key, lambda out: out.write(wrapped), shown=paths.identity.name)
             meta: dict[str, Any] = {
                 "format": VAULT_FORMAT,
                 "version": VAULT_VERSION,
                 "created": datetime.now(UTC).isoformat(timespec="seconds"),
                 "recipients": [{"name": OWN_KEY_NAME, "key": public}],
                 "owner_staff_id": owner.id if owner else None,
+                "vault_id": secrets.token_hex(16),
+                "generation": 1,
             }
             document: Document = {META_TABLE: {META_ID: meta}}
             for table in RECORD_BY_TABLE:
@@ -189,15 +295,36 @@ class Vault:
                 own_secret=identity_text.strip().splitlines()[-1],
             )
             own = [keys.RecipientEntry(OWN_KEY_NAME, public)]
-            sink = atomic_write_stream(
-                paths.vault,
+            sink = write_new(
+                staged_vault,
                 lambda out: keys.encrypt_stream(ChunkReader(document_chunks(document)), out, own),
-                overwrite=False,
+                shown=paths.vault.name,
             )
+            try:
+                fsync_dir(paths.vault.parent)
+                if passphrase is not None:
+                    os.link(staged_key, paths.identity)
+                    placed.append(paths.identity)
+                os.link(staged_vault, paths.vault)
+                placed.append(paths.vault)
+                fsync_dir(paths.vault.parent)
+            except FileExistsError as exc:
+                raise VaultExists(
+                    f"{exc.filename2 or exc.filename} appeared while the vault was being created; "
+                    "choose another path with --vault."
+                ) from None
+            except OSError as exc:
+                raise write_failed(exc, paths.vault) from None
         except BaseException:
+            for leftover in (*placed, staged_key, staged_vault):
+                with contextlib.suppress(OSError):
+                    leftover.unlink()
             lock.release()
             raise
-        return cls(
+        for staged in (staged_key, staged_vault):
+            with contextlib.suppress(OSError):
+                staged.unlink()
+        vault = cls(
             paths,
             keyring,
             document,
@@ -205,6 +332,10 @@ class Vault:
             lock=lock,
             backups_keep=backups_keep,
         )
+        if vault._remembers:
+            vault.seen.generation = 1
+            vault.seen.save()
+        return vault
 
     @classmethod
     def open(
@@ -215,12 +346,17 @@ class Vault:
         writable: bool = True,
         validate: bool = False,
         backups_keep: int = DEFAULT_KEEP,
+        accept_older: bool = False,
     ) -> Self:
         """Open a vault. ``writable`` takes the writer lock first (or fails at once).
 
         ``validate`` checks every record and reference and refuses a vault that
         breaks the rules; without it only the document's shape is checked, and
         records are checked as they are read.
+
+        A copy older than the newest this computer has seen (see
+        :mod:`casetui.vault.seen`) is refused for writing with :class:`OlderCopy`
+        unless ``accept_older``: the person put it back on purpose.
         """
         paths = VaultPaths(path)
         if not paths.vault.exists():
@@ -236,7 +372,7 @@ class Vault:
         if lock is not None:
             lock.acquire()
         try:
-            keyring, document, fingerprint = _read_vault(paths, unlock)
+            keyring, document, fingerprint, stanzas = _read_vault(paths, unlock)
             vault = cls(
                 paths,
                 keyring,
@@ -245,6 +381,7 @@ class Vault:
                 lock=lock,
                 backups_keep=backups_keep,
             )
+            vault.header_recipients = stanzas
             if validate:
                 problems = vault.problems()
                 if problems:
@@ -254,6 +391,7 @@ class Vault:
                         "run 'casetui check' to list them.",
                         [str(p) for p in problems],
                     )
+            vault._take_stock(accept_older=accept_older)
             if lock is not None:
                 remove_stale_temps(paths.vault)
             return vault
@@ -263,6 +401,69 @@ class Vault:
             raise
 
     # -- state --------------------------------------------------------------------
+
+    @property
+    def vault_id(self) -> str:
+        """A random id made when the vault was created; the same in every copy of it."""
+        return str(self.meta.get("vault_id", ""))
+
+    @property
+    def generation(self) -> int:
+        """How many times this vault file has been saved (1 when it was created)."""
+        return self._file_generation
+
+    def older_copy(self) -> tuple[int, int] | None:
+        """``(this copy, newest seen)`` when this file is older than one seen here before."""
+        if self._remembers and self.seen.generation > self._file_generation:
+            return self._file_generation, self.seen.generation
+        return None
+
+    def readmitted_keys(self) -> list[RemovedKey]:
+        """Keys on the list that were removed from this vault on this computer."""
+        with self.mutex:
+            listed = [r["key"] for r in self.meta.get("recipients", [])]
+        return [self.seen.removed[k] for k in listed if k in self.seen.removed]
+
+    def older_copy_sentence(self) -> str | None:
+        older = self.older_copy()
+        if older is None:
+            return None
+        return (
+            f"This copy of the vault is older than one casetui has seen on this computer "
+            f"(it was saved {older[0]} time(s), the newer one {older[1]}): someone may have "
+            "put back an old copy. Open it read-only to look, or, if you restored it on "
+            "purpose, open it with --accept-older-copy."
+        )
+
+    def readmitted_sentence(self) -> str | None:
+        back = self.readmitted_keys()
+        if not back:
+            return None
+        names = " and ".join(f"'{printable(r.name[:80])}'" for r in back)
+        when = back[0].removed_at[:10]
+        return (
+            f"The key {names} was removed from this vault ({when}) but is on its list again, "
+            "perhaps because an older copy was put back; nothing is saved until you remove "
+            f"it again ('casetui recipients remove') or confirm that it belongs back "
+            "('casetui recipients readmit NAME')."
+        )
+
+    def _take_stock(self, *, accept_older: bool) -> None:
+        """Refuse an older copy for writing, or move the watermark to this copy.
+
+        A read-only look changes nothing here, unless the person accepted the copy.
+        """
+        if not self._remembers:
+            return
+        sentence = self.older_copy_sentence()
+        if sentence is not None and not accept_older and self.writable:
+            raise OlderCopy(sentence)
+        if not self.writable and not (sentence is not None and accept_older):
+            return
+        if self.seen.generation != self._file_generation:
+            # Newer than seen (another device saved it), or older and accepted.
+            self.seen.generation = self._file_generation
+            self.seen.save()
 
     @property
     def path(self) -> Path:
@@ -394,6 +595,11 @@ class Vault:
                 if generation == self._saved_generation and not force:
                     return None
                 recipients = self.recipients
+                back = self.readmitted_sentence()
+                if back is not None:
+                    raise RemovedKeyListed(back)
+                new_generation = max(self._file_generation, self.seen.generation) + 1
+                snapshot[META_TABLE] = {META_ID: {**self.meta, "generation": new_generation}}
             self._verify_unchanged()
             backup = self._backup_if_due()
             sink = atomic_write_stream(
@@ -404,6 +610,15 @@ class Vault:
             )
             self._fingerprint = sink.hexdigest()
             self._saved_generation = generation
+            with self.mutex:
+                # Not through the table: the generation is the file's, not an edit.
+                self._storage.document[META_TABLE] = {
+                    META_ID: {**self.meta, "generation": new_generation}
+                }
+            self._file_generation = new_generation
+            if self._remembers:
+                self.seen.generation = max(self.seen.generation, new_generation)
+                self.seen.save()
             self.last_saved = datetime.now(UTC)
             return SaveResult(self.last_saved, sink.size, backup)
 
@@ -436,9 +651,11 @@ class Vault:
             return None
         try:
             backup = self.backups.take(self.paths.vault, now)
-        except (OSError, SaveFailed) as exc:
-            message = exc.message if isinstance(exc, SaveFailed) else str(exc.strerror)
-            raise SaveFailed(f"Could not keep a backup before saving: {message}") from None
+        except SaveFailed as exc:
+            raise SaveFailed(f"Could not keep a backup before saving: {exc.message}") from None
+        except OSError as exc:  # a full disk, say, when making the backups folder
+            reason = describe_os_error(exc, self.paths.vault)
+            raise SaveFailed(f"Could not keep a backup before saving: {reason}.") from None
         self._last_backup = now
         return backup.path
 
@@ -471,15 +688,21 @@ class Vault:
         atomic_write(self.paths.identity, keys.wrap_identity(text, new_passphrase))
 
 
-def _read_vault(paths: VaultPaths, unlock: Unlocker) -> tuple[keys.Keyring, Document, str]:
+def _read_vault(
+    paths: VaultPaths, unlock: Unlocker
+) -> tuple[keys.Keyring, Document, str, list[str]]:
     """Unlock, then decrypt and parse the vault file in one streaming pass.
 
     The file is checked to be an age file before the (slow) unlock. Returns the
-    keyring, the document and the SHA-256 of the file's bytes.
+    keyring, the document, the SHA-256 of the file's bytes and the types of the
+    recipient stanzas in its header (see :func:`keys.header_stanzas`).
     """
     try:
-        with paths.vault.open("rb") as fh:
-            keys.check_age_prefix(fh.read(len(keys.AGE_HEADER) + 64), paths.vault)
+        with open_regular(paths.vault) as fh:  # a named pipe must not hang the open
+            head = fh.read(keys.HEADER_READ)
+            keys.check_age_prefix(head[: len(keys.AGE_HEADER) + 64], paths.vault)
+            stanzas = keys.header_stanzas(head)
+            del head
             fh.seek(0)
             keyring = unlock(paths)
             reader = HashingReader(fh)
@@ -493,11 +716,15 @@ def _read_vault(paths: VaultPaths, unlock: Unlocker) -> tuple[keys.Keyring, Docu
         raise VaultNotFound(
             f"{paths.vault} is a folder; point --vault at the vault file."
         ) from None
+    except NotAFile as exc:
+        raise VaultNotFound(
+            f"{paths.vault} is {exc.kind}, not a vault file; point --vault at the vault file."
+        ) from None
     except VaultError:
         raise
     except OSError as exc:
         raise VaultDamaged(f"Could not read {paths.vault}: {exc.strerror}.") from None
-    return keyring, document, reader.hexdigest()
+    return keyring, document, reader.hexdigest(), stanzas
 
 
 def load_document(plaintext: bytes, path: Path) -> Document:
@@ -575,6 +802,10 @@ def check_shape(document: object, path: Path) -> None:
     for table in RECORD_BY_TABLE:
         document.setdefault(table, {})
     meta["version"] = VAULT_VERSION
+    if not isinstance(meta.get("vault_id"), str):
+        # Vaults made before ids: derived, so every copy gets the same one.
+        seed = f"{meta.get('created', '')}|{recipients[0]['key']}".encode()
+        meta["vault_id"] = hashlib.sha256(seed).hexdigest()[:32]
 
 
 def records_of(document: Document) -> tuple[RecordSet, list[Problem]]:

@@ -12,7 +12,7 @@ from textual.widgets import Static
 from casetui.core.records import RECORD_TYPES, AuditEntry
 from casetui.ui.panes.base import Pane
 from casetui.ui.widgets.row_list import Column, Row, RowList
-from casetui.vault.audit import describe, select
+from casetui.vault.audit import describe_entry, select
 
 NOUNS = {cls.TABLE: cls.NOUN for cls in RECORD_TYPES}
 
@@ -22,7 +22,8 @@ def when(entry: AuditEntry) -> str:
 
 
 def audit_row(entry: AuditEntry, *extra: str) -> Row:
-    return Row(entry.id, (when(entry), entry.who, describe(entry, NOUNS), *extra), entry)
+    """An entry's cells; an imported one says so first in What (see ``describe_entry``)."""
+    return Row(entry.id, (when(entry), entry.who, describe_entry(entry, NOUNS), *extra), entry)
 
 
 class HistoryPane(Pane):

@@ -61,9 +61,8 @@ class AuditScreen(CaseScreen):
         clients = repo.clients.raw()
         masked = is_masked(self)
         rows = []
-        stored = repo.audit.raw()
-        # Entries are stored in the order they were added, so the newest are last.
-        newest = [repo.audit.build(i, raw) for i, raw in islice(reversed(stored.items()), SHOWN)]
+        stored = repo.audit.ordered_raw()  # in the order they were added: the newest last
+        newest = [repo.audit.build(i, raw) for i, raw in islice(reversed(stored), SHOWN)]
         more = len(stored) - len(newest)
         self.query_one("#audit-more", Static).update(
             one_line(

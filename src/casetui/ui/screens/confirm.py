@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from pathlib import Path
-from typing import Any, ClassVar
+from typing import ClassVar
 
 from textual import on
-from textual.app import App, ComposeResult
+from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
@@ -84,27 +82,3 @@ class ConfirmScreen(ModalScreen[bool]):
     @on(Button.Pressed)
     def _pressed(self, event: Button.Pressed) -> None:
         self.dismiss(event.button.id == "yes")
-
-
-def write_unless_kept(app: App[Any], out: Path, write: Callable[[bool], object]) -> None:
-    """Call ``write(overwrite)`` at once for a new file; for an existing one, ask first.
-
-    ``write(True)`` runs only if the person chooses to replace the file.
-    """
-    if not (out.exists() or out.is_symlink()):
-        write(False)
-        return
-
-    def decided(replace: bool | None) -> None:
-        if replace:
-            write(True)
-
-    app.push_screen(
-        ConfirmScreen(
-            "Replace the existing file?",
-            f"{out} already exists. Replacing it cannot be undone.",
-            yes="Replace it",
-            no="Keep it",
-        ),
-        decided,
-    )

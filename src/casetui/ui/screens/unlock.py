@@ -17,12 +17,12 @@ from textual.screen import Screen
 from textual.widgets import Button, Footer, Input, Label, LoadingIndicator, Static
 
 from casetui.core.errors import ValidationError
-from casetui.core.passphrase import assess
+from casetui.core.passphrase import MIN_LENGTH, Assessment, assess
 from casetui.core.records import Staff
 from casetui.ui.safe_text import one_line, plain
 from casetui.ui.widgets.chrome import DemoBanner
 from casetui.ui.worker_errors import unexpected
-from casetui.vault.errors import VaultBusy, VaultError, WrongKey
+from casetui.vault.errors import OlderCopy, VaultBusy, VaultError, WrongKey
 from casetui.vault.vault import Vault, passphrase_unlocker
 
 if TYPE_CHECKING:
@@ -124,6 +124,7 @@ class UnlockScreen(Screen[None]):
         self.query_one("#problem", Static).update("Unlocking…")
         self.query_one("#busy").add_class("shown")
         app: CaseApp = self.app  # type: ignore[assignment]
+        app.identity = None  # this session unlocks with the passphrase, and so will its lock
         app.open_vault(passphrase_unlocker(event.value))
 
     def failed(self, error: VaultError) -> None:
@@ -134,6 +135,11 @@ class UnlockScreen(Screen[None]):
         box.focus()
         if isinstance(error, WrongKey):
             text = "That passphrase did not unlock this vault. Check Caps Lock and try again."
+        elif isinstance(error, OlderCopy):
+            text = (
+                f"{error.message.split(':')[0]}. Type the passphrase again to open it "
+                "read-only: nothing can be changed or saved here."
+            )
         elif isinstance(error, VaultBusy):
             text = (
                 f"{error.message.split(';')[0]}. Type the passphrase again to open it "
@@ -145,21 +151,40 @@ class UnlockScreen(Screen[None]):
 
 
 class LockScreen(UnlockScreen):
-    """The quick-hide and idle lock: plain and unremarkable, with no names or paths."""
+    """The quick-hide and idle lock: plain and unremarkable, with no client names or paths.
+
+    It unlocks the way the session was opened: with the vault's passphrase, or with
+    the key file given as ``--identity`` (named here, so the person knows which),
+    asking for that file's own passphrase when it has one. A key file without a
+    passphrase unlocks with a press of the "Unlock with the key file" button: still
+    a deliberate act, but anyone at the keyboard can do it, so the screen says so.
+    """
 
     def _check_busy(self) -> None:
         """This app still holds the writer lock while it saves and lets go; not a second user."""
 
-    def __init__(self, vault_path: Path, *, message: str = "", needs_passphrase: bool = True):
+    def __init__(
+        self,
+        vault_path: Path,
+        *,
+        message: str = "",
+        needs_passphrase: bool = True,
+        key_file: Path | None = None,
+        key_file_protected: bool = True,
+    ):
         super().__init__(vault_path, message=message)
         self.needs_passphrase = needs_passphrase
+        self.key_file = key_file
+        self.key_file_protected = key_file_protected
 
     def compose(self) -> ComposeResult:
         with Center(), Vertical(classes="card"):
             yield Static("Locked", classes="card-title")
             if self.message:
                 yield Static(plain(self.message), classes="hint")
-            if self.needs_passphrase:
+            if self.key_file is not None and self.needs_passphrase:
+                yield from self._key_file_prompt(self.key_file.name)
+            elif self.needs_passphrase:
                 yield Label("Passphrase")
                 yield Input(password=True, id="passphrase", placeholder="Type it, then press Enter")
             else:
@@ -169,9 +194,51 @@ class LockScreen(UnlockScreen):
                 yield LoadingIndicator()
         yield Footer(show_command_palette=False)
 
+    def _key_file_prompt(self, name: str) -> ComposeResult:
+        if self.key_file_protected:
+            yield Label(one_line(f"Passphrase for the key file {name}"))
+            yield Input(password=True, id="passphrase", placeholder="Type it, then press Enter")
+            return
+        yield Button(one_line(f"Unlock with the key file {name}"), id="unlock-key")
+        yield Static(
+            "This key file has no passphrase, so anyone at this computer can unlock "
+            "casetui. When you step away, quit it with ctrl+q.",
+            classes="hint",
+        )
+
+    def on_mount(self) -> None:
+        for button in self.query("#unlock-key").results(Button):
+            button.focus()
+
+    @on(Button.Pressed, "#unlock-key")
+    def _unlock_with_key(self, event: Button.Pressed) -> None:
+        event.stop()
+        event.button.disabled = True
+        self.query_one("#problem", Static).update("")
+        self.query_one("#busy").add_class("shown")
+        app: CaseApp = self.app  # type: ignore[assignment]
+        app.unlock_after_lock("")
+
+    def failed(self, error: VaultError) -> None:
+        if self.key_file is None:
+            super().failed(error)
+            return
+        # The key's own sentence: a wrong passphrase, a missing file, or a key
+        # that no longer opens this vault.
+        self.query_one("#busy").remove_class("shown")
+        for widget in self.query("#passphrase, #unlock-key"):
+            widget.disabled = False
+            widget.focus()
+        for box in self.query("#passphrase").results(Input):
+            box.value = ""
+        self.query_one("#problem", Static).update(one_line(str(error)))
+
     @on(Input.Submitted, "#passphrase")
     def _submitted(self, event: Input.Submitted) -> None:
         event.stop()
+        # Textual runs the handlers of every class in the MRO: without this,
+        # UnlockScreen's would open the vault a second time, with the passphrase.
+        event.prevent_default()
         if self.needs_passphrase and not event.value:
             self.query_one("#problem", Static).update("Type your passphrase first.")
             return
@@ -221,14 +288,31 @@ class SetupScreen(Screen[None]):
     def on_mount(self) -> None:
         self.query_one("#name", Input).focus()
 
+    def _guessable_words(self) -> list[str]:
+        """Names a guesser would try: the person's, and the vault file's."""
+        return [self.query_one("#name", Input).value, self.vault_path.stem]
+
     @on(Input.Changed, "#passphrase")
-    def _strength(self, event: Input.Changed) -> None:
-        if not event.value:
-            self.query_one("#strength", Static).update("")
+    @on(Input.Changed, "#name")
+    def _strength(self) -> None:
+        passphrase = self.query_one("#passphrase", Input).value
+        if len(passphrase) < MIN_LENGTH:  # judged at once, without the estimator
+            self._show_strength(passphrase, assess(passphrase) if passphrase else None)
             return
-        verdict = assess(event.value)
+        self._estimate(passphrase, self._guessable_words())
+
+    @work(thread=True, exclusive=True, group="strength", exit_on_error=False)
+    def _estimate(self, passphrase: str, context: list[str]) -> None:
+        """The estimator can take a fifth of a second on a long phrase: never while typing."""
+        verdict = assess(passphrase, context)
+        self.app.call_from_thread(self._show_strength, passphrase, verdict)
+
+    def _show_strength(self, passphrase: str, verdict: Assessment | None) -> None:
+        boxes = list(self.query("#passphrase").results(Input))  # gone once the vault is made
+        if not boxes or boxes[0].value != passphrase:
+            return  # typed on since; a newer judgement is on its way
         self.query_one("#strength", Static).update(
-            one_line(f"Strength: {verdict.strength}. {verdict.hint}")
+            one_line(f"Strength: {verdict.strength}. {verdict.hint}") if verdict else ""
         )
 
     @on(Input.Submitted)
@@ -255,7 +339,7 @@ class SetupScreen(Screen[None]):
         except ValidationError as error:
             self._problem(f"Your name {error.problem}", "name")
             return
-        verdict = assess(passphrase)
+        verdict = assess(passphrase, self._guessable_words())
         if not verdict.acceptable:
             self._problem(verdict.hint, "passphrase")
             return

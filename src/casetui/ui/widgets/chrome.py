@@ -40,8 +40,10 @@ class ReadOnlyBanner(Static):
     }
     """
 
-    def __init__(self, holder: str) -> None:
+    def __init__(self, holder: str, *, older_copy: bool = False) -> None:
         where = f" (open elsewhere{holder})" if holder else ""
+        if older_copy:
+            where = " (an older copy of the vault)"
         super().__init__(one_line(f"READ-ONLY{where} — nothing here can be changed or saved"))
 
 
@@ -50,7 +52,7 @@ def banners(app: CaseApp) -> ComposeResult:
     if app.demo:
         yield DemoBanner()
     elif app.vault is not None and not app.vault.writable:
-        yield ReadOnlyBanner(app.read_only_because)
+        yield ReadOnlyBanner(app.read_only_because, older_copy=app.vault.older_copy() is not None)
 
 
 class SaveStatus(Static):

@@ -1,0 +1,112 @@
+"""What this computer remembers about each vault it has opened, outside the vault.
+
+A vault file says of itself how many times it has been saved (its generation)
+and which keys it is encrypted to. Someone who can write to the folder it lives
+in (a shared or synced folder, a USB stick) can put back an older copy: one
+whose list still holds a key that was removed since. Nothing inside the file can
+tell, so casetui keeps, per vault and in the user's state folder:
+
+* the newest generation it has seen saved or opened here, and
+* the keys removed from that vault here (public keys and names, never secrets).
+
+Opening a copy older than the newest one seen, or saving to a list that holds a
+removed key, then needs the person's say-so. The file holds no case data: only
+the vault's random id, a counter and public keys. It is written 0600, like
+everything casetui writes, and a damaged one is read as empty, which only loses
+the warning, never data.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import re
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import platformdirs
+
+from casetui.vault.errors import SaveFailed
+from casetui.vault.files import atomic_write, ensure_private_dir
+
+#: Shared with crash reports: tests and careful users point it elsewhere.
+STATE_DIR_ENV = "CASETUI_STATE_DIR"
+_FOLDER = "vaults"
+_ID = re.compile(r"^[0-9a-f]{16,64}$")
+_MAX_FILE = 1 << 20
+
+
+def state_folder() -> Path:
+    """``$CASETUI_STATE_DIR/vaults``, or the platform's state folder for casetui."""
+    override = os.environ.get(STATE_DIR_ENV)
+    if override:
+        return Path(override) / _FOLDER
+    return platformdirs.user_state_path("casetui", appauthor=False) / _FOLDER
+
+
+@dataclass(frozen=True, slots=True)
+class RemovedKey:
+    name: str
+    key: str
+    removed_at: str
+
+
+@dataclass(slots=True)
+class Seen:
+    """What is remembered about one vault. Change it, then :meth:`save`."""
+
+    vault_id: str
+    generation: int = 0
+    removed: dict[str, RemovedKey] = field(default_factory=dict)
+
+    def path(self) -> Path:
+        return state_folder() / f"{self.vault_id}.json"
+
+    def note_removed(self, name: str, key: str, when: datetime | None = None) -> None:
+        stamp = (when or datetime.now(UTC)).isoformat(timespec="seconds")
+        self.removed[key] = RemovedKey(name, key, stamp)
+
+    def forget_removed(self, key: str) -> None:
+        self.removed.pop(key, None)
+
+    def save(self) -> bool:
+        """Write it down; False when that failed (the vault's own save still counts)."""
+        if not _ID.match(self.vault_id):
+            return False
+        data = {
+            "vault_id": self.vault_id,
+            "generation": self.generation,
+            "removed": [
+                {"name": r.name, "key": r.key, "removed_at": r.removed_at}
+                for r in self.removed.values()
+            ],
+        }
+        try:
+            ensure_private_dir(self.path().parent)
+            atomic_write(self.path(), json.dumps(data, indent=1).encode("utf-8"))
+        except (OSError, SaveFailed):
+            return False
+        return True
+
+
+def recall(vault_id: str) -> Seen:
+    """What this computer remembers of ``vault_id`` (nothing, if it never saw it)."""
+    seen = Seen(vault_id)
+    if not _ID.match(vault_id):
+        return seen
+    with contextlib.suppress(OSError, ValueError, TypeError, AttributeError, KeyError):
+        path = seen.path()
+        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC)
+        with os.fdopen(fd, "rb") as fh:
+            raw: Any = json.loads(fh.read(_MAX_FILE))
+        generation = raw.get("generation", 0)
+        if isinstance(generation, int) and generation >= 0:
+            seen.generation = generation
+        for entry in raw.get("removed", []):
+            key, name, when = entry["key"], entry["name"], entry["removed_at"]
+            if all(isinstance(v, str) for v in (key, name, when)):
+                seen.removed[key] = RemovedKey(name[:120], key, when[:40])
+    return seen

@@ -1,0 +1,107 @@
+"""Symbolic links beside the vault: the lock file, and a vault reached through a link.
+
+* The lock note is truncated and rewritten, so a lock file that is a link used to
+  let anyone who can write in the vault's folder empty any file the owner can
+  write.
+* A save renames a temp file over the vault. Through an absolute link that
+  replaced the link with a plain file and left the real vault old; through a
+  relative link every save failed.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from casetui.vault.errors import VaultError
+from casetui.vault.lock import VaultLock, holder
+from casetui.vault.vault import Vault, VaultPaths, identity_unlocker
+from tests.conftest import VaultFiles, run_casetui
+
+
+def ident(files: VaultFiles, vault: Path | None = None) -> list[str]:
+    return ["--vault", str(vault or files.vault), "--identity", str(files.identity_file)]
+
+
+def test_a_lock_file_that_is_a_link_is_refused_and_its_target_untouched(
+    vault_files: VaultFiles, tmp_path: Path, home: Path
+) -> None:
+    precious = tmp_path / "precious.txt"
+    precious.write_text("the only copy of something important\n")
+    lock = vault_files.paths.lock
+    lock.unlink(missing_ok=True)
+    lock.symlink_to(precious)
+
+    result = run_casetui("report", "accreditation", *ident(vault_files), home=home)
+    assert precious.read_text() == "the only copy of something important\n"
+    assert result.returncode != 0
+    assert "lock file" in result.stderr
+    assert "Traceback" not in result.stderr
+    with pytest.raises(VaultError, match="link or not a plain file"):
+        VaultLock(lock).acquire()
+    assert holder(lock) is None  # only looks, and never through the link
+    assert precious.read_text() == "the only copy of something important\n"
+
+
+def test_a_lock_file_that_is_a_named_pipe_is_refused_without_hanging(
+    vault_files: VaultFiles,
+) -> None:
+    lock = vault_files.paths.lock
+    lock.unlink(missing_ok=True)
+    os.mkfifo(lock)
+    with pytest.raises(VaultError, match="not a plain file"):
+        VaultLock(lock).acquire()
+
+
+@pytest.mark.parametrize("kind", ["absolute", "relative"])
+def test_a_vault_reached_through_a_link_saves_to_the_real_file(
+    vault_files: VaultFiles, tmp_path: Path, kind: str
+) -> None:
+    shortcut_folder = tmp_path / "desk"
+    shortcut_folder.mkdir()
+    link = shortcut_folder / "vault.age"
+    real = vault_files.vault
+    link.symlink_to(real if kind == "absolute" else os.path.relpath(real, shortcut_folder))
+    before = real.read_bytes()
+
+    with Vault.open(link, identity_unlocker(vault_files.identity_file)) as vault:
+        assert vault.path == real
+        vault.set_owner(vault.owner_staff_id or "st_x")
+        vault.save(force=True)
+
+    assert link.is_symlink(), "the link is still a link"
+    assert real.read_bytes() != before, "the real vault holds the save"
+    # The lock, temp files and backups live beside the real file, not the link.
+    assert not (shortcut_folder / "vault.age.lock").exists()
+    assert not (shortcut_folder / "vault.age.backups").exists()
+    assert (real.parent / "vault.age.backups").is_dir()
+    with Vault.open(link, identity_unlocker(vault_files.identity_file), writable=False) as again:
+        assert again.generation == vault.generation
+
+
+def test_a_linked_vault_finds_a_key_file_kept_beside_the_link(
+    vault_files: VaultFiles, tmp_path: Path
+) -> None:
+    """A vault in a synced folder, linked from home, with the key file kept at home."""
+    home_folder = tmp_path / "home-folder"
+    home_folder.mkdir()
+    link = home_folder / "vault.age"
+    link.symlink_to(vault_files.vault)
+    kept = home_folder / "vault.identity.age"
+    vault_files.paths.identity.rename(kept)
+    assert VaultPaths(link).identity == kept
+    assert VaultPaths(link).vault == vault_files.vault
+
+
+def test_the_cli_through_a_relative_link_saves(
+    vault_files: VaultFiles, tmp_path: Path, home: Path
+) -> None:
+    link = tmp_path / "linked.age"
+    link.symlink_to(os.path.relpath(vault_files.vault, tmp_path))
+    before = vault_files.vault.read_bytes()
+    result = run_casetui("recovery-key", *ident(vault_files, link), home=home)
+    assert result.returncode == 0, result.stderr
+    assert link.is_symlink()
+    assert vault_files.vault.read_bytes() != before
