@@ -11,7 +11,15 @@ from casetui.core.errors import ValidationError
 from casetui.core.ical import DEFAULT_WEEKS
 from casetui.ui.screens.confirm import ConfirmScreen
 from casetui.ui.screens.form import FormField, FormScreen
-from casetui.ui.user_files import Saved, UserFile, is_served, safe_name, save_user_file, typed_path
+from casetui.ui.user_files import (
+    Saved,
+    UserFile,
+    check_typed_file,
+    is_served,
+    safe_name,
+    save_user_file,
+    typed_path,
+)
 from casetui.vault.calendar import SUFFIX, WHAT
 
 if TYPE_CHECKING:
@@ -56,16 +64,7 @@ def build_request(values: dict[str, Any], *, served: bool = False) -> CalendarRe
     if out.suffix.lower() != SUFFIX or not out.stem:
         raise ValidationError("out", "should end in .ics so calendar apps recognise it.")
     if not served:
-        if out.is_dir():
-            raise ValidationError("out", "is a folder; give the name of the file to write.")
-        if out.is_symlink():
-            raise ValidationError(
-                "out",
-                "is a link to another file; casetui does not write through links, so choose "
-                "another name.",
-            )
-        if not out.parent.is_dir():
-            raise ValidationError("out", "is in a folder that does not exist.")
+        check_typed_file(out)
     weeks = values["weeks"]
     if not 1 <= weeks <= MAX_WEEKS:
         raise ValidationError("weeks", f"should be from 1 to {MAX_WEEKS}.")

@@ -17,7 +17,15 @@ from casetui.core.errors import ValidationError
 from casetui.core.labels import NO_INITIALS, initials
 from casetui.core.printout import SECTION_LABELS, SECTIONS, audit_detail, choose_sections, render
 from casetui.ui.screens.form import FormField, FormScreen
-from casetui.ui.user_files import Saved, UserFile, is_served, safe_name, save_user_file, typed_path
+from casetui.ui.user_files import (
+    Saved,
+    UserFile,
+    check_typed_file,
+    is_served,
+    safe_name,
+    save_user_file,
+    typed_path,
+)
 from casetui.vault.printout import FORMATS, SUFFIXES, WHAT, goal_sheet_for
 
 if TYPE_CHECKING:
@@ -120,18 +128,8 @@ def build_request(values: dict[str, Any], default: Path, *, served: bool = False
         out = out.with_name(out.name + suffix)
     elif out.suffix.lower() not in allowed:  # such as .sh, or the other format's
         raise ValidationError("out", f"should end in {suffix} for the format chosen.")
-    if served:
-        return PrintRequest(out, fmt, sections)
-    if out.is_dir():
-        raise ValidationError("out", "is a folder; give the name of the file to write.")
-    if out.is_symlink():
-        raise ValidationError(
-            "out",
-            "is a link to another file; casetui does not write through links, so choose "
-            "another name.",
-        )
-    if not out.parent.is_dir():
-        raise ValidationError("out", "is in a folder that does not exist.")
+    if not served:
+        check_typed_file(out)
     return PrintRequest(out, fmt, sections)
 
 

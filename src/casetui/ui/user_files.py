@@ -86,6 +86,25 @@ def typed_path(text: str, field: str = "out") -> Path:
         ) from None
 
 
+def check_typed_file(out: Path, field: str = "out") -> None:
+    """A form error, at once, for a typed path that can never be written.
+
+    The full check (the vault's own files, and again just before writing) is
+    :func:`casetui.vault.destinations.check_destination`; this one keeps the form
+    open with the field marked.
+    """
+    if out.is_dir():
+        raise ValidationError(field, "is a folder; give the name of the file to write.")
+    if out.is_symlink():
+        raise ValidationError(
+            field,
+            "is a link to another file; casetui does not write through links, so choose "
+            "another name.",
+        )
+    if not out.parent.is_dir():
+        raise ValidationError(field, "is in a folder that does not exist.")
+
+
 def safe_name(text: str) -> str:
     """The last part of a typed path, in plain ASCII letters, digits, dots and dashes.
 

@@ -108,19 +108,8 @@ def atomic_write_stream(
     it, to check the target once more (its exception leaves the target untouched).
     """
     tmp = temp_name(target)
-    sink: Sink | None = None
     try:
-        flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC
-        fd = os.open(tmp, flags, FILE_MODE)
-        try:
-            os.fchmod(fd, FILE_MODE)
-            sink = Sink(fd)
-            expected = fill(sink)
-            os.fsync(fd)
-            if isinstance(expected, int) and os.fstat(fd).st_size != expected:
-                raise OSError(errno.EIO, "the file on disk came out incomplete")
-        finally:
-            os.close(fd)
+        sink = _fill_new_file(tmp, fill)
         if before_rename is not None:
             before_rename()
         if overwrite:
@@ -142,6 +131,26 @@ def atomic_write_stream(
     except BaseException:
         _discard(tmp)
         raise
+    return sink
+
+
+def _fill_new_file(path: Path, fill: Callable[[Sink], int | None]) -> Sink:
+    """Create ``path`` (0600, never through a link, never over a file), fill and fsync it.
+
+    ``fill`` may return the size the file must have. OS errors are raised as they
+    are; the caller removes the file.
+    """
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC
+    fd = os.open(path, flags, FILE_MODE)
+    try:
+        os.fchmod(fd, FILE_MODE)
+        sink = Sink(fd)
+        expected = fill(sink)
+        os.fsync(fd)
+        if isinstance(expected, int) and os.fstat(fd).st_size != expected:
+            raise OSError(errno.EIO, "the file on disk came out incomplete")
+    finally:
+        os.close(fd)
     return sink
 
 
@@ -167,21 +176,10 @@ def write_new(target: Path, fill: Callable[[Sink], int | None], *, shown: str) -
     ``fill`` is as for :func:`atomic_write_stream`. On any failure the file is
     removed; an OS error becomes :class:`SaveFailed`, naming the file as ``shown``.
     """
-    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC
     try:
-        fd = os.open(target, flags, FILE_MODE)
-    except OSError as exc:
+        sink = _fill_new_file(target, fill)
+    except FileExistsError as exc:
         raise write_failed(exc, target, shown) from None
-    try:
-        try:
-            os.fchmod(fd, FILE_MODE)
-            sink = Sink(fd)
-            expected = fill(sink)
-            os.fsync(fd)
-            if isinstance(expected, int) and os.fstat(fd).st_size != expected:
-                raise OSError(errno.EIO, "the file on disk came out incomplete")
-        finally:
-            os.close(fd)
     except OSError as exc:
         _discard(target)
         raise write_failed(exc, target, shown) from None
