@@ -18,7 +18,7 @@ import pytest
 from casetui.cli import main
 from casetui.core.choices import AuditAction
 from casetui.core.records import AuditEntry, Client
-from casetui.vault import keys
+from casetui.vault import audit, keys
 from casetui.vault.checkup import CheckReport, check_vault
 from casetui.vault.errors import SaveFailed
 from casetui.vault.interchange import apply_import, plan_import
@@ -185,6 +185,29 @@ def test_an_entry_slipped_in_by_hand_is_caught(vault_files: VaultFiles) -> None:
     )
 
 
+def test_a_trail_edited_and_rechained_offline_is_caught_by_this_computers_anchor(
+    vault_files: VaultFiles,
+) -> None:
+    """Anyone with a key can rebuild the chain after an edit; this computer's anchor can't."""
+    five_entries(vault_files)
+
+    def forge(document: dict[str, Any]) -> None:
+        rows = in_order(document)
+        rows[1][1]["who"] = "Someone Else"
+        meta = document["_meta"]["1"]
+        rechained = audit.chained(rows, audit.chain_start(meta))
+        document["audit"] = dict(rechained)
+        last_id, last_row = rechained[-1]
+        meta[audit.HEAD_KEY] = {"seq": last_row["seq"], "hash": audit.link(last_id, last_row)}
+
+    rewrite(vault_files, forge)
+    report = check(vault_files)
+    assert not report.ok
+    assert any("not the one this computer saved last" in p for p in report.problems)
+    # The chain itself is whole again: only the anchor tells.
+    assert [p for p in report.problems if "broken" in p] == []
+
+
 def test_casetui_check_fails_on_a_broken_trail(vault_files: VaultFiles, home: Path) -> None:
     five_entries(vault_files)
     rewrite(vault_files, lambda d: in_order(d)[1][1].update(detail="nothing to see"))
@@ -195,9 +218,11 @@ def test_casetui_check_fails_on_a_broken_trail(vault_files: VaultFiles, home: Pa
 
 
 def test_an_older_trail_is_chained_with_the_next_change_and_check_says_since_when(
-    vault_files: VaultFiles,
+    vault_files: VaultFiles, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     five_entries(vault_files)
+    # As on a computer that never saw this trail chained (it remembers the last entry).
+    monkeypatch.setenv("CASETUI_STATE_DIR", str(tmp_path / "another-computer"))
 
     def unchain(document: dict[str, Any]) -> None:
         """Make the vault look as casetui left it before the trail was chained."""

@@ -77,6 +77,9 @@ def check_vault(path: Path, unlock: Unlocker) -> CheckReport:
         trail = check_chain(vault.repo.audit.raw(), vault.meta)
         report.problems.extend(trail.problems)
         report.warnings.extend(trail.notes)
+        rewritten = vault.rewritten_trail_sentence()
+        if rewritten is not None and not trail.problems:  # a break is reported already
+            report.problems.append(rewritten)
         hidden = unlisted_keys(vault)
         if hidden is not None:
             report.problems.append(hidden)

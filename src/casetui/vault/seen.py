@@ -6,8 +6,11 @@ in (a shared or synced folder, a USB stick) can put back an older copy: one
 whose list still holds a key that was removed since. Nothing inside the file can
 tell, so casetui keeps, per vault and in the user's state folder:
 
-* the newest generation it has seen saved or opened here, and
-* the keys removed from that vault here (public keys and names, never secrets).
+* the newest generation it has seen saved or opened here,
+* the keys removed from that vault here (public keys and names, never secrets),
+  and
+* the place and hash of the audit trail's last entry at its last save here: the
+  trail's chain can be rebuilt by anyone holding a key, but not this anchor.
 
 Opening a copy older than the newest one seen, or saving to a list that holds a
 removed key, then needs the person's say-so. The file holds no case data: only
@@ -61,6 +64,8 @@ class Seen:
     vault_id: str
     generation: int = 0
     removed: dict[str, RemovedKey] = field(default_factory=dict)
+    #: ``(seq, sha256)`` of the audit trail's last entry when this computer last saved.
+    audit_head: tuple[int, str] | None = None
 
     def path(self) -> Path:
         return state_folder() / f"{self.vault_id}.json"
@@ -83,6 +88,7 @@ class Seen:
                 {"name": r.name, "key": r.key, "removed_at": r.removed_at}
                 for r in self.removed.values()
             ],
+            "audit_head": list(self.audit_head) if self.audit_head else None,
         }
         try:
             ensure_private_dir(self.path().parent)
@@ -105,6 +111,14 @@ def recall(vault_id: str) -> Seen:
         generation = raw.get("generation", 0)
         if isinstance(generation, int) and generation >= 0:
             seen.generation = generation
+        head = raw.get("audit_head")
+        if (
+            isinstance(head, list)
+            and len(head) == 2
+            and isinstance(head[0], int)
+            and isinstance(head[1], str)
+        ):
+            seen.audit_head = (head[0], head[1][:64])
         for entry in raw.get("removed", []):
             key, name, when = entry["key"], entry["name"], entry["removed_at"]
             if all(isinstance(v, str) for v in (key, name, when)):

@@ -23,9 +23,10 @@ from types import TracebackType
 from typing import Any, Self
 
 from casetui.core.errors import ValidationError
-from casetui.core.records import RECORD_BY_TABLE, Staff
+from casetui.core.records import RECORD_BY_TABLE, AuditEntry, Staff
 from casetui.core.recordset import Problem, RecordSet, check_references
 from casetui.core.text import json_may_need_cleaning, printable, sanitise_document
+from casetui.vault import audit as audit_trail
 from casetui.vault import keys
 from casetui.vault.backups import DEFAULT_KEEP, Backups
 from casetui.vault.errors import (
@@ -448,6 +449,28 @@ class Vault:
             "('casetui recipients readmit NAME')."
         )
 
+    def rewritten_trail_sentence(self) -> str | None:
+        """Why the audit trail is not the one this computer saved last, if it is not.
+
+        The entry that was last when this computer saved must still be there, at
+        the same place, with the same hash: a trail edited offline and its chain
+        rebuilt (anyone with a key could) fails this. An older copy is reported
+        as that instead.
+        """
+        anchor = self.seen.audit_head
+        if anchor is None or self.older_copy() is not None:
+            return None
+        seq, digest = anchor
+        rows = self._storage.document.get(AuditEntry.TABLE, {})
+        found = [(rid, row) for rid, row in rows.items() if audit_trail.seq_of(row) == seq]
+        if len(found) == 1 and audit_trail.link(*found[0]) == digest:
+            return None
+        return (
+            f"The audit trail is not the one this computer saved last: its entry {seq} was "
+            "changed or removed since, although its chain was made whole again; compare the "
+            "vault with its backups, and tell whoever oversees your records."
+        )
+
     def _take_stock(self, *, accept_older: bool) -> None:
         """Refuse an older copy for writing, or move the watermark to this copy.
 
@@ -618,6 +641,7 @@ class Vault:
             self._file_generation = new_generation
             if self._remembers:
                 self.seen.generation = max(self.seen.generation, new_generation)
+                self.seen.audit_head = audit_trail.stored_head(snapshot[META_TABLE][META_ID])
                 self.seen.save()
             self.last_saved = datetime.now(UTC)
             return SaveResult(self.last_saved, sink.size, backup)
