@@ -218,6 +218,12 @@ async def test_the_app_opens_a_vault_on_a_full_disk_and_says_it_cannot_save(
         assert app.vault is not None
         assert app.vault.writable
         await wait_for(pilot, lambda: not app.save_state.ok)
-        [message] = [n.message for n in app._notifications if n.title == "Could not save"]
+
+        def said() -> list[str]:
+            return [n.message for n in app._notifications if n.title == "Could not save"]
+
+        # notify() posts a message: the notification is there a moment after the state.
+        await wait_for(pilot, said)
+        [message] = said()
         assert is_disk_full(message, folder), message
         await pilot.press("ctrl+q")

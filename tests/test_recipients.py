@@ -478,7 +478,7 @@ def test_a_failed_save_leaves_the_list_as_it_was(
 ) -> None:
     with team_files.open() as vault:
 
-        def fail(*, force: bool = False) -> None:
+        def fail(*, force: bool = False, pin: str | None = None) -> None:
             raise SaveFailed("Could not write vault.age: the disk is full.")
 
         monkeypatch.setattr(vault, "save", fail)

@@ -261,13 +261,18 @@ def test_the_first_save_of_a_session_keeps_a_backup(vault_files: VaultFiles) -> 
 
 
 def test_backups_rotate(vault_files: VaultFiles) -> None:
-    for _ in range(4):
+    taken = []
+    for _ in range(5):
         with Vault.open(
             vault_files.vault, identity_unlocker(vault_files.identity_file), backups_keep=3
         ) as vault:
             add_client(vault)
-            vault.save()
-    assert len(vault.backups.newest_first()) == 3
+            saved = vault.save()
+            assert saved is not None and saved.backup is not None
+            taken.append(saved.backup)
+    # The newest 3, and the day's first (see tests/test_backup_policy.py for the rest).
+    kept = [b.path for b in vault.backups.newest_first()]
+    assert kept == [*reversed(taken[2:]), taken[0]]
 
 
 # -- keys ----------------------------------------------------------------------------

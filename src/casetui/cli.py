@@ -286,6 +286,22 @@ def build_parser() -> argparse.ArgumentParser:
             "backup opens. Nothing is written. Exits 0 when all is well."
         ),
     )
+    restore = commands.add_parser(
+        "restore",
+        parents=[common],
+        help="put a backup back in place of the vault",
+        description=(
+            "Put one of the vault's backups back in place of the vault file, after asking. "
+            "The vault file as it is now is kept as a backup first, so a restore can be "
+            "undone by restoring that one."
+        ),
+    )
+    restore.add_argument(
+        "backup",
+        metavar="BACKUP",
+        help="the backup's file name, or its number in 'casetui check' (1 is the newest)",
+    )
+    restore.add_argument("--yes", action="store_true", help="do not ask before restoring")
     commands.add_parser(
         "passwd",
         parents=[common],
@@ -899,9 +915,14 @@ def cmd_check(args: argparse.Namespace) -> int:
     if report.backups:
         opening = sum(1 for b in report.backups if b.opens)
         print(f"  Backups: {len(report.backups)} kept, {opening} open with this key")
-        for b in report.backups:
+        for number, b in enumerate(report.backups, 1):
             taken = b.backup.taken.strftime("%Y-%m-%d %H:%M UTC")
-            print(f"    {taken}  {b.backup.size:>12,} bytes  {b.note}")
+            pinned = f", kept before {b.backup.reason}" if b.backup.reason else ""
+            print(
+                f"    {number:>3}. {taken}  {b.backup.size:>12,} bytes  {b.note}{pinned}"
+                f"  {b.backup.path.name}"
+            )
+        print("  Put one back with: casetui restore NUMBER (or its file name)")
     else:
         print("  Backups: none yet (one is kept before the first change of each session)")
     for warning in report.warnings:
@@ -915,6 +936,63 @@ def cmd_check(args: argparse.Namespace) -> int:
         f"The vault has {count} problem{'' if count == 1 else 's'} (listed above); "
         "restoring the newest backup that opens may help."
     )
+
+
+def cmd_restore(args: argparse.Namespace) -> int:
+    from casetui.core.choices import AuditAction
+    from casetui.vault import audit as audit_trail
+    from casetui.vault import keys
+    from casetui.vault.backups import Backups
+    from casetui.vault.files import atomic_write, open_regular
+    from casetui.vault.lock import VaultLock
+    from casetui.vault.vault import Vault, VaultPaths, keyring_unlocker
+
+    path = vault_path(args)
+    paths = VaultPaths(path)
+    backups = Backups(paths.vault)
+    chosen = backups.find(args.backup)
+    if chosen is None:
+        raise CliError(
+            f"There is no backup '{args.backup}' of {paths.vault.name}; 'casetui check' lists "
+            "them, numbered from the newest."
+        )
+    taken = chosen.taken.strftime("%Y-%m-%d %H:%M UTC")
+    if not args.yes:
+        if not sys.stdin.isatty():
+            raise CliError(
+                "restore asks before it replaces the vault; add --yes to run it unattended."
+            )
+        print(
+            f"This puts the backup {chosen.path.name} (taken {taken}) in place of the vault "
+            f"{paths.vault}. The vault as it is now is kept as a backup first."
+        )
+        if not confirm("Restore it? [y/N] "):
+            raise CliError("Nothing was changed.")
+    keyring = unlocker(args, path)(paths)
+    lock = VaultLock(paths.lock)
+    lock.acquire()
+    try:
+        with open_regular(chosen.path) as fh:  # never follows a link or hangs on a pipe
+            data = fh.read()
+        keys.decrypt(data, keyring, chosen.path, what="backup")  # it must open first
+        kept = None
+        if paths.vault.exists():
+            kept = backups.take(paths.vault, reason="before restore")
+        atomic_write(paths.vault, data)
+    finally:
+        lock.release()
+    # The restored copy is older than the newest seen here: accept it on purpose, so
+    # that it opens (and saves) normally from now on.
+    with Vault.open(path, keyring_unlocker(keyring), accept_older=True) as vault:
+        if vault.seen.generation != vault.generation or vault.seen.audit_head is not None:
+            vault.seen.generation = vault.generation
+            vault.seen.audit_head = audit_trail.stored_head(vault.meta)
+            vault.seen.save()
+        record(vault, AuditAction.RESTORED, f"the backup taken {taken}")
+    print(f"Restored the backup {chosen.path.name} (taken {taken}) to {paths.vault}.")
+    if kept is not None:
+        print(f"The vault as it was is kept as the backup {kept.path.name}.")
+    return 0
 
 
 def confirm(question: str) -> bool:
@@ -947,6 +1025,11 @@ def cmd_passwd(args: argparse.Namespace) -> int:
         context = [vault.who(), path.stem]
         if holds_own_key(vault):
             new = ask_new_passphrase(NEW_PASSPHRASE_ENV, context)
+            try:  # the vault file does not change, but keep the copy from before, too
+                vault.backups.take(vault.paths.vault, reason="passwd")
+            except (OSError, VaultError) as exc:
+                reason = exc.message if isinstance(exc, VaultError) else exc.strerror
+                print(f"Note: no backup could be kept first: {reason}", file=sys.stderr)
             vault.wrap_own_identity(new)
             print("The passphrase is changed. Use the new one from now on.")
             print(
@@ -1482,6 +1565,7 @@ COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "calendar": cmd_calendar,
     "check": cmd_check,
     "passwd": cmd_passwd,
+    "restore": cmd_restore,
     "rotate-key": cmd_rotate_key,
     "recipients": cmd_recipients,
     "keygen": cmd_keygen,

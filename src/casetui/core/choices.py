@@ -135,6 +135,7 @@ class AuditAction(Choice):
     CALENDAR_EXPORTED = "calendar_exported"
     REPORT_RUN = "report_run"
     KEYS_CHANGED = "keys_changed"
+    RESTORED = "restored"
 
 
 class LegalKind(Choice):

@@ -9,6 +9,8 @@ line and a notification, and ``ctrl+s`` retries.
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import signal
 import threading
 import time
 import traceback
@@ -31,6 +33,7 @@ from casetui.config import Settings
 from casetui.core.choices import AuditAction
 from casetui.ui.commands import ClientCommands
 from casetui.ui.safe_text import one_line
+from casetui.ui.terminal import LenientLinuxDriver
 from casetui.ui.worker_errors import tell, unexpected
 from casetui.vault.checkup import unlisted_keys
 from casetui.vault.errors import OlderCopy, VaultBusy, VaultError, WrongKey
@@ -144,6 +147,10 @@ class CaseApp(App[int]):
         #: A vault kept in memory while locked, only when its last save failed (or in
         #: the demo, which has no passphrase): unlocking brings it back unchanged.
         self._held: Vault | None = None
+        self._signals_before: dict[signal.Signals, Any] = {}
+        self._hang_up_task: asyncio.Task[None] | None = None
+        #: The question ctrl+q is asking now, if any, so that it is never asked twice.
+        self._quit_question: Screen[Any] | None = None
         if self.settings.keymap:
             self.set_keymap(self.settings.keymap)
         self.set_reactive(CaseApp.masked, self.settings.mask_clients if masked is None else masked)
@@ -167,6 +174,7 @@ class CaseApp(App[int]):
 
     def on_mount(self) -> None:
         self._watch_idle()
+        self._listen_for_hang_up()
         for notice in self._apply_theme():
             self.notify(notice, severity="warning", timeout=10, markup=False)
         for notice in self.startup_notices:
@@ -319,6 +327,60 @@ class CaseApp(App[int]):
 
     def on_unmount(self) -> None:
         self._idle_stop.set()
+        self._stop_hang_up_signals()
+
+    # -- a terminal that goes away ---------------------------------------------------
+
+    #: SIGHUP is a dropped SSH session or a closed terminal window; SIGTERM a shutdown.
+    HANG_UP_SIGNALS = (signal.SIGHUP, signal.SIGTERM)
+
+    def _listen_for_hang_up(self) -> None:
+        """While the app runs, a hang-up saves what is in flight and leaves quietly.
+
+        Raising SystemExit from a plain signal handler (as before) stopped Textual
+        anywhere, and a SIGCONT after it crashed Textual's resume. The loop's own
+        handler runs between messages instead. Not in tests (headless), where the
+        test runner's signals are its own.
+        """
+        if self.is_headless:
+            return
+        loop = asyncio.get_running_loop()
+        for sig in self.HANG_UP_SIGNALS:
+            self._signals_before[sig] = signal.getsignal(sig)
+            loop.add_signal_handler(sig, self.hang_up_soon)
+
+    def _stop_hang_up_signals(self) -> None:
+        if not self._signals_before:
+            return
+        with contextlib.suppress(RuntimeError):
+            loop = asyncio.get_running_loop()
+            for sig, before in self._signals_before.items():
+                loop.remove_signal_handler(sig)
+                signal.signal(sig, before)  # asyncio leaves the default, which would kill us
+        self._signals_before.clear()
+
+    def hang_up_soon(self) -> None:
+        """Called on the app's loop: start :meth:`hang_up`, once."""
+        if self._hang_up_task is None:
+            self._hang_up_task = asyncio.get_running_loop().create_task(self.hang_up())
+
+    async def hang_up(self) -> None:
+        """The terminal went away: save what is in flight and exit, asking nothing.
+
+        No one is there to answer a question or read a notification; the lock is
+        released as the app closes (see ``launch.run_app``).
+        """
+        driver = self._driver
+        if isinstance(driver, LenientLinuxDriver):
+            driver.terminal_gone = True
+        for worker in list(self.workers):  # a lock still saving finishes first
+            if worker.group == "lock" and not worker.is_finished:
+                await worker.wait()
+        vault = self.vault if self.vault is not None else self._held
+        if vault is not None and vault.writable and vault.dirty and not self.demo:
+            with contextlib.suppress(Exception):  # nobody to tell; the backup stays as it was
+                await asyncio.to_thread(vault.save)
+        self.exit(128 + signal.SIGHUP)
 
     def check_idle_lock(self) -> None:
         """Lock after ``idle_lock_minutes`` without input (0 never locks)."""
@@ -331,7 +393,7 @@ class CaseApp(App[int]):
 
     async def action_hide(self) -> None:
         if self.settings.hide_key_quits:
-            await self.action_quit()
+            await self._quit()  # at once: a question would leave the screen showing
             return
         self.lock("")
 
@@ -586,6 +648,41 @@ class CaseApp(App[int]):
     # -- leaving --------------------------------------------------------------------
 
     async def action_quit(self) -> None:
+        """Quit, asking first while a form holds typed changes (as Esc does)."""
+        if any(screen is self._quit_question for screen in self.screen_stack):
+            return  # the question is already asked: it is answered, not asked twice
+        if self._unsaved_form():
+            self._ask_to_leave_forms()
+            return
+        await self._quit()
+
+    def _unsaved_form(self) -> bool:
+        """Whether any form in the stack holds changes that were typed but not saved."""
+        from casetui.ui.screens.form import FormScreen
+
+        return any(
+            isinstance(screen, FormScreen) and screen.is_mounted and screen.changed
+            for screen in self.screen_stack
+        )
+
+    def _ask_to_leave_forms(self) -> None:
+        from casetui.ui.screens.confirm import ConfirmScreen
+
+        async def decided(leave: bool | None) -> None:
+            self._quit_question = None
+            if leave:
+                await self._quit()
+
+        self._quit_question = ConfirmScreen(
+            "Leave without saving?",
+            "The changes in this form have not been saved.",
+            yes="Discard changes",
+            no="Keep editing",
+        )
+        self.push_screen(self._quit_question, decided)
+
+    async def _quit(self) -> None:
+        """Quit as ctrl+q always has: save what the vault holds, then leave."""
         for worker in list(self.workers):  # a lock still saving finishes first
             if worker.group == "lock" and not worker.is_finished:
                 await worker.wait()
@@ -615,19 +712,18 @@ class CaseApp(App[int]):
         from casetui.ui.screens.confirm import ConfirmScreen
 
         def decided(leave: bool | None) -> None:
+            self._quit_question = None
             if leave:
                 self.exit(1)
 
-        self.push_screen(
-            ConfirmScreen(
-                "Quit without saving?",
-                "Your latest changes could not be written to disk, so they would be lost. "
-                "Choose No to stay and press ctrl+s to try again.",
-                yes="Quit and lose them",
-                no="Stay",
-            ),
-            decided,
+        self._quit_question = ConfirmScreen(
+            "Quit without saving?",
+            "Your latest changes could not be written to disk, so they would be lost. "
+            "Choose No to stay and press ctrl+s to try again.",
+            yes="Quit and lose them",
+            no="Stay",
         )
+        self.push_screen(self._quit_question, decided)
 
     def action_help(self) -> None:
         from casetui.ui.screens.help import HelpScreen

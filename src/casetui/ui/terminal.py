@@ -14,6 +14,7 @@ smaller place to change it. Check it again when Textual is updated.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import selectors
 from codecs import getincrementaldecoder
@@ -28,8 +29,31 @@ from textual.drivers.linux_driver import LinuxDriver
 INPUT_ERRORS = "replace"
 
 
+class _EndOfInput(Exception):
+    """The terminal is gone: reading it gives nothing, at once, for ever."""
+
+
 class LenientLinuxDriver(LinuxDriver):
-    """Textual's Linux driver, replacing input bytes that are not UTF-8 instead of failing."""
+    """Textual's Linux driver, replacing input bytes that are not UTF-8 instead of failing.
+
+    It also knows when the terminal has gone away (a dropped SSH session): the
+    end of input, or the app saying so after SIGHUP. Then it asks the app to
+    leave quietly (``hang_up_soon``) and no longer resumes the terminal on
+    SIGCONT, which Textual would otherwise try in the middle of shutting down.
+    """
+
+    terminal_gone = False
+
+    def _sigcont_application(self, *args: object) -> None:
+        if not self.terminal_gone:
+            super()._sigcont_application(*args)
+
+    def _end_of_input(self) -> None:
+        self.terminal_gone = True
+        leave = getattr(self._app, "hang_up_soon", None)
+        if leave is not None:
+            with contextlib.suppress(RuntimeError):  # the app has already closed
+                self._app.call_from_thread(leave)
 
     def run_input_thread(self) -> None:
         """Wait for input and dispatch events (Textual 8.2.8's loop; see the module docstring)."""
@@ -52,7 +76,12 @@ class LenientLinuxDriver(LinuxDriver):
         ) -> None:
             for last, (_selector_key, mask) in loop_last(selector_events):
                 if mask & event_read:
-                    unicode_data = decode(read(fileno, 1024 * 4), final=final and last)
+                    raw = read(fileno, 1024 * 4)
+                    if not raw and not final:
+                        # Readable, yet nothing to read: the terminal has closed. Textual
+                        # would go round this loop at full speed for as long as it runs.
+                        raise _EndOfInput
+                    unicode_data = decode(raw, final=final and last)
                     if not unicode_data:
                         # This can occur if the stdin is piped
                         break
@@ -66,6 +95,8 @@ class LenientLinuxDriver(LinuxDriver):
                 process_selector_events(selector.select(0.1))
             selector.unregister(self.fileno)
             process_selector_events(selector.select(0.1), final=True)
+        except _EndOfInput:
+            self._end_of_input()
         finally:
             selector.close()
             try:

@@ -8,6 +8,13 @@ copied. Backups are the same ciphertext as the vault was, so they are encrypted
 to the recipients of that time, and any of them can be restored by copying it
 over the vault file.
 
+Copies are kept by age (see :func:`to_keep`): the newest ``keep``, the first of
+each of the last 14 days (the state that morning), and the first of each of the
+last 8 weeks. A copy
+taken on purpose before a big change (an import, a new passphrase, a change of
+keys, a restore) is *pinned*: its name says why, as in
+``vault-<stamp>-before-import.age``, and the age policy never removes it.
+
 Only regular files named like a backup count. Anything else in the folder (a
 link, a folder, a device) is never followed, opened or deleted, so a stray
 entry there cannot block a save; ``casetui check`` mentions it. Another process
@@ -18,15 +25,30 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import stat
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 from casetui.vault.files import atomic_write, ensure_private_dir, fsync_dir
 
 DEFAULT_KEEP = 10
+#: One copy a day is kept for this many days, and one a week for this many weeks.
+DAILY_DAYS = 14
+WEEKLY_WEEKS = 8
 _STAMP = "%Y%m%dT%H%M%S%fZ"
+_STAMP_LENGTH = len("20260101T000000000000Z")
+_PINNED = "-before-"
+_REASON = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+
+
+def reason_slug(reason: str) -> str:
+    """``"before restore"`` or ``"import"`` as a file-name part: ``restore``, ``import``."""
+    words = re.findall(r"[a-z0-9]+", reason.casefold())
+    if words and words[0] == "before":
+        words = words[1:]
+    return "-".join(words)[:40].strip("-") or "change"
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,6 +56,39 @@ class Backup:
     path: Path
     taken: datetime
     size: int
+    #: Why it was pinned (``"import"``, ``"restore"``), or None for an ordinary copy.
+    reason: str | None = None
+
+    @property
+    def pinned(self) -> bool:
+        return self.reason is not None
+
+
+def to_keep(backups: list[Backup], now: datetime, keep: int = DEFAULT_KEEP) -> set[Path]:
+    """The backups the age policy keeps: pinned ones, the newest ``keep``, and the
+    first (oldest) of each of the last ``DAILY_DAYS`` days (UTC) and of each of the
+    last ``WEEKLY_WEEKS`` ISO weeks, counting back from ``now``.
+
+    The first of a day is the vault as it was before that day's first change, and
+    it stays the day's copy however many sessions follow.
+    """
+    ordinary = sorted((b for b in backups if not b.pinned), key=lambda b: b.taken, reverse=True)
+    kept = {b.path for b in backups if b.pinned}
+    kept.update(b.path for b in ordinary[: max(1, keep)])
+    today = now.astimezone(UTC).date()
+    this_week = today - timedelta(days=today.weekday())
+    days: set[date] = set()
+    weeks: set[date] = set()
+    for b in reversed(ordinary):  # oldest first, so each day's and week's first comes first
+        day = b.taken.astimezone(UTC).date()
+        week = day - timedelta(days=day.weekday())
+        if 0 <= (today - day).days < DAILY_DAYS and day not in days:
+            days.add(day)
+            kept.add(b.path)
+        if 0 <= (this_week - week).days < 7 * WEEKLY_WEEKS and week not in weeks:
+            weeks.add(week)
+            kept.add(b.path)
+    return kept
 
 
 class Backups:
@@ -41,6 +96,14 @@ class Backups:
         self.folder = vault_path.with_name(vault_path.name + ".backups")
         self.stem = vault_path.stem
         self.keep = max(1, keep)
+
+    def find(self, name: str) -> Backup | None:
+        """A backup by its file name, or by its number (1 is the newest) in :meth:`newest_first`."""
+        found = self.newest_first()
+        if name.isdigit():
+            number = int(name)
+            return found[number - 1] if 1 <= number <= len(found) else None
+        return next((b for b in found if b.path.name == name), None)
 
     def newest_first(self) -> list[Backup]:
         """Backups, newest first: the regular files named like one."""
@@ -68,21 +131,35 @@ class Backups:
                 continue
             if not (entry.name.startswith(prefix) and entry.name.endswith(".age")):
                 continue
-            stamp = entry.name[len(prefix) : -len(".age")]
+            rest = entry.name[len(prefix) : -len(".age")]
+            stamp, tail = rest[:_STAMP_LENGTH], rest[_STAMP_LENGTH:]
+            reason: str | None = None
+            if tail:
+                reason = tail.removeprefix(_PINNED)
+                if not tail.startswith(_PINNED) or not _REASON.match(reason):
+                    continue
             try:
                 taken = datetime.strptime(stamp, _STAMP).replace(tzinfo=UTC)
             except ValueError:
                 continue
-            found.append(Backup(Path(entry.path), taken, info.st_size))
+            found.append(Backup(Path(entry.path), taken, info.st_size, reason))
         found.sort(key=lambda b: b.taken, reverse=True)
         strays.sort()
         return found, strays
 
-    def take(self, vault_path: Path, now: datetime | None = None) -> Backup:
-        """Keep the current vault file as a backup, then prune old ones."""
+    def take(
+        self, vault_path: Path, now: datetime | None = None, *, reason: str | None = None
+    ) -> Backup:
+        """Keep the current vault file as a backup, then prune old ones.
+
+        With ``reason`` (``"import"``, ``"before restore"``) the copy is pinned: the
+        age policy never prunes it.
+        """
         ensure_private_dir(self.folder)
         taken = now or datetime.now(UTC)
-        target = self.folder / f"{self.stem}-{taken.strftime(_STAMP)}.age"
+        slug = reason_slug(reason) if reason is not None else None
+        tail = f"{_PINNED}{slug}" if slug is not None else ""
+        target = self.folder / f"{self.stem}-{taken.strftime(_STAMP)}{tail}.age"
         try:
             os.link(vault_path, target)
         except OSError:
@@ -90,12 +167,17 @@ class Backups:
         else:
             fsync_dir(self.folder)
         size = target.lstat().st_size  # before pruning, which may remove it if the clock went back
-        self.prune()
-        return Backup(target, taken, size)
+        self.prune(taken)
+        return Backup(target, taken, size, slug)
 
-    def prune(self) -> list[Path]:
+    def prune(self, now: datetime | None = None) -> list[Path]:
+        """Remove the backups the age policy (:func:`to_keep`) no longer keeps."""
+        found = self.newest_first()
+        kept = to_keep(found, now or datetime.now(UTC), self.keep)
         removed = []
-        for old in self.newest_first()[self.keep :]:
+        for old in found:
+            if old.path in kept:
+                continue
             with contextlib.suppress(OSError):
                 old.path.unlink()
                 removed.append(old.path)

@@ -165,7 +165,7 @@ def apply_import(vault: Vault, plan: ImportPlan) -> SaveResult | None:
         vault.repo.record_event(
             AuditAction.IMPORTED, detail=f"{added:,} record{'' if added == 1 else 's'}"
         )
-    return vault.save()
+    return vault.save(pin="import")
 
 
 def write_export(vault: Vault, out: Path, *, plaintext: bool, overwrite: bool) -> int:

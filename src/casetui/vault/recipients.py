@@ -212,16 +212,19 @@ def _require_writable(vault: Vault) -> None:
         raise ReadOnlyVault("This vault is open read-only; changes cannot be saved.")
 
 
-def _rekey(vault: Vault, entries: list[keys.RecipientEntry], why: str) -> SaveResult | None:
+def _rekey(
+    vault: Vault, entries: list[keys.RecipientEntry], why: str, pin: str = "keys change"
+) -> SaveResult | None:
     """Set the list and encrypt the vault to it now; on failure restore the old list.
 
     The audit trail records ``why`` in the same save (names of keys, never secrets).
+    The file as it was is kept as a backup pinned with the reason ``pin``.
     """
     before = vault.recipients
     vault.set_recipients(entries)
     vault.repo.record_event(AuditAction.KEYS_CHANGED, detail=why)
     try:
-        return vault.save(force=True)
+        return vault.save(force=True, pin=pin)
     except BaseException:
         vault.set_recipients(before)
         raise
@@ -277,7 +280,7 @@ def remove_recipient(vault: Vault, name: str) -> Removal:
             "you no key that opens the vault; unlock with another key, such as the "
             "passphrase, and remove it then."
         )
-    saved = _rekey(vault, remaining, f"removed the key '{entry.name}'")
+    saved = _rekey(vault, remaining, f"removed the key '{entry.name}'", pin="removal")
     # Remembered on this computer, so an older copy that still lists it is caught.
     vault.seen.note_removed(entry.name, entry.key)
     vault.seen.save()
@@ -402,7 +405,7 @@ def reset_own_key(vault: Vault, new_passphrase: str) -> str:
     # opens with the key used now (the recovery key, say) but not yet with the new
     # passphrase, and running passwd again finishes the job. The other order could
     # leave a key file whose passphrase unwraps a key the vault was never encrypted to.
-    _rekey(vault, entries, "replaced the vault's own key and passphrase")
+    _rekey(vault, entries, "replaced the vault's own key and passphrase", pin="passwd")
     try:
         atomic_write(vault.paths.identity, wrapped)
     except SaveFailed as exc:

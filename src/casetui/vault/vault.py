@@ -186,6 +186,9 @@ class Vault:
         self._last_backup: datetime | None = None
         self._db, self._storage = open_db(document)
         self._saved_generation = self._storage.generation
+        #: The tables as last saved (or opened): a save that changed only the audit
+        #: trail (and its head in the meta row) takes no backup.
+        self._saved_tables: Document = dict(self._storage.document)
         generation = self.meta.get("generation", 0)
         #: The generation of the file on disk as this session last read or wrote it.
         self._file_generation = generation if isinstance(generation, int) else 0
@@ -604,11 +607,16 @@ class Vault:
 
     # -- saving -------------------------------------------------------------------
 
-    def save(self, *, force: bool = False) -> SaveResult | None:
+    def save(self, *, force: bool = False, pin: str | None = None) -> SaveResult | None:
         """Encrypt and write the document if it changed. Safe to call from a worker thread.
 
         On failure nothing on disk changes, the edits stay in memory, and a later
         call retries. Raises SaveFailed, VaultChanged or ReadOnlyVault.
+
+        ``pin`` (``"import"``, say) keeps the file as it was before this save as a
+        pinned backup, which the age policy never prunes. Otherwise a backup is
+        taken before the first save of a session (and hourly), unless the save
+        only adds audit entries.
         """
         if self._lock is None:
             raise ReadOnlyVault("This vault is open read-only; changes cannot be saved.")
@@ -622,9 +630,10 @@ class Vault:
                 if back is not None:
                     raise RemovedKeyListed(back)
                 new_generation = max(self._file_generation, self.seen.generation) + 1
+                audit_only = not force and self._only_audit_changed(snapshot)
                 snapshot[META_TABLE] = {META_ID: {**self.meta, "generation": new_generation}}
             self._verify_unchanged()
-            backup = self._backup_if_due()
+            backup = self._backup_if_due(pin) if pin is not None or not audit_only else None
             sink = atomic_write_stream(
                 self.paths.vault,
                 lambda out: keys.encrypt_stream(
@@ -638,6 +647,7 @@ class Vault:
                 self._storage.document[META_TABLE] = {
                     META_ID: {**self.meta, "generation": new_generation}
                 }
+                self._saved_tables = {**snapshot, META_TABLE: self._storage.document[META_TABLE]}
             self._file_generation = new_generation
             if self._remembers:
                 self.seen.generation = max(self.seen.generation, new_generation)
@@ -669,12 +679,34 @@ class Vault:
                 "opened; casetui will not overwrite that version, and your changes are still here."
             )
 
-    def _backup_if_due(self) -> Path | None:
+    def _only_audit_changed(self, snapshot: Document) -> bool:
+        """Whether ``snapshot`` differs from the last save only in audit entries.
+
+        The storage swaps in a new dict for a table on every write, so a table
+        that is the same object as at the last save is unchanged. The meta row is
+        compared without the audit trail's head, which each new entry moves.
+        """
+        saved = self._saved_tables
+        if snapshot.keys() != saved.keys():
+            return False
+        for table, rows in snapshot.items():
+            if table in (AuditEntry.TABLE, META_TABLE) or rows is saved[table]:
+                continue
+            return False
+
+        def settled(document: Document) -> dict[str, Any]:
+            meta = document.get(META_TABLE, {}).get(META_ID, {})
+            return {k: v for k, v in meta.items() if k not in ("generation", audit_trail.HEAD_KEY)}
+
+        return settled(snapshot) == settled(saved)
+
+    def _backup_if_due(self, pin: str | None = None) -> Path | None:
         now = datetime.now(UTC)
-        if self._last_backup is not None and now - self._last_backup < BACKUP_INTERVAL:
+        due = self._last_backup is None or now - self._last_backup >= BACKUP_INTERVAL
+        if pin is None and not due:
             return None
         try:
-            backup = self.backups.take(self.paths.vault, now)
+            backup = self.backups.take(self.paths.vault, now, reason=pin)
         except SaveFailed as exc:
             raise SaveFailed(f"Could not keep a backup before saving: {exc.message}") from None
         except OSError as exc:  # a full disk, say, when making the backups folder
