@@ -17,6 +17,7 @@ from casetui.core.choices import BlockKind, ClientStatus, MeetingKind
 from casetui.core.ical import (
     PRODID,
     build_calendar,
+    client_label,
     escape_text,
     fold,
     initials,
@@ -420,19 +421,22 @@ def test_meetings_and_checkins() -> None:
         f"{active.id}-checkin-{due:%Y%m%d}@casetui",
     }
     meeting = found[f"{timed.id}@casetui"]
-    assert str(meeting["SUMMARY"]) == "Meeting (Accompaniment): R.Q."
+    # Without a kept code, a client's code is made from their id, never their initials.
+    rq, mlt = client_label(active, with_names=False), client_label(on_hold, with_names=False)
+    assert rq != "R.Q." and mlt != "M.L.T."
+    assert str(meeting["SUMMARY"]) == f"Meeting (Accompaniment): {rq}"
     assert meeting.decoded("DTSTART") == datetime(2025, 3, 13, 14, 30, tzinfo=LONDON)
     assert meeting.decoded("DTEND") == datetime(2025, 3, 13, 16, tzinfo=LONDON)
     assert meeting["DTSTART"].params["TZID"] == "Europe/London"
 
     all_day = found[f"{untimed.id}@casetui"]
-    assert str(all_day["SUMMARY"]) == "Meeting (Scheduled case meeting): M.L.T."
+    assert str(all_day["SUMMARY"]) == f"Meeting (Scheduled case meeting): {mlt}"
     assert all_day["DTSTART"].params["VALUE"] == "DATE"
     assert all_day.decoded("DTSTART") == date(2025, 3, 15)
     assert all_day.decoded("DTEND") == date(2025, 3, 16)
 
     checkin = found[f"{active.id}-checkin-{due:%Y%m%d}@casetui"]
-    assert str(checkin["SUMMARY"]) == "Check-in due: R.Q."
+    assert str(checkin["SUMMARY"]) == f"Check-in due: {rq}"
     assert checkin.decoded("DTSTART") == due
     assert checkin["DTSTART"].params["VALUE"] == "DATE"
 
@@ -502,7 +506,8 @@ def test_no_client_text_beyond_the_label_appears(with_names: bool) -> None:
             if len(word) >= 6:
                 assert word.casefold() not in flat, word
     summaries = sorted(str(e["SUMMARY"]) for e in events(text).values())
-    label = "Zephyrine Quorra" if with_names else "Z.Q."
+    label = "Zephyrine Quorra" if with_names else client_label(zq, with_names=False)
+    assert label != "Z.Q."
     assert summaries == [f"Check-in due: {label}", f"Meeting (Accompaniment): {label}"]
     if not with_names:
         assert "zephyrine" not in flat
@@ -621,7 +626,8 @@ def test_cli_writes_a_private_deidentified_calendar(
     assert "1 time block(s), 1 meeting(s), 2 check-in(s)" in line
     assert "America/New_York" in line
     assert out.stat().st_mode & 0o777 == 0o600
-    # The vault changes only by the audit entry for the export.
+    # The vault changes only by the audit entry for the export, and the code given
+    # (and kept) for the client who had none.
     after = vault_files.snapshot()
     assert after.keys() - before.keys() <= {k for k in after if k.startswith("vault.age.backups/")}
     with vault_files.open(writable=False) as vault:
@@ -630,6 +636,8 @@ def test_cli_writes_a_private_deidentified_calendar(
             "calendar_exported",
             "4 weeks, without names",
         )
+        zq_code = vault.repo.clients.require(planted["zq"]).calendar_code
+        assert zq_code and zq_code != "Z.Q."
 
     data = out.read_bytes()
     for blob in (
@@ -642,7 +650,8 @@ def test_cli_writes_a_private_deidentified_calendar(
         for secret in [*SECRETS.values(), *MEETING_SECRETS.values()]:
             assert secret.lower().encode() not in blob
     text = data.decode()
-    assert "Z.Q." in text
+    assert "Z.Q." not in text
+    assert zq_code in text
     assert "K-17" in text
     assert "B.Y." not in text
     assert "S.E." not in text  # another case manager's client
@@ -650,12 +659,15 @@ def test_cli_writes_a_private_deidentified_calendar(
     (vtz,) = cal.walk("VTIMEZONE")
     assert str(vtz["TZID"]) == "America/New_York"
     summaries = sorted(str(e["SUMMARY"]) for e in cal.walk("VEVENT"))
-    assert summaries == [
-        "Check-in due: K-17",
-        "Check-in due: Z.Q.",
-        "Meeting (Accompaniment): Z.Q.",
-        "Self-care",
-    ]
+    # Sorted both sides: the code made at random may sort before or after "K-17".
+    assert summaries == sorted(
+        [
+            "Check-in due: K-17",
+            f"Check-in due: {zq_code}",
+            f"Meeting (Accompaniment): {zq_code}",
+            "Self-care",
+        ]
+    )
     (block_event,) = [e for e in cal.walk("VEVENT") if "RRULE" in e]
     assert block_event["DTSTART"].params["TZID"] == "America/New_York"
     assert len(block_event.exdates) == 1
@@ -755,7 +767,11 @@ def test_cli_staff_picks_another_case_manager(
     )
     assert result.returncode == 0, result.stderr
     text = out.read_bytes().decode()
-    assert "Check-in due: S.E." in text
+    with vault_files.open(writable=False) as vault:
+        (theirs,) = vault.repo.clients.for_parent(planted["other"])
+    assert theirs.calendar_code and theirs.calendar_code != "S.E."
+    assert f"Check-in due: {theirs.calendar_code}" in text
+    assert "S.E." not in text
     assert "Z.Q." not in text
     missing = run_casetui(
         "calendar",

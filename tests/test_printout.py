@@ -283,7 +283,9 @@ def test_the_page_speaks_to_the_client_warmly_and_plainly() -> None:
     # A hoped-for date that has passed is not printed.
     assert "February 2026" not in page
     # Who is helping: the partner and the service, or the case manager.
-    assert "Lindenbrook House (Shelter)" in page
+    # A shelter's location is confidential by default: it is never named, nor its kind.
+    assert "Lindenbrook" not in page
+    assert "Helping: a partner agency (your case manager can tell you more)." in page
     assert "Thistle Counselling Rooms (Mental health)" in page
     assert "Food — Not started yet. Helping: Wren Halloway, your case manager." in page
     assert "Tuesday Circle (Support group)" in page
@@ -519,7 +521,9 @@ def hostile_sheet() -> GoalSheet:
     ]
     partners = dict(records["partners"])
     partners["pa_golden01"] = Partner.from_dict(
-        partners["pa_golden01"].to_dict() | {"name": HOSTILE_PARTNER}
+        # Named on the page (not confidential), so its escaping is seen.
+        partners["pa_golden01"].to_dict()
+        | {"name": HOSTILE_PARTNER, "confidential_location": False}
     )
     return sample_sheet(
         client=client,

@@ -253,8 +253,9 @@ def build_parser() -> argparse.ArgumentParser:
         description=(
             "Write your time blocks, your clients' planned meetings and the check-ins "
             "falling due to an iCalendar (.ics) file, in this computer's time zone. "
-            "Clients appear only as their calendar code, or their initials, unless you "
-            "add --with-names; nothing else from their records is written."
+            "Clients appear only as their calendar code (a neutral code made at random "
+            "and kept for any client without one), unless you add --with-initials or "
+            "--with-names; nothing else from their records is written."
         ),
     )
     cal.add_argument("--out", required=True, type=Path, metavar="FILE", help="where to write")
@@ -265,7 +266,13 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="N",
         help="how many weeks from today to include, 1 to 52 (default: 4)",
     )
-    cal.add_argument(
+    shown = cal.add_mutually_exclusive_group()
+    shown.add_argument(
+        "--with-initials",
+        action="store_true",
+        help="show clients' initials instead of their codes",
+    )
+    shown.add_argument(
         "--with-names",
         action="store_true",
         help="show clients' preferred names instead of codes (keep the file private!)",
@@ -838,9 +845,16 @@ def cmd_calendar(args: argparse.Namespace) -> int:
             zone=zone,
             weeks=args.weeks,
             with_names=args.with_names,
+            with_initials=args.with_initials,
             overwrite=args.force,
         )
-        names = "with names" if args.with_names else "without names"
+        names = (
+            "with names"
+            if args.with_names
+            else "with initials"
+            if args.with_initials
+            else "without names"
+        )
         weeks = f"{args.weeks} week{'' if args.weeks == 1 else 's'}"
         record(vault, AuditAction.CALENDAR_EXPORTED, f"{weeks}, {names}")
     if args.with_names:

@@ -4,8 +4,8 @@ Pure: records, a day, a time zone and a timestamp go in, text comes out. The fil
 holds the case manager's own time blocks, the planned meetings of their clients
 and the check-ins that fall due, for ``weeks`` weeks from ``as_of``.
 
-Clients are de-identified by default: each appears only as their calendar code,
-or their initials when they have none. Nothing else from a client's record (no
+Clients are de-identified by default: each appears only as their calendar code
+(initials only when asked for). Nothing else from a client's record (no
 notes, summaries or language) is ever written, with or without names.
 
 Weekly blocks become one event with a weekly ``RRULE`` clipped to the window (so
@@ -23,7 +23,7 @@ from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from zoneinfo import ZoneInfo
 
 from casetui.core.choices import CASELOAD_STATUSES
-from casetui.core.labels import code_or_initials, initials
+from casetui.core.labels import initials, new_calendar_code
 from casetui.core.records import AdminBlock, Client, Meeting
 from casetui.core.rules import ContactSummary, next_checkin_due
 from casetui.core.text import sanitise
@@ -101,11 +101,18 @@ def fold(line: str) -> str:
     return (_CRLF + " ").join(parts)
 
 
-def client_label(client: Client, *, with_names: bool) -> str:
-    """How a client appears in the calendar: code or initials, or the name if asked."""
+def client_label(client: Client, *, with_names: bool, with_initials: bool = False) -> str:
+    """How a client appears in the calendar: their code, or initials or name if asked.
+
+    A client with no code yet (the vault gives and keeps one before exporting) gets
+    a neutral code made from their random id, never their initials.
+    """
     if with_names:
         return sanitise(client.preferred_name, multiline=False) or initials("")
-    return code_or_initials(client.preferred_name, client.calendar_code)
+    if with_initials:
+        return initials(client.preferred_name)
+    code = sanitise(client.calendar_code, multiline=False)
+    return code or new_calendar_code(client.preferred_name, seed=client.id)
 
 
 def block_summary(block: AdminBlock) -> str:
@@ -375,6 +382,7 @@ def build_calendar(
     stamp: datetime,
     weeks: int = DEFAULT_WEEKS,
     with_names: bool = False,
+    with_initials: bool = False,
 ) -> CalendarFile:
     """The iCalendar text for ``weeks`` weeks from ``as_of`` (``as_of`` and later days).
 
@@ -399,7 +407,10 @@ def build_calendar(
             block_count += 1
 
     in_scope = {c.id: c for c in clients if c.status in CASELOAD_STATUSES}
-    labels = {cid: client_label(c, with_names=with_names) for cid, c in in_scope.items()}
+    labels = {
+        cid: client_label(c, with_names=with_names, with_initials=with_initials)
+        for cid, c in in_scope.items()
+    }
     meeting_count = 0
     planned = [m for m in meetings if m.client_id in in_scope and first <= m.on <= last]
     for meeting in sorted(planned, key=_meeting_order):

@@ -3,11 +3,23 @@
 A client chooses (or is given) a short calendar code; without one, their
 initials stand in. The same label is used in an exported calendar and on a
 screen that is being shared, so a client is known by one label everywhere.
+
+A client with no code is given a neutral one, made at random (see
+:func:`new_calendar_code`), the first time a calendar is exported: initials
+identify people in a small community, so they are shown only when asked for.
 """
 
 from __future__ import annotations
 
+import random
+import secrets
+from collections.abc import Collection
+
 from casetui.core.text import sanitise
+
+#: Letters and digits of a made code: none easily mistaken for another (no I, O, 0, 1).
+CODE_LETTERS = "ABCDEFGHJKLMNPQRSTUVWXYZ"
+CODE_DIGITS = "23456789"
 
 #: The label of a client whose name has no letter or digit to take initials from.
 NO_INITIALS = "Client"
@@ -27,3 +39,25 @@ def code_or_initials(preferred_name: str, calendar_code: str) -> str:
     """The client's calendar code, or their initials when they have none."""
     code = sanitise(calendar_code, multiline=False)
     return code or initials(preferred_name)
+
+
+def new_calendar_code(
+    preferred_name: str, taken: Collection[str] = (), *, seed: str | None = None
+) -> str:
+    """A neutral code such as KT-48, made at random: not the client's initials, not taken.
+
+    ``taken`` holds the codes already in use (compared without regard to case).
+    ``seed`` (a client's id, itself random) makes the same code each time, so a
+    vault open read-only, which cannot keep a code, still shows a stable one.
+    """
+    own = initials(preferred_name).replace(".", "").upper()
+    used = {code.strip().upper() for code in taken}
+    # Seeded by a random id, the code still says nothing about the person.
+    rng = secrets.SystemRandom() if seed is None else random.Random(seed)  # noqa: S311
+    while True:
+        letters = "".join(rng.choice(CODE_LETTERS) for _ in range(2))
+        digits = "".join(rng.choice(CODE_DIGITS) for _ in range(2))
+        code = f"{letters}-{digits}"
+        if letters in own or own.startswith(letters[0]) or code in used:
+            continue
+        return code

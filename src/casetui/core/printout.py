@@ -13,7 +13,9 @@ only the sections asked for:
   for the record.
 - ``needs``: what is being worked on (needed or under way), grouped from right
   now to further ahead, and who is helping with each: the partner a referral went
-  to and the service, or the case manager for the rest. Needs about safety or
+  to and the service, or the case manager for the rest. A partner marked as a
+  confidential location (shelters, by default) is never named, nor its kind:
+  the sheet says "a partner agency" instead. Needs about safety or
   the law, and referrals to legal, court, police or immigration services, are
   never printed: a paper can be found by the wrong person.
 - ``checkin``: the next check-in, by the same rule as the caseload.
@@ -227,10 +229,17 @@ def _goals_section(client_id: str, goals: Iterable[Goal], as_of: date) -> Sectio
     )
 
 
+#: Said instead of a partner whose location is confidential (a shelter, a safe house).
+_CONFIDENTIAL_HELPER = "a partner agency (your case manager can tell you more)"
+
+
 def _helper(referral: Referral, partners: Mapping[str, Partner]) -> str | None:
     partner = partners.get(referral.partner_id)
     if partner is None:
         return None
+    if partner.confidential_location:
+        # Neither name nor kind: in a small town "Shelter" alone can say where.
+        return _CONFIDENTIAL_HELPER
     return f"{_line(partner.name)} ({referral.service.label})"
 
 

@@ -160,7 +160,8 @@ class Client(Record):
     safe_contact_notes: str = f.text(1000, multiline=True)
     legal_engagement: LegalEngagement = f.choice(LegalEngagement, LegalEngagement.NOT_ENGAGED)
     needs_reassessed_on: date | None = f.day()
-    #: How the client appears in an exported calendar; initials when empty.
+    #: How the client appears in an exported calendar; when empty, a neutral code is
+    #: made and kept at the first export (see casetui.vault.calendar).
     calendar_code: str = f.text(12)
 
     def _check(self) -> None:
@@ -301,6 +302,13 @@ class AdminBlock(Record):
         return (day - self.on).days % 7 == 0 and day not in self.skipped
 
 
+#: Kinds of partner whose location is confidential unless the user says otherwise.
+#: (The app has no separate "safe house" kind: a safe house is recorded as a shelter.)
+CONFIDENTIAL_KINDS: frozenset[str] = frozenset({ServiceKind.SHELTER.value})
+#: A partner's confidential_location when not given: decided by its kind.
+_BY_KIND: Any = None
+
+
 @dataclasses.dataclass(frozen=True, kw_only=True, slots=True)
 class Partner(Record):
     """An agency or provider clients are referred to."""
@@ -318,6 +326,17 @@ class Partner(Record):
     languages: str = f.text(200)
     trauma_informed: bool = f.flag()
     notes: str = f.text(2000, multiline=True)
+    #: Never named on anything printed or exported for a client. Left out (older
+    #: vaults, imports, ``create``), it is decided by kind: on for shelters.
+    confidential_location: bool = f.flag(_BY_KIND)
+
+    def __post_init__(self) -> None:
+        given: object = self.confidential_location
+        if given is None:
+            kind = getattr(self.kind, "value", self.kind)
+            hidden = kind in CONFIDENTIAL_KINDS
+            object.__setattr__(self, "confidential_location", hidden)
+        Record.__post_init__(self)
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True, slots=True)

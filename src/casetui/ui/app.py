@@ -356,7 +356,8 @@ class CaseApp(App[int]):
             loop = asyncio.get_running_loop()
             for sig, before in self._signals_before.items():
                 loop.remove_signal_handler(sig)
-                signal.signal(sig, before)  # asyncio leaves the default, which would kill us
+                if before is not None:  # None: set outside Python, nothing to put back
+                    signal.signal(sig, before)  # asyncio leaves the default, which kills
         self._signals_before.clear()
 
     def hang_up_soon(self) -> None:

@@ -34,6 +34,7 @@ class CalendarRequest:
     out: Path
     weeks: int
     with_names: bool
+    with_initials: bool = False
 
     @property
     def file(self) -> UserFile:
@@ -46,11 +47,18 @@ def calendar_fields(*, served: bool = False) -> list[FormField]:
         FormField("out", "Save as", required=True, hint=f"A file name ending in .ics.{where}"),
         FormField("weeks", "Weeks ahead", "int", hint=f"1 to {MAX_WEEKS}."),
         FormField(
+            "with_initials",
+            "Show initials instead of codes",
+            "flag",
+            hint="Off by default: clients appear as their calendar code. In a small "
+            "community, initials can be enough to tell who someone is.",
+        ),
+        FormField(
             "with_names",
             "Include clients' names",
             "flag",
-            hint="Off by default: clients appear as their calendar code or initials. A "
-            "calendar often syncs to phones and other services; names are safer left out.",
+            hint="Off by default: clients appear as their calendar code. A calendar "
+            "often syncs to phones and other services; names are safer left out.",
         ),
     ]
 
@@ -68,7 +76,9 @@ def build_request(values: dict[str, Any], *, served: bool = False) -> CalendarRe
     weeks = values["weeks"]
     if not 1 <= weeks <= MAX_WEEKS:
         raise ValidationError("weeks", f"should be from 1 to {MAX_WEEKS}.")
-    return CalendarRequest(out, weeks, bool(values["with_names"]))
+    with_names = bool(values["with_names"])
+    with_initials = bool(values.get("with_initials")) and not with_names
+    return CalendarRequest(out, weeks, with_names, with_initials)
 
 
 def start_export(app: CaseApp) -> None:
@@ -96,7 +106,7 @@ def start_export(app: CaseApp) -> None:
                     "Put clients' names in the calendar file?",
                     "Anyone who sees the file, or the calendar it is imported into, will see "
                     "who you are meeting. Without names, clients appear as their calendar "
-                    "code or initials.",
+                    "code.",
                     yes="Include names",
                     no="Leave them out",
                 ),
@@ -139,11 +149,18 @@ def _save(app: CaseApp, request: CalendarRequest) -> None:
             zone=local_zone(),
             weeks=request.weeks,
             with_names=request.with_names,
+            with_initials=request.with_initials,
         )
         return calendar.to_bytes(), calendar
 
     def done(saved: Saved, calendar: CalendarFile) -> None:
-        names = "with names" if request.with_names else "without names"
+        names = (
+            "with names"
+            if request.with_names
+            else "with initials"
+            if request.with_initials
+            else "without names"
+        )
         if not vault.writable:
             names += "; this read-only session cannot add it to the audit trail"
         app.record_event(

@@ -29,6 +29,13 @@ def partner_fields() -> list[FormField]:
         FormField("address", "Address", "multiline"),
         FormField("languages", "Languages", hint="e.g. English, Spanish, Tagalog."),
         FormField("trauma_informed", "Trauma-informed practice", "flag"),
+        FormField(
+            "confidential_location",
+            "Confidential location",
+            "flag",
+            hint="Never named on anything printed or exported for a client, such as a "
+            "shelter's address. A new shelter starts with this on.",
+        ),
         FormField("notes", "Notes", "multiline", hint="What clients found helpful; how to refer."),
     ]
 

@@ -81,7 +81,8 @@ def client_fields(staff: Sequence[Staff], editing: Client | None = None) -> list
         FormField(
             "calendar_code",
             "Calendar code",
-            hint="How this client appears in an exported calendar; initials if left blank.",
+            hint="How this client appears in an exported calendar; if left blank, a neutral "
+            "code is made at the first export.",
         ),
     ]
     if editing is None:

@@ -7,6 +7,7 @@ zone and writes the file privately (0600, atomically).
 
 from __future__ import annotations
 
+import dataclasses
 import os
 from collections.abc import Mapping
 from datetime import UTC, date, datetime
@@ -15,7 +16,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from casetui.core.choices import CASELOAD_STATUSES
 from casetui.core.ical import DEFAULT_WEEKS, CalendarFile, build_calendar
-from casetui.core.records import Meeting
+from casetui.core.labels import new_calendar_code
+from casetui.core.records import Client, Meeting
 from casetui.vault.destinations import check_destination, write_user_file
 from casetui.vault.errors import VaultError
 from casetui.vault.repository import Repository
@@ -65,6 +67,32 @@ def local_zone(environ: Mapping[str, str] | None = None) -> ZoneInfo | None:
     return None
 
 
+def give_calendar_codes(repo: Repository, clients: list[Client]) -> list[Client]:
+    """``clients``, each with a calendar code: a new, random one kept for any without.
+
+    The code is drawn from the client's id (itself random), so a vault open
+    read-only, which cannot keep it, shows the same code on every export too; it
+    is never the client's initials and is unique in the vault. It is stored on the
+    client, so later exports (and screen sharing) show it whatever else changes.
+    """
+    if all(c.calendar_code.strip() for c in clients):
+        return clients
+    with repo.mutex:
+        taken = {str(raw.get("calendar_code", "")) for raw in repo.clients.raw().values()}
+        given: list[Client] = []
+        for client in clients:
+            if client.calendar_code.strip():
+                given.append(client)
+                continue
+            code = new_calendar_code(client.preferred_name, taken, seed=client.id)
+            taken.add(code)
+            coded = dataclasses.replace(client, calendar_code=code)
+            if repo.writable:
+                repo.clients.put(coded)
+            given.append(coded)
+    return given
+
+
 def calendar_for(
     repo: Repository,
     staff_id: str,
@@ -73,6 +101,7 @@ def calendar_for(
     zone: ZoneInfo | None,
     weeks: int = DEFAULT_WEEKS,
     with_names: bool = False,
+    with_initials: bool = False,
     stamp: datetime | None = None,
 ) -> CalendarFile:
     """The calendar of one case manager's time blocks, clients' meetings and check-ins."""
@@ -85,6 +114,8 @@ def calendar_for(
             for cid, raw in repo.clients.raw_children(staff_id)
             if raw.get("status") in wanted
         ]
+        if not (with_names or with_initials):
+            clients = give_calendar_codes(repo, clients)
         day = as_of.isoformat()
         meetings: list[Meeting] = []
         for client in clients:
@@ -104,6 +135,7 @@ def calendar_for(
         stamp=stamp or datetime.now(UTC),
         weeks=weeks,
         with_names=with_names,
+        with_initials=with_initials,
     )
 
 
@@ -116,6 +148,7 @@ def write_calendar(
     zone: ZoneInfo | None,
     weeks: int = DEFAULT_WEEKS,
     with_names: bool = False,
+    with_initials: bool = False,
     overwrite: bool = False,
 ) -> CalendarFile:
     """Write the calendar of ``staff_id`` (default: the vault's owner) to ``out`` as 0600."""
@@ -124,7 +157,13 @@ def write_calendar(
     if chosen is None:
         raise VaultError("This vault has no case manager of its own; name one with --staff ID.")
     calendar = calendar_for(
-        vault.repo, chosen, as_of, zone=zone, weeks=weeks, with_names=with_names
+        vault.repo,
+        chosen,
+        as_of,
+        zone=zone,
+        weeks=weeks,
+        with_names=with_names,
+        with_initials=with_initials,
     )
     write_user_file(
         out, calendar.to_bytes(), overwrite=overwrite, what=WHAT, suffixes=(SUFFIX,), vault=vault

@@ -170,6 +170,9 @@ class PartnersScreen(CaseScreen):
 
         def build(values: dict[str, Any]) -> Partner:
             if partner is None:
+                if not values.get("confidential_location"):
+                    # Left unticked on a new partner: its kind decides (on for shelters).
+                    values = {k: v for k, v in values.items() if k != "confidential_location"}
                 return Partner.create(**values)
             return dataclasses.replace(partner, **values)
 
