@@ -62,7 +62,7 @@ def test_sigterm_exits_quietly_too(
 ) -> None:
     pane, pid = start(launch, vault_files)
     os.kill(pid, signal.SIGTERM)
-    assert pane.exit_code() == 128 + signal.SIGHUP
+    assert pane.exit_code() == 128 + signal.SIGTERM
     assert crash_reports(home) == []
 
 

@@ -347,7 +347,7 @@ class CaseApp(App[int]):
         loop = asyncio.get_running_loop()
         for sig in self.HANG_UP_SIGNALS:
             self._signals_before[sig] = signal.getsignal(sig)
-            loop.add_signal_handler(sig, self.hang_up_soon)
+            loop.add_signal_handler(sig, self.hang_up_soon, sig)
 
     def _stop_hang_up_signals(self) -> None:
         if not self._signals_before:
@@ -360,13 +360,16 @@ class CaseApp(App[int]):
                     signal.signal(sig, before)  # asyncio leaves the default, which kills
         self._signals_before.clear()
 
-    def hang_up_soon(self) -> None:
+    def hang_up_soon(self, signum: int = signal.SIGHUP) -> None:
         """Called on the app's loop: start :meth:`hang_up`, once."""
         if self._hang_up_task is None:
-            self._hang_up_task = asyncio.get_running_loop().create_task(self.hang_up())
+            self._hang_up_task = asyncio.get_running_loop().create_task(self.hang_up(signum))
 
-    async def hang_up(self) -> None:
+    async def hang_up(self, signum: int = signal.SIGHUP) -> None:
         """The terminal went away: save what is in flight and exit, asking nothing.
+
+        The exit code is the shell's for the signal: 129 for SIGHUP (also when the
+        input simply ended), 143 for SIGTERM.
 
         No one is there to answer a question or read a notification; the lock is
         released as the app closes (see ``launch.run_app``).
@@ -381,7 +384,7 @@ class CaseApp(App[int]):
         if vault is not None and vault.writable and vault.dirty and not self.demo:
             with contextlib.suppress(Exception):  # nobody to tell; the backup stays as it was
                 await asyncio.to_thread(vault.save)
-        self.exit(128 + signal.SIGHUP)
+        self.exit(128 + signum)
 
     def check_idle_lock(self) -> None:
         """Lock after ``idle_lock_minutes`` without input (0 never locks)."""
