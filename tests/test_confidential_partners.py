@@ -146,6 +146,7 @@ def test_the_goal_sheet_never_names_a_confidential_partner() -> None:
     assert "a partner agency (your case manager can tell you more)" in line
     # Not even the kind, on the line of its own: "Shelter" alone can say where.
     assert "Also helping you" in markdown
+    assert "- A partner agency (your case manager can tell you more)" in markdown
     assert "(Housing)" not in markdown
 
 

@@ -281,7 +281,16 @@ def _needs_section(
             groups.append(Group(_HORIZON_HEADINGS[horizon], tuple(entries)))
     unlinked = helping.get(None, [])
     if unlinked:
-        groups.append(Group("Also helping you", tuple(Entry(h) for h in unlinked)))
+        # On a line of its own, the neutral phrase starts a sentence; names stay as written.
+        groups.append(
+            Group(
+                "Also helping you",
+                tuple(
+                    Entry(h[:1].upper() + h[1:] if h == _CONFIDENTIAL_HELPER else h)
+                    for h in unlinked
+                ),
+            )
+        )
     return Section(
         "needs",
         "What we are working on together",

@@ -382,7 +382,9 @@ class CaseApp(App[int]):
                 await worker.wait()
         vault = self.vault if self.vault is not None else self._held
         if vault is not None and vault.writable and vault.dirty and not self.demo:
-            with contextlib.suppress(Exception):  # nobody to tell; the backup stays as it was
+            # Nobody is there to tell: if this save fails, the change is lost, as it
+            # would be anyway once the process is gone.
+            with contextlib.suppress(Exception):
                 await asyncio.to_thread(vault.save)
         self.exit(128 + signum)
 
