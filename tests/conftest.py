@@ -169,6 +169,24 @@ def vault(vault_files: VaultFiles) -> Iterator[Vault]:
         yield opened
 
 
+#: A scrypt cost for tests that make many key files; the files have the same shape.
+LOW_WORK_FACTOR = 10
+
+
+@pytest.fixture
+def cheap_scrypt(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Key files written in this process at a low scrypt cost (init in a loop, say)."""
+    from casetui.vault import passphrase_file
+
+    monkeypatch.setattr(
+        keys,
+        "wrap_identity",
+        lambda text, secret: passphrase_file.encrypt(
+            text.encode(), secret, work_factor=LOW_WORK_FACTOR
+        ),
+    )
+
+
 @pytest.fixture
 def home(tmp_path: Path) -> Path:
     folder = tmp_path / "home"

@@ -25,8 +25,6 @@ from casetui.vault.vault import Vault, VaultPaths, identity_unlocker, passphrase
 from tests.conftest import PASSPHRASE, VaultFiles
 from tests.test_ui_flows import app_for, caseload_ready, wait_for
 
-LOW_WORK_FACTOR = 10
-
 
 @dataclass
 class FullDisk:
@@ -91,24 +89,6 @@ def full_disk(monkeypatch: pytest.MonkeyPatch) -> Callable[..., FullDisk]:
         return disk
 
     return fill
-
-
-@pytest.fixture
-def cheap_scrypt(monkeypatch: pytest.MonkeyPatch) -> None:
-    """``init`` at a lower scrypt cost: the files it writes are the same shape."""
-    from casetui.vault import keys
-
-    try:
-        from casetui.vault import passphrase_file
-    except ImportError:
-        return
-    monkeypatch.setattr(
-        keys,
-        "wrap_identity",
-        lambda text, secret: passphrase_file.encrypt(
-            text.encode(), secret, work_factor=LOW_WORK_FACTOR
-        ),
-    )
 
 
 def run(capsys: pytest.CaptureFixture[str], *argv: str | Path) -> tuple[int, str, str]:

@@ -20,15 +20,13 @@ from pathlib import Path
 import pytest
 
 from casetui import cli
-from casetui.vault import keys
 from casetui.vault.checkup import check_vault
 from casetui.vault.vault import VaultPaths, passphrase_unlocker
-from tests.conftest import PASSPHRASE, clean_env
+from tests.conftest import LOW_WORK_FACTOR, PASSPHRASE, clean_env
 
 KILLS = 50
 #: Unlocking at casetui's real scrypt cost would take most of the time; the files,
 #: their order and every other step are the same at a lower cost.
-LOW_WORK_FACTOR = 10
 LAUNCHER = f"""
 import os, sys
 from casetui.vault import keys
@@ -48,22 +46,6 @@ code = main(sys.argv[2:])
 os.write(signal, b"end")
 sys.exit(code)
 """
-
-
-@pytest.fixture
-def cheap_scrypt(monkeypatch: pytest.MonkeyPatch) -> None:
-    """The same lower scrypt cost for the ``init`` run in this process."""
-    try:
-        from casetui.vault import passphrase_file
-    except ImportError:
-        return
-    monkeypatch.setattr(
-        keys,
-        "wrap_identity",
-        lambda text, secret: passphrase_file.encrypt(
-            text.encode(), secret, work_factor=LOW_WORK_FACTOR
-        ),
-    )
 
 
 def start_init(path: Path, home: Path) -> tuple[subprocess.Popen[bytes], float, int]:
