@@ -33,7 +33,7 @@ from casetui.config import Settings
 from casetui.core.choices import AuditAction
 from casetui.ui.commands import ClientCommands
 from casetui.ui.safe_text import one_line
-from casetui.ui.terminal import LenientLinuxDriver
+from casetui.ui.terminal import LenientLinuxDriver, TerminalGone
 from casetui.ui.worker_errors import tell, unexpected
 from casetui.vault.checkup import unlisted_keys
 from casetui.vault.errors import OlderCopy, VaultBusy, VaultError, WrongKey
@@ -359,6 +359,9 @@ class CaseApp(App[int]):
                 if before is not None:  # None: set outside Python, nothing to put back
                     signal.signal(sig, before)  # asyncio leaves the default, which kills
         self._signals_before.clear()
+
+    def on_terminal_gone(self, _message: TerminalGone) -> None:
+        self.hang_up_soon()
 
     def hang_up_soon(self, signum: int = signal.SIGHUP) -> None:
         """Called on the app's loop: start :meth:`hang_up`, once."""

@@ -14,7 +14,6 @@ smaller place to change it. Check it again when Textual is updated.
 
 from __future__ import annotations
 
-import contextlib
 import os
 import selectors
 from codecs import getincrementaldecoder
@@ -24,9 +23,14 @@ from textual._parser import ParseError
 from textual._xterm_parser import XTermParser
 from textual.driver import Driver
 from textual.drivers.linux_driver import LinuxDriver
+from textual.message import Message
 
 #: How undecodable input bytes are handled: each becomes U+FFFD.
 INPUT_ERRORS = "replace"
+
+
+class TerminalGone(Message):
+    """Sent to the app when reading the terminal gives nothing: it has gone away."""
 
 
 class _EndOfInput(Exception):
@@ -49,11 +53,10 @@ class LenientLinuxDriver(LinuxDriver):
             super()._sigcont_application(*args)
 
     def _end_of_input(self) -> None:
+        # Posted, never waited for: the app may be stopping this very thread (after a
+        # SIGHUP) and would wait for it to end, while it waited for the app.
         self.terminal_gone = True
-        leave = getattr(self._app, "hang_up_soon", None)
-        if leave is not None:
-            with contextlib.suppress(RuntimeError):  # the app has already closed
-                self._app.call_from_thread(leave)
+        self._app.post_message(TerminalGone())
 
     def run_input_thread(self) -> None:
         """Wait for input and dispatch events (Textual 8.2.8's loop; see the module docstring)."""
