@@ -230,7 +230,9 @@ def audit_watch(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch)
         old = self.raw().get(record.id)
         before = dict(old) if old is not None else None
         result = put(self, record, pending=pending)
-        writes.append((self.name, record.id, before, record.to_dict(with_id=False)))
+        # What was stored, which may hold more than was given (a need's status history).
+        stored = self.raw().get(record.id)
+        writes.append((self.name, record.id, before, dict(stored) if stored is not None else None))
         return result
 
     def watched_remove(self: Table, record_id: str) -> bool:  # type: ignore[type-arg]

@@ -6,6 +6,7 @@ when asked for (``--with-initials``).
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from datetime import date, timedelta
 from pathlib import Path
@@ -106,3 +107,82 @@ def test_the_app_dialog_offers_initials_but_names_win() -> None:
     assert request.with_initials and not request.with_names
     named = build_request({**values, "with_names": True}, served=True)
     assert named.with_names and not named.with_initials
+
+
+def test_a_client_added_through_the_vault_is_given_a_neutral_code_at_once(
+    vault_files: VaultFiles,
+) -> None:
+    from casetui.core.labels import neutral_label
+
+    with vault_files.open() as vault:
+        owner = vault.owner_staff_id
+        assert owner is not None
+        added = []
+        for name in NAMES:
+            client = Client.create(
+                preferred_name=name, intake_date=date.today(), case_manager_id=owner
+            )
+            assert client.calendar_code == ""
+            kept = vault.repo.clients.add(client)
+            assert kept.calendar_code == vault.repo.clients.require(client.id).calendar_code
+            added.append(kept)
+        chosen = Client.create(
+            preferred_name="Rosa Quintana",
+            intake_date=date.today(),
+            case_manager_id=owner,
+            calendar_code="K-17",
+        )
+        vault.repo.clients.add(chosen)
+        assert vault.repo.clients.require(chosen.id).calendar_code == "K-17"  # their choice
+    codes = [client.calendar_code for client in added]
+    for client in added:
+        code = client.calendar_code
+        assert CODE.match(code), code
+        own = initials(client.preferred_name)
+        assert code != own and code[:2] != own.replace(".", "")[:2]
+    assert len(set(codes)) == len(codes)
+    # The first, added to a vault with no codes yet, has the code shown for it before.
+    first = added[0]
+    assert first.calendar_code == neutral_label(first.preferred_name, "", first.id)
+
+
+def test_the_code_shown_before_the_first_export_is_the_one_it_keeps(
+    vault_files: VaultFiles,
+) -> None:
+    from casetui.core.labels import neutral_label
+    from casetui.vault.calendar import give_calendar_codes
+
+    with vault_files.open() as vault:
+        owner = vault.owner_staff_id
+        assert owner is not None
+        # An imported client (import writes rows as they are) may have no code yet.
+        client = Client.create(
+            preferred_name=NAMES[0], intake_date=date.today(), case_manager_id=owner
+        )
+        vault.repo.clients.add_many([client])
+        assert vault.repo.clients.require(client.id).calendar_code == ""
+        shown = neutral_label(client.preferred_name, "", client.id)
+        (given,) = give_calendar_codes(vault.repo, [client])
+        assert given.calendar_code == shown
+        assert vault.repo.clients.require(client.id).calendar_code == shown
+
+
+def test_the_accreditation_report_shows_codes_never_initials(
+    home: Path, sample_files: VaultFiles
+) -> None:
+    from casetui.core.labels import neutral_label
+
+    with sample_files.open() as vault:  # none with a stored code, whatever the sample holds
+        clients = [dataclasses.replace(c, calendar_code="") for c in vault.repo.clients]
+        vault.repo.put_all(clients)
+        vault.save()
+    result = run_casetui("report", "accreditation", *_ident(sample_files), home=home)
+    assert result.returncode == 0, result.stderr
+    text = result.stdout
+    labels = [neutral_label(c.preferred_name, c.calendar_code, c.id) for c in clients]
+    assert any(label in text for label in labels), text[:2000]
+    for client in clients:
+        own = initials(client.preferred_name)
+        if own.count(".") >= 2:  # one letter and a dot turns up in ordinary words
+            assert own not in text, own
+        assert client.preferred_name not in text

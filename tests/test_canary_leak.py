@@ -6,10 +6,12 @@ written). Then the real ``casetui`` runs in tmux with every folder it could
 write to (home, the XDG folders, TMPDIR) inside this test's tmp_path: unlock by
 typing the passphrase, view the caseload, open the client (the canary must be
 on screen, which proves the search below looks for something real), change a
-goal, wait for the save, hide with F12 (the canary must leave the screen),
-unlock again and quit. Afterwards every file under tmp_path is searched for the
-canary in UTF-8 and UTF-16-LE, ignoring case, and every file and folder casetui
-made must be private (0600 and 0700).
+goal, wait for the save, start a new goal holding the canary and leave it
+unsaved, hide with F12 (the canary must leave the screen, and the kept draft of
+the form must be sealed), unlock again (the form comes back), leave it and
+quit. Afterwards every file under tmp_path is searched for the canary in UTF-8
+and UTF-16-LE, ignoring case, and every file and folder casetui made must be
+private (0600 and 0700).
 """
 
 from __future__ import annotations
@@ -113,6 +115,12 @@ def test_a_full_session_leaves_no_plaintext_anywhere(
     pane.wait_for("In progress", timeout=SLOW)
     pane.wait(lambda s: SAVED.search(s) is not None, "the save", timeout=SLOW)
 
+    # Start a new goal with the canary in it, and leave it unsaved.
+    pane.keys("a")
+    pane.wait_for("New goal", timeout=SLOW)
+    pane.type(f"Half typed for {CANARY}")
+    pane.wait_for(f"Half typed for {CANARY}", timeout=SLOW)
+
     # Quick hide: the screen no longer shows the client.
     pane.keys("F12")
     screen = pane.wait_for("Locked", timeout=SLOW)
@@ -122,12 +130,21 @@ def test_a_full_session_leaves_no_plaintext_anywhere(
     # longer to type the passphrase than that, tmux does not.
     lock = vault_files.paths.lock
     wait_until(lambda: lock.read_bytes() == b"" or None, "the vault to be let go", SLOW)
+    # The half-typed goal is kept across the lock (sealed): the search below covers it.
+    drafts = list((home / "state").rglob("drafts/*.age"))
+    assert len(drafts) == 1, drafts
+    assert leaks(drafts[0]) == [], "the kept draft holds the canary in plaintext"
+    assert oct(stat.S_IMODE(drafts[0].stat().st_mode)) == "0o600"
 
-    # Unlock again, see the caseload, and quit.
+    # Unlock again: back in the form, words and all. Leave it, and quit.
     pane.type(PASSPHRASE)
     pane.wait_for("•" * len(PASSPHRASE))
     pane.keys("Enter")
-    pane.wait_for("My caseload", CANARY, timeout=SLOW)
+    pane.wait_for("New goal", f"Half typed for {CANARY}", timeout=SLOW)
+    pane.keys("Escape")
+    pane.wait_for("Leave without saving?", timeout=SLOW)
+    pane.keys("y")
+    pane.wait_for(f"{CANARY} wants", timeout=SLOW)
     pane.keys("C-q")
     assert pane.exit_code(timeout=SLOW) == 0
 

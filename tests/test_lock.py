@@ -103,7 +103,10 @@ async def test_quick_hide_clears_every_widget_and_unlocking_brings_it_back(
         assert app.vault is None
         app.screen.query_one("#passphrase", Input).value = PASSPHRASE
         await pilot.press("enter")
-        await wait_for(pilot, lambda: isinstance(app.screen, CaseloadScreen), timeout=30)
+        # Back where the person was: the same client, over the caseload.
+        await wait_for(pilot, lambda: isinstance(app.screen, ClientScreen), timeout=30)
+        assert app.screen.client_id == client_id  # type: ignore[attr-defined]
+        assert isinstance(app.screen_stack[1], CaseloadScreen)
         assert app.vault is not None and client_id in app.vault.repo.clients
         await pilot.press("ctrl+q")
 

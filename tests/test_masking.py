@@ -1,4 +1,4 @@
-"""Screen sharing (masking): clients by calendar code or initials, notes hidden.
+"""Screen sharing (masking): clients by calendar code (never initials), notes hidden.
 
 Each test first proves that a client's name or note IS found where it should be
 (unmasked, or after turning sharing off), so the checks can fail, then that none
@@ -27,7 +27,7 @@ from casetui import cli
 from casetui.config import DEFAULT_CONFIG_TEXT, Settings, load_settings, save_settings
 from casetui.core.choices import BlockKind, Domain, Horizon, MeetingKind, NeedStatus
 from casetui.core.fields import DatedNote, StatusChange, TextSpec
-from casetui.core.labels import code_or_initials, initials
+from casetui.core.labels import initials, neutral_label, new_calendar_code
 from casetui.core.records import (
     AdminBlock,
     Assignment,
@@ -44,7 +44,7 @@ from casetui.core.records import (
     StrengthsAssessment,
 )
 from casetui.ui.app import CaseApp
-from casetui.ui.masking import HIDDEN, INDICATOR
+from casetui.ui.masking import HIDDEN, INDICATOR, client_name, stored_client_name
 from casetui.ui.screens.caseload import CaseloadScreen
 from casetui.ui.screens.client import PANES, TABS, ClientScreen
 from casetui.ui.screens.confirm import ConfirmScreen
@@ -62,6 +62,7 @@ from tests.test_ui_flows import TODAY, caseload_ready, wait_for
 
 OWNER = "st_sample01"
 ROSA = "cl_sample013"
+AMARA = "cl_sample001"  # Amara Bluefinch: no calendar code in the sample
 CODE = "K-17"
 SIZE = (120, 40)
 
@@ -131,14 +132,33 @@ def found(text: str, secrets: Iterable[str]) -> set[str]:
 
 
 def name_secrets(vault: Vault) -> set[str]:
-    """Every client's preferred name, and its last word (the sample's are all unique).
+    """Every client's preferred name, its last word (the sample's are all unique) and initials.
 
     First names alone are left out: a partner's contact person may share one.
+    Initials identify people in a small community, so they are never shown either.
     """
     secrets = set()
     for client in vault.repo.clients:
         secrets |= {client.preferred_name, client.preferred_name.split()[-1]}
+        secrets |= set(two_initials(client.preferred_name))
     return secrets
+
+
+def two_initials(name: str) -> list[str]:
+    """``name``'s initials when they have two letters or more (R.Q.), else nothing.
+
+    One letter and a dot (C.) turns up in ordinary words, so it is not looked for.
+    """
+    label = initials(name)
+    return [label] if label.count(".") >= 2 else []
+
+
+def shared_labels(files: VaultFiles) -> dict[str, str]:
+    """Each client's label while the screen is shared, by id: computed, never hard-coded."""
+    with files.open(writable=False) as vault:
+        return {
+            c.id: neutral_label(c.preferred_name, c.calendar_code, c.id) for c in vault.repo.clients
+        }
 
 
 NOT_SECRET = {
@@ -297,21 +317,42 @@ def assert_hidden(app: CaseApp, secrets: tuple[set[str], set[str]], where: str) 
 # -- the label ----------------------------------------------------------------------------
 
 
-def test_the_label_is_the_calendar_code_else_initials() -> None:
-    assert code_or_initials("Rosa Quillfeather", "K-17") == "K-17"
-    assert code_or_initials("Rosa Quillfeather", "") == "R.Q."
-    assert code_or_initials("Rosa Quillfeather", "  ") == "R.Q."
-    assert code_or_initials("[@click=app.quit]", "") == "C."
+def test_the_label_is_the_calendar_code_else_a_neutral_code_never_initials() -> None:
+    seed = "cl_0123456789ab"
+    made = new_calendar_code("Rosa Quillfeather", seed=seed)
+    assert neutral_label("Rosa Quillfeather", "K-17", seed) == "K-17"
+    assert neutral_label("Rosa Quillfeather", "", seed) == made
+    assert neutral_label("Rosa Quillfeather", "  ", seed) == made
+    assert made != "R.Q." and not made.startswith("RQ")
+    assert neutral_label("Rosa", " K-17\x1b[31m ", seed) == "K-17"  # sanitised
+    assert neutral_label("[@click=app.quit]", "", seed) == new_calendar_code(
+        "[@click=app.quit]", seed=seed
+    )
     assert initials("!!!") == "Client"
+
+
+def test_a_client_without_a_stored_code_is_masked_by_a_neutral_code_not_initials() -> None:
+    rosa = Client.create(
+        preferred_name="Rosa Quillfeather", intake_date=TODAY, case_manager_id=OWNER
+    )
+    assert rosa.calendar_code == ""
+    expected = new_calendar_code(rosa.preferred_name, seed=rosa.id)
+    row = rosa.to_dict(with_id=False)
+    for label in (client_name(rosa, True), stored_client_name(rosa.id, row, True)):
+        assert label == expected
+        assert "R.Q." not in label and "Quillfeather" not in label
+    assert client_name(rosa, False) == "Rosa Quillfeather"
+    assert stored_client_name(rosa.id, row, False) == "Rosa Quillfeather"
 
 
 # -- the caseload and the command palette ----------------------------------------------
 
 
-async def test_the_caseload_and_palette_show_codes_and_initials_only_while_sharing(
+async def test_the_caseload_and_palette_show_codes_only_while_sharing(
     marked: VaultFiles, secrets: tuple[set[str], set[str]]
 ) -> None:
     names, _notes = secrets
+    amara = shared_labels(marked)[AMARA]
     app = app_for(marked)
     async with app.run_test(size=SIZE) as pilot:
         await caseload_ready(pilot, app)
@@ -325,7 +366,8 @@ async def test_the_caseload_and_palette_show_codes_and_initials_only_while_shari
         assert_hidden(app, secrets, "caseload")
         cells = [row.cells[0] for row in app.screen.query_one(RowList).rows]
         assert CODE in cells
-        assert "A.B." in cells  # Amara Bluefinch has no code: her initials
+        assert amara in cells  # Amara Bluefinch has no stored code: the neutral one
+        assert "A.B." not in cells  # never her initials
         assert app.screen.query_one(MaskBadge).display
 
         # Everyone's clients too.
@@ -333,13 +375,18 @@ async def test_the_caseload_and_palette_show_codes_and_initials_only_while_shari
         await settle(pilot)
         assert_hidden(app, secrets, "everyone's caseload")
 
-        # The palette offers clients by code or initials, and matches only those.
+        # The palette offers clients by code, and matches only those.
         await pilot.press("ctrl+p")
         await wait_for(pilot, lambda: isinstance(app.screen, CommandPalette))
         await pilot.press(*"K-17")
         await wait_for(pilot, lambda: f"Go to client: {CODE}" in screen_text(app))
         assert found(screen_text(app), names) == set()
         palette_input = app.screen.query_one(Input)
+        palette_input.value = amara
+        await wait_for(pilot, lambda: f"Go to client: {amara}" in screen_text(app))
+        palette_input.value = "A.B."  # her initials match no one
+        await pilot.pause(0.5)
+        assert "Go to client" not in screen_text(app)
         palette_input.value = "Quillfeather"  # what is typed shows, but matches no one
         await pilot.pause(0.5)
         assert "Go to client" not in screen_text(app)
@@ -390,6 +437,7 @@ async def test_the_palette_has_a_command_to_turn_sharing_on_and_off(marked: Vaul
 
 
 async def test_the_filter_matches_only_what_is_shown_while_sharing(marked: VaultFiles) -> None:
+    labels = shared_labels(marked)
     app = app_for(marked)
     async with app.run_test(size=SIZE) as pilot:
         await caseload_ready(pilot, app)
@@ -413,8 +461,12 @@ async def test_the_filter_matches_only_what_is_shown_while_sharing(marked: Vault
         assert await filter_by("owlculture") == []
         assert await filter_by("spanish") == []  # the language is not in the row
         assert await filter_by(CODE.lower()) == [ROSA]
-        assert await filter_by("a.b.") == ["cl_sample001"]  # Amara Bluefinch: no code
-        assert "code or initials" in str(app.screen.query_one("#filter", Input).placeholder)
+        # Amara Bluefinch has no stored code: found by the neutral one, not her initials.
+        assert await filter_by(labels[AMARA].lower()) == [AMARA]
+        assert await filter_by("a.b.") == []
+        placeholder = str(app.screen.query_one("#filter", Input).placeholder)
+        assert "code" in placeholder
+        assert "initials" not in placeholder
 
 
 # -- the client workspace ------------------------------------------------------------------
@@ -782,6 +834,9 @@ async def test_the_demo_starts_masked_and_shows_the_badge(tmp_path: Path) -> Non
     from casetui.ui.launch import make_demo_vault
 
     vault = make_demo_vault(tmp_path, TODAY)
+    clients = vault.repo.clients.all()
+    labels = {neutral_label(c.preferred_name, c.calendar_code, c.id) for c in clients}
+    shown_initials = {label for c in clients for label in two_initials(c.preferred_name)}
     app = CaseApp(vault.path, vault=vault, demo=True, today=TODAY, masked=True)
     try:
         async with app.run_test(size=(80, 24)) as pilot:
@@ -789,7 +844,8 @@ async def test_the_demo_starts_masked_and_shows_the_badge(tmp_path: Path) -> Non
             text = screen_text(app)
             assert INDICATOR in text
             assert "Quillfeather" not in text
-            assert "R.Q." in text
+            assert any(label in text for label in labels)  # clients show by neutral code
+            assert found(text, shown_initials) == set()  # never by initials
     finally:
         vault.close()
 

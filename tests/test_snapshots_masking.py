@@ -1,6 +1,7 @@
 """Snapshots at 80×24 of the main screens while the screen is shared.
 
-Clients show as their initials (the sample has no calendar codes), notes as
+Clients show as a neutral code made from their id (the sample has no stored
+calendar codes; never their initials), notes as
 "(hidden while screen sharing)", and every title bar carries the "Screen
 sharing: names hidden" badge. Update them with
 ``pytest tests/test_snapshots_masking.py --snapshot-update`` after a deliberate

@@ -208,7 +208,8 @@ def test_hours_of_a_suppressed_meeting_count_are_hidden_with_it() -> None:
     assert rows[MeetingKind.CRISIS.label] == ("<5", HIDDEN)
     # The only other count is hidden too, or the total would give the crisis meeting away.
     assert rows[MeetingKind.CHECK_IN.label] == (HIDDEN, HIDDEN)
-    assert rows[TOTAL] == ("10", "12.3")
+    # The total hours go too: with the other rows' hours shown, they would give these away.
+    assert rows[TOTAL] == ("10", HIDDEN)
 
 
 def test_staff_time_counts_weekly_blocks_on_each_day_of_the_period() -> None:
@@ -244,13 +245,18 @@ def test_staff_time_counts_weekly_blocks_on_each_day_of_the_period() -> None:
         start=nine,
         end=eleven,
     )
-    records = tables_of(weekly_admin, ended, last_day, after, before)
+    # A third case manager: staff time is withheld with fewer than three.
+    third = AdminBlock.create(
+        staff_id="st_c", kind=BlockKind.SUPERVISION, on=START, start=nine, end=eleven
+    )
+    records = tables_of(weekly_admin, ended, last_day, after, before, third)
     counts = tally(records, START, END)
     assert counts.days == 28
+    assert counts.staff_people == 3
     assert dict(counts.staff_hours) == {
         BlockKind.ADMIN.label: 6.0,  # four Mondays, one skipped, 2 h each
         BlockKind.SELF_CARE.label: 4.0,  # 1.5 h twice, and 1 h on the last day
-        BlockKind.SUPERVISION.label: 0.0,
+        BlockKind.SUPERVISION.label: 2.0,
         BlockKind.TRAINING.label: 0.0,
         BlockKind.DOCUMENTATION.label: 0.0,
     }
@@ -259,7 +265,7 @@ def test_staff_time_counts_weekly_blocks_on_each_day_of_the_period() -> None:
     rows = rows_of(table)
     assert rows[BlockKind.ADMIN.label] == ("6.0", "1.5")
     assert rows[BlockKind.SELF_CARE.label] == ("4.0", "1.0")
-    assert rows[TOTAL] == ("10.0", "2.5")
+    assert rows[TOTAL] == ("12.0", "3.0")
     assert "28 days (4.0 weeks)" in table.note
 
 
@@ -495,6 +501,7 @@ def planted_caseload(c: Canaries) -> tuple[Tables, list[str]]:
             domain=Domain.SAFETY,
             status=NeedStatus.NEEDED,
             note=c(),
+            history=(StatusChange(day, NeedStatus.NEEDED, c()),),
         )
         records += [
             who,

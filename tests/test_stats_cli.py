@@ -18,7 +18,8 @@ from tests.test_cli import assert_one_sentence_error, ident
 
 pytestmark = pytest.mark.usefixtures("home")
 
-PERIOD = ("--from", "2026-01-01", "--to", "2026-10-31")
+# Not a whole month, quarter or fiscal year: allowed only as a custom period.
+PERIOD = ("--from", "2026-01-01", "--to", "2026-10-31", "--custom-period")
 
 
 def sample_words() -> set[str]:

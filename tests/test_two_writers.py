@@ -69,10 +69,12 @@ def test_a_second_import_is_stopped_while_another_process_writes(
     assert retried.returncode == 0, retried.stderr
     with vault_files.open(writable=False) as vault:
         first = vault.repo.clients.require("cl_firstwriter")
+        assert first.calendar_code  # given a neutral code when the first writer added it
         assert first == Client(
             id="cl_firstwriter",
             preferred_name="Kwame Stonebrook",
             intake_date=date(2026, 5, 1),
             case_manager_id=vault.owner_staff_id,
+            calendar_code=first.calendar_code,
         )
         assert len(vault.repo.clients) >= 31

@@ -47,8 +47,9 @@ async def test_the_screen_counts_last_month_and_records_the_run(vault_files: Vau
         await wait_for(pilot, lambda: isinstance(app.screen, StatsScreen) and app.screen.ready)
         screen = app.screen
         assert isinstance(screen, StatsScreen)
-        assert screen.query_one("#stats-from", Input).value == "2026-10-01"
-        assert screen.query_one("#stats-to", Input).value == "2026-10-31"
+        assert (screen.period.start, screen.period.end) == (date(2026, 10, 1), date(2026, 10, 31))
+        assert "Month: October 2026" in text_of(app, "#stats-period")
+        assert not screen.query(Input)  # no days to type: whole periods only
         body = text_of(app, "#stats-body")
         assert body.startswith("Funder statistics, 2026-10-01 to 2026-10-31")
         assert "New (intake in the period)           6" in body
@@ -56,15 +57,14 @@ async def test_the_screen_counts_last_month_and_records_the_run(vault_files: Vau
             assert secret not in body
         assert "Counted 2026-10-01 to 2026-10-31" in text_of(app, "#stats-status")
 
-        # Another period: typed into the boxes, Enter counts again.
-        screen.query_one("#stats-from", Input).value = "2026-10-05"
-        screen.query_one("#stats-from", Input).focus()
-        await pilot.press("enter")
-        await wait_for(pilot, lambda: screen.ready and "2026-10-05" in text_of(app, "#stats-body"))
-        assert "New (intake in the period)           x" not in text_of(app, "#stats-body")
+        # [ steps back a whole month, ] forward again.
+        await pilot.press("left_square_bracket")
+        await wait_for(pilot, lambda: screen.ready and "2026-09-01" in text_of(app, "#stats-body"))
+        assert "New (intake in the period)           0" in text_of(app, "#stats-body")
+        await pilot.press("right_square_bracket")
+        await wait_for(pilot, lambda: screen.ready and "2026-10-01" in text_of(app, "#stats-body"))
 
-        # r with the figures focused counts the same period again, recorded only once.
-        screen.query_one("#stats-scroll").focus()
+        # r counts the same period again, recorded only once.
         await pilot.press("r")
         await wait_for(pilot, lambda: screen.ready)
         await pilot.press("escape")
@@ -72,11 +72,14 @@ async def test_the_screen_counts_last_month_and_records_the_run(vault_files: Vau
         await wait_for(pilot, lambda: app.vault is not None and not app.vault.dirty)
     assert report_runs(vault_files) == [
         "funder statistics 2026-10-01–2026-10-31",
-        "funder statistics 2026-10-05–2026-10-31",
+        "funder statistics 2026-09-01–2026-09-30",
     ]
 
 
-async def test_a_bad_period_says_so_and_counts_nothing(vault_files: VaultFiles) -> None:
+async def test_a_period_not_over_cannot_be_chosen_and_p_changes_the_kind(
+    vault_files: VaultFiles,
+) -> None:
+    seed(vault_files, plant)
     app = app_for(vault_files)
     async with app.run_test(size=SIZE) as pilot:
         await caseload_ready(pilot, app)
@@ -85,13 +88,26 @@ async def test_a_bad_period_says_so_and_counts_nothing(vault_files: VaultFiles) 
         screen = app.screen
         assert isinstance(screen, StatsScreen)
         before = text_of(app, "#stats-body")
-        screen.query_one("#stats-to", Input).value = "2026-09-01"
-        screen.query_one("#stats-to", Input).focus()
-        await pilot.press("enter")
+        # Today is 2026-11-16: November has not ended.
+        await pilot.press("right_square_bracket")
         await pilot.pause()
-        assert "starts after it ends" in text_of(app, "#stats-status")
-        screen.query_one("#stats-to", Input).value = "2026-13"
-        await pilot.press("enter")
-        await pilot.pause()
-        assert "YYYY-MM-DD" in text_of(app, "#stats-status")
+        assert "November 2026 has not ended yet" in text_of(app, "#stats-status")
         assert text_of(app, "#stats-body") == before
+        # p: the quarter holding October has not ended either, so the last whole one.
+        await pilot.press("p")
+        await wait_for(pilot, lambda: screen.ready and "2026-07-01" in text_of(app, "#stats-body"))
+        assert "Quarter: 2026 Q3, 2026-07-01 to 2026-09-30" in text_of(app, "#stats-period")
+        await pilot.press("p")
+        await wait_for(pilot, lambda: screen.ready and "FY2026" in text_of(app, "#stats-body"))
+        assert "Fiscal year: FY2026, 2025-10-01 to 2026-09-30" in text_of(app, "#stats-period")
+        await pilot.press("left_square_bracket")
+        await wait_for(pilot, lambda: screen.ready and "FY2025" in text_of(app, "#stats-body"))
+        await pilot.press("p")
+        await wait_for(
+            pilot, lambda: screen.ready and "September 2025" in text_of(app, "#stats-body")
+        )
+        footer = " ".join(
+            b.binding.description for b in screen.active_bindings.values() if b.binding.show
+        )
+        for words in ("Earlier/later", "Kind of period", "Count again"):
+            assert words in footer

@@ -27,6 +27,7 @@ if TYPE_CHECKING:
 
     from casetui.config import Settings
     from casetui.core.choices import AuditAction
+    from casetui.core.periods import Period
     from casetui.vault.keys import RecipientEntry
     from casetui.vault.vault import Unlocker, Vault
 
@@ -88,6 +89,36 @@ def _day(text: str) -> date:
         raise argparse.ArgumentTypeError(
             f"{text[:20]!r} is not a date; write it as YYYY-MM-DD"
         ) from None
+
+
+def _month(text: str) -> Period:
+    """A calendar month written YYYY-MM."""
+    from casetui.core.periods import PeriodError, parse_month
+
+    try:
+        return parse_month(text)
+    except PeriodError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
+
+
+def _quarter(text: str) -> Period:
+    """A calendar quarter written YYYY-Qn."""
+    from casetui.core.periods import PeriodError, parse_quarter
+
+    try:
+        return parse_quarter(text)
+    except PeriodError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
+
+
+def _year(text: str) -> int:
+    """The calendar year a fiscal year ends in, written YYYY (or FYYYYY)."""
+    from casetui.core.periods import PeriodError, parse_fiscal_year
+
+    try:
+        return parse_fiscal_year(text).end.year
+    except PeriodError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
 
 
 MIN_WEEKS, MAX_WEEKS = 1, 52
@@ -509,7 +540,7 @@ def build_parser() -> argparse.ArgumentParser:
     accreditation.add_argument(
         "--with-names",
         action="store_true",
-        help="show clients' preferred names instead of their codes or initials",
+        help="show clients' preferred names instead of their neutral codes",
     )
     stats = reports.add_parser(
         "stats",
@@ -520,24 +551,49 @@ def build_parser() -> argparse.ArgumentParser:
             "period. No names, initials, codes, dates of birth or free text. Counts from 1 "
             "to the small-cell threshold minus 1 show as '<N' (N is the threshold, 5 "
             "unless set), and further cells are suppressed so none can be worked out "
-            "from the totals."
+            "from the totals. The period is a whole calendar month, calendar quarter or "
+            "fiscal year that has ended, since two reports a few days apart could be "
+            "compared to single out one client. A fiscal year is named by the calendar "
+            "year it ends in: with the usual start (1 October; set fiscal_year_start in "
+            "the settings to change it), FY2026 runs from 2025-10-01 to 2026-09-30."
         ),
     )
-    stats.add_argument(
+    when = stats.add_mutually_exclusive_group()
+    when.add_argument(
         "--from",
         dest="start",
         type=_day,
-        required=True,
         metavar="YYYY-MM-DD",
-        help="the first day of the period",
+        help="the first day of the period (with --to)",
     )
     stats.add_argument(
         "--to",
         dest="end",
         type=_day,
-        required=True,
         metavar="YYYY-MM-DD",
-        help="the last day of the period",
+        help="the last day of the period (with --from)",
+    )
+    when.add_argument(
+        "--month", type=_month, metavar="YYYY-MM", help="a calendar month, such as 2026-09"
+    )
+    when.add_argument(
+        "--quarter",
+        type=_quarter,
+        metavar="YYYY-Qn",
+        help="a calendar quarter, such as 2026-Q3 (July to September)",
+    )
+    when.add_argument(
+        "--fiscal-year",
+        type=_year,
+        metavar="YYYY",
+        help="the fiscal year that ends in YYYY: FY2026 is 2025-10-01 to 2026-09-30 "
+        "unless fiscal_year_start is set",
+    )
+    stats.add_argument(
+        "--custom-period",
+        action="store_true",
+        help="allow --from and --to to be any days; the report then says it is custom, "
+        "because comparing it with other reports can reveal small counts",
     )
     for sub in (accreditation, stats):
         sub.add_argument(
@@ -1363,7 +1419,7 @@ def _report_accreditation(args: argparse.Namespace) -> int:
 
     from casetui.core.accreditation import render
     from casetui.core.choices import AuditAction
-    from casetui.core.labels import code_or_initials
+    from casetui.core.labels import neutral_label
     from casetui.vault.readiness import accreditation
 
     settings, _notices = _settings()
@@ -1375,7 +1431,7 @@ def _report_accreditation(args: argparse.Namespace) -> int:
             (
                 client.preferred_name
                 if args.with_names
-                else code_or_initials(client.preferred_name, client.calendar_code),
+                else neutral_label(client.preferred_name, client.calendar_code, client.id),
                 client.id,
                 result,
             )
@@ -1402,16 +1458,45 @@ def _report_stats(args: argparse.Namespace) -> int:
     from datetime import date
 
     from casetui.core.choices import AuditAction
+    from casetui.core.periods import PeriodError, checked, fiscal_year
     from casetui.core.stats import funder_stats, render_stats
 
-    start: date = args.start
-    end: date = args.end
-    if start > end:
+    settings, _notices = _settings()
+    fy_start = settings.fiscal_year_start
+    today = date.today()
+    named: Period | None = args.month or args.quarter
+    if args.fiscal_year is not None:
+        named = fiscal_year(args.fiscal_year, fy_start)
+    if named is not None and args.end is not None:
         raise CliError(
-            f"--from {start} is after --to {end}; give the first day of the period, then the last.",
+            "--to goes with --from, not with --month, --quarter or --fiscal-year; give one "
+            "way of saying the period.",
             2,
         )
-    settings, _notices = _settings()
+    if named is None and (args.start is None) != (args.end is None):
+        given, missing = ("--from", "--to") if args.end is None else ("--to", "--from")
+        raise CliError(f"{given} needs {missing} too: give the first and the last day.", 2)
+    if named is None and args.start is None:
+        raise CliError(
+            "Say which period to count: --month YYYY-MM, --quarter YYYY-Qn, --fiscal-year "
+            "YYYY, or --from and --to.",
+            2,
+        )
+    start: date = named.start if named is not None else args.start
+    end: date = named.end if named is not None else args.end
+    try:
+        period = checked(
+            start, end, today=today, fy_start_month=fy_start, allow_custom=args.custom_period
+        )
+    except PeriodError as error:
+        raise CliError(str(error), 2) from None
+    if period.custom:
+        print(
+            f"Note: {period.label} is a custom period, not a whole month, quarter or fiscal "
+            "year that has ended, so comparing it with other reports can reveal small "
+            "counts; please share it with care.",
+            file=sys.stderr,
+        )
     path = vault_path(args)
     with open_to_record(path, unlocker(args, path), accept_older=accepts_older(args)) as vault:
         stats = funder_stats(
@@ -1419,7 +1504,8 @@ def _report_stats(args: argparse.Namespace) -> int:
             start,
             end,
             settings.small_cell_threshold,
-            as_of=date.today(),
+            as_of=today,
+            fiscal_year_start=fy_start,
         )
         record(vault, AuditAction.REPORT_RUN, f"funder statistics {start}–{end}")
     sys.stdout.write(render_stats(stats, args.format))
@@ -1472,7 +1558,7 @@ def _masked_option(parser: argparse.ArgumentParser) -> None:
         action="store_true",
         default=argparse.SUPPRESS,
         help=(
-            "start with screen sharing on: clients shown only by calendar code or initials, "
+            "start with screen sharing on: clients shown only by their neutral calendar code, "
             "notes hidden (F9 turns it off)"
         ),
     )

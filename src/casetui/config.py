@@ -65,6 +65,11 @@ DEFAULT_SMALL_CELL = 5
 MIN_SMALL_CELL = 3
 MAX_SMALL_CELL = 50
 
+DEFAULT_FISCAL_YEAR_START = 10
+"""The month a fiscal year starts in, for funder statistics: October, the US federal one."""
+MIN_MONTH = 1
+MAX_MONTH = 12
+
 MAX_AGENCY_TEXT = 200
 """The agency's name and how to reach it, printed on the client's goal sheet."""
 
@@ -129,11 +134,13 @@ class Settings:
     hide_key_quits: bool = DEFAULT_HIDE_KEY_QUITS
     """Whether the quick-hide key closes casetui (True) or locks it and clears the screen."""
     mask_clients: bool = DEFAULT_MASK_CLIENTS
-    """Start with screen sharing on: clients shown by calendar code or initials, notes hidden."""
+    """Start with screen sharing on: clients shown by neutral calendar code, notes hidden."""
     reassess_after_days: int = DEFAULT_REASSESS_DAYS
     """Needs should be reassessed within this many days (accreditation readiness)."""
     small_cell_threshold: int = DEFAULT_SMALL_CELL
     """Funder statistics suppress counts from 1 to this minus 1."""
+    fiscal_year_start: int = DEFAULT_FISCAL_YEAR_START
+    """The month (1 to 12) a fiscal year starts in; FY2026 is the one that ends in 2026."""
     agency_name: str = ""
     """The agency's name, for the client's printed goal sheet."""
     agency_contact: str = ""
@@ -178,6 +185,7 @@ class Settings:
         for name, low, high in (
             ("reassess_after_days", MIN_REASSESS_DAYS, MAX_REASSESS_DAYS),
             ("small_cell_threshold", MIN_SMALL_CELL, MAX_SMALL_CELL),
+            ("fiscal_year_start", MIN_MONTH, MAX_MONTH),
         ):
             value = getattr(self, name)
             if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
@@ -231,7 +239,7 @@ idle_lock_minutes = {DEFAULT_IDLE_LOCK_MINUTES}
 hide_key_quits = {"true" if DEFAULT_HIDE_KEY_QUITS else "false"}
 
 # true: start with screen sharing on, for training or supervision on a shared
-# screen: every client appears only as their calendar code (or initials) and
+# screen: every client appears only as their neutral calendar code and
 # notes are hidden. F9 (or your own "app.mask" keys under [keymap]) turns it on
 # and off at any time. Write true or false without quotes.
 mask_clients = {"true" if DEFAULT_MASK_CLIENTS else "false"}
@@ -244,6 +252,12 @@ reassess_after_days = {DEFAULT_REASSESS_DAYS}
 # "<{DEFAULT_SMALL_CELL}", so that nobody can be picked out of a small group: a whole
 # number from {MIN_SMALL_CELL} to {MAX_SMALL_CELL}.
 small_cell_threshold = {DEFAULT_SMALL_CELL}
+
+# The month your fiscal year starts in, for funder statistics: a whole number
+# from {MIN_MONTH} (January) to {MAX_MONTH} (December). A fiscal year is named by the
+# calendar year it ends in: with {DEFAULT_FISCAL_YEAR_START} (October, the US federal
+# year), FY2026 runs from 1 October 2025 to 30 September 2026.
+fiscal_year_start = {DEFAULT_FISCAL_YEAR_START}
 
 # Your agency's name, and how a client can reach it (phone, hours), printed on
 # the goal sheet a client takes home. One line each, in quotes.
@@ -380,6 +394,14 @@ def _settings_from(data: dict[str, Any], text: str, name: str) -> tuple[Settings
     small_cell = whole(
         "small_cell_threshold", DEFAULT_SMALL_CELL, MIN_SMALL_CELL, MAX_SMALL_CELL, "people"
     )
+    fiscal_start = whole(
+        "fiscal_year_start",
+        DEFAULT_FISCAL_YEAR_START,
+        MIN_MONTH,
+        MAX_MONTH,
+        "months",
+        extra=" (the number of the month it starts in: 10 is October)",
+    )
 
     def line(key: str) -> str:
         if key not in data:
@@ -430,6 +452,7 @@ def _settings_from(data: dict[str, Any], text: str, name: str) -> tuple[Settings
         "mask_clients",
         "reassess_after_days",
         "small_cell_threshold",
+        "fiscal_year_start",
         "agency_name",
         "agency_contact",
         "keymap",
@@ -454,6 +477,7 @@ def _settings_from(data: dict[str, Any], text: str, name: str) -> tuple[Settings
         mask_clients=mask,
         reassess_after_days=reassess,
         small_cell_threshold=small_cell,
+        fiscal_year_start=fiscal_start,
         agency_name=agency_name,
         agency_contact=agency_contact,
         keymap=keymap,
@@ -577,6 +601,7 @@ def save_settings(settings: Settings, path: Path | None = None) -> None:
         "mask_clients": settings.mask_clients,
         "reassess_after_days": settings.reassess_after_days,
         "small_cell_threshold": settings.small_cell_threshold,
+        "fiscal_year_start": settings.fiscal_year_start,
         "agency_name": settings.agency_name,
         "agency_contact": settings.agency_contact,
         "keymap": dict(sorted(settings.keymap.items())),

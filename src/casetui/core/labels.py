@@ -1,12 +1,14 @@
 """How a client is named where their name should not appear.
 
-A client chooses (or is given) a short calendar code; without one, their
-initials stand in. The same label is used in an exported calendar and on a
-screen that is being shared, so a client is known by one label everywhere.
+A client chooses (or is given) a short calendar code. The same label is used in
+an exported calendar and on a screen that is being shared, so a client is known
+by one label everywhere.
 
-A client with no code is given a neutral one, made at random (see
-:func:`new_calendar_code`), the first time a calendar is exported: initials
-identify people in a small community, so they are shown only when asked for.
+A new client is given a neutral code, made at random (see
+:func:`new_calendar_code`), when they are added; one without a code yet (from an
+import, say) is given it at the first calendar export, and until then is shown
+as the code that export will keep (see :func:`neutral_label`). Initials identify
+people in a small community, so they are shown only when asked for.
 """
 
 from __future__ import annotations
@@ -35,10 +37,15 @@ def initials(name: str) -> str:
     return "".join(f"{letter}." for letter in letters) or NO_INITIALS
 
 
-def code_or_initials(preferred_name: str, calendar_code: str) -> str:
-    """The client's calendar code, or their initials when they have none."""
+def neutral_label(preferred_name: str, calendar_code: str, client_id: str) -> str:
+    """The client's calendar code, or the neutral one made from their id: never initials.
+
+    Made from the client's (random) id, the code is the same in every session,
+    read-only ones too, and is the one the first calendar export keeps for them
+    (unless another client holds it already).
+    """
     code = sanitise(calendar_code, multiline=False)
-    return code or initials(preferred_name)
+    return code or new_calendar_code(preferred_name, seed=client_id)
 
 
 def new_calendar_code(

@@ -150,6 +150,8 @@ class Client(Record):
     status: ClientStatus = f.choice(ClientStatus, ClientStatus.ACTIVE)
     case_manager_id: str = f.ref()
     checkin_interval_days: int = f.whole(1, 365, default=14)
+    #: The client chose how often to check in (accreditation: a client-specific approach).
+    checkin_interval_agreed: bool = f.flag()
     language: str = f.text(60)
     interpreter_needed: bool = f.flag()
     culture_notes: str = f.text(2000, multiline=True)
@@ -188,6 +190,10 @@ class Goal(Record):
     progress_notes: tuple[f.DatedNote, ...] = f.notes()
 
 
+#: The most status changes a need keeps.
+NEED_HISTORY_LIMIT = 500
+
+
 @dataclasses.dataclass(frozen=True, kw_only=True, slots=True)
 class NeedItem(Record):
     """One item of the client's needs checklist.
@@ -210,12 +216,48 @@ class NeedItem(Record):
     status: NeedStatus = f.choice(NeedStatus, NeedStatus.NOT_ASSESSED)
     status_date: date | None = f.day()
     note: str = f.text(2000, multiline=True)
+    #: Each status the need has had and since when, oldest first. The vault adds to
+    #: it whenever a need is written with a new status (see :meth:`noting_status`);
+    #: it is empty for needs last written before it was kept.
+    history: tuple[f.StatusChange, ...] = f.history(NeedStatus, NEED_HISTORY_LIMIT)
 
     def _check(self) -> None:
         if self.catalog_key is not None and self.catalog_key not in CATALOG_BY_KEY:
             raise ValidationError(
                 "catalog_key", f"{self.catalog_key!r} is not in the needs catalog."
             )
+
+    def noting_status(self, stored: NeedItem | None, today: date, since: date | None) -> NeedItem:
+        """This need as it should be written over ``stored``, its status change in the history.
+
+        A copy read before the last write never loses what is stored: the longer
+        history wins. A new need, or one whose status differs from the stored one's,
+        gets an entry dated ``status_date`` (when it was set for this change) or
+        ``today``, never before the entry before it. A stored need without history
+        first gets an entry for the status it had, since its ``status_date`` or
+        ``since`` (the client's intake), so a new ``status_date`` alone cannot move
+        when it began.
+        """
+        history = self.history
+        if stored is not None and len(stored.history) > len(history):
+            history = stored.history
+        if stored is not None and not history:
+            began = stored.status_date or since
+            if began is None:
+                return self
+            history = (f.StatusChange(began, stored.status),)
+        if history and history[-1].status is self.status:
+            return self if history == self.history else dataclasses.replace(self, history=history)
+        fresh = self.status_date is not None and (
+            stored is None or self.status_date != stored.status_date
+        )
+        on = self.status_date if fresh and self.status_date is not None else today
+        if history and on < history[-1].on:
+            on = history[-1].on
+        kept = (*history, f.StatusChange(on, self.status))
+        if len(kept) > NEED_HISTORY_LIMIT:  # keep when the need began, and the latest
+            kept = (kept[0], *kept[len(kept) - NEED_HISTORY_LIMIT + 1 :])
+        return dataclasses.replace(self, history=kept)
 
     @property
     def is_custom(self) -> bool:

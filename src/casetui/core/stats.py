@@ -7,13 +7,23 @@ What is counted, for a period of days (both ends included):
   Being on the caseload is not enough: a client is served in a period when they
   had their intake or a meeting in it.
 * **Needs** of the clients served, by domain and status and by horizon and
-  status. The status is the one recorded now (needs keep no history).
+  status, each by its status on the period's last day (from the need's history),
+  so a later run gives the same figures. A need with no history (last written
+  before needs kept one) is taken to have had its present status since its
+  ``status_date``, or since the client's intake when that is empty. A need that
+  did not exist yet on that day (its history begins after it) does not count.
 * **Referrals** made in the period (the day of their first status), by service
-  and by their status now.
+  and by their status on the period's last day.
 * **Meetings** held in the period, by kind: how many, and their hours.
 * **Staff time**: the case managers' own admin, self-care, supervision, training
   and documentation blocks on the days of the period, weekly blocks on each day
-  they happen (see :mod:`casetui.core.schedule`). This is about staff, not clients.
+  they happen (see :mod:`casetui.core.schedule`). It is withheld when fewer than
+  :data:`MIN_STAFF` case managers have blocks in the period: in a small agency it
+  would be one person's own self-care hours.
+
+Which periods may be counted is up to the caller (see :mod:`casetui.core.periods`):
+a report for any span that is not a whole month, quarter or fiscal year says so
+in its rules, since two such reports a day apart can give one client away.
 
 When ``as_of`` is given, nothing dated after it counts: a meeting ahead is planned,
 not held.
@@ -39,8 +49,8 @@ settles the table. The two needs tables share their status totals and grand
 total, so they are protected together, as one network.
 
 Hours of meetings are hidden wherever the number of those meetings is, and the
-total hours with the total count. Staff time is not about clients and is shown
-in full.
+total hours whenever any row's hours are hidden (or the hidden hours would be the
+total less the shown ones).
 """
 
 from __future__ import annotations
@@ -66,12 +76,16 @@ from casetui.core.choices import (
     ReferralStatus,
     ServiceKind,
 )
+from casetui.core.fields import StatusChange
+from casetui.core.periods import DEFAULT_FISCAL_YEAR_START, Period, custom, whole_period
 from casetui.core.records import AdminBlock, Client, Meeting, NeedItem, Record, Referral
 from casetui.core.schedule import hours_by_kind, week_of, week_slots
 
 #: The smallest threshold that protects anything: with 2, "<2" would say 1.
 MIN_THRESHOLD = 3
 DEFAULT_THRESHOLD = 5
+#: Staff time is shown only when at least this many case managers have blocks in the period.
+MIN_STAFF = 3
 #: What a count hidden to protect another one shows.
 HIDDEN = "x"
 #: What a count shows when nothing about it can be said safely.
@@ -435,6 +449,8 @@ class Tallies:
     #: Hours of each kind of block, and the number of days counted.
     staff_hours: tuple[tuple[str, float], ...]
     days: int
+    #: How many case managers have blocks in the period.
+    staff_people: int = 0
 
 
 def _of(tables: Mapping[str, Sequence[Record]], cls: type[R]) -> list[R]:
@@ -454,6 +470,31 @@ def last_counted_day(end: date, as_of: date | None) -> date:
     return end if as_of is None else min(end, as_of)
 
 
+def status_on(history: Sequence[StatusChange], day: date) -> object | None:
+    """The status a history (oldest first) says held on ``day``; None before it began."""
+    found = None
+    for change in history:
+        if change.on > day:
+            break
+        found = change.status
+    return found
+
+
+def need_status_on(need: NeedItem, day: date, intake: date) -> NeedStatus | None:
+    """The need's status on ``day``, or None if it did not exist yet (see the module's notes)."""
+    if need.history:
+        found = status_on(need.history, day)
+        return found if isinstance(found, NeedStatus) else None
+    since = need.status_date or intake
+    return need.status if since <= day else None
+
+
+def referral_status_on(referral: Referral, day: date) -> ReferralStatus:
+    """The referral's status on ``day`` (its first one, if it was opened after it)."""
+    found = status_on(referral.history, day)
+    return found if isinstance(found, ReferralStatus) else referral.history[0].status
+
+
 def tally(
     tables: Mapping[str, Sequence[Record]], start: date, end: date, as_of: date | None = None
 ) -> Tallies:
@@ -469,7 +510,9 @@ def tally(
     met = {m.client_id for m in meetings}
     new: set[str] = set()
     continuing: set[str] = set()
+    intakes: dict[str, date] = {}
     for client in _of(tables, Client):
+        intakes[client.id] = client.intake_date
         if within(client.intake_date):
             new.add(client.id)
         elif client.intake_date < start and client.id in met:
@@ -489,12 +532,15 @@ def tally(
     by_domain = {(d, s): 0 for d in domains for s in statuses}
     by_horizon = {(h, s): 0 for h in horizons for s in statuses}
     for need in _of(tables, NeedItem):
-        if need.client_id in served:
-            by_domain[need.domain, need.status] += 1
-            by_horizon[need.horizon, need.status] += 1
+        if need.client_id not in served:
+            continue
+        status = need_status_on(need, last, intakes[need.client_id])
+        if status is not None:
+            by_domain[need.domain, status] += 1
+            by_horizon[need.horizon, status] += 1
     needs_by_domain = Tally(
         "needs_by_domain",
-        "Needs of the clients served, by domain and status now",
+        "Needs of the clients served, by domain and status at the period's end",
         "Domain",
         _labels(domains),
         _labels(statuses),
@@ -502,7 +548,7 @@ def tally(
     )
     needs_by_horizon = Tally(
         "needs_by_horizon",
-        "Needs of the clients served, by horizon and status now",
+        "Needs of the clients served, by horizon and status at the period's end",
         "Horizon",
         _labels(horizons),
         _labels(statuses),
@@ -513,12 +559,12 @@ def tally(
     by_service = {(k, s): 0 for k in ServiceKind for s in outcomes}
     for referral in _of(tables, Referral):
         if within(referral.opened_on):
-            by_service[referral.service, referral.status] += 1
+            by_service[referral.service, referral_status_on(referral, last)] += 1
     # Services nobody was referred to are left out: a row of zeros says nothing.
     services = [k for k in ServiceKind if any(by_service[k, s] for s in outcomes)]
     referrals = Tally(
         "referrals",
-        "Referrals made in the period, by service and status now",
+        "Referrals made in the period, by service and status at the period's end",
         "Service",
         _labels(services),
         _labels(outcomes),
@@ -543,9 +589,11 @@ def tally(
 
     blocks = _of(tables, AdminBlock)
     staff = dict.fromkeys(BlockKind, 0.0)
+    people: set[str] = set()
     monday = week_of(start)
     while monday <= last:
         slots = [s for s in week_slots(blocks, monday) if within(s.day)]
+        people.update(s.block.staff_id for s in slots)
         for kind, hours in hours_by_kind(slots).items():
             staff[kind] += hours
         monday += timedelta(days=7)
@@ -558,6 +606,7 @@ def tally(
         meetings=meeting_table,
         staff_hours=tuple((kind.label, staff[kind]) for kind in BlockKind),
         days=days,
+        staff_people=len(people),
     )
 
 
@@ -626,17 +675,33 @@ def _column_table(t: Tally, threshold: int, note: str = "") -> StatsTable:
         return _withheld(t, t.columns)
     values = [*cells, sum(cells)]
     hours = [*t.hours, sum(t.hours)] if t.hours else []
+    # Hours are shown only beside a shown count; the total hours only when every
+    # row's are, or the hidden ones would be the total less the shown ones.
+    open_hours = [m is Mark.SHOWN for m in marks]
+    open_hours[-1] = all(open_hours)
     rows: list[tuple[str, tuple[str, ...]]] = []
     for i, (label, value, mark) in enumerate(zip((*t.rows, TOTAL), values, marks, strict=True)):
         cell = shown(value, mark, threshold)
         if hours:
-            rows.append((label, (cell, _hours(hours[i]) if mark is Mark.SHOWN else HIDDEN)))
+            rows.append((label, (cell, _hours(hours[i]) if open_hours[i] else HIDDEN)))
         else:
             rows.append((label, (cell,)))
     return StatsTable(t.key, t.title, t.corner, t.columns, tuple(rows), note)
 
 
+STAFF_TITLE = "Case managers' own time in the period (planned blocks)"
+STAFF_WITHHELD_NOTE = (
+    f"Not shown: fewer than {MIN_STAFF} case managers had time blocks in the period, and "
+    "with so few these hours would describe one person's own time, such as their self-care."
+)
+
+
 def _staff_table(tallies: Tallies) -> StatsTable:
+    columns = ("Hours", "Per week")
+    if tallies.staff_people < MIN_STAFF:
+        return StatsTable(
+            "staff_time", STAFF_TITLE, "Kind", columns, (), STAFF_WITHHELD_NOTE, withheld=True
+        )
     weeks = tallies.days / 7
     rows = []
     total = 0.0
@@ -647,9 +712,9 @@ def _staff_table(tallies: Tallies) -> StatsTable:
     day_word = "day" if tallies.days == 1 else "days"
     return StatsTable(
         "staff_time",
-        "Case managers' own time in the period (planned blocks)",
+        STAFF_TITLE,
         "Kind",
-        ("Hours", "Per week"),
+        columns,
         tuple(rows),
         f"Over {tallies.days} {day_word} ({weeks:.1f} weeks), all case managers together. "
         "Admin time against a case manager's target is admin and documentation together.",
@@ -663,6 +728,7 @@ def funder_stats(
     threshold: int = DEFAULT_THRESHOLD,
     *,
     as_of: date | None = None,
+    fiscal_year_start: int = DEFAULT_FISCAL_YEAR_START,
 ) -> FunderStats:
     """De-identified counts for the period ``start`` to ``end`` (both included).
 
@@ -673,6 +739,9 @@ def funder_stats(
     and further counts show as ``x`` (or, as a last resort, ``..``) until none
     can be worked out from the rest (see the module's notes). A threshold under 3
     is raised to 3, since "<2" would say 1. Nothing dated after ``as_of`` counts, when it is given.
+    A period that is not a whole month, quarter or fiscal year (with the fiscal year
+    starting in month ``fiscal_year_start``), or one not over by ``as_of``, is named
+    a custom period in the rules.
     """
     asked = threshold
     threshold = max(threshold, MIN_THRESHOLD)
@@ -698,16 +767,28 @@ def funder_stats(
     )
     withheld = any(WITHHELD in cells for t in out for _label, cells in t.rows)
     last = last_counted_day(end, as_of)
-    rules = _rules(start, end, last, asked=asked, threshold=threshold, withheld=withheld)
+    whole = whole_period(start, end, fiscal_year_start)
+    period = whole if whole is not None and (as_of is None or end < as_of) else custom(start, end)
+    rules = _rules(period, last, asked=asked, threshold=threshold, withheld=withheld)
     return FunderStats(start, end, threshold, as_of, rules, out)
 
 
+CUSTOM_RULE = (
+    "This is a custom period, not a whole month, quarter or fiscal year: comparing it with "
+    "reports for other periods can reveal small counts, so please share it with care."
+)
+
+
 def _rules(
-    start: date, end: date, last: date, *, asked: int, threshold: int, withheld: bool
+    period: Period, last: date, *, asked: int, threshold: int, withheld: bool
 ) -> tuple[str, ...]:
     """The sentences that say how the figures were made and protected."""
+    start, end = period.start, period.end
     small = f"<{threshold}"
-    rules = [f"Period: {start.isoformat()} to {end.isoformat()}, both days included."]
+    days = f"{start.isoformat()} to {end.isoformat()}, both days included."
+    rules = [f"Period: {days}" if period.custom else f"Period: {period.label}, {days}"]
+    if period.custom:
+        rules.append(CUSTOM_RULE)
     if asked < threshold:
         rules.append(
             f"The small-cell threshold is set to {asked}, but '<{asked}' would reveal the "
@@ -721,10 +802,13 @@ def _rules(
         "Clients served: clients whose intake was in the period (new), and clients whose "
         "intake was before it who had at least one meeting in it (continuing). Each client "
         "counts once.",
-        "Needs: every need of the clients served, by its status as recorded now. "
+        f"Needs: every need of the clients served, by its status on {last.isoformat()}, so "
+        "a later run gives the same figures; a need added after that day does not count. A "
+        "need with no recorded history of its status is taken to have had its present "
+        "status since its status date, or since the client's intake when it has none. "
         "Referrals: those made in the period (the day of their first status), by their "
-        "status now; services with no referrals are left out. Meetings: those held in the "
-        "period, with their hours.",
+        f"status on {last.isoformat()}; services with no referrals are left out. Meetings: "
+        "those held in the period, with their hours.",
         f"Small counts: every count from 1 to {threshold - 1} is shown as '{small}'; 0 is "
         "shown as 0.",
         f"Complementary suppression: further counts are shown as '{HIDDEN}' wherever a "
@@ -741,8 +825,10 @@ def _rules(
             "that can only add up to their total one way."
         )
     rules += [
-        "Hours: the hours of meetings are hidden wherever the number of those meetings is. "
-        "Staff time is about case managers, not clients, and is shown in full.",
+        "Hours: the hours of meetings are hidden wherever the number of those meetings is, "
+        "and the total hours whenever any of them are hidden. Staff time is about case "
+        f"managers, not clients; it is shown only when at least {MIN_STAFF} case managers "
+        "had time blocks in the period, so that it never describes one person's own time.",
         "No names, initials, codes, dates of birth, ids or notes are included: only counts, "
         "hours and the names of categories.",
     ]

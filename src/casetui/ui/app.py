@@ -32,12 +32,17 @@ from textual.widgets import Static
 from casetui.config import Settings
 from casetui.core.choices import AuditAction
 from casetui.ui.commands import ClientCommands
+from casetui.ui.key_order import KeyOrder, is_ordered
+from casetui.ui.resume import OPENING, Place, capture, opening
 from casetui.ui.safe_text import one_line
 from casetui.ui.terminal import LenientLinuxDriver, TerminalGone
 from casetui.ui.worker_errors import tell, unexpected
 from casetui.vault.checkup import unlisted_keys
 from casetui.vault.errors import OlderCopy, VaultBusy, VaultError, WrongKey
 from casetui.vault.vault import Unlocker, Vault
+
+#: The countdown before the idle lock shows for this long (while a form holds changes).
+IDLE_WARNING_SECONDS = 60.0
 
 #: What counts as someone using the app, for the idle lock.
 INPUT_EVENTS = (
@@ -89,7 +94,7 @@ class CaseApp(App[int]):
     ]
 
     save_state: reactive[SaveState] = reactive(SaveState(True, ""), init=False)
-    #: Screen sharing: clients appear only as their calendar code or initials, and
+    #: Screen sharing: clients appear only as their neutral calendar code, and
     #: notes are hidden. Every screen showing client text watches it.
     masked: reactive[bool] = reactive(False, init=False)
 
@@ -151,6 +156,11 @@ class CaseApp(App[int]):
         self._hang_up_task: asyncio.Task[None] | None = None
         #: The question ctrl+q is asking now, if any, so that it is never asked twice.
         self._quit_question: Screen[Any] | None = None
+        #: Where the person was when the app locked, to go back there on unlocking.
+        #: Record ids only; a form's typed draft is sealed on disk (see ``lock``).
+        self._place: Place | None = None
+        #: The countdown shown before the idle lock, while a form holds typed changes.
+        self._idle_warning: Screen[Any] | None = None
         if self.settings.keymap:
             self.set_keymap(self.settings.keymap)
         self.set_reactive(CaseApp.masked, self.settings.mask_clients if masked is None else masked)
@@ -291,27 +301,101 @@ class CaseApp(App[int]):
         while len(self.screen_stack) > 1:
             self.pop_screen()
         self.push_screen(CaseloadScreen())
-        if self.settings.home == "today":
+        place, self._place = self._place, None
+        if place is None and self.settings.home == "today":
             self.show_today()
+        self._find_draft(vault, place)
+
+    # -- coming back where the person was -------------------------------------------
+
+    @work(thread=True, group="resume", exit_on_error=False)
+    def _find_draft(self, vault: Vault, place: Place | None) -> None:
+        """Look for a form's sealed draft (off the UI thread), then go back to the place.
+
+        A draft on disk wins over the place kept in memory: it holds the place too,
+        and it may come from a session that lost its terminal.
+        """
+        from casetui.vault.drafts import read_draft
+
+        found = None
+        with contextlib.suppress(Exception):  # a draft is a courtesy: never stop opening
+            found = read_draft(vault.vault_id, vault.keyring)
+        if found is not None:
+            place = Place.from_json(found)
+        if place is not None:
+            self.call_from_thread(self._go_back_to, vault, place, found is not None)
+
+    @work(group="resume", exit_on_error=False)
+    async def _go_back_to(self, vault: Vault, place: Place, from_disk: bool) -> None:
+        from casetui.ui.resume import restore
+
+        if self.vault is not vault:
+            return  # locked again already; the draft stays for next time
+        await restore(self, place)
+        if from_disk:
+            self._discard_draft(vault.vault_id)
+
+    @work(thread=True, group="resume", exit_on_error=False)
+    def _discard_draft(self, vault_id: str) -> None:
+        from casetui.vault.drafts import discard_draft
+
+        discard_draft(vault_id)
+
+    def _seal_draft(self, vault: Vault, place: Place) -> str | None:
+        """Seal ``place`` and its form to the vault's keys, off the UI thread.
+
+        Returns a sentence saying what went wrong, or None when it is kept.
+        """
+        from casetui.vault.drafts import keep_draft
+
+        try:
+            keep_draft(vault.vault_id, vault.recipients, place.to_json())
+        except VaultError as error:
+            return f"The form you were filling in could not be kept: {error}"
+        except Exception as error:
+            return unexpected("keeping the form you were filling in", error)
+        return None
+
+    async def run_action(
+        self,
+        action: Any,
+        default_namespace: Any = None,
+        namespaces: Any = None,
+    ) -> bool:
+        """Run an action, noting it so that a form it opens can be opened again after a lock."""
+        token = OPENING.set(opening(action, default_namespace))
+        try:
+            return await super().run_action(action, default_namespace, namespaces)
+        finally:
+            OPENING.reset(token)
 
     # -- hiding and locking ---------------------------------------------------------
 
     async def on_event(self, event: events.Event) -> None:
         if isinstance(event, INPUT_EVENTS):
             self.last_input = self.clock()
+        if is_ordered(event):
+            # One key at a time, each to what has the focus once the key before it has
+            # been handled: keys typed after a Tab go to the next field (see key_order).
+            order: KeyOrder | None = getattr(self, "_key_order", None)
+            if order is None:
+                order = self._key_order = KeyOrder(self, super().on_event)
+            await order.take(event)
+            return
         await super().on_event(event)
 
     def _watch_idle(self) -> None:
         """Check the idle limit every second from a quiet thread.
 
         A thread rather than an app timer: it reads the wall clock without waking
-        the app every second, and it only calls in when the limit has passed.
+        the app every second, and it only calls in when the limit has passed, or
+        when the warning before it is due.
         """
         stop = self._idle_stop
 
         def watch() -> None:
             while not stop.wait(1.0):
-                if self._idle_due():
+                if self._idle_due() or self._in_warning_time():
                     try:
                         self.call_from_thread(self.check_idle_lock)
                     except RuntimeError:  # the app has closed
@@ -320,10 +404,29 @@ class CaseApp(App[int]):
         threading.Thread(target=watch, name="casetui-idle-lock", daemon=True).start()
 
     def _idle_due(self) -> bool:
+        return self.idle_seconds_left() == 0.0
+
+    def idle_seconds_left(self) -> float | None:
+        """Seconds until the idle lock, 0 when it is due, None when it does not apply."""
         minutes = self.settings.idle_lock_minutes
         if minutes <= 0 or self.vault is None or self.locked:
-            return False
-        return self.clock() - self.last_input >= minutes * 60
+            return None
+        return max(0.0, minutes * 60 - (self.clock() - self.last_input))
+
+    def idle_warning_lead(self) -> float:
+        """How long before the idle lock the countdown shows: a minute, or half the limit."""
+        return min(IDLE_WARNING_SECONDS, self.settings.idle_lock_minutes * 30)
+
+    def _in_warning_time(self) -> bool:
+        """The last minute before the idle lock, with no countdown shown yet (any thread)."""
+        left = self.idle_seconds_left()
+        return (
+            left is not None and 0 < left <= self.idle_warning_lead() and self._idle_warning is None
+        )
+
+    def _idle_warning_due(self) -> bool:
+        """On the UI thread: the countdown is due, and a form holds typed changes."""
+        return self._in_warning_time() and self._unsaved_form()
 
     def on_unmount(self) -> None:
         self._idle_stop.set()
@@ -380,9 +483,13 @@ class CaseApp(App[int]):
         driver = self._driver
         if isinstance(driver, LenientLinuxDriver):
             driver.terminal_gone = True
+        place = capture(self) if self.vault is not None and not self.demo else None
         for worker in list(self.workers):  # a lock still saving finishes first
             if worker.group == "lock" and not worker.is_finished:
                 await worker.wait()
+        if place is not None and place.form is not None and self.vault is not None:
+            # A half-typed form comes back at the next unlock, sealed meanwhile.
+            await asyncio.to_thread(self._seal_draft, self.vault, place)
         vault = self.vault if self.vault is not None else self._held
         if vault is not None and vault.writable and vault.dirty and not self.demo:
             # Nobody is there to tell: if this save fails, the change is lost, as it
@@ -392,8 +499,21 @@ class CaseApp(App[int]):
         self.exit(128 + signum)
 
     def check_idle_lock(self) -> None:
-        """Lock after ``idle_lock_minutes`` without input (0 never locks)."""
+        """Lock after ``idle_lock_minutes`` without input (0 never locks).
+
+        While a form holds typed changes, a countdown shows for the last minute
+        first; any key or mouse movement keeps working.
+        """
         minutes = self.settings.idle_lock_minutes
+        if self._idle_warning_due():
+            from casetui.ui.screens.idle_warning import IdleWarningScreen
+
+            def closed(_result: object) -> None:
+                self._idle_warning = None
+
+            self._idle_warning = IdleWarningScreen()
+            self.push_screen(self._idle_warning, closed)
+            return
         if self._idle_due():
             self.lock(
                 "casetui locked itself after "
@@ -420,7 +540,9 @@ class CaseApp(App[int]):
         if self.vault.writable:
             why = "after a time without use" if message else "quick hide"
             self.vault.repo.record_event(AuditAction.LOCKED, detail=why)
+        place = capture(self)
         self.locked = True
+        self._idle_warning = None
         self.clear_notifications()
         # The screens uncovered on the way down are going too: they must not wake up
         # and reload from a vault that is no longer there.
@@ -439,12 +561,20 @@ class CaseApp(App[int]):
                 key_file_protected=self.identity_protected,
             )
         )
+        # Where the person was comes back on unlocking. A form's typed words are
+        # sealed to the vault's keys and written by the worker, never kept in the
+        # clear; the demo's are fictional and stay in memory with its vault.
+        self._place = place if self.demo or place.form is None else None
         self._let_go_done.clear()
-        self._let_go(vault)
+        self._let_go(vault, None if self.demo or place.form is None else place)
 
     @work(thread=True, group="lock", exit_on_error=False)
-    def _let_go(self, vault: Vault) -> None:
+    def _let_go(self, vault: Vault, draft: Place | None = None) -> None:
         try:
+            if draft is not None:
+                problem = self._seal_draft(vault, draft)
+                if problem is not None:
+                    self.call_from_thread(self._lock_message, problem)
             if self.demo:
                 self._held = vault  # fictional data, and no passphrase to ask for
                 return
@@ -539,7 +669,7 @@ class CaseApp(App[int]):
             if isinstance(self.screen, CommandPalette):  # its list was made with names
                 self.call_next(self.screen.run_action, "escape")
             self.notify(
-                "Clients show as their calendar code or initials, and notes are hidden.",
+                "Clients show as their neutral calendar code, and notes are hidden.",
                 title="Screen sharing on",
                 timeout=4,
                 markup=False,
@@ -902,7 +1032,7 @@ class CaseApp(App[int]):
         else:
             yield SystemCommand(
                 "Screen sharing: hide names",
-                "Show clients only by calendar code or initials, and hide notes",
+                "Show clients only by their neutral calendar code, and hide notes",
                 self.action_toggle_mask,
             )
         yield SystemCommand("Keys and help", "Show every key on this screen", self.action_help)

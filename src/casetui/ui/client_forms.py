@@ -52,6 +52,7 @@ def client_fields(staff: Sequence[Staff], editing: Client | None = None) -> list
             "int",
             hint="How often to be in touch; 1 to 365 days.",
         ),
+        FormField("checkin_interval_agreed", "Check-in interval agreed with the client", "flag"),
         FormField("language", "Language"),
         FormField("interpreter_needed", "Interpreter needed", "flag"),
         FormField(
@@ -81,8 +82,9 @@ def client_fields(staff: Sequence[Staff], editing: Client | None = None) -> list
         FormField(
             "calendar_code",
             "Calendar code",
-            hint="How this client appears in an exported calendar; if left blank, a neutral "
-            "code is made at the first export.",
+            hint="How this client appears in an exported calendar and while the screen is "
+            "shared: a neutral code made when the client was added. Change it if you like; "
+            "never use initials.",
         ),
     ]
     if editing is None:

@@ -5,7 +5,7 @@ a client's name live markup in the palette. So the hit is built from a plain
 :class:`~textual.content.Content` and only the matched offsets are styled.
 
 While the screen is shared, clients are offered, and matched, only by their
-calendar code or initials.
+neutral calendar code.
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ if TYPE_CHECKING:
 
 
 class ClientCommands(Provider):
-    """Offer every client by preferred name (by code or initials while masked)."""
+    """Offer every client by preferred name (by neutral code while masked)."""
 
     def _clients(self) -> list[tuple[str, str]]:
         app: CaseApp = self.app  # type: ignore[assignment]
@@ -35,7 +35,7 @@ class ClientCommands(Provider):
         with app.vault.mutex:
             raw = list(app.vault.repo.clients.raw().items())
         return sorted(
-            ((cid, clean_line(stored_client_name(row, masked))) for cid, row in raw),
+            ((cid, clean_line(stored_client_name(cid, row, masked))) for cid, row in raw),
             key=lambda item: item[1].casefold(),
         )
 

@@ -1,8 +1,9 @@
-"""Screen sharing: clients shown only by calendar code or initials, notes hidden.
+"""Screen sharing: clients shown only by calendar code, notes hidden.
 
 While the app's ``masked`` is on, every client appears as their calendar code,
-or their initials when they have none (the label an exported calendar uses),
-and every piece of free text a person typed about a client collapses to
+or the neutral code made from their id when they have none yet (the label an
+exported calendar uses; never their initials, which identify people in a small
+community), and every piece of free text a person typed about a client collapses to
 :data:`HIDDEN`. Short structured fields (status, dates, counts, kinds, catalog
 need names, partner names) stay, so the work can still be shown and discussed.
 
@@ -15,7 +16,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
-from casetui.core.labels import code_or_initials
+from casetui.core.labels import neutral_label
 from casetui.core.records import Client, NeedItem
 
 if TYPE_CHECKING:
@@ -43,17 +44,17 @@ def on_masking(node: DOMNode, callback: Callable[[bool], object]) -> None:
 
 
 def client_name(client: Client, masked: bool) -> str:
-    """The client's preferred name, or their code or initials while masked."""
+    """The client's preferred name, or their calendar code while masked."""
     if masked:
-        return code_or_initials(client.preferred_name, client.calendar_code)
+        return neutral_label(client.preferred_name, client.calendar_code, client.id)
     return client.preferred_name
 
 
-def stored_client_name(row: Mapping[str, Any], masked: bool) -> str:
-    """Like :func:`client_name`, from a client's stored row (for quick reads)."""
+def stored_client_name(client_id: str, row: Mapping[str, Any], masked: bool) -> str:
+    """Like :func:`client_name`, from a client's id and stored row (for quick reads)."""
     name = str(row.get("preferred_name", ""))
     if masked:
-        return code_or_initials(name, str(row.get("calendar_code", "")))
+        return neutral_label(name, str(row.get("calendar_code", "")), client_id)
     return name
 
 

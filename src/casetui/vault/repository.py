@@ -15,7 +15,7 @@ import dataclasses
 import threading
 from collections.abc import Callable, Collection, Iterator, Sequence
 from datetime import UTC, date, datetime
-from typing import TYPE_CHECKING, Any, Generic, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, TypeVar, cast
 
 from casetui.core.choices import (
     CASELOAD_STATUSES,
@@ -25,6 +25,7 @@ from casetui.core.choices import (
     NeedStatus,
 )
 from casetui.core.errors import ValidationError
+from casetui.core.labels import new_calendar_code
 from casetui.core.records import (
     AdminBlock,
     Assignment,
@@ -193,8 +194,12 @@ class Table(Generic[R]):
         self._repo.check_writable()
         with self._repo.mutex:
             self._repo.check_references(record, pending)
-            new = record.to_dict(with_id=False)
             old = self.raw().get(record.id)
+            if isinstance(record, NeedItem):
+                record = cast(R, self._repo.noting_need_status(record, old))
+            elif isinstance(record, Client) and old is None:
+                record = cast(R, self._repo.coding_new_client(record))
+            new = record.to_dict(with_id=False)
             # Read the old parent (and what changed) first: replace_row rewrites the
             # stored dict in place.
             old_parent, new_parent = self._parent_of(old), self._parent_of(new)
@@ -413,6 +418,28 @@ class Repository(CaseOperations):
 
     def table(self, name: str) -> Table[Any]:
         return self._tables[name]
+
+    def noting_need_status(self, need: NeedItem, old: RawRow | None) -> NeedItem:
+        """``need`` with its status change added to its history, for writing over ``old``.
+
+        Funder statistics count needs by their status at a period's end, from this.
+        """
+        stored = None if old is None else self.needs.build(need.id, old)
+        client = self.clients.get(need.client_id)
+        since = None if client is None else client.intake_date
+        return need.noting_status(stored, date.today(), since)
+
+    def coding_new_client(self, client: Client) -> Client:
+        """``client``, given a neutral calendar code if they have none, for adding.
+
+        New clients get their code at once (unique in the vault, never their
+        initials), so screen sharing and reports never need initials for anyone.
+        """
+        if client.calendar_code.strip():
+            return client
+        taken = {str(raw.get("calendar_code", "")) for raw in self.clients.raw().values()}
+        code = new_calendar_code(client.preferred_name, taken, seed=client.id)
+        return dataclasses.replace(client, calendar_code=code)
 
     def table_for(self, cls: type[R]) -> Table[R]:
         for table in self.tables():

@@ -14,6 +14,7 @@ from textual.widgets import Static
 
 from casetui.core import casework
 from casetui.core.choices import OPEN_NEED_STATUSES, CaseEventKind, ClientStatus
+from casetui.core.labels import neutral_label
 from casetui.core.records import Assignment, CaseEvent, Client
 from casetui.ui.casework_forms import close_fields, reassign_fields, reopen_fields
 from casetui.ui.client_forms import client_fields, client_values
@@ -26,7 +27,7 @@ from casetui.ui.screens.form import FormScreen, required_date
 def profile_text(client: Client, manager: str, masked: bool = False) -> Text:
     """The profile as label/value lines; values are appended as plain text.
 
-    While masked, the name is the calendar code or initials and the notes are hidden.
+    While masked, the name is the neutral calendar code and the notes are hidden.
     """
 
     def flag(value: bool) -> str:
@@ -49,7 +50,7 @@ def profile_text(client: Client, manager: str, masked: bool = False) -> Text:
         ("Safe contact notes", free_text(client.safe_contact_notes, masked)),
         ("Legal engagement", client.legal_engagement.label),
         ("Needs last reassessed", short_date(client.needs_reassessed_on, "not yet")),
-        ("Calendar code", client.calendar_code or "initials (none chosen)"),
+        ("Calendar code", neutral_label(client.preferred_name, client.calendar_code, client.id)),
     ]
     return labelled(rows)
 

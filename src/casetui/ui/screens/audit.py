@@ -1,7 +1,7 @@
 """The whole vault's audit trail, newest first.
 
 Enter on an entry about a client opens that client's History tab. Clients are
-named as everywhere else (their code or initials while the screen is shared).
+named as everywhere else (their neutral code while the screen is shared).
 """
 
 from __future__ import annotations
@@ -74,8 +74,9 @@ class AuditScreen(CaseScreen):
         )
         newest.reverse()  # oldest first again, so entries of the same second keep order
         for entry in reversed(select(newest)):
-            raw = clients.get(entry.client_id or "")
-            rows.append(audit_row(entry, stored_client_name(raw, masked) if raw else ""))
+            client_id = entry.client_id or ""
+            raw = clients.get(client_id)
+            rows.append(audit_row(entry, stored_client_name(client_id, raw, masked) if raw else ""))
         self.query_one(RowList).set_rows(rows)
 
     @on(RowList.Chosen)

@@ -4,7 +4,7 @@ Rows are computed once per change to the records; the filter only tests a
 pre-lowered text per row and hands the survivors to :class:`RowList`, which draws
 the visible lines alone. That keeps a keystroke cheap at thousands of clients.
 
-While the screen is shared, each client shows as their calendar code or initials,
+While the screen is shared, each client shows as their calendar code (never initials),
 and the filter matches only what the rows show, so typing part of a name or a
 note cannot single out a client.
 """
@@ -38,7 +38,7 @@ if TYPE_CHECKING:
 SCOPES = ("mine", "everyone", "closed")
 SCOPE_TITLES = {"mine": "My caseload", "everyone": "Everyone's clients", "closed": "Closed cases"}
 FILTER_HINT = "Filter by name, language, notes… (Esc clears)"
-MASKED_FILTER_HINT = "Filter by code or initials, status, case manager… (Esc clears)"
+MASKED_FILTER_HINT = "Filter by code, status, case manager… (Esc clears)"
 
 
 def next_checkin_text(row: CaseloadRow) -> str:

@@ -12,6 +12,7 @@ nothing about clients (``shareable``).
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, time
@@ -34,10 +35,12 @@ from textual.widgets import (
     Static,
     TextArea,
 )
+from textual.widgets.select import InvalidSelectValueError
 
 from casetui.core.errors import ValidationError
 from casetui.core.fields import DateSpec
 from casetui.ui.masking import is_masked, on_masking
+from casetui.ui.resume import OPENING, claim_draft
 from casetui.ui.safe_text import one_line, plain
 from casetui.ui.screens.confirm import ConfirmScreen
 from casetui.ui.widgets.chrome import MaskBadge
@@ -136,6 +139,11 @@ class FormScreen(ModalScreen[T | None], Generic[T]):
         #: Whether the fields are covered now, because the screen is being shared.
         self.covered = False
         self._start: dict[str, Any] = {}
+        #: How to open this form again after a lock: the action that opened it and
+        #: where it ran (see ``ui/resume.py``); None when it cannot be run again.
+        self.reopen: tuple[str, str] | None = OPENING.get()
+        #: Typed contents to put back once mounted (a draft given back after a lock).
+        self.pending_draft: dict[str, Any] | None = claim_draft()
 
     def compose(self) -> ComposeResult:
         with Vertical():
@@ -196,6 +204,9 @@ class FormScreen(ModalScreen[T | None], Generic[T]):
 
     def on_mount(self) -> None:
         self._start = self.values()
+        if self.pending_draft is not None:
+            self.apply_draft(self.pending_draft)
+            self.pending_draft = None
         if self.fields:
             self.query_one(f"#field-{self.fields[0].name}").focus()
         self._cover(is_masked(self))
@@ -259,6 +270,66 @@ class FormScreen(ModalScreen[T | None], Generic[T]):
     @property
     def changed(self) -> bool:
         return self.values() != self._start
+
+    # -- drafts kept across a lock -------------------------------------------------------
+
+    def draft_values(self) -> dict[str, Any]:
+        """The typed contents as plain JSON: text as typed, choices by their position."""
+        out: dict[str, Any] = {}
+        for spec, (name, value) in zip(self.fields, self.values().items(), strict=True):
+            options = [option for _label, option in spec.options]
+            if spec.kind == "choice":
+                out[name] = options.index(value) if value in options else None
+            elif spec.kind == "many":
+                out[name] = [options.index(v) for v in value if v in options]
+            elif spec.kind == "flag":
+                out[name] = bool(value)
+            else:
+                out[name] = str(value)
+        return out
+
+    def apply_draft(self, draft: dict[str, Any]) -> None:
+        """Put back contents from :meth:`draft_values`; anything that no longer fits is skipped."""
+        for spec in self.fields:
+            if spec.name not in draft:
+                continue
+            value = draft[spec.name]
+            widget = self.query_one(f"#field-{spec.name}")
+            options = [option for _label, option in spec.options]
+            if isinstance(widget, TextArea) and isinstance(value, str):
+                widget.load_text(value)
+            elif (isinstance(widget, Input) and isinstance(value, str)) or (
+                isinstance(widget, Checkbox) and isinstance(value, bool)
+            ):
+                widget.value = value
+            elif isinstance(widget, Select):
+                if value is None:
+                    with contextlib.suppress(InvalidSelectValueError):  # a required choice
+                        widget.clear()
+                elif isinstance(value, int) and 0 <= value < len(options):
+                    widget.value = options[value]
+            elif isinstance(widget, SelectionList) and isinstance(value, list):
+                widget.deselect_all()
+                for index in value:
+                    if isinstance(index, int) and 0 <= index < len(options):
+                        widget.select(options[index])
+
+    def draft_lines(self) -> list[str]:
+        """What was typed, as "Label: value" lines, for when the form cannot be reopened."""
+        lines: list[str] = []
+        for spec, value in zip(self.fields, self.values().values(), strict=True):
+            labels = {repr(option): label for label, option in spec.options}
+            if spec.kind == "choice":
+                shown = labels.get(repr(value), "") if value is not None else ""
+            elif spec.kind == "many":
+                shown = ", ".join(labels.get(repr(v), "") for v in value)
+            elif spec.kind == "flag":
+                shown = "yes" if value else "no"
+            else:
+                shown = str(value)
+            if shown.strip():
+                lines.append(f"{spec.label}: {shown}")
+        return lines
 
     # -- actions --------------------------------------------------------------------
 

@@ -1,25 +1,34 @@
 """Funder statistics: de-identified counts for a period, small counts suppressed.
 
 The figures hold no names, codes or notes (see :mod:`casetui.core.stats`), so
-they look the same while the screen is shared. Counting runs in a thread; each
-period counted is recorded in the audit trail once.
+they look the same while the screen is shared. Only whole months, quarters and
+fiscal years that have ended can be chosen (see :mod:`casetui.core.periods`).
+Counting runs in a thread; each period counted is recorded in the audit trail once.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date, timedelta
+from datetime import date
 from typing import ClassVar
 
 from rich.text import Text
-from textual import on, work
+from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Horizontal, VerticalScroll
-from textual.widgets import Footer, Input, Static
+from textual.containers import VerticalScroll
+from textual.widgets import Footer, Static
 from textual.worker import get_current_worker
 
 from casetui.core.choices import AuditAction
+from casetui.core.periods import (
+    Period,
+    PeriodKind,
+    containing,
+    last_complete,
+    month,
+    step,
+)
 from casetui.core.records import AdminBlock, Client, Meeting, NeedItem, Record, Referral
 from casetui.core.stats import funder_stats, render_stats
 from casetui.ui.safe_text import one_line
@@ -34,8 +43,8 @@ COUNTED: tuple[type[Record], ...] = (Client, Meeting, NeedItem, Referral, AdminB
 
 def last_month(today: date) -> tuple[date, date]:
     """The previous full calendar month: its first and last days."""
-    last = today.replace(day=1) - timedelta(days=1)
-    return last.replace(day=1), last
+    period = last_complete(PeriodKind.MONTH, today)
+    return period.start, period.end
 
 
 def counted_tables(vault: Vault) -> dict[str, Sequence[Record]]:
@@ -57,18 +66,34 @@ def period_detail(start: date, end: date) -> str:
     return f"funder statistics {start.isoformat()}–{end.isoformat()}"
 
 
+#: The kinds of period the screen steps through, in the order ``p`` cycles them.
+KINDS: tuple[PeriodKind, ...] = (PeriodKind.MONTH, PeriodKind.QUARTER, PeriodKind.FISCAL_YEAR)
+
+
 class StatsScreen(CaseScreen):
+    """Counts for one whole month, quarter or fiscal year that has ended.
+
+    There is no typing of days: two reports a few days apart could be compared to
+    single out one client, so the screen steps only through whole periods of one
+    kind, which never overlap. A custom period is for ``casetui report stats``.
+    """
+
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "back", "Back", id="stats.back"),
+        Binding(
+            "left_square_bracket",
+            "step(-1)",
+            "Earlier/later",
+            key_display="[ ]",
+            id="stats.earlier",
+        ),
+        Binding("right_square_bracket", "step(1)", "Later", show=False, id="stats.later"),
+        Binding("p", "kind", "Kind of period", id="stats.kind"),
         Binding("r", "refresh", "Count again", id="stats.refresh"),
-        Binding("d", "dates", "Dates", id="stats.dates"),
     ]
 
     DEFAULT_CSS = """
     StatsScreen #stats-period { height: 1; padding: 0 1; margin-top: 1; }
-    StatsScreen #stats-period Static { width: auto; }
-    StatsScreen #stats-period Input { width: 12; height: 1; border: none; padding: 0; }
-    StatsScreen #stats-period Input:focus { border: none; }
     StatsScreen #stats-status { height: 1; padding: 0 1; margin-bottom: 1; color: $text-muted; }
     StatsScreen #stats-scroll { height: 1fr; overflow-x: auto; scrollbar-size-vertical: 1; }
     StatsScreen #stats-body { width: auto; padding: 0 0 0 1; }
@@ -76,32 +101,23 @@ class StatsScreen(CaseScreen):
 
     def __init__(self) -> None:
         super().__init__()
-        #: True once the figures on screen are for the dates in the boxes.
+        #: True once the figures on screen are for :attr:`period`.
         self.ready = False
         self._recorded: set[tuple[date, date]] = set()
+        self.period: Period = month(2000, 1)
+
+    @property
+    def _fy_start(self) -> int:
+        return self.case_app.settings.fiscal_year_start
 
     def compose(self) -> ComposeResult:
-        start, end = last_month(self.case_app.today)
+        self.period = last_complete(PeriodKind.MONTH, self.case_app.today, self._fy_start)
         yield from self.chrome("stats", "Funder statistics")
-        with Horizontal(id="stats-period"):
-            yield Static("From ")
-            yield Input(start.isoformat(), id="stats-from", max_length=10, restrict=r"[0-9-]*")
-            yield Static("  To ")
-            yield Input(end.isoformat(), id="stats-to", max_length=10, restrict=r"[0-9-]*")
+        yield Static("", id="stats-period")
         yield Static("", id="stats-status")
         with VerticalScroll(id="stats-scroll", can_focus=True):
             yield Static("", id="stats-body")
         yield Footer(show_command_palette=False)
-
-    @staticmethod
-    def _day_input(day: date, wid: str) -> Input:
-        return Input(
-            day.isoformat(),
-            placeholder="YYYY-MM-DD",
-            id=wid,
-            max_length=10,
-            restrict=r"[0-9-]*",
-        )
 
     def on_mount(self) -> None:
         self.query_one("#stats-scroll").focus()
@@ -110,32 +126,42 @@ class StatsScreen(CaseScreen):
     def _status(self, text: str) -> None:
         self.query_one("#stats-status", Static).update(one_line(text))
 
-    def _period(self) -> tuple[date, date] | None:
-        try:
-            start = date.fromisoformat(self.query_one("#stats-from", Input).value.strip())
-            end = date.fromisoformat(self.query_one("#stats-to", Input).value.strip())
-        except ValueError:
-            self._status("Write both days as YYYY-MM-DD, such as 2026-03-01, then press Enter.")
-            return None
-        if start > end:
-            self._status("The period starts after it ends; put the earlier day in From.")
-            return None
-        return start, end
+    def _show_period(self) -> None:
+        p = self.period
+        kind = "Fiscal year" if p.kind is PeriodKind.FISCAL_YEAR else p.kind.value.capitalize()
+        self.query_one("#stats-period", Static).update(
+            one_line(f"{kind}: {p.label}, {p.start.isoformat()} to {p.end.isoformat()}")
+        )
 
     def action_refresh(self) -> None:
-        period = self._period()
-        if period is None:
-            return
+        self._show_period()
         self.ready = False
         self._status("Counting…")
-        self._count(*period)
+        self._count(self.period.start, self.period.end)
 
-    @on(Input.Submitted)
-    def _submitted(self) -> None:
+    def _go(self, period: Period) -> None:
+        self.period = period
         self.action_refresh()
 
-    def action_dates(self) -> None:
-        self.query_one("#stats-from", Input).focus()
+    def action_step(self, count: int) -> None:
+        """The whole period ``count`` before or after this one, if it has ended."""
+        wanted = step(self.period, count, self._fy_start)
+        if not wanted.has_ended(self.case_app.today):
+            self._status(
+                f"{wanted.label} has not ended yet, so there are no figures for it; "
+                f"{self.period.label} is the latest."
+            )
+            return
+        self._go(wanted)
+
+    def action_kind(self) -> None:
+        """Month, then quarter, then fiscal year: the one holding this period's end."""
+        kind = KINDS[(KINDS.index(self.period.kind) + 1) % len(KINDS)]
+        today = self.case_app.today
+        wanted = containing(kind, self.period.end, self._fy_start)
+        if not wanted.has_ended(today):
+            wanted = last_complete(kind, today, self._fy_start)
+        self._go(wanted)
 
     @work(thread=True, exclusive=True, group="stats", exit_on_error=False)
     def _count(self, start: date, end: date) -> None:
@@ -146,7 +172,12 @@ class StatsScreen(CaseScreen):
         try:
             tables = counted_tables(vault)
             stats = funder_stats(
-                tables, start, end, app.settings.small_cell_threshold, as_of=app.today
+                tables,
+                start,
+                end,
+                app.settings.small_cell_threshold,
+                as_of=app.today,
+                fiscal_year_start=app.settings.fiscal_year_start,
             )
             text = render_stats(stats, "text")
         except VaultError as error:
@@ -167,8 +198,13 @@ class StatsScreen(CaseScreen):
     def _show(self, start: date, end: date, text: str) -> None:
         if not self.is_attached:  # left the screen while counting
             return
+        if (start, end) != (self.period.start, self.period.end):
+            return  # another period was chosen while this one was counted
         self.query_one("#stats-body", Static).update(Text(text, no_wrap=True, end=""))
-        self._status(f"Counted {start.isoformat()} to {end.isoformat()} · Enter or r counts again")
+        self._status(
+            f"Counted {start.isoformat()} to {end.isoformat()} · [ ] earlier or later, "
+            "p month/quarter/year"
+        )
         if (start, end) not in self._recorded:
             self._recorded.add((start, end))
             self.case_app.record_event(AuditAction.REPORT_RUN, period_detail(start, end))

@@ -1,6 +1,6 @@
 """Today: what needs doing, as of today, each item one Enter away from its tab.
 
-While the screen is shared, clients show as their calendar code or initials, and
+While the screen is shared, clients show as their neutral calendar code, and
 typed words in a detail (a court date's description, a time block's note) are left out.
 """
 
@@ -120,7 +120,7 @@ class TodayScreen(CaseScreen):
             with repo.mutex:
                 names = {
                     item.client_id: stored_client_name(
-                        repo.clients.raw().get(item.client_id, {}), masked
+                        item.client_id, repo.clients.raw().get(item.client_id, {}), masked
                     )
                     for item in items
                     if item.client_id
