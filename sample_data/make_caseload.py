@@ -11,9 +11,12 @@ status with their histories, releases of information (one expiring, one expired,
 one revoked, one renewed, and a referral with none yet), strengths assessments
 with reassessments to compare, safety plans, handoffs between case managers,
 closed cases (one closed and later reopened) and legal matters for the clients who
-chose to engage. Every client has an intake assessment of the basic needs and health
-care, so the accreditation readiness list shows a mix: most clients pass or need
-attention, and a few fail for reasons worth teaching (see ``INTAKE_OPEN``).
+chose to engage. Every client has an intake assessment of the basic needs (hygiene
+and a social need among them) and health care, so the accreditation readiness list
+shows a mix: most clients pass, several need attention, and a few fail, each for a
+reason worth teaching (see ``INTAKE_OPEN`` and ``INTAKE_SKIPPED``): a new client whose
+intake is still going, no social need recorded, medical care marked "not needed",
+progress not talked over for two check-in intervals, and a client on hold for weeks.
 
 For the demo user (st_sample01) every part of Today has something in it as of the
 caseload's day: overdue and due check-ins, meetings planned for the week, a court
@@ -47,6 +50,7 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Any, NamedTuple
 
+from casetui.core.accreditation import CaseRecords, Verdict, in_program, readiness
 from casetui.core.casework import close_case, consent_state, reassign, reopen_case, valid_consent
 from casetui.core.catalog import CATALOG_BY_KEY
 from casetui.core.choices import (
@@ -133,6 +137,9 @@ class Person(NamedTuple):
     culture: str = ""
     faith: str = ""
     extra: tuple[str, ...] = ()  # further need keys, catalog or custom
+    #: The client chose the check-in interval (accreditation rule 9). A few still have
+    #: the agency's default, to teach the readiness list.
+    agreed: bool = True
 
     @property
     def first(self) -> str:
@@ -145,7 +152,9 @@ P = Person
 PEOPLE: tuple[Person, ...] = (
     P("Amara Bluefinch", "she/her", 1, "English", "2026-03-10", 14, "considering", "ctv",
       "yard ged job_cna budget", extra=("childcare",),
-      safe="Call or text after 17:00; her sister knows about the agency."),
+      safe="Call or text after 17:00; her sister knows about the agency.",
+      culture="Nothing in particular to plan around, Amara says; meetings near the school "
+      "suit her best."),
     P("Tomás Willowbrook", "he/him", 2, "Spanish", "2026-01-13", 14, "engaged", "t",
       "work_permit english_work own_room family_call ids", interpreter=True,
       safe="Text only, in Spanish. Shared phone — say it is the library about a book hold.",
@@ -187,7 +196,9 @@ PEOPLE: tuple[Person, ...] = (
       safe="Text first to ask whether it is a good time to call.",
       culture="Prefers the same interpreter each time when possible."),
     P("Joaquim Ashgrove", "he/him", 2, "Portuguese", "2026-03-24", 30, "not_engaged", "ctv",
-      "chef english_work bank", safe="Works nights at a bakery; best reached after 14:00."),
+      "chef english_work bank", safe="Works nights at a bakery; best reached after 14:00.",
+      culture="Grew up in the Azores; prefers Portuguese for anything written, English is "
+      "fine in meetings."),
     P("Ji-woo Heronfield", "they/them", 1, "Korean", "2026-09-15", 14, "considering", "t",
       "phone own_room counsellor art", safe="Text only. Use the name 'Jay' in messages.",
       culture="Bilingual; prefers English in meetings and Korean for paperwork."),
@@ -198,7 +209,8 @@ PEOPLE: tuple[Person, ...] = (
     P("Marisol Windhaven", "she/her", 2, "Spanish", "2026-05-05", 7, "considering", "ct",
       "pet_home ged childcare job_fair_pay counsellor driving",
       safe="Call or text; if someone else answers, say it is the pharmacy.",
-      extra=("peer_support",)),
+      culture="Family recipes and her dog Biscuit come up often; prefers Spanish for "
+      "anything about the children.", extra=("peer_support",)),
     P("Dalisay Seabright", "she/her", 3, "Tagalog", "2026-04-08", 21, "not_engaged", "ctv",
       "family_call college bank walk",
       culture="Sends money home to her parents each month; plans her budget around that.",
@@ -208,7 +220,8 @@ PEOPLE: tuple[Person, ...] = (
       safe="Call her work number 9:00–17:00 only. No texts: her phone is checked by others."),
     P("Sky Meadowlark", "they/them", 2, "English", "2026-08-04", 14, "considering", "t",
       "phone shelter_to_transitional ged friends", overdue=9,
-      safe="Text only; use 'Sky' and no agency name."),
+      safe="Text only; use 'Sky' and no agency name.", agreed=False,
+      culture="Sky says nothing in particular applies for now."),
     P("Parisa Juniperhill", "she/her", 1, "Dari", "2026-07-22", 14, "not_engaged", "cv",
       "english_work certificate kids_school calm", interpreter=True,
       culture="Celebrates Nowruz in March; prefers a lighter schedule that week."),
@@ -216,10 +229,12 @@ PEOPLE: tuple[Person, ...] = (
       "benefits mosque english yard", interpreter=True,
       faith="Muslim; prefers a woman case manager and a woman interpreter."),
     P("Ana Lucía Foxglove", "she/her", 2, "Spanish", "2026-09-29", 14, "not_engaged", "t",
-      "phone counsellor own_room", safe="Texts in Spanish; keep them short, no agency name."),
+      "phone counsellor own_room", safe="Texts in Spanish; keep them short, no agency name.",
+      culture="Guatemalan; likes Spanish for anything written and English when talking."),
     P("Maricel Tidewater", "she/her", 1, "Tagalog", "2026-10-06", 7, "considering", "c",
       "ids work_permit family_call calm", interpreter=True,
-      safe="Call the shelter front desk and ask for Maricel. No voicemail."),
+      safe="Call the shelter front desk and ask for Maricel. No voicemail.",
+      culture="Prefers Tagalog for anything important, even though her English is good."),
     P("Esperanza Goldcrest", "she/her", 3, "Spanish", "2026-11-10", 14, "not_engaged", "ct",
       "shelter_to_transitional food clothes_interview",
       safe="Call or text her new number only; the old number is not safe."),
@@ -228,7 +243,8 @@ PEOPLE: tuple[Person, ...] = (
       culture="Coaches his son's Saturday football team; weekday meetings only."),
     P("Bao Riverreed", "he/him", 2, "Vietnamese", "2026-06-24", 21, "not_engaged", "c",
       "work_permit english_work doctor cook", interpreter=True, overdue=20,
-      safe="Call in the evening; his housemate answers sometimes and knows about the agency."),
+      safe="Call in the evening; his housemate answers sometimes and knows about the agency.",
+      culture="Cooking food from home for friends is how he feels settled here."),
     P("Leilani Palmshade", "she/her", 1, "English", "2026-01-27", 30, "not_engaged", "ctv",
       "college budget garden mentor", overdue=38,
       culture="Native Hawaiian; family gatherings on Sundays come first."),
@@ -236,17 +252,20 @@ PEOPLE: tuple[Person, ...] = (
       "mosque job_fair_pay english_work own_room", interpreter=True,
       faith="Prefers meetings after Friday prayers."),
     P("Dana Greenholm", "she/they", 2, "English", "2026-04-14", 14, "not_engaged", "t",
-      "pet_home credit counsellor computer", safe="Text only; email is not safe."),
+      "pet_home credit counsellor computer", safe="Text only; email is not safe.",
+      culture="Dana would rather not say more for now; noted at Dana's request."),
     P("Luana Cloudberry", "she/her", 1, "Portuguese", "2026-02-24", 21, "considering", "ctv",
       "kids_school yard english", status=H, end="2026-09-22",
       culture="Spending the autumn with family in Brazil; asked to pause check-ins until "
       "she is back."),
     P("Oksana Birchfall", "she/her", 3, "Ukrainian", "2026-04-28", 21, "engaged", "ct",
       "english_work doctor sleep", status=H, end="2026-10-14", interpreter=True,
-      safe="Prefers calls in the morning."),
+      safe="Prefers calls in the morning.",
+      culture="Keeps in close touch with her mother by video call on weekends."),
     P("Kai Wavecrest", "he/they", 2, "English", "2026-05-19", 14, "not_engaged", "t",
       "cdl own_room friends", status=H, end="2026-10-27",
-      safe="Text only; Kai will reach out when ready to restart."),
+      safe="Text only; Kai will reach out when ready to restart.",
+      culture="Kai says none applies for now."),
     P("Imani Goldfinch", "she/her", 1, "English", "2025-09-16", 30, "engaged", "ctv",
       "own_lease job_cna mentor", status=C, end="2026-07-14"),
     P("Carmen Sagebrush", "she/her", 1, "Spanish", "2025-11-11", 21, "not_engaged", "ct",
@@ -521,11 +540,13 @@ INTAKE = {
     "progress_discussed": False,
 }
 PAUSE = {
-    "summary": "{first} asked to pause check-ins for a while. Agreed that {first} will get in "
-    "touch when ready; the case stays open.",
+    "summary": "Went over the goal sheet and how far {first} has come. {first} asked to pause "
+    "check-ins for a while. Agreed that {first} will get in touch when ready; the case "
+    "stays open.",
     "client_view": "{first} said a break feels right for now, and knows how to reach us.",
     "next_steps": "No check-ins until {first} gets in touch.",
     "next_checkin": None,
+    "progress_discussed": True,
 }
 CLOSING = {
     "summary": "Closing meeting. {first} has reached the goals set together and chose to close "
@@ -1181,6 +1202,46 @@ STRENGTHS: dict[int, tuple[tuple[str, tuple[str, ...]], ...]] = {
         "Fixing my credit, one letter at a time.",
         "My credit report. I will dispute the accounts that are not mine.",
         "Finding a counsellor who gets me. I will try again.")),),
+    6: (("2026-05-12", (
+        "I made a plan for each day and kept to it. Small jobs, one at a time.",
+        "That I stay calm when others panic. I did not know that before.",
+        "My old football coach. He always said, finish the match.",
+        "My brother on the phone, and my neighbour Petro.",
+        "I found this place and asked for help myself.",
+        "That I am reliable and I fix things for everyone.",
+        "Papers first, then English, then work with my hands again.",
+        "I need the permit to work legally. The lawyer is working on it.",
+        "English is slow. I practise with the radio every evening.")),),
+    18: (("2026-08-19", (
+        "I thought about my children's faces. That was enough to keep going.",
+        "That I am patient, and that I can start again.",
+        "My grandmother, who taught me to read.",
+        "My sister-in-law, and the teacher at the children's school.",
+        "My children go to school every day and like it.",
+        "That I explain things clearly. I was a teacher at home.",
+        "English classes first, then I will ask about my certificate.",
+        "My certificate from home needs to count here. I will send the papers.",
+        "Going out alone still feels hard. I walk a little further each week.")),),
+    26: (("2026-09-23", (
+        "Prayer, and talking to my brother on the phone every week.",
+        "That I can keep going even when I am very tired.",
+        "The imam at the mosque near my old work.",
+        "My brother, and a friend from the English class.",
+        "I send a little money home every month.",
+        "That I am kind and I always keep my word.",
+        "English in the mornings, looking for work in the afternoons.",
+        "A room of my own. I am saving for the first month.",
+        "Finding work with fair pay. I will go with the job coach to the fair.")),),
+    20: (("2026-10-27", (
+        "I held on to my routine: work, my plants, a call to my mother.",
+        "That I know when something is not right, and I listen to that.",
+        "My mother. She always says I am braver than I think.",
+        "My mother, and my friend Rocío from work.",
+        "I got a new phone that is only mine.",
+        "That I am funny and I always remember birthdays.",
+        "One thing at a time. First the phone, then a room, then a counsellor.",
+        "A room of my own. I am looking at listings with Daniel.",
+        "I feel nervous when I am alone at night. I am learning a breathing exercise.")),),
 }
 
 # Safety plans, in the client's own voice, calm and practical. Each client gets one
@@ -1428,6 +1489,9 @@ class Case:
         self.need_ids: dict[str, str] = {}
         self.need_goal: dict[str, str] = {}  # need key -> the goal that sets its status
         self.goal_ids: list[tuple[str, str]] = []  # (goal id, goal key)
+        #: Needs the intake added after the first version of the caseload: numbered
+        #: after every other need (see :func:`build`), so that older ids stay as they were.
+        self.later_needs: list[tuple[str, dict[str, Any]]] = []
 
     def say(self, template: str, **more: str) -> str:
         return template.format(first=self.p.first, **more)
@@ -1511,7 +1575,23 @@ class Case:
         mental = [mine[k] for k in ("mental_health", "crisis_counselling") if k in mine]
         if not any(n["status"] in HEALTH_SETTLED for n in mental):
             wanted.append("crisis_counselling")
-        for key in wanted:
+        # Asked at intake since the readiness rules follow the standard more closely:
+        # hygiene; where the client stays now, when the housing on the checklist is
+        # still to come; and a social need, when none is recorded yet.
+        everything = [n for n in self.t.needs if n["client_id"] == self.id]
+        later = ["personal_necessities"]
+        if "secure_shelter" not in wanted and not any(
+            n["status"] in BASIC_RECORDED
+            for n in everything
+            if n["catalog_key"] in ("secure_shelter", "transitional_housing", "permanent_housing")
+        ):
+            later.append("secure_shelter")
+        if not any(
+            n["status"] in BASIC_RECORDED for n in everything if n["domain"] is Domain.SOCIAL
+        ):
+            later.append(SOCIAL_AT_INTAKE)
+        later = [k for k in later if k not in INTAKE_SKIPPED.get(self.number, ())]
+        for key in [*wanted, *later]:
             health = key in ("acute_medical_dental", "crisis_counselling")
             if key in still_open:
                 status = NS.NOT_ASSESSED if health else NS.NEEDED
@@ -1529,16 +1609,19 @@ class Case:
             dated = iso(between(rng, self.intake, min(self.end, self.intake + timedelta(days=14))))
             if need is None:
                 catalog = CATALOG_BY_KEY[key]
-                self.need_ids[key] = f"nd_sample{len(self.t.needs) + 1:04d}"
                 need = {
-                    "id": self.need_ids[key],
+                    "id": "",
                     "client_id": self.id,
                     "catalog_key": key,
                     "label": catalog.label,
                     "horizon": catalog.horizon,
                     "domain": catalog.domain,
                 }
-                self.t.needs.append(need)
+                if key in later:
+                    self.later_needs.append((key, need))
+                else:
+                    self.need_ids[key] = need["id"] = f"nd_sample{len(self.t.needs) + 1:04d}"
+                    self.t.needs.append(need)
             need.update(
                 status=status,
                 status_date=dated if status is not NS.NOT_ASSESSED else None,
@@ -1616,6 +1699,7 @@ class Case:
             for goal, status in zip(self.goal_ids, self.statuses, strict=True)
             if status in ACTIVE_GOAL_STATUSES
         ]
+        talked = self.intake  # the last meeting that went over progress
         for index, on in enumerate(days):
             cm = self.manager_on(on)
             gid, g = rng.choice(active if active and rng.random() < 0.8 else self.goal_ids)
@@ -1658,13 +1742,20 @@ class Case:
                 "goals_discussed": discussed,
                 "next_steps": rng.choice(NEXT_STEPS),
                 "next_checkin": on_to_weekday(on + timedelta(days=p.interval)),
-                "progress_discussed": kind is MT.SCHEDULED or rng.random() < 0.3,
+                # Planned meetings and phone or video calls go over progress; a short
+                # check-in or an accompaniment sometimes does.
+                "progress_discussed": (kind is MT.SCHEDULED or rng.random() < 0.3)
+                or kind is MT.PHONE_VIDEO,
             }
             if index == 0:
                 row |= INTAKE
             elif final:
                 row |= PAUSE if p.status is H else CLOSING
             row |= CLOSED_AND_REOPENED.get((self.number, on.isoformat()), {})
+            if index and (on - talked).days >= p.interval:
+                row["progress_discussed"] = True  # a whole interval since it last came up
+            if row["progress_discussed"]:
+                talked = on
             self.add_meeting(row, words)
             gap = (days[index + 1] - on).days if index + 1 < len(days) else 0
             if index == crisis_after and gap > 3:
@@ -1699,6 +1790,7 @@ class Case:
                 "status": p.status,
                 "case_manager_id": f"st_sample{p.staff:02d}",
                 "checkin_interval_days": p.interval,
+                "checkin_interval_agreed": p.agreed,
                 "language": p.language,
                 "interpreter_needed": p.interpreter,
                 "culture_notes": p.culture,
@@ -1724,9 +1816,15 @@ class Tables(NamedTuple):
 # health care (rule 5). Who is still part-way through it, to teach the readiness list:
 # client number -> the need keys not yet settled at intake.
 INTAKE_OPEN: dict[int, tuple[str, ...]] = {
-    22: ("clothing", "acute_medical_dental", "crisis_counselling"),  # Esperanza, six days in
-    20: ("acute_medical_dental",),  # Ana Lucía: her dental care is not recorded yet
+    # Esperanza, six days in: the checklist is still being filled in together.
+    22: ("clothing", "acute_medical_dental", "crisis_counselling", "life_social_skills"),
 }
+#: Needs the intake did not record, so that the readiness list fails for them.
+INTAKE_SKIPPED: dict[int, tuple[str, ...]] = {
+    11: ("life_social_skills",),  # Joaquim: no social need yet, and his reassessment is due
+}
+#: The social need the intake records for a client whose checklist has none.
+SOCIAL_AT_INTAKE = "life_social_skills"
 BASIC_RECORDED = (NS.MET, NS.IN_PROGRESS, NS.DECLINED)
 HEALTH_SETTLED = (NS.MET, NS.DECLINED, NS.NOT_NEEDED)
 INTAKE_NOTES: dict[str, dict[NeedStatus, str]] = {
@@ -1743,6 +1841,16 @@ INTAKE_NOTES: dict[str, dict[NeedStatus, str]] = {
     "acute_medical_dental": {
         NS.MET: "Seen at the community clinic, medical and dental.",
         NS.DECLINED: "{first} already has a doctor and a dentist.",
+    },
+    "personal_necessities": {
+        NS.MET: "{first} has toiletries and a way to do laundry.",
+        NS.IN_PROGRESS: "Hygiene kit from the agency's supply closet; laundry card on order.",
+        NS.DECLINED: "{first} has what is needed for now; offered again at reassessment.",
+    },
+    "life_social_skills": {
+        NS.MET: "{first} has people to lean on: friends, family or community.",
+        NS.IN_PROGRESS: "{first} is trying the community centre's Thursday drop-in group.",
+        NS.DECLINED: "{first} would rather not join a group for now; the offer stays open.",
     },
     "crisis_counselling": {
         NS.MET: "Met the agency counsellor at intake.",
@@ -2034,6 +2142,10 @@ def build(rng: random.Random) -> dict[str, Any]:
         case.goals()
         case.meetings()
         case.client()
+    for case in cases.values():
+        for key, need in case.later_needs:
+            case.need_ids[key] = need["id"] = f"nd_sample{len(tables.needs) + 1:04d}"
+            tables.needs.append(need)
     work = Casework(cases, tables)
     tables.meetings.extend(work.planned_meetings())
     tables.meetings.sort(key=lambda m: (m["on"], m["client_id"]))
@@ -2274,7 +2386,39 @@ def check(records: RecordSet, text: str) -> list[str]:
         found.append("too few languages or goals")
     if not any(n.is_custom for n in tables["needs"]):
         found.append("no custom needs")
+    verdicts, failing = readiness_mix(tables)
+    if not (
+        verdicts[Verdict.PASS] > verdicts[Verdict.ATTENTION] > verdicts[Verdict.FAIL] >= 1
+        and {"4", "5", "6"} <= failing
+    ):
+        found.append(f"accreditation readiness: {dict(verdicts)}, failing rules {failing}")
     return found + check_casework(tables)
+
+
+def readiness_mix(tables: dict[str, list[Any]]) -> tuple[Counter[Verdict], set[str]]:
+    """The readiness verdicts of the clients in the program, and the rules they fail."""
+    staff = {s.id: s for s in tables["staff"]}
+
+    def of(table: str, cid: str) -> list[Any]:
+        return [r for r in tables[table] if r.client_id == cid]
+
+    verdicts: Counter[Verdict] = Counter()
+    failing: set[str] = set()
+    for c in in_program(tables["clients"]):
+        case = CaseRecords(
+            client=c,
+            manager=staff.get(c.case_manager_id),
+            needs=of("needs", c.id),
+            goals=of("goals", c.id),
+            meetings=of("meetings", c.id),
+            referrals=of("referrals", c.id),
+            strengths=of("strengths", c.id),
+            blocks=[b for b in tables["admin_blocks"] if b.staff_id == c.case_manager_id],
+        )
+        result = readiness(case, AS_OF)
+        verdicts[result.verdict] += 1
+        failing |= {check.rule for check in result.checks if check.verdict is Verdict.FAIL}
+    return verdicts, failing
 
 
 def main() -> None:
@@ -2289,6 +2433,9 @@ def main() -> None:
     shown = Counter(item.section for item in demo_today(dict(records.tables)))
     listed = ", ".join(f"{shown[s]} {s.label.lower()}" for s in Section)
     print(f"Today for {DEMO_OWNER} as of {AS_OF}: {listed}.")
+    verdicts, _failing = readiness_mix(dict(records.tables))
+    mix = ", ".join(f"{verdicts[v]} {v.label}" for v in Verdict)
+    print(f"Accreditation readiness as of {AS_OF}, clients in the program: {mix}.")
 
 
 if __name__ == "__main__":

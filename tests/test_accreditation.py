@@ -27,7 +27,7 @@ from casetui.core.accreditation import (
     strengths_done,
 )
 from casetui.core.catalog import CATALOG_BY_KEY
-from casetui.core.choices import BlockKind, NeedStatus, ServiceKind
+from casetui.core.choices import BlockKind, NeedStatus, ReferralStatus, ServiceKind
 from casetui.core.records import (
     AdminBlock,
     Client,
@@ -48,6 +48,9 @@ CLIENT = Client(
     intake_date=date(2026, 10, 1),
     case_manager_id="st_1",
     checkin_interval_days=14,
+    checkin_interval_agreed=True,
+    language="Quechua",
+    culture_notes="Prefers morning meetings.",
 )
 
 
@@ -69,6 +72,9 @@ BASICS = [
     need("secure_shelter", NeedStatus.IN_PROGRESS),
     need("food", NeedStatus.DECLINED),
     need("clothing", NeedStatus.MET),
+    need("personal_necessities", NeedStatus.MET),
+    need("life_social_skills", NeedStatus.IN_PROGRESS),
+    need("life_stabilisation", NeedStatus.IN_PROGRESS),
 ]
 HEALTH = [
     need("acute_medical_dental", NeedStatus.MET),
@@ -76,8 +82,15 @@ HEALTH = [
 ]
 
 
-def refer(service: ServiceKind) -> Referral:
-    return casework.new_referral(client_id="cl_1", partner_id="pa_1", service=service, on=AS_OF)
+def refer(service: ServiceKind, need_id: str | None = None) -> Referral:
+    return casework.new_referral(
+        client_id="cl_1",
+        partner_id="pa_1",
+        service=service,
+        on=AS_OF,
+        status=ReferralStatus.REFERRED,
+        need_id=need_id,
+    )
 
 
 def meeting(on: date, discussed: bool = True) -> Meeting:
@@ -102,9 +115,16 @@ def complete(**changes: Any) -> CaseRecords:
         client=CLIENT,
         manager=STAFF,
         needs=[*BASICS, *HEALTH],
-        goals=[Goal(id="go_1", client_id="cl_1", text="I want to feel safe at home.")],
+        goals=[
+            Goal(
+                id="go_1",
+                client_id="cl_1",
+                text="I want to feel safe at home.",
+                linked_needs=("nd_secure_shelter0",),
+            )
+        ],
         meetings=[meeting(AS_OF - timedelta(days=5))],
-        referrals=[refer(ServiceKind.SHELTER)],
+        referrals=[refer(ServiceKind.SHELTER, "nd_secure_shelter0")],
         strengths=[
             StrengthsAssessment(
                 id="sa_1", client_id="cl_1", on=date(2026, 10, 8), overcome="Moving here alone."
@@ -117,7 +137,7 @@ def complete(**changes: Any) -> CaseRecords:
 
 def test_a_complete_case_passes_everything() -> None:
     result = readiness(complete(), AS_OF)
-    assert [c.verdict for c in result.checks] == [Verdict.PASS] * 9
+    assert [c.verdict for c in result.checks] == [Verdict.PASS] * 10
     assert result.verdict is Verdict.PASS and result.first_problem() is None
 
 
@@ -226,7 +246,8 @@ def test_5_health_access_by_need_referral_or_declining() -> None:
     )
     open_only = [need("acute_medical_dental", NeedStatus.NEEDED), HEALTH[1]]
     check = health_access(complete(needs=[*BASICS, *open_only]))
-    assert check.verdict is Verdict.FAIL and "medical, dental" in check.reason
+    assert check.verdict is Verdict.FAIL
+    assert "Medical and dental: \u201cAcute medical and dental care\u201d is needed" in check.reason
 
 
 # -- 6 ---------------------------------------------------------------------------------------
@@ -296,16 +317,17 @@ def test_the_report_in_each_format() -> None:
     passing = readiness(complete(), AS_OF)
     rows = [("=A.Q.", "cl_1", failing), ("B.R.", "cl_2", passing)]
     text = render(rows, AS_OF, "text")
-    assert "2 active clients: 1 pass, 0 need attention, 1 fail." in text
+    assert "2 active clients: 1 passes, 0 need attention, 1 fails." in text
     assert "=A.Q. (cl_1): fail" in text and "fix in the Goals tab" in text
     assert "B.R. (cl_2): pass" in text and "Every requirement is met." in text
     md = render(rows, AS_OF, "md")
     assert md.startswith("# Accreditation readiness as of 2026-11-20")
-    assert "| 3. A goal sheet in the client's own words | 1 | 0 | 1 |" in md
+    assert "| 3. A goal sheet in the client's words, linked and revisited | 1 | 0 | 1 |" in md
     table = list(csv.reader(io.StringIO(render(rows, AS_OF, "csv"))))
     assert table[0] == ["client", "client_id", "rule", "requirement", "verdict", "reason", "fix_in"]
-    assert len(table) == 1 + 2 * 9
-    assert {r[0] for r in table[1:]} == {"'=A.Q.", "B.R."}  # never read as a formula
+    assert len(table) == 1 + 2 * 10 + 1  # and the case manager's own line, once
+    clients = {r[0] for r in table[1:] if r[2] != "7c"}
+    assert clients == {"'=A.Q.", "B.R."}  # never read as a formula
 
 
 # -- in the app ------------------------------------------------------------------------------
@@ -321,6 +343,9 @@ def _ready_but_for_goals(vault: Any) -> str:
             preferred_name="Amaru Quispe",
             intake_date=TODAY - timedelta(days=30),
             case_manager_id=owner,
+            checkin_interval_agreed=True,
+            language="Quechua",
+            culture_notes="Prefers morning meetings.",
         )
     )
     for item in (*BASICS, *HEALTH):
@@ -334,7 +359,12 @@ def _ready_but_for_goals(vault: Any) -> str:
     partner = vault.repo.partners.add(Partner.create(name="Harbourlight Housing"))
     vault.repo.referrals.add(
         casework.new_referral(
-            client_id=client.id, partner_id=partner.id, service=ServiceKind.SHELTER, on=TODAY
+            client_id=client.id,
+            partner_id=partner.id,
+            service=ServiceKind.SHELTER,
+            on=TODAY,
+            status=ReferralStatus.REFERRED,
+            need_id="nd_secure_shelter0x",
         )
     )
     vault.repo.admin_blocks.add(
@@ -352,7 +382,7 @@ def _ready_but_for_goals(vault: Any) -> str:
 async def test_following_a_failing_line_to_its_tab_and_fixing_it_turns_it_to_pass(
     vault_files: Any,
 ) -> None:
-    from textual.widgets import Static
+    from textual.widgets import SelectionList, Static
 
     from casetui.ui.screens.accreditation import AccreditationScreen
     from casetui.ui.screens.client import ClientScreen
@@ -383,8 +413,8 @@ async def test_following_a_failing_line_to_its_tab_and_fixing_it_turns_it_to_pas
             return str(app.screen.query_one("#accreditation-detail", Static).render())
 
         assert detail() == (
-            "3. A goal sheet in the client's own words: There is no goal sheet yet; write goals "
-            "in the client's words. Fix it in the Goals tab."
+            "3. A goal sheet in the client's words, linked and revisited: There is no goal sheet "
+            "yet; write goals in the client's words. Fix it in the Goals tab."
         )
         await wait_for(pilot, lambda: app.screen.query_one(RowList).has_focus)
         await pilot.press("enter")
@@ -394,6 +424,9 @@ async def test_following_a_failing_line_to_its_tab_and_fixing_it_turns_it_to_pas
         await pilot.press("a")
         await wait_for(pilot, lambda: isinstance(app.screen, FormScreen))
         await type_into(pilot, "#field-text", "I want to sleep through the night again.")
+        # The goal names the need it goes with (rule 3).
+        needs_list = app.screen.query_one("#field-linked_needs", SelectionList)
+        needs_list.select(needs_list.get_option_at_index(0).value)
         await pilot.press("ctrl+s")
         await wait_for(pilot, lambda: isinstance(app.screen, ClientScreen))
         await pilot.press("escape")

@@ -1,8 +1,9 @@
-"""Accreditation readiness: every active client against the essential requirements.
+"""Accreditation readiness: every client in the program against the requirements.
 
 One line per requirement a client does not yet meet (and one line for each
-client who meets them all). Enter on a line opens the place to fix it; coming
-back checks everything again.
+client who meets them all), then one line per case manager whose own time needs
+a look (self-care). Enter on a line opens the place to fix it; coming back
+checks everything again.
 """
 
 from __future__ import annotations
@@ -14,8 +15,17 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.widgets import Footer, LoadingIndicator, Static
 
-from casetui.core.accreditation import TAB_NAMES, Check, ClientReadiness, Verdict, summarise
-from casetui.core.choices import AuditAction
+from casetui.core.accreditation import (
+    TAB_NAMES,
+    Check,
+    ClientReadiness,
+    ManagerReadiness,
+    Verdict,
+    headline,
+    managers_of,
+    summarise,
+)
+from casetui.core.choices import AuditAction, ClientStatus
 from casetui.core.records import Client
 from casetui.ui.masking import client_name, is_masked, on_masking
 from casetui.ui.safe_text import one_line
@@ -31,10 +41,13 @@ VERDICT_MARK = {Verdict.PASS: "✓ pass", Verdict.ATTENTION: "! attention", Verd
 
 
 def lines_for(results: list[tuple[Client, ClientReadiness]], masked: bool) -> list[Row]:
-    """A row per unmet requirement, worst first within each client; one row if all met."""
+    """A row per unmet requirement, worst first within each client; one row if all met.
+    Then a row per case manager whose own requirement (self-care) is not met."""
     rows = []
     for client, result in results:
         name = client_name(client, masked)
+        if client.status is ClientStatus.ON_HOLD:
+            name = f"{name} (on hold)"
         problems = sorted(
             (c for c in result.checks if c.verdict is not Verdict.PASS),
             key=lambda c: -c.verdict,
@@ -61,6 +74,22 @@ def lines_for(results: list[tuple[Client, ClientReadiness]], masked: bool) -> li
                     ),
                     (client, check),
                     marks,
+                )
+            )
+    for manager in managers_of(r for _c, r in results):
+        for check in manager.checks:
+            if check.verdict is Verdict.PASS:
+                continue
+            rows.append(
+                Row(
+                    f"{manager.staff_id}:{check.rule}",
+                    (
+                        manager.name,
+                        VERDICT_MARK[check.verdict],
+                        f"{check.rule}. {check.reason}",
+                        SHORT_TAB_NAMES.get(check.tab, check.tab),
+                    ),
+                    (manager, check),
                 )
             )
     return rows
@@ -90,7 +119,7 @@ class AccreditationScreen(CaseScreen):
 
     def compose(self) -> ComposeResult:
         yield from self.chrome("accreditation", "Accreditation readiness")
-        yield Static("Checking every active client…", id="accreditation-summary")
+        yield Static("Checking every client in the program…", id="accreditation-summary")
         yield LoadingIndicator()
         yield RowList(
             [
@@ -99,7 +128,7 @@ class AccreditationScreen(CaseScreen):
                 Column("reason", "What to do", 0, 20),
                 Column("where", "Fix in", 10),
             ],
-            empty_text="There are no active clients to check.",
+            empty_text="There are no active clients, or clients on hold, to check.",
             id="accreditation-list",
         )
         yield Static("", id="accreditation-detail")
@@ -142,12 +171,10 @@ class AccreditationScreen(CaseScreen):
 
     def _show(self) -> None:
         summary = summarise(r for _c, r in self._results)
-        counts = summary.overall
         self.query_one("#accreditation-summary", Static).update(
             one_line(
-                f"{summary.clients} active clients as of {self.case_app.today.isoformat()}: "
-                f"{counts[Verdict.PASS]} pass, {counts[Verdict.ATTENTION]} need attention, "
-                f"{counts[Verdict.FAIL]} fail. Enter opens the place to fix a line."
+                f"As of {self.case_app.today.isoformat()}, {headline(summary)} "
+                "Enter opens the place to fix a line."
             )
         )
         self.query_one(RowList).set_rows(lines_for(self._results, is_masked(self)))
@@ -172,17 +199,19 @@ class AccreditationScreen(CaseScreen):
         row = self.query_one(RowList).current
         if row is None:
             return
-        client, check = row.data
-        self.open_fix(client, check)
+        who, check = row.data
+        self.open_fix(who, check)
 
-    def open_fix(self, client: Client, check: Check | None) -> None:
+    def open_fix(self, who: Client | ManagerReadiness, check: Check | None) -> None:
+        """Open where a line is fixed: the client's tab, or a case manager's week."""
         app = self.case_app
-        if check is not None and check.tab == "week":
+        if isinstance(who, ManagerReadiness) or (check is not None and check.tab == "week"):
             from casetui.ui.screens.week import WeekScreen
 
-            app.push_screen(WeekScreen(client.case_manager_id))
+            staff_id = who.staff_id if isinstance(who, ManagerReadiness) else who.case_manager_id
+            app.push_screen(WeekScreen(staff_id))
             return
-        app.open_client(client.id, tab=check.tab if check else "profile")
+        app.open_client(who.id, tab=check.tab if check else "profile")
 
     def action_back(self) -> None:
         self.case_app.go_back()
