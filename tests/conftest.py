@@ -199,6 +199,8 @@ def state_dir(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.Monk
     """casetui's state folder (crash reports) for this test: never the user's own."""
     folder = tmp_path_factory.mktemp("state")
     monkeypatch.setenv("CASETUI_STATE_DIR", str(folder))
+    # The app now saves settings changed in it: never into the test runner's own.
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path_factory.mktemp("config")))
     return folder
 
 

@@ -295,7 +295,8 @@ def test_casetui_audit_refuses_bad_input_in_one_sentence(vault_files: VaultFiles
     nobody = run_casetui("audit", *common, "--client", "Nobody Here", home=home)
     assert nobody.returncode == 1
     assert nobody.stderr.strip().splitlines() == [
-        "casetui: No client has that id or preferred name; check the spelling."
+        "casetui: No client's id, calendar code or preferred name matches that; run "
+        "'casetui' to see your clients (add --masked to see them by their codes)."
     ]
     assert vault_files.snapshot() == before
 

@@ -51,7 +51,7 @@ def test_a_usage_mistake_exits_2_with_a_hint(home: Path) -> None:
     result = run_casetui("export", home=home)
     assert result.returncode == 2
     assert "--out" in result.stderr
-    assert "casetui --help" in result.stderr
+    assert "casetui export --help" in result.stderr  # the command's own help
 
 
 def test_init_creates_a_vault_from_the_environment_passphrase(home: Path, tmp_path: Path) -> None:

@@ -27,7 +27,7 @@ from casetui.ui.screens.unlock import LockScreen
 from casetui.ui.widgets.row_list import RowList
 from casetui.vault.drafts import draft_path
 from tests.conftest import PASSPHRASE, VaultFiles
-from tests.test_lock import CANARY, _open_the_client, _plant, assert_clear, lock_done
+from tests.test_lock import CANARY, _open_the_client, _plant, assert_clear, dom_text, lock_done
 from tests.test_ui_casework import app_for, seed
 from tests.test_ui_flows import wait_for
 
@@ -240,6 +240,9 @@ async def test_a_form_that_cannot_be_reopened_shows_what_was_typed(
         await _unlock(pilot, app)
         await wait_for(pilot, lambda: isinstance(app.screen, DraftScreen), timeout=10)
         body = str(app.screen.query_one("#draft-body", Static).render())
+        assert TYPED not in body  # not shown until asked: someone may be looking
+        await pilot.press("s")
+        body = str(app.screen.query_one("#draft-body", Static).render())
         assert f"Note: {TYPED}" in body
         app.masked = True  # screen sharing covers it
         await wait_for(
@@ -300,3 +303,37 @@ def test_countdown_reads_as_minutes_and_seconds() -> None:
     assert countdown(44.2) == "0:45"
     assert countdown(0) == "0:00"
     assert CANARY  # the shared canary exists (used by the helpers above)
+
+
+async def test_a_safety_plan_draft_comes_back_only_after_the_question(
+    vault_files: VaultFiles,
+) -> None:
+    from casetui.core.records import SafetyPlan
+
+    client_id = _plant(vault_files)
+    seed(
+        vault_files,
+        lambda v: v.repo.safety_plans.put(
+            SafetyPlan.create(client_id=client_id, main_concern="Keeping the new flat private")
+        ),
+    )
+    app = app_for(vault_files)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await _open_the_client(pilot, app, client_id)
+        await pilot.press("7")  # Safety plan
+        await pilot.press("e")
+        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+        await pilot.press("y")
+        await wait_for(pilot, lambda: isinstance(app.screen, FormScreen))
+        app.screen.query_one("#field-people", TextArea).load_text(TYPED)
+        await pilot.press("f12")
+        await wait_for(pilot, lambda: isinstance(app.screen, LockScreen))
+        await _unlock(pilot, app)
+        # Unlocking asks again before the plan is shown, and the draft waits for the answer.
+        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen), timeout=10)
+        assert TYPED not in dom_text(app)
+        await pilot.press("y")
+        await wait_for(pilot, lambda: isinstance(app.screen, FormScreen))
+        assert app.screen.query_one("#field-people", TextArea).text == TYPED
+        await pilot.press("ctrl+q")
+        await pilot.press("y")

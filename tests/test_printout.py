@@ -887,7 +887,8 @@ def test_cli_says_in_one_sentence_when_the_client_is_unknown(
     result = run_casetui("print", "Nobody Atall", "--out", out, *ident(vault_files), home=home)
     assert result.returncode == 1
     assert result.stderr.strip().splitlines() == [
-        "casetui: No client has that id or preferred name; check the spelling."
+        "casetui: No client's id, calendar code or preferred name matches that; run "
+        "'casetui' to see your clients (add --masked to see them by their codes)."
     ]
     assert "Traceback" not in result.stderr
     assert not out.exists()

@@ -34,28 +34,67 @@ if TYPE_CHECKING:
 PASSPHRASE_ENV = "CASETUI_PASSPHRASE"  # noqa: S105 - a variable name, not a secret
 NEW_PASSPHRASE_ENV = "CASETUI_NEW_PASSPHRASE"  # noqa: S105
 MAX_LISTED_PROBLEMS = 20
+MAX_LISTED_STAFF = 10
 
 
 class CliError(Exception):
-    """A problem to report in one sentence."""
+    """A problem to report in one sentence.
 
-    def __init__(self, message: str, exit_code: int = 1) -> None:
+    ``see`` names the command whose help to point at ("casetui report stats").
+    """
+
+    def __init__(self, message: str, exit_code: int = 1, see: str | None = None) -> None:
         super().__init__(message)
         self.message = message
         self.exit_code = exit_code
+        self.see = see
 
 
 # -- parser -------------------------------------------------------------------------
 
 
 class _Parser(argparse.ArgumentParser):
+    """Errors in one sentence, pointing at the help of the command that was given."""
+
     def error(self, message: str) -> NoReturn:
         self.print_usage(sys.stderr)
-        self.exit(2, f"casetui: {message}; see 'casetui --help'.\n")
+        self.exit(2, f"casetui: {message}; see '{self.prog} --help'.\n")
+
+    def _check_value(self, action: argparse.Action, value: Any) -> None:
+        if isinstance(action, argparse._SubParsersAction) and value not in action.choices:
+            self._not_a_command(str(value), [str(name) for name in action.choices])
+        super()._check_value(action, value)
+
+    def _not_a_command(self, typed: str, names: Sequence[str]) -> NoReturn:
+        """'reprot' is not a command: say so, and which command was likely meant."""
+        from difflib import get_close_matches
+
+        from casetui.core.text import printable
+
+        above = self.prog.removeprefix("casetui").strip()  # "report" for 'report stat'
+        given = f"{above} {printable(typed[:40])}".strip()
+        close = get_close_matches(typed, names, n=1)
+        hint = f" Did you mean '{f'{above} {close[0]}'.strip()}'?" if close else ""
+        self.print_usage(sys.stderr)
+        self.exit(2, f"casetui: '{given}' is not a command.{hint} See '{self.prog} --help'.\n")
 
 
-def _common_options(required: bool = False) -> argparse.ArgumentParser:
-    common = argparse.ArgumentParser(add_help=False)
+def _chosen_parser(parser: argparse.ArgumentParser, args: argparse.Namespace) -> Any:
+    """The parser of the (sub)command ``args`` chose: 'casetui report stats', say."""
+    while True:
+        chosen = None
+        for action in parser._actions:
+            if isinstance(action, argparse._SubParsersAction):
+                name = getattr(args, action.dest, None)
+                chosen = action.choices.get(name) if name is not None else None
+                break
+        if chosen is None:
+            return parser
+        parser = chosen
+
+
+def _common_options(required: bool = False) -> _Parser:
+    common = _Parser(add_help=False)
     common.add_argument(
         "--vault",
         metavar="PATH",
@@ -159,7 +198,11 @@ def _add_print_command(commands: argparse._SubParsersAction[_Parser], common: _P
             "consents. The file is private (0600) and recorded in the audit trail."
         ),
     )
-    printer.add_argument("client", metavar="CLIENT", help="the client's id or preferred name")
+    printer.add_argument(
+        "client",
+        metavar="CLIENT",
+        help="the client's id, calendar code, or preferred name (its start is enough)",
+    )
     printer.add_argument("--out", required=True, type=Path, metavar="FILE", help="where to write")
     printer.add_argument(
         "--format",
@@ -613,7 +656,9 @@ def build_parser() -> argparse.ArgumentParser:
         ),
     )
     audit.add_argument(
-        "--client", metavar="CLIENT", help="only this client (their id, or preferred name)"
+        "--client",
+        metavar="CLIENT",
+        help="only this client (their id, calendar code, or preferred name; its start is enough)",
     )
     audit.add_argument(
         "--since", type=_day, metavar="YYYY-MM-DD", help="only entries from this day on (UTC)"
@@ -893,10 +938,11 @@ def cmd_calendar(args: argparse.Namespace) -> int:
     out: Path = args.out.expanduser()
     zone = local_zone()
     with open_to_record(path, unlocker(args, path), accept_older=accepts_older(args)) as vault:
+        staff_id = _calendar_staff(vault, args.staff)
         calendar = write_calendar(
             vault,
             out,
-            staff_id=args.staff,
+            staff_id=staff_id,
             as_of=date.today(),
             zone=zone,
             weeks=args.weeks,
@@ -928,11 +974,53 @@ def cmd_calendar(args: argparse.Namespace) -> int:
     return 0
 
 
+def _calendar_staff(vault: Vault, given: str | None) -> str:
+    """Whose calendar: ``--staff``, or the vault's own case manager; else say who there is."""
+    staff = vault.repo.staff.raw()
+    if given is not None and given in staff:
+        return given
+    if given is None and vault.owner_staff_id:
+        return vault.owner_staff_id
+    from casetui.core.text import printable
+
+    if given is None:
+        problem = "This vault has no case manager of its own, so say whose calendar to write"
+    else:
+        problem = f"There is no case manager with the id {printable(given[:64])!r}"
+    if not staff:
+        raise CliError(f"{problem}; this vault has no case managers yet: add one in casetui.")
+    listed = sorted(staff.items(), key=lambda item: str(item[1].get("name", "")).casefold())
+    names = [
+        f"{printable(sid)} ({printable(str(raw.get('name', '')).strip()) or 'no name'})"
+        for sid, raw in listed[:MAX_LISTED_STAFF]
+    ]
+    if len(listed) > MAX_LISTED_STAFF:
+        names.append(f"and {len(listed) - MAX_LISTED_STAFF} more")
+    listing = ", ".join(names)
+    raise CliError(f"{problem}: give --staff ID, one of {listing}.", 2, "casetui calendar")
+
+
+def client_id(vault: Vault, wanted: str) -> str:
+    """The one lookup of a client named on the command line (``--client``, ``print CLIENT``).
+
+    An id, a calendar code or a preferred name (any case), or the start of one
+    client's name. When several match, they are listed (name and code) and the
+    command stops before changing anything.
+    """
+    from casetui.vault.audit import ClientAmbiguous, find_client
+
+    try:
+        return find_client(vault.repo.clients.raw(), wanted)
+    except ClientAmbiguous as exc:
+        for line in exc.candidates:
+            print(f"  - {line}", file=sys.stderr)
+        raise
+
+
 def cmd_print(args: argparse.Namespace) -> int:
     from datetime import date
 
     from casetui.core.printout import SECTIONS
-    from casetui.vault.audit import find_client
     from casetui.vault.printout import print_goal_sheet
 
     path = vault_path(args)
@@ -944,10 +1032,10 @@ def cmd_print(args: argparse.Namespace) -> int:
     for notice in notices:
         print(f"Note: {notice}", file=sys.stderr)
     with open_to_record(path, unlocker(args, path), accept_older=accepts_older(args)) as vault:
-        client_id = find_client(vault.repo.clients.raw(), args.client)
+        chosen = client_id(vault, args.client)
         printed = print_goal_sheet(
             vault,
-            client_id,
+            chosen,
             out,
             fmt=fmt,
             as_of=date.today(),
@@ -1453,6 +1541,9 @@ def cmd_report(args: argparse.Namespace) -> int:
     return _report_stats(args)
 
 
+STATS_COMMAND = "casetui report stats"
+
+
 def _report_stats(args: argparse.Namespace) -> int:
     """De-identified counts for funders, with small counts suppressed."""
     from datetime import date
@@ -1472,15 +1563,19 @@ def _report_stats(args: argparse.Namespace) -> int:
             "--to goes with --from, not with --month, --quarter or --fiscal-year; give one "
             "way of saying the period.",
             2,
+            STATS_COMMAND,
         )
     if named is None and (args.start is None) != (args.end is None):
         given, missing = ("--from", "--to") if args.end is None else ("--to", "--from")
-        raise CliError(f"{given} needs {missing} too: give the first and the last day.", 2)
+        raise CliError(
+            f"{given} needs {missing} too: give the first and the last day.", 2, STATS_COMMAND
+        )
     if named is None and args.start is None:
         raise CliError(
             "Say which period to count: --month YYYY-MM, --quarter YYYY-Qn, --fiscal-year "
             "YYYY, or --from and --to.",
             2,
+            STATS_COMMAND,
         )
     start: date = named.start if named is not None else args.start
     end: date = named.end if named is not None else args.end
@@ -1489,7 +1584,7 @@ def _report_stats(args: argparse.Namespace) -> int:
             start, end, today=today, fy_start_month=fy_start, allow_custom=args.custom_period
         )
     except PeriodError as error:
-        raise CliError(str(error), 2) from None
+        raise CliError(str(error), 2, STATS_COMMAND) from None
     if period.custom:
         print(
             f"Note: {period.label} is a custom period, not a whole month, quarter or fiscal "
@@ -1514,7 +1609,7 @@ def _report_stats(args: argparse.Namespace) -> int:
 
 def cmd_audit(args: argparse.Namespace) -> int:
     from casetui.core.records import RECORD_TYPES
-    from casetui.vault.audit import find_client, select, trail_lines
+    from casetui.vault.audit import select, trail_lines
     from casetui.vault.vault import Vault
 
     path = vault_path(args)
@@ -1524,8 +1619,7 @@ def cmd_audit(args: argparse.Namespace) -> int:
         say_if_older(vault)
         repo = vault.repo
         if args.client is not None:
-            client_id = find_client(repo.clients.raw(), args.client)
-            entries = repo.audit.for_parent(client_id)
+            entries = repo.audit.for_parent(client_id(vault, args.client))
         else:
             entries = repo.audit.all()
     chosen = select(entries, since=args.since)
@@ -1746,7 +1840,9 @@ def _output_failed(stream: TextIO, error: OSError) -> int:
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
-    args = parser.parse_args(argv)
+    args, extras = parser.parse_known_args(argv)
+    if extras:  # as parse_args does, but pointing at the help of the command given
+        _chosen_parser(parser, args).error(f"unrecognized arguments: {' '.join(extras)}")
     stdout = sys.stdout
     output = _Output(stdout)
     sys.stdout = output
@@ -1757,7 +1853,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     except OutputFailed as exc:
         return _output_failed(stdout, exc.error)
     except CliError as exc:
-        print(f"casetui: {exc.message}", file=sys.stderr)
+        see = f" See '{exc.see} --help'." if exc.see else ""
+        print(f"casetui: {exc.message}{see}", file=sys.stderr)
         return exc.exit_code
     except KeyboardInterrupt:
         print("\ncasetui: cancelled; nothing more was changed.", file=sys.stderr)

@@ -74,6 +74,7 @@ MAX_AGENCY_TEXT = 200
 """The agency's name and how to reach it, printed on the client's goal sheet."""
 
 _FIX = "fix it or delete the file to get the defaults"
+_FIX_READ = "check the file's permissions, or delete it to get the defaults"
 _SHOWN_VALUE_LENGTH = 40
 
 
@@ -284,34 +285,44 @@ def load_settings(path: Path | None = None) -> tuple[Settings, list[str]]:
     default for the setting concerned. A missing file gives the defaults and no
     notices.
     """
+    settings, notices, _text = _read_settings(path)
+    return settings, notices
+
+
+def _read_settings(path: Path | None = None) -> tuple[Settings, list[str], str | None]:
+    """:func:`load_settings`, and the file's text (None when there is no file)."""
     path = config_path() if path is None else path
     try:
         raw = path.read_bytes()
     except FileNotFoundError:
-        return Settings(), []
+        return Settings(), [], None
     except OSError as exc:
         reason = "it is a folder" if path.is_dir() else (exc.strerror or type(exc).__name__)
-        return Settings(), [
+        notice = (
             f"casetui could not read {path} ({reason.lower()}), so it is using the default "
-            "settings — check the file's permissions, or delete it to get the defaults."
-        ]
+            f"settings — {_FIX_READ}."
+        )
+        return Settings(), [notice], None
     name = path.name
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError:
-        return Settings(), [
+        notice = (
             f"{name} is not a text file (it is not UTF-8), so casetui is using the default "
             f"settings — {_FIX}."
-        ]
+        )
+        return Settings(), [notice], None
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         detail, line = _describe_toml_error(exc, text)
-        return Settings(), [
+        notice = (
             f"{name} line {line}: this is not valid TOML ({detail}), so casetui is using "
             f"the default settings — {_FIX}."
-        ]
-    return _settings_from(data, text, name)
+        )
+        return Settings(), [notice], text
+    settings, notices = _settings_from(data, text, name)
+    return settings, notices, text
 
 
 def _settings_from(data: dict[str, Any], text: str, name: str) -> tuple[Settings, list[str]]:
@@ -590,7 +601,14 @@ def save_settings(settings: Settings, path: Path | None = None) -> None:
     from casetui.vault.files import atomic_write, ensure_private_dir
 
     path = config_path() if path is None else path
-    document = {
+    text = _SAVED_HEADER + tomli_w.dumps(_document(settings))
+    ensure_private_dir(path.parent)
+    atomic_write(path, text.encode("utf-8"))
+
+
+def _document(settings: Settings) -> dict[str, Any]:
+    """``settings`` as the TOML document :func:`save_settings` writes."""
+    return {
         "theme": settings.theme,
         "checkin_interval_days": settings.checkin_interval_days,
         "home": settings.home,
@@ -606,6 +624,168 @@ def save_settings(settings: Settings, path: Path | None = None) -> None:
         "agency_contact": settings.agency_contact,
         "keymap": dict(sorted(settings.keymap.items())),
     }
-    text = _SAVED_HEADER + tomli_w.dumps(document)
+
+
+#: The settings a person can change from inside the app (see ``ui/settings_commands.py``).
+CHANGEABLE_IN_APP = (
+    "theme",
+    "home",
+    "mask_clients",
+    "idle_lock_minutes",
+    "checkin_interval_days",
+)
+
+_SAVE_ATTEMPTS = 3
+
+
+class SettingsNotSaved(Exception):
+    """The settings file has a problem, so a change made in the app was not written.
+
+    ``str()`` is one sentence naming the file and the problem.
+    """
+
+    def __init__(self, path: Path, problem: str) -> None:
+        self.path = path
+        self.problem = problem
+        super().__init__(
+            f"{path} was left as it is because it has a problem ({problem}), so this "
+            "change applies to this session only."
+        )
+
+
+class _ChangedMeanwhile(Exception):
+    """The file changed between reading it and putting the new one in its place."""
+
+
+def save_changes(changes: dict[str, Any], path: Path | None = None) -> Settings:
+    """Write ``changes`` (setting name to value) into the settings file; the new settings.
+
+    Only the lines for the changed settings are rewritten, so every other setting,
+    the ``[keymap]`` and the notes in the file are kept; a missing file starts
+    from :data:`DEFAULT_CONFIG_TEXT`. The file is replaced atomically as 0600. A
+    file with any problem (one that :func:`load_settings` has a notice for) is
+    never written: :class:`SettingsNotSaved` says where it is and what is wrong.
+    Raises ValueError for a value that is not allowed, and
+    :class:`casetui.vault.errors.SaveFailed` when the disk refuses.
+    """
+    import dataclasses
+
+    unknown = sorted(set(changes) - set(CHANGEABLE_IN_APP))
+    if unknown:
+        raise ValueError(f"{unknown[0]} cannot be changed from inside casetui.")
+    path = config_path() if path is None else path
+    # Write through a link (a dotfiles folder, say) rather than replacing the link.
+    target = Path(os.path.realpath(path)) if path.is_symlink() else path
+    for attempt in range(_SAVE_ATTEMPTS):
+        settings, notices, text = _read_settings(path)
+        if notices:
+            raise SettingsNotSaved(path, _problem(notices))
+        updated = dataclasses.replace(settings, **changes)  # checks the values
+        base = DEFAULT_CONFIG_TEXT if text is None else text
+        new_text = _with_values(base, changes)
+        if _parsed(new_text, path.name) != updated:
+            # Not a file whose lines can be changed one by one: write it out whole.
+            new_text = _SAVED_HEADER + _dumps(_document(updated))
+        try:
+            _replace_if_unchanged(target, text, new_text)
+        except _ChangedMeanwhile:
+            if attempt + 1 < _SAVE_ATTEMPTS:
+                continue
+            raise SettingsNotSaved(
+                path, "another program kept changing it while casetui was saving"
+            ) from None
+        return updated
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
+def _problem(notices: list[str]) -> str:
+    """The first notice as a clause, without its advice; how many more there are."""
+    first = notices[0].rstrip(".")
+    for advice in (f" — {_FIX}", f" — {_FIX_READ}"):
+        first = first.removesuffix(advice)
+    # What casetui does about it now ("so casetui is using 5") is not news here.
+    first = first.rsplit(", so ", 1)[0]
+    more = len(notices) - 1
+    if more:
+        first += f"; and {more} more problem{'s' if more != 1 else ''}"
+    return first
+
+
+def _dumps(document: dict[str, Any]) -> str:
+    import tomli_w
+
+    return tomli_w.dumps(document)
+
+
+def _parsed(text: str, name: str) -> Settings | None:
+    """The settings ``text`` holds, or None if it is not a clean settings file."""
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError:
+        return None
+    settings, notices = _settings_from(data, text, name)
+    return None if notices else settings
+
+
+_ASSIGNMENT = r"""^\s*(?:{key}|"{key}"|'{key}')\s*="""
+
+
+def _with_values(text: str, changes: dict[str, Any]) -> str:
+    """``text`` with each top-level ``key = value`` line set to the new value.
+
+    A setting that is not in the file yet goes in before the first section (such
+    as ``[keymap]``), where a top-level setting must be. The caller checks the
+    result by reading it back.
+    """
+    lines = text.splitlines(keepends=True)
+    for key, value in changes.items():
+        line_text = _dumps({key: value}).strip()
+        assignment = re.compile(_ASSIGNMENT.format(key=re.escape(key)))
+        for number, line in enumerate(lines):
+            if _HEADER.match(line) or line.lstrip().startswith("[["):
+                lines.insert(number, line_text + "\n\n")
+                break
+            if assignment.match(line):
+                body = line.rstrip("\r\n")
+                lines[number] = line_text + _trailing_note(body) + (line[len(body) :] or "\n")
+                break
+        else:
+            if lines and not lines[-1].endswith(("\n", "\r")):
+                lines[-1] += "\n"
+            lines.append(line_text + "\n")
+    return "".join(lines)
+
+
+def _trailing_note(line: str) -> str:
+    """The ``# note`` after a ``key = value`` line's value (with its spacing), or ""."""
+    for match in re.finditer("#", line):
+        try:
+            tomllib.loads(line[: match.start()])
+        except tomllib.TOMLDecodeError:
+            continue  # a "#" inside the value's quotes
+        return line[len(line[: match.start()].rstrip()) :]
+    return ""
+
+
+def _replace_if_unchanged(path: Path, before: str | None, text: str) -> None:
+    """Put ``text`` in ``path`` atomically (0600), unless the file changed since it was read."""
+    from casetui.vault.files import atomic_write_stream, ensure_private_dir
+
+    def still_the_same() -> None:
+        try:
+            now: str | None = path.read_bytes().decode("utf-8")
+        except FileNotFoundError:
+            now = None
+        except (OSError, UnicodeDecodeError):
+            raise _ChangedMeanwhile() from None
+        if now != before:
+            raise _ChangedMeanwhile()
+
     ensure_private_dir(path.parent)
-    atomic_write(path, text.encode("utf-8"))
+    data = text.encode("utf-8")
+    atomic_write_stream(
+        path,
+        lambda sink: sink.write(data),
+        overwrite=before is not None,
+        before_rename=still_the_same,
+    )

@@ -33,7 +33,7 @@ from casetui.config import Settings
 from casetui.core.choices import AuditAction
 from casetui.ui.commands import ClientCommands
 from casetui.ui.key_order import KeyOrder, is_ordered
-from casetui.ui.resume import OPENING, Place, capture, opening
+from casetui.ui.resume import OPENING, Place, capture, note_asked, opening
 from casetui.ui.safe_text import one_line
 from casetui.ui.terminal import LenientLinuxDriver, TerminalGone
 from casetui.ui.worker_errors import tell, unexpected
@@ -212,7 +212,16 @@ class CaseApp(App[int]):
         if notice:
             notices.append(notice)
         self.theme = name
+        #: From here on, a theme picked in the app is saved (see ``watch_theme``).
+        self._theme_applied = True
         return notices
+
+    def watch_theme(self, theme: str) -> None:
+        """Save a theme picked in the app ("Change theme") to the settings file."""
+        if getattr(self, "_theme_applied", False) and theme != self.settings.theme:
+            from casetui.ui.settings_commands import change_settings
+
+            change_settings(self, theme=theme)
 
     @work(thread=True, exclusive=True, group="open", exit_on_error=False)
     def open_vault(self, unlocker: Unlocker) -> None:
@@ -363,11 +372,19 @@ class CaseApp(App[int]):
         namespaces: Any = None,
     ) -> bool:
         """Run an action, noting it so that a form it opens can be opened again after a lock."""
-        token = OPENING.set(opening(action, default_namespace))
+        from casetui.ui.screens.confirm import ConfirmScreen
+
+        how = opening(action, default_namespace)
+        answering = isinstance(default_namespace, ConfirmScreen)
+        if not answering:
+            note_asked(None)  # a new action: an earlier unanswered question is not its own
+        token = OPENING.set(how)
         try:
             return await super().run_action(action, default_namespace, namespaces)
         finally:
             OPENING.reset(token)
+            if how is not None and isinstance(self.screen, ConfirmScreen):
+                note_asked(how)  # it asked first; the form after the answer is its own
 
     # -- hiding and locking ---------------------------------------------------------
 
@@ -1023,6 +1040,9 @@ class CaseApp(App[int]):
                 self.show_audit,
             )
             yield SystemCommand("Save now", "Write all changes to the vault", self.action_save_now)
+            from casetui.ui.settings_commands import settings_commands
+
+            yield from settings_commands(self)
         if self.masked:
             yield SystemCommand(
                 "Screen sharing: show names",

@@ -18,7 +18,6 @@ draft holds what a person typed and goes to disk sealed to the vault's keys
 from __future__ import annotations
 
 import asyncio
-import re
 import time
 from collections.abc import Callable
 from contextvars import ContextVar
@@ -40,20 +39,25 @@ if TYPE_CHECKING:
 #: The action ran on the client tab's pane, or on the screen itself.
 ON_PANE = "pane"
 ON_SCREEN = "screen"
-#: Only plain actions without arguments are run again: ``add``, ``edit``, ``note``.
-_REOPENABLE = re.compile(r"^[a-z][a-z_]{0,39}$")
+#: The actions run again after a lock: each only opens a form (or asks first), and
+#: changes nothing by itself. A draft names its action, and a draft is only as
+#: trustworthy as the folder it was kept in: nothing else is ever run from one.
+FORM_ACTIONS = frozenset(
+    {"add", "edit", "note", "custom", "progress", "update", "renew", "reassign", "new_client"}
+)
 
 #: The action the app is running now, and where: a form made during it can be reopened.
 OPENING: ContextVar[tuple[str, str] | None] = ContextVar("casetui_opening", default=None)
-#: Typed contents waiting for the form the running action opens (one draft, taken once).
-WAITING: ContextVar[list[dict[str, Any]] | None] = ContextVar("casetui_waiting", default=None)
+#: Typed contents waiting for the next form to be made (one draft, taken once). A
+#: plain global: it may be taken by a form made after a question the action asked.
+_waiting: list[dict[str, Any]] = []
 
 
 def opening(action: object, namespace: object) -> tuple[str, str] | None:
     """How to run ``action`` again after a lock, if it is one that can be."""
     from casetui.ui.panes.base import Pane
 
-    if not isinstance(action, str) or not _REOPENABLE.match(action):
+    if not isinstance(action, str) or action not in FORM_ACTIONS:
         return None
     if isinstance(namespace, Pane):
         return (action, ON_PANE)
@@ -62,10 +66,27 @@ def opening(action: object, namespace: object) -> tuple[str, str] | None:
     return None
 
 
+#: An action that asked a question before its form ("Open the safety plan for
+#: editing?"): the form made after the answer was opened by it.
+_asked: list[tuple[str, str]] = []
+
+
+def note_asked(how: tuple[str, str] | None) -> None:
+    """The running action ended on a question; ``None`` forgets an earlier one."""
+    _asked[:] = [] if how is None else [how]
+
+
+def form_opened_by() -> tuple[str, str] | None:
+    """For a form being made: the action opening it, or the one whose question led here."""
+    how = OPENING.get()
+    if how is None and _asked:
+        how = _asked.pop()
+    return how
+
+
 def claim_draft() -> dict[str, Any] | None:
     """For a form being made: the draft waiting for it, taken so no other form gets it."""
-    waiting = WAITING.get()
-    return waiting.pop() if waiting else None
+    return _waiting.pop() if _waiting else None
 
 
 @dataclass(frozen=True, slots=True)
@@ -240,15 +261,21 @@ async def restore(app: CaseApp, place: Place) -> None:
     form = place.form
     if form is None:
         return
-    if form.reopen is not None and _REOPENABLE.match(form.reopen[0]):
+    if form.reopen is not None and form.reopen[0] in FORM_ACTIONS:
+        from casetui.ui.screens.confirm import ConfirmScreen
+
         action, where = form.reopen
-        waiting = [form.values]
-        token = WAITING.set(waiting)
+        _waiting[:] = [form.values]
         try:
             await app.run_action(action, target if where == ON_PANE else app.screen)
+            # The action may ask first ("Open the safety plan for editing?"): the form,
+            # if the answer is yes, takes the draft then.
+            await _until(lambda: not isinstance(app.screen, ConfirmScreen), 600.0)
+            await _until(lambda: not _waiting, 0.5)
+            taken = not _waiting
         finally:
-            WAITING.reset(token)
-        if not waiting:  # a form took it
+            _waiting.clear()
+        if taken:
             app.notify(
                 "Here is the form you were filling in, as you left it. It is not saved yet.",
                 title="Welcome back",
@@ -260,9 +287,14 @@ async def restore(app: CaseApp, place: Place) -> None:
 
 
 class DraftScreen(ModalScreen[None]):
-    """The words typed into a form that could not be opened again: to copy, not lose."""
+    """The words typed into a form that could not be opened again: to copy, not lose.
+
+    They are shown only when asked for: they may be a safety plan, and someone may
+    be looking at the screen after it unlocks.
+    """
 
     BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("s", "reveal", "Show what I typed", id="draft.show"),
         Binding("escape", "dismiss", "Close", id="draft.close"),
     ]
 
@@ -277,11 +309,13 @@ class DraftScreen(ModalScreen[None]):
     """
 
     COVER = "What you typed is hidden while screen sharing. Turn screen sharing off to see it."
+    ASK = "Press s to show what you typed, once nobody else can see this screen."
 
     def __init__(self, title: str, lines: tuple[str, ...]) -> None:
         super().__init__()
         self.draft_title = title
         self.lines = lines
+        self.revealed = False
 
     def compose(self) -> ComposeResult:
         with Vertical():
@@ -302,8 +336,17 @@ class DraftScreen(ModalScreen[None]):
         on_masking(self, self._show)
 
     def _show(self, masked: bool) -> None:
-        body = self.COVER if masked else "\n".join(self.lines) or "(nothing typed)"
+        if masked:
+            body = self.COVER
+        elif not self.revealed:
+            body = self.ASK
+        else:
+            body = "\n".join(self.lines) or "(nothing typed)"
         self.query_one("#draft-body", Static).update(plain(body))
+
+    def action_reveal(self) -> None:
+        self.revealed = True
+        self._show(is_masked(self))
 
     async def action_dismiss(self, result: None = None) -> None:
         self.dismiss(None)

@@ -30,7 +30,7 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
-from collections.abc import Collection, Mapping
+from collections.abc import Collection, Mapping, Sequence
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -323,26 +323,79 @@ def describe(entry: AuditEntry, nouns: Mapping[str, str]) -> str:
     return text
 
 
+#: How many clients a lookup that matches several lists.
+MAX_CANDIDATES = 10
+
+
+class ClientAmbiguous(VaultError):
+    """More than one client matches: ``candidates`` says who, one line each (at most 10)."""
+
+    def __init__(self, message: str, candidates: Sequence[str]) -> None:
+        super().__init__(message)
+        self.candidates = tuple(candidates)
+
+
 def find_client(clients: Mapping[str, Mapping[str, Any]], wanted: str) -> str:
-    """A client's id from its id or its preferred name (any case); one sentence if not found."""
+    """A client's id from what a person types: one sentence if not exactly one matches.
+
+    In order: the id; the calendar code or the whole preferred name (any case);
+    the start of the preferred name (any case), when only one client's name starts
+    so. When several match, :class:`ClientAmbiguous` lists them (name and code).
+    """
     wanted = wanted.strip()
     if wanted in clients:
         return wanted
     folded = wanted.casefold()
-    matches = [
-        cid
-        for cid, raw in clients.items()
-        if str(raw.get("preferred_name", "")).casefold() == folded
+
+    def field(raw: Mapping[str, Any], name: str) -> str:
+        value = raw.get(name)
+        return value.strip().casefold() if isinstance(value, str) else ""
+
+    if folded:
+        exact = [
+            cid
+            for cid, raw in clients.items()
+            if folded in (cid.casefold(), field(raw, "calendar_code"), field(raw, "preferred_name"))
+        ]
+        if len(exact) == 1:
+            return exact[0]
+        if exact:
+            raise _ambiguous(clients, exact, "have that name or code")
+        starting = [
+            cid for cid, raw in clients.items() if field(raw, "preferred_name").startswith(folded)
+        ]
+        if len(starting) == 1:
+            return starting[0]
+        if starting:
+            raise _ambiguous(clients, starting, "have names starting that way")
+    raise VaultError(
+        "No client's id, calendar code or preferred name matches that; run 'casetui' to "
+        "see your clients (add --masked to see them by their codes)."
+    )
+
+
+def _ambiguous(
+    clients: Mapping[str, Mapping[str, Any]], matches: Collection[str], how: str
+) -> ClientAmbiguous:
+    def shown(cid: str, name: str) -> str:
+        value = clients[cid].get(name)
+        return printable(value.strip()) if isinstance(value, str) and value.strip() else ""
+
+    ordered = sorted(matches, key=lambda cid: (shown(cid, "preferred_name").casefold(), cid))
+    lines = [
+        f"{shown(cid, 'preferred_name') or '(no name)'}, "
+        f"code {shown(cid, 'calendar_code') or '(none yet)'}, id {printable(cid)}"
+        for cid in ordered[:MAX_CANDIDATES]
     ]
-    if len(matches) == 1:
-        return matches[0]
-    if matches:
-        raise VaultError(
-            f"{len(matches)} clients have that name; give one of their ids instead: "
-            + ", ".join(sorted(matches)[:10])
-            + "."
-        )
-    raise VaultError("No client has that id or preferred name; check the spelling.")
+    if len(ordered) > MAX_CANDIDATES:
+        lines.append(f"... and {len(ordered) - MAX_CANDIDATES} more")
+    ids = ", ".join(printable(cid) for cid in sorted(matches)[:MAX_CANDIDATES])
+    more = ", ..." if len(matches) > MAX_CANDIDATES else ""
+    return ClientAmbiguous(
+        f"{len(matches)} clients {how}, so nothing was changed; give one of their ids "
+        f"or codes instead: {ids}{more}.",
+        lines,
+    )
 
 
 def provenance(entry: AuditEntry) -> str:

@@ -40,7 +40,7 @@ from textual.widgets.select import InvalidSelectValueError
 from casetui.core.errors import ValidationError
 from casetui.core.fields import DateSpec
 from casetui.ui.masking import is_masked, on_masking
-from casetui.ui.resume import OPENING, claim_draft
+from casetui.ui.resume import claim_draft, form_opened_by
 from casetui.ui.safe_text import one_line, plain
 from casetui.ui.screens.confirm import ConfirmScreen
 from casetui.ui.widgets.chrome import MaskBadge
@@ -141,7 +141,7 @@ class FormScreen(ModalScreen[T | None], Generic[T]):
         self._start: dict[str, Any] = {}
         #: How to open this form again after a lock: the action that opened it and
         #: where it ran (see ``ui/resume.py``); None when it cannot be run again.
-        self.reopen: tuple[str, str] | None = OPENING.get()
+        self.reopen: tuple[str, str] | None = form_opened_by()
         #: Typed contents to put back once mounted (a draft given back after a lock).
         self.pending_draft: dict[str, Any] | None = claim_draft()
 
