@@ -184,7 +184,7 @@ async def test_start_on_today_from_the_palette(vault_files: VaultFiles, config: 
         # The palette now offers the way back.
         command(app, "Start on the caseload").callback()
         await wait_for(pilot, lambda: 'home = "caseload"' in config.read_text())
-        command(app, "Start with screen sharing on").callback()
+        command(app, "When casetui starts: names hidden").callback()
         await wait_for(pilot, lambda: "mask_clients = true" in config.read_text())
         await wait_for(pilot, lambda: settings_workers_done(app))
         assert app.masked is False  # for the next start, not this session

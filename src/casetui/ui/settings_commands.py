@@ -175,14 +175,14 @@ def settings_commands(app: CaseApp) -> Iterator[SystemCommand]:
         )
     if settings.mask_clients:
         yield SystemCommand(
-            "Start with screen sharing off",
-            "Show names when casetui starts (saved to config.toml)",
+            "When casetui starts: names shown",
+            "Start with screen sharing off (saved to config.toml)",
             lambda: change_settings(app, mask_clients=False),
         )
     else:
         yield SystemCommand(
-            "Start with screen sharing on",
-            "Show clients only by calendar code when casetui starts (saved to config.toml)",
+            "When casetui starts: names hidden",
+            "Start with screen sharing on: clients by code only (saved to config.toml)",
             lambda: change_settings(app, mask_clients=True),
         )
     yield SystemCommand(
