@@ -622,8 +622,8 @@ def test_cli_writes_a_private_deidentified_calendar(
     assert result.returncode == 0, result.stderr
     assert result.stderr == ""
     (line,) = result.stdout.strip().splitlines()
-    assert line.startswith("Wrote 4 event(s)")
-    assert "1 time block(s), 1 meeting(s), 2 check-in(s)" in line
+    assert line.startswith("Wrote 4 events for the next 4 weeks")
+    assert "1 time block, 1 meeting, 2 check-ins" in line
     assert "America/New_York" in line
     assert out.stat().st_mode & 0o777 == 0o600
     # The vault changes only by the audit entry for the export, and the code given

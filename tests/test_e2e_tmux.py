@@ -373,7 +373,7 @@ def test_hostile_name_is_shown_literally_and_cannot_retitle_the_terminal(
     assert pane.title() == "before-title"
 
     pane.keys("Enter")
-    screen = pane.wait_for("Profile  Goals", f"{SHOWN_NAME} · ")
+    screen = pane.wait_for("Profile", "Goals", f"{SHOWN_NAME} · ")
     assert "PWNED" not in screen
     assert pane.title() == "before-title"
 

@@ -270,7 +270,7 @@ def test_a_vault_for_two_opens_with_the_passphrase_or_the_colleagues_own_key(
     )
     assert by_colleague.returncode == 0, by_colleague.stderr
     assert "Unlocked with: key file alex.age" in by_colleague.stdout
-    assert f"Encrypted to 2 key(s): this vault, {COLLEAGUE}" in by_colleague.stdout
+    assert f"Encrypted to 2 keys: this vault, {COLLEAGUE}" in by_colleague.stdout
 
     listed = cli("recipients", "list", *ident(vault_files, colleague.unwrapped))
     assert listed.returncode == 0, listed.stderr

@@ -99,6 +99,7 @@ CASEWORK_SCREENS = {
     "safety-shown": open_screen("7", "v", "y", client=CASEWORK),
     "consents": open_screen("8", client=CASEWORK),
     "legal": open_screen("9", client=CASEWORK),
+    "history": open_screen("0", client=CASEWORK),
 }
 
 
@@ -111,3 +112,23 @@ def test_screen(snap_compare, sample_app: CaseApp, screen: str, size: tuple[int,
 @pytest.mark.parametrize("screen", list(CASEWORK_SCREENS))
 def test_casework_screen(snap_compare, sample_app: CaseApp, screen: str) -> None:  # type: ignore[no-untyped-def]
     assert snap_compare(sample_app, terminal_size=(80, 24), run_before=CASEWORK_SCREENS[screen])
+
+
+def test_first_run_card(snap_compare, monkeypatch: pytest.MonkeyPatch, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """The first-run card at 80×24, with its "Create my vault" button in view."""
+    from pathlib import Path
+
+    from casetui.ui.screens.unlock import SetupScreen
+
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
+    monkeypatch.delenv("NO_COLOR", raising=False)
+    vault = Path("/nonexistent/casetui-snapshot/vault.age")  # a fixed path: it is shown
+    assert not vault.exists()
+    app = CaseApp(vault, today=TODAY, settings=Settings())
+
+    async def run_before(pilot: Pilot[int]) -> None:
+        await wait_for(pilot, lambda: isinstance(app.screen, SetupScreen))
+        await wait_for(pilot, lambda: app.focused is app.screen.query_one("#name"))
+        await pilot.pause()
+
+    assert snap_compare(app, terminal_size=(80, 24), run_before=run_before)

@@ -47,7 +47,7 @@ from casetui.core.records import (
 from casetui.core.today import Section, TodayItem
 from casetui.ui.app import CaseApp
 from casetui.ui.screens.caseload import CaseloadScreen
-from casetui.ui.screens.client import ClientScreen
+from casetui.ui.screens.client import TABS, ClientScreen
 from casetui.ui.screens.confirm import ConfirmScreen
 from casetui.ui.screens.form import FormScreen
 from casetui.ui.screens.partners import PartnersScreen
@@ -123,7 +123,10 @@ def active_tab(app: CaseApp) -> str:
 
 
 def shown_tabs(app: CaseApp) -> list[str]:
-    return [str(tab.label) for tab in app.screen.query_one(TabbedContent).query(Tab) if tab.display]
+    """The names of the tabs on show (their labels also carry the key and may be short)."""
+    names = dict(TABS)
+    tabs = app.screen.query_one(TabbedContent).query(Tab)
+    return [names[str(tab.id).removeprefix("--content-tab-")] for tab in tabs if tab.display]
 
 
 async def choose(pilot: Pilot[int], selector: str, search: str) -> None:

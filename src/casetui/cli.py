@@ -22,12 +22,15 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn, TextIO
 
+from casetui.core.text import plural
+
 if TYPE_CHECKING:
     from datetime import date
 
     from casetui.config import Settings
     from casetui.core.choices import AuditAction
     from casetui.core.periods import Period
+    from casetui.vault.interchange import StaffMatch
     from casetui.vault.keys import RecipientEntry
     from casetui.vault.vault import Unlocker, Vault
 
@@ -260,6 +263,14 @@ def build_parser() -> argparse.ArgumentParser:
     source.add_argument("file", nargs="?", type=Path, help="the file to import")
     source.add_argument(
         "--sample", action="store_true", help="import the fictional sample caseload (for training)"
+    )
+    imp.add_argument(
+        "--new-staff",
+        action="store_true",
+        help=(
+            "add a case manager whose name only resembles one in the vault as a new case "
+            "manager, without asking (the same name, in any case, is always the same person)"
+        ),
     )
 
     exp = commands.add_parser(
@@ -858,10 +869,12 @@ def cmd_init(args: argparse.Namespace) -> int:
         )
     print(f"Created a new vault at {path}")
     print(f"Its key file is {paths.identity}, protected by your passphrase.")
-    print(
-        "Keep copies of both files somewhere safe: without the key file and the passphrase, "
-        "no one, including you, can open the vault."
-    )
+    print()
+    print("Two things keep your work safe if you forget the passphrase or lose this computer:")
+    print("  1. A recovery key, kept offline. Make one now:")
+    print(f"       casetui recovery-key{_vault_option(args)}")
+    print(f"  2. Copies of both files, {paths.vault.name} and {paths.identity.name},")
+    print("     somewhere safe away from this computer (a USB stick in a locked drawer, say).")
     return 0
 
 
@@ -881,10 +894,36 @@ def cmd_import(args: argparse.Namespace) -> int:
     ) as vault:
         data = read_interchange_file(source, vault.keyring)
         plan = plan_import(vault, data, source.name)
+        if plan.similar and not args.new_staff:
+            _ask_before_new_staff(plan.similar, source.name)
         apply_import(vault, plan)
     for line in plan.describe():
         print(line)
     return 0
+
+
+def _ask_before_new_staff(similar: Sequence[StaffMatch], source: str) -> None:
+    """A case manager in the file only resembles one in the vault: ask before adding them.
+
+    Raises CliError (nothing imported) unless the answer is yes; without a terminal
+    to ask on, refuses in one sentence that names ``--new-staff``.
+    """
+    pairs = "; ".join(f"{m.incoming} (this vault has {m.existing})" for m in similar)
+    if not sys.stdin.isatty():
+        raise CliError(
+            f"{source} names a case manager whose name is close to one in this vault, {pairs}, "
+            "so nothing was imported; if they are different people, run the import again "
+            "with --new-staff."
+        )
+    for match in similar:
+        print(f"{source} names {match.incoming}; this vault already has {match.existing}.")
+    names = sorted({m.incoming for m in similar})
+    who = names[0] if len(names) == 1 else ", ".join(names)
+    if not confirm(f"Add {who} as a new case manager, a different person? [y/N] "):
+        raise CliError(
+            "Nothing was imported. If it is the same person, make the two names the same, "
+            "then import again."
+        )
 
 
 def cmd_export(args: argparse.Namespace) -> int:
@@ -918,7 +957,7 @@ def cmd_export(args: argparse.Namespace) -> int:
         )
         print(f"Wrote {size:,} bytes of plain JSON to {out}.")
     else:
-        print(f"Wrote {size:,} bytes to {out}, encrypted to the vault's {keys} key(s).")
+        print(f"Wrote {size:,} bytes to {out}, encrypted to the vault's {plural(keys, 'key')}.")
     return 0
 
 
@@ -967,9 +1006,10 @@ def cmd_calendar(args: argparse.Namespace) -> int:
         )
     where = zone.key if zone is not None else "UTC"
     print(
-        f"Wrote {calendar.events} event(s) for the next {args.weeks} week(s) to {out}: "
-        f"{calendar.blocks} time block(s), {calendar.meetings} meeting(s), "
-        f"{calendar.checkins} check-in(s), in {where} time."
+        f"Wrote {plural(calendar.events, 'event')} for the next "
+        f"{plural(args.weeks, 'week')} to {out}: {plural(calendar.blocks, 'time block')}, "
+        f"{plural(calendar.meetings, 'meeting')}, {plural(calendar.checkins, 'check-in')}, "
+        f"in {where} time."
     )
     return 0
 
@@ -1065,11 +1105,11 @@ def cmd_check(args: argparse.Namespace) -> int:
     print(f"  Unlocked with: {report.unlocked_with}")
     print(f"  Records: {describe_counts(report.counts)}")
     names = ", ".join(r.name for r in report.recipients)
-    print(f"  Encrypted to {len(report.recipients)} key(s): {names}")
+    print(f"  Encrypted to {plural(len(report.recipients), 'key')}: {names}")
     if report.key_work_factor is not None:
         need = memory_mib(report.key_work_factor)
         print(f"  Key file: scrypt work factor 2^{report.key_work_factor} ({need:,} MiB to unlock)")
-    print(f"  Saved {report.generation:,} time(s)")
+    print(f"  Saved {plural(report.generation, 'time')}")
     if report.backups:
         opening = sum(1 for b in report.backups if b.opens)
         print(f"  Backups: {len(report.backups)} kept, {opening} open with this key")
@@ -1236,8 +1276,8 @@ def cmd_rotate_key(args: argparse.Namespace) -> int:
                 raise CliError("rotate-key asks before it starts; add --yes to run it unattended.")
             print(
                 "This gives the vault a new key behind a new passphrase. The old passphrase "
-                f"and old copies of the key file will no longer open it, and its {count} "
-                f"backup(s) will be {what}. Team and recovery keys keep working."
+                "and old copies of the key file will no longer open it, and its "
+                f"{plural(count, 'backup')} will be {what}. Team and recovery keys keep working."
             )
             if not confirm("Go ahead? [y/N] "):
                 raise CliError("Nothing was changed.")
@@ -1245,12 +1285,16 @@ def cmd_rotate_key(args: argparse.Namespace) -> int:
         rotation = rotate_key(vault, new, backups=args.backups)
     print("The vault has a new key, behind the new passphrase; use the new passphrase from now on.")
     if args.backups == "delete":
-        print(f"Deleted {rotation.deleted} backup(s) and kept one fresh one under the new key.")
+        print(
+            f"Deleted {plural(rotation.deleted, 'backup')} and kept one fresh one under the "
+            "new key."
+        )
     else:
-        print(f"Re-encrypted {rotation.reencrypted} backup(s) to the new key.")
+        print(f"Re-encrypted {plural(rotation.reencrypted, 'backup')} to the new key.")
     if rotation.left:
         raise CliError(
-            f"{len(rotation.left)} backup(s) could not be changed, such as {rotation.left[0]}: "
+            f"{plural(len(rotation.left), 'backup')} could not be changed, such as "
+            f"{rotation.left[0]}: "
             "they may still open with the old key; delete them by hand."
         )
     print(
@@ -1403,7 +1447,7 @@ def _recipients_remove(args: argparse.Namespace) -> int:
         print(f"Note: {cleanup.fresh_error}", file=sys.stderr)
     if cleanup.failed:
         raise CliError(
-            f"{len(cleanup.failed)} backup(s) could not be deleted, such as "
+            f"{plural(len(cleanup.failed), 'backup')} could not be deleted, such as "
             f"{cleanup.failed[0]}; delete them by hand."
         )
     print(

@@ -21,12 +21,9 @@ from casetui.cli import (
 )
 from casetui.core.choices import AuditAction
 from casetui.core.spreadsheet import SheetPlan, shown
+from casetui.core.text import plural
 from casetui.vault import spreadsheet as sheets
 from casetui.vault.vault import Vault, VaultPaths
-
-
-def _plural(count: int, noun: str) -> str:
-    return f"{count:,} {noun}{'' if count == 1 else 's'}"
 
 
 def import_csv(args: argparse.Namespace) -> int:
@@ -75,7 +72,7 @@ def _report_problems(name: str, plan: SheetPlan, *, dry_run: bool) -> None:
         else "nothing was imported, and the vault is unchanged"
     )
     raise CliError(
-        f"{name} has {_plural(count, 'problem')} in {_plural(lines, 'row')} of "
+        f"{name} has {plural(count, 'problem')} in {plural(lines, 'row')} of "
         f"{plan.rows:,} (listed above); {done}."
     )
 
@@ -86,12 +83,12 @@ def _report(name: str, plan: SheetPlan, *, dry_run: bool) -> None:
     if plan.unused_columns:
         columns = ", ".join(shown(h, 30) for h in plan.unused_columns[:20])
         print(f"Not imported (the mapping reads no field from them): {columns}.")
-    added = _plural(len(plan.clients), "client")
+    added = plural(len(plan.clients), "client")
     staff = ""
     if plan.new_staff:
         names = ", ".join(shown(m.name) for m in plan.new_staff)
-        staff = f", and {_plural(len(plan.new_staff), 'new case manager')} ({names})"
-    skipped = f"; {_plural(len(plan.skipped), 'row')} already in the vault" if plan.skipped else ""
+        staff = f", and {plural(len(plan.new_staff), 'new case manager')} ({names})"
+    skipped = f"; {plural(len(plan.skipped), 'row')} already in the vault" if plan.skipped else ""
     if dry_run:
         print(
             f"Dry run: all {plan.rows:,} rows of {name} are valid. Importing would add "
@@ -143,7 +140,7 @@ def export_csv(args: argparse.Namespace) -> int:
             record_or_delete(vault, out, AuditAction.EXPORTED, "caseload as CSV, plain text")
         else:
             record(vault, AuditAction.EXPORTED, "caseload as CSV, encrypted")
-    clients = _plural(written.clients, "client")
+    clients = plural(written.clients, "client")
     if args.plaintext:
         print(
             f"Warning: {out} holds survivors' names and case details as plain text. Keep it "
@@ -154,6 +151,7 @@ def export_csv(args: argparse.Namespace) -> int:
     else:
         print(
             f"Wrote the caseload ({clients}) to {out} as CSV, encrypted to the vault's "
-            f"{keys} key(s); 'age --decrypt' opens it, and 'casetui import-csv' reads it back."
+            f"{plural(keys, 'key')}; 'age --decrypt' opens it, and 'casetui import-csv' reads "
+            "it back."
         )
     return 0

@@ -12,6 +12,11 @@ requests addressed to a loopback name (a guard against DNS rebinding). Browser
 sessions from another site's page are refused (the websocket's Origin must match),
 and only a few sessions run at once, since each one is a process of its own.
 
+The page is served whole from the demo itself: textual-serve's page asks a public
+font server for its stylesheet, which fails in an offline classroom and tells a
+third party who is looking at the demo. The demo's page (:func:`own_page`) loads
+the font textual-serve ships, from the demo's own /static, and nothing else.
+
 Imported only by ``casetui demo --web``, so nothing else loads aiohttp.
 """
 
@@ -23,13 +28,17 @@ import errno
 import ipaddress
 import logging
 import os
+import re
 import shlex
 import signal
 import socket
 import sys
+from pathlib import Path
 from typing import Any, TextIO
 from urllib.parse import urlsplit
 
+import aiohttp_jinja2
+import jinja2
 from aiohttp import web
 from textual_serve.server import Server
 
@@ -133,6 +142,38 @@ def bind_problem(host: str, port: int, exc: OSError) -> str:
     return f"Cannot serve on {host} port {port} ({reason})."
 
 
+PAGE_TEMPLATE = "app_index.html"
+
+#: A <link> that loads anything from another site (textual-serve's web font).
+_REMOTE_LINK = re.compile(r"<link\b[^>]*\bhref\s*=\s*[\"']?(?:https?:)?//[^>]*>", re.I)
+#: The SVG namespace on the page's inline logo: never fetched, but a URL all the same.
+_SVG_NAMESPACE = re.compile(r"\s+xmlns\s*=\s*[\"']http://www\.w3\.org/2000/svg[\"']", re.I)
+_FONTS = (
+    ("RobotoMono-VariableFont_wght.ttf", "normal"),
+    ("RobotoMono-Italic-VariableFont_wght.ttf", "italic"),
+)
+
+
+def own_page(template: str, fonts: Path) -> str:
+    """textual-serve's page template, with nothing loaded from another site.
+
+    A stylesheet link to another site (the public font server) is dropped, and the
+    same font, which textual-serve ships in ``fonts``, is loaded from the demo's own
+    /static instead. The SVG namespace of the inline logo (not needed in HTML) goes too.
+    """
+    page = _SVG_NAMESPACE.sub("", _REMOTE_LINK.sub("", template))
+    static = "{{ config.static.url }}"  # filled in by the template, like textual-serve's own
+    faces = "".join(
+        f'@font-face {{ font-family: "Roboto Mono"; font-style: {style}; font-weight: 100 700; '
+        f'src: url("{static}fonts/{name}") format("truetype"); }}\n'
+        for name, style in _FONTS
+        if (fonts / name).is_file()
+    )
+    if faces:
+        page = page.replace("<style>", "<style>\n" + faces, 1)
+    return page
+
+
 class DemoServer(Server):
     """textual-serve's server, locked to the demo and a little more careful."""
 
@@ -147,6 +188,10 @@ class DemoServer(Server):
 
     async def _make_app(self) -> web.Application:
         app = await super()._make_app()
+        # The page from the demo's own copy of the template, with nothing from other sites.
+        template = (Path(self.templates_path) / PAGE_TEMPLATE).read_text(encoding="utf-8")
+        page = own_page(template, Path(self.statics_path) / "fonts")
+        aiohttp_jinja2.setup(app, loader=jinja2.DictLoader({PAGE_TEMPLATE: page}))
         app.middlewares.append(self._check_host)
         return app
 

@@ -45,6 +45,7 @@ from casetui.core.records import (
     Staff,
     StrengthsAssessment,
 )
+from casetui.core.text import plural
 
 DEFAULT_REASSESS_DAYS = 90
 SELF_CARE_WINDOW = timedelta(days=28)
@@ -140,13 +141,8 @@ MANAGER_RULES = ("7c",)
 CLIENT_RULES = tuple(rule for rule in TITLES if rule not in MANAGER_RULES)
 
 
-def _plural(n: int, one: str, many: str | None = None) -> str:
-    """``1 goal``, ``2 goals``; ``many`` for irregular plurals."""
-    return f"{n} {one if n == 1 else (many or one + 's')}"
-
-
 def _days(n: int) -> str:
-    return _plural(n, "day")
+    return plural(n, "day")
 
 
 def _listed(items: Sequence[str], limit: int = 4) -> str:
@@ -282,7 +278,7 @@ def goal_sheet(
     if unlinked:
         which = "is" if len(unlinked) == 1 else "are"
         said.append(
-            f"{_plural(len(unlinked), 'goal')} {which} not linked to a need; "
+            f"{plural(len(unlinked), 'goal')} {which} not linked to a need; "
             "link each goal to the needs that go with it."
         )
     if as_of is not None:
@@ -298,7 +294,7 @@ def goal_sheet(
     return _check(
         "3",
         Verdict.PASS,
-        f"{_plural(len(goals), 'goal')} in the client's words, each linked to a need.",
+        f"{plural(len(goals), 'goal')} in the client's words, each linked to a need.",
         "goals",
     )
 
@@ -476,7 +472,7 @@ def referrals_made(case: CaseRecords) -> Check:
     return _check(
         "7b",
         Verdict.ATTENTION,
-        f"{_plural(len(open_needs), 'open need')} ({which}) and no referral linked to "
+        f"{plural(len(open_needs), 'open need')} ({which}) and no referral linked to "
         "any of them yet.",
         "referrals",
     )
@@ -641,11 +637,11 @@ def headline(summary: AgencySummary) -> str:
     """``3 clients in the program (2 active, 1 on hold): 1 passes, 1 needs attention, 1 fails.``"""
     if summary.on_hold:
         who = (
-            f"{_plural(summary.clients, 'client')} in the program ({summary.active} active, "
+            f"{plural(summary.clients, 'client')} in the program ({summary.active} active, "
             f"{summary.on_hold} on hold)"
         )
     else:
-        who = _plural(summary.clients, "active client")
+        who = plural(summary.clients, "active client")
     n = summary.overall
     p, a, f = n[Verdict.PASS], n[Verdict.ATTENTION], n[Verdict.FAIL]
     return (

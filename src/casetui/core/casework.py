@@ -31,6 +31,7 @@ from casetui.core.records import (
     NeedItem,
     Referral,
 )
+from casetui.core.text import plural
 
 #: Consents that end within this many days are flagged as expiring.
 EXPIRING_WITHIN_DAYS = 30
@@ -236,3 +237,52 @@ def last_closed_on(events: Iterable[CaseEvent]) -> date | None:
     """The day of the most recent closing among ``events``, if any."""
     days = [e.on for e in events if e.kind is CaseEventKind.CLOSED]
     return max(days, default=None)
+
+
+# -- wording ------------------------------------------------------------------------
+
+_STATUS_SENTENCES = {
+    ReferralStatus.PLANNED: "Referral marked as planned.",
+    ReferralStatus.REFERRED: "Referral marked as referred.",
+    ReferralStatus.SCHEDULED: "Referral marked as scheduled.",
+    ReferralStatus.ATTENDING: "Referral marked as attending.",
+    ReferralStatus.COMPLETED: "Referral marked as completed.",
+    ReferralStatus.DECLINED: "Referral marked as declined by the client.",
+    ReferralStatus.UNAVAILABLE: "Referral marked: the service is unavailable.",
+    ReferralStatus.STALLED: "Referral marked as stalled.",
+}
+
+
+def status_sentence(before: ReferralStatus, after: ReferralStatus) -> str:
+    """What to tell the person after a referral moved from ``before`` to ``after``."""
+    if before is after:
+        return "Follow-up recorded; the status stays the same."
+    return _STATUS_SENTENCES[after]
+
+
+def days_ago(days: int) -> str:
+    """``today``, ``yesterday``, ``3 days ago``; a day ahead reads ``in 2 days``."""
+    if days == 0:
+        return "today"
+    if days == 1:
+        return "yesterday"
+    if days == -1:
+        return "tomorrow"
+    return f"{plural(days, 'day')} ago" if days > 0 else f"in {plural(-days, 'day')}"
+
+
+_SENTENCE_ENDS = (".", "!", "?", "…")
+
+
+def join_phrases(items: Iterable[str]) -> str:
+    """Several short texts on one line, read as they were written.
+
+    Phrases join with "; ". When any of them is a sentence (ends in ".", "!", "?"),
+    each becomes a sentence and they follow one another, so a full stop is never
+    followed by a semicolon ("feel safe.; Sleep").
+    """
+    parts = [" ".join(item.split()).rstrip(";, ") for item in items]
+    parts = [p for p in parts if p]
+    if not any(p.endswith(_SENTENCE_ENDS) for p in parts):
+        return "; ".join(parts)
+    return " ".join(p if p.endswith(_SENTENCE_ENDS) else p + "." for p in parts)

@@ -702,23 +702,43 @@ def _staff_table(tallies: Tallies) -> StatsTable:
         return StatsTable(
             "staff_time", STAFF_TITLE, "Kind", columns, (), STAFF_WITHHELD_NOTE, withheld=True
         )
-    weeks = tallies.days / 7
+    # A figure per week is an average over the period's weeks. A period shorter than
+    # a week would scale a day or two up to a whole week (one Friday's admin block,
+    # times seven), so it shows no per-week figure at all.
+    days = tallies.days
+    weeks = days / 7 if days >= 7 else None
     rows = []
     total = 0.0
     for label, hours in tallies.staff_hours:
         total += hours
-        rows.append((label, (_hours(hours), _hours(hours / weeks) if weeks else "0.0")))
-    rows.append((TOTAL, (_hours(total), _hours(total / weeks) if weeks else "0.0")))
-    day_word = "day" if tallies.days == 1 else "days"
+        rows.append((label, (_hours(hours), _per_week(hours, weeks))))
+    rows.append((TOTAL, (_hours(total), _per_week(total, weeks))))
+    day_word = "day" if days == 1 else "days"
+    if weeks is None:
+        over = (
+            f"Over {days} {day_word}, all case managers together. Per week is not shown: "
+            "the period is shorter than a week, and scaling a few days up to a week "
+            "would give a figure no one worked."
+        )
+    else:
+        over = f"Over {days} {day_word} ({weeks:.1f} weeks), all case managers together."
     return StatsTable(
         "staff_time",
         STAFF_TITLE,
         "Kind",
         columns,
         tuple(rows),
-        f"Over {tallies.days} {day_word} ({weeks:.1f} weeks), all case managers together. "
-        "Admin time against a case manager's target is admin and documentation together.",
+        f"{over} Admin time against a case manager's target is admin and documentation together.",
     )
+
+
+def _per_week(hours: float, weeks: float | None) -> str:
+    """Hours per week over the period, or a dash when it is shorter than a week."""
+    return NO_PER_WEEK if weeks is None else _hours(hours / weeks)
+
+
+#: Shown for "per week" when the period is shorter than a week.
+NO_PER_WEEK = "—"
 
 
 def funder_stats(

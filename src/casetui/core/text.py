@@ -37,6 +37,14 @@ _SURROGATE = re.compile("[\ud800-\udfff]")
 REPLACEMENT_CHARACTER = "\ufffd"
 
 
+def plural(count: int, noun: str, many: str = "") -> str:
+    """``1 day``, ``3 days``, ``1,200 clients``: a count with its noun agreeing.
+
+    ``many`` is the plural when it is not ``noun`` + "s" (``1 person``, ``2 people``).
+    """
+    return f"{count:,} {noun if count == 1 else many or noun + 's'}"
+
+
 def has_surrogate(value: str) -> bool:
     """True when ``value`` holds a lone surrogate, which is not text and cannot be saved."""
     return _SURROGATE.search(value) is not None

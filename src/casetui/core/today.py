@@ -6,6 +6,8 @@ other client are ignored, and a closed client never appears, whatever else
 refers to them.
 
 "This week" means the seven days from ``as_of``: today and the six after it.
+A meeting is upcoming until its start time: given the time of day ``now``, one
+held earlier today is no longer listed (one with no time stays all day).
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Container, Iterable, Mapping
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, time, timedelta
 from enum import IntEnum
 from typing import TypeVar
 
@@ -78,6 +80,8 @@ class TodayItem:
     #: The detail without the words a person typed (a court date's description, a
     #: time block's note), for a screen others can see; None when it has none.
     bare_detail: str | None = None
+    #: The start time, for a meeting whose time is known.
+    at: time | None = None
 
     @property
     def shareable_detail(self) -> str:
@@ -134,21 +138,48 @@ def checkin_items(
     return items
 
 
-def meeting_items(meetings: Iterable[Meeting], as_of: date) -> list[TodayItem]:
-    """Meetings dated from today to six days ahead."""
-    return [
-        TodayItem(
-            Section.MEETING,
-            m.client_id,
-            m.id,
-            m.on,
-            m.kind.label,
-            "meetings",
-            ((m.on - as_of).days, m.id),
+def meeting_items(
+    meetings: Iterable[Meeting], as_of: date, now: time | None = None
+) -> list[TodayItem]:
+    """Meetings still to come, from today to six days ahead, earliest first.
+
+    With ``now`` (the time of day), a meeting earlier today has been held and is
+    not listed; one with no start time stays listed all day.
+    """
+    items = []
+    for m in meetings:
+        if not in_week(m.on, as_of):
+            continue
+        if m.on == as_of and now is not None and m.at is not None and m.at < now:
+            continue
+        minute = 0 if m.at is None else m.at.hour * 60 + m.at.minute
+        # Today's time shows in the When column ("today 14:30"); a later day's, here.
+        later = m.at is not None and m.on != as_of
+        items.append(
+            TodayItem(
+                Section.MEETING,
+                m.client_id,
+                m.id,
+                m.on,
+                f"{m.kind.label} at {m.at.strftime('%H:%M')}" if later and m.at else m.kind.label,
+                "meetings",
+                ((m.on - as_of).days * 24 * 60 + minute, m.id),
+                at=m.at,
+            )
         )
-        for m in meetings
-        if in_week(m.on, as_of)
-    ]
+    return items
+
+
+def when_text(item: TodayItem, as_of: date) -> str:
+    """The When column: "today 14:30" for a meeting later today, else the day.
+
+    A meeting on a later day has its time in the detail ("Accompaniment at 09:30").
+    """
+    if item.when is None:
+        return ""
+    if item.section is Section.MEETING and item.when == as_of:
+        return "today" + (f" {item.at.strftime('%H:%M')}" if item.at is not None else "")
+    return item.when.strftime("%a %d %b")
 
 
 def referral_reason(referral: Referral, as_of: date, stalled_after_days: int) -> str | None:
@@ -314,6 +345,7 @@ def _of(records: Iterable[ClientRecord], clients: Container[str]) -> list[Client
 def today_items(
     as_of: date,
     *,
+    now: time | None = None,
     clients: Iterable[Client],
     contacts: Mapping[str, ContactSummary],
     meetings: Iterable[Meeting] = (),
@@ -326,7 +358,8 @@ def today_items(
     """Everything for Today, in section order, most pressing first within each section.
 
     Only ``clients`` that are not closed are considered; anything belonging to
-    another client is dropped.
+    another client is dropped. ``now``, the time of day, drops meetings already
+    held today (see :func:`meeting_items`).
     """
     if stalled_after_days < 1:
         raise ValueError("stalled_after_days must be at least 1")
@@ -334,7 +367,7 @@ def today_items(
 
     items: list[TodayItem] = []
     items += checkin_items(open_clients.values(), contacts, as_of)
-    items += meeting_items(_of(meetings, open_clients), as_of)
+    items += meeting_items(_of(meetings, open_clients), as_of, now)
     items += court_items(_of(legal_matters, open_clients), open_clients, as_of)
     items += referral_items(_of(referrals, open_clients), as_of, stalled_after_days)
     items += consent_items(_of(consents, open_clients), as_of)

@@ -309,10 +309,16 @@ class CaseApp(App[int]):
         )
         while len(self.screen_stack) > 1:
             self.pop_screen()
-        self.push_screen(CaseloadScreen())
+        caseload = CaseloadScreen()
+        self.push_screen(caseload)
         place, self._place = self._place, None
         if place is None and self.settings.home == "today":
             self.show_today()
+        if self.owner_id is None:
+            # No case manager of its own (made by init and import): ask who this is.
+            from casetui.ui.screens.who_are_you import ask_who_you_are
+
+            ask_who_you_are(self, vault, caseload)
         self._find_draft(vault, place)
 
     # -- coming back where the person was -------------------------------------------

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 from casetui.core.choices import AuditAction
 from casetui.core.errors import ValidationError
 from casetui.core.ical import DEFAULT_WEEKS
+from casetui.core.text import plural
 from casetui.ui.screens.confirm import ConfirmScreen
 from casetui.ui.screens.form import FormField, FormScreen
 from casetui.ui.user_files import (
@@ -169,7 +170,7 @@ def _save(app: CaseApp, request: CalendarRequest) -> None:
         )
         verb = "Wrote" if saved.path else "Sent"
         app.notify(
-            f"{verb} {calendar.events} events ({names}) {saved.where}.",
+            f"{verb} {plural(calendar.events, 'event')} ({names}) {saved.where}.",
             title="Calendar exported",
             markup=False,
         )

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from casetui.core.casework import plural
 from casetui.core.choices import (
     ClientStatus,
     Domain,
@@ -170,7 +171,28 @@ def need_fields(custom: bool) -> list[FormField]:
     return fields
 
 
-def meeting_fields(staff: Sequence[Staff], goals: Sequence[Goal]) -> list[FormField]:
+def next_checkin_hint(interval_days: int, *, new: bool, filled: bool) -> str:
+    """The hint above a meeting's next check-in, saying what the field holds."""
+    usual = f"the client's usual interval ({plural(interval_days, 'day')})"
+    if not filled:
+        return (
+            f"Left blank, {usual} counts from the last contact. "
+            "Enter a date if you agreed another day."
+        )
+    if new:
+        return (
+            f"Filled in with {usual} from today. Change it to the day you agreed, "
+            "or clear it to count the interval from the last contact."
+        )
+    return (
+        "The check-in saved with this meeting. Clear it to count "
+        f"{usual} from the last contact instead."
+    )
+
+
+def meeting_fields(
+    staff: Sequence[Staff], goals: Sequence[Goal], *, checkin_hint: str = ""
+) -> list[FormField]:
     return [
         FormField("on", "Date", "date", required=True),
         FormField(
@@ -200,6 +222,6 @@ def meeting_fields(staff: Sequence[Staff], goals: Sequence[Goal]) -> list[FormFi
             "next_checkin",
             "Next check-in",
             "date",
-            hint="Leave blank to use the client's usual interval.",
+            hint=checkin_hint or "Left blank, the client's usual interval applies.",
         ),
     ]

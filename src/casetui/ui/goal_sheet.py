@@ -194,12 +194,14 @@ def _save(app: CaseApp, client_id: str, request: PrintRequest) -> None:
 
     def done(saved: Saved, detail: str) -> None:
         app.record_event(AuditAction.REPORT_RUN, detail, client_id=client_id)
+        fetch = saved.fetch_hint()
         app.notify(
             f"{'Wrote' if saved.path else 'Sent'} the goal sheet {saved.where}. It holds the "
-            "client's own words: keep it private, and hand it to them.",
+            "client's own words: keep it private, and hand it to them."
+            + (f" {fetch}" if fetch else ""),
             title="Goal sheet printed",
             markup=False,
-            timeout=10,
+            timeout=30 if fetch else 10,
         )
 
     save_user_file(

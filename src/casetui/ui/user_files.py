@@ -17,9 +17,12 @@ through :func:`save_user_file`, so these rules hold for anything added later:
 from __future__ import annotations
 
 import io
+import ipaddress
 import os
 import re
-from collections.abc import Callable, Sequence
+import shlex
+import socket
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Generic, TypeVar
@@ -74,6 +77,58 @@ class Saved:
     def where(self) -> str:
         """``to /home/robin/sheet.html`` or ``to your browser, as sheet.html``."""
         return f"to {self.path}" if self.path is not None else f"to your browser, as {self.name}"
+
+    def fetch_hint(self, env: Mapping[str, str] | None = None) -> str:
+        """Over SSH, how to copy the file to one's own computer; "" otherwise.
+
+        The file was written on the server, not in front of the person: they need
+        ``scp HOST:PATH .`` on their own computer to print it.
+        """
+        if self.path is None:
+            return ""
+        command = scp_command(self.path, os.environ if env is None else env)
+        if command is None:
+            return ""
+        return (
+            "You are connected over SSH, so it is on that computer, not yours; to copy it "
+            f"to yours, run this in a terminal on your own computer: {command}"
+        )
+
+
+def ssh_host(env: Mapping[str, str]) -> str | None:
+    """This computer's address as an SSH session sees it, or None when not over SSH.
+
+    ``SSH_CONNECTION`` is "client-address client-port server-address server-port"; the
+    server address is the one the person reached. Without it (only ``SSH_CLIENT``),
+    this computer's name.
+    """
+    connection = env.get("SSH_CONNECTION", "").split()
+    if len(connection) == 4:
+        try:
+            address = ipaddress.ip_address(connection[2].split("%", 1)[0])
+        except ValueError:
+            pass
+        else:
+            return f"[{address}]" if address.version == 6 else str(address)
+    if connection or env.get("SSH_CLIENT", "").strip():
+        return socket.gethostname() or None
+    return None
+
+
+def scp_command(path: Path, env: Mapping[str, str]) -> str | None:
+    """``scp USER@HOST:PATH .`` for a file on this computer, when over SSH; else None.
+
+    The account is named too: the one on this computer is often not the one on theirs.
+    """
+    host = ssh_host(env)
+    if host is None:
+        return None
+    user = env.get("USER") or env.get("LOGNAME") or ""
+    account = f"{user}@" if user and _PLAIN_ACCOUNT.match(user) else ""
+    return f"scp {shlex.quote(f'{account}{host}:{path}')} ."
+
+
+_PLAIN_ACCOUNT = re.compile(r"^[A-Za-z0-9._][A-Za-z0-9._-]*$")
 
 
 def typed_path(text: str, field: str = "out") -> Path:

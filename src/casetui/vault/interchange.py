@@ -11,13 +11,16 @@ person asks for plaintext.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from difflib import SequenceMatcher
 from pathlib import Path
 
 from casetui.core.choices import AuditAction
-from casetui.core.records import RECORD_BY_TABLE, AuditEntry, Record
+from casetui.core.errors import ValidationError
+from casetui.core.records import RECORD_BY_TABLE, AuditEntry, Record, Staff
 from casetui.core.recordset import RecordSet, check_references, describe_counts, parse_interchange
 from casetui.vault import keys
 from casetui.vault.audit import same_event
@@ -28,6 +31,17 @@ from casetui.vault.vault import SaveResult, Vault
 
 MAX_IMPORT_BYTES = 1 << 30
 
+#: How alike two case managers' names must be (difflib's ratio) to ask before adding both.
+SIMILAR_NAME_RATIO = 0.85
+
+
+@dataclass(frozen=True, slots=True)
+class StaffMatch:
+    """A case manager in the file (``incoming``) and one in the vault (``existing``)."""
+
+    incoming: str
+    existing: str
+
 
 @dataclass(slots=True)
 class ImportPlan:
@@ -35,6 +49,11 @@ class ImportPlan:
     new: RecordSet
     unchanged: dict[str, int] = field(default_factory=dict)
     kept: dict[str, int] = field(default_factory=dict)
+    #: Case managers in the file with the same name as one in the vault: the file's
+    #: records are filed under the vault's case manager, who is not added again.
+    matched: list[StaffMatch] = field(default_factory=list)
+    #: Case managers to be added whose names resemble one in the vault: ask first.
+    similar: list[StaffMatch] = field(default_factory=list)
 
     def describe(self) -> list[str]:
         lines = []
@@ -42,6 +61,11 @@ class ImportPlan:
             lines.append(f"Added {describe_counts(self.new.counts())}.")
         else:
             lines.append("Nothing new to add.")
+        lines.extend(
+            f"{match.incoming} is already a case manager in this vault; their clients and "
+            "records were filed under them, not added as a second case manager."
+            for match in self.matched
+        )
         if any(self.unchanged.values()):
             lines.append(f"Already in the vault, unchanged: {describe_counts(self.unchanged)}.")
         if any(self.kept.values()):
@@ -116,6 +140,7 @@ def plan_import(vault: Vault, data: object, source: str) -> ImportPlan:
         )
     existing = vault.records()
     plan = ImportPlan(source, RecordSet())
+    incoming = _match_staff(plan, incoming, existing, vault.owner_staff_id)
     merged: dict[str, list[Record]] = {}
     for table in RECORD_BY_TABLE:
         have = {r.id: r for r in existing.tables[table]}
@@ -142,6 +167,89 @@ def plan_import(vault: Vault, data: object, source: str) -> ImportPlan:
             [f"{source}: {p}" for p in ref_problems],
         )
     return plan
+
+
+def same_name_key(name: str) -> str:
+    """Names compared as the same person: case-insensitive, spaces trimmed and single."""
+    return " ".join(name.split()).casefold()
+
+
+def similar_names(a: str, b: str) -> bool:
+    """Whether two different names may be the same person, to ask before adding both.
+
+    The same letters with other punctuation or spacing ("Mary-Ann" and "Maryann"),
+    one name within the other ("Priya" and "Priya Oakhaven"), or a likely typing
+    slip ("Priya Oakhavn").
+    """
+    key_a, key_b = same_name_key(a), same_name_key(b)
+    if key_a == key_b:
+        return False  # the same name: matched, not asked about
+    letters_a = "".join(ch for ch in key_a if ch.isalnum())
+    letters_b = "".join(ch for ch in key_b if ch.isalnum())
+    if letters_a and letters_a == letters_b:
+        return True
+    words_a, words_b = set(key_a.split()), set(key_b.split())
+    if words_a and words_b and (words_a <= words_b or words_b <= words_a):
+        return True
+    return SequenceMatcher(None, key_a, key_b).ratio() >= SIMILAR_NAME_RATIO
+
+
+def _match_staff(
+    plan: ImportPlan, incoming: RecordSet, existing: RecordSet, owner: str | None
+) -> RecordSet:
+    """File the records of a case manager already in the vault (by name) under them.
+
+    A case manager in the file whose id is new to the vault, but whose name is one
+    the vault has (case-insensitive, trimmed), is the same person: they are not
+    added, and every reference to them points at the vault's case manager instead.
+    One whose name only resembles a vault case manager's is noted in ``plan.similar``.
+    """
+    have = [r for r in existing.tables[Staff.TABLE] if isinstance(r, Staff)]
+    have_ids = {r.id for r in have}
+    # Where two share a name, the vault's own case manager first, then by id.
+    by_name: dict[str, Staff] = {}
+    for person in sorted(have, key=lambda r: (r.id != owner, r.id)):
+        by_name.setdefault(same_name_key(person.name), person)
+    mapping: dict[str, str] = {}
+    for record in incoming.tables[Staff.TABLE]:
+        if not isinstance(record, Staff) or record.id in have_ids:
+            continue
+        same = by_name.get(same_name_key(record.name))
+        if same is not None:
+            mapping[record.id] = same.id
+            plan.matched.append(StaffMatch(record.name, same.name))
+            continue
+        plan.similar.extend(
+            StaffMatch(record.name, person.name)
+            for person in have
+            if similar_names(record.name, person.name)
+        )
+    if not mapping:
+        return incoming
+    result = RecordSet()
+    for table, records in incoming.tables.items():
+        for record in records:
+            if table == Staff.TABLE and record.id in mapping:
+                continue
+            changes = {
+                name: mapping[value]
+                for name, target in record.REFS.items()
+                if target == Staff.TABLE
+                and isinstance(value := getattr(record, name), str)
+                and value in mapping
+            }
+            if changes:
+                try:
+                    record = dataclasses.replace(record, **changes)  # noqa: PLW2901
+                except ValidationError as error:
+                    raise ImportRejected(
+                        f"{plan.source} has a {record.NOUN} that no longer makes sense once "
+                        f"its case managers are matched by name ({error.field} {error.problem}); "
+                        "nothing was imported.",
+                        [],
+                    ) from None
+            result.add(record)
+    return result
 
 
 def apply_import(vault: Vault, plan: ImportPlan) -> SaveResult | None:

@@ -5,7 +5,12 @@ replaced or deleted, because replacing a locked file would let a second process
 lock the new inode while the first still holds the old one. The kernel drops the
 lock when the holder exits, even after SIGKILL, so a crash never leaves a vault
 stuck. The file holds a note of who holds it, to make the "open elsewhere"
-message useful.
+message useful: the account and computer at once, and the case manager's name
+once the vault is unlocked (:meth:`VaultLock.name_holder`).
+
+The note is plain text on disk, beside the encrypted vault, readable by anyone
+who can read that folder. A case manager's name is staff data, and naming them
+is the point of the note; client data never goes in it.
 """
 
 from __future__ import annotations
@@ -30,6 +35,7 @@ class VaultLock:
     def __init__(self, path: Path) -> None:
         self.path = path
         self._fd: int | None = None
+        self._note: dict[str, object] = {}
 
     @property
     def held(self) -> bool:
@@ -50,22 +56,25 @@ class VaultLock:
         except BaseException:
             os.close(fd)
             raise
-        note = json.dumps(
-            {
-                "pid": os.getpid(),
-                "host": socket.gethostname(),
-                "user": _user(),
-                "since": time.strftime("%Y-%m-%d %H:%M", time.localtime()),
-            }
-        ).encode()
-        # The flock is the lock; the note only names the holder for "open elsewhere".
-        # On a full disk (or used-up quota) the note cannot be written, and the vault
-        # must still open: its lock is held, and the note is just missing or cut short,
-        # which _describe_holder reads as "elsewhere", naming no one.
-        with contextlib.suppress(OSError):
-            os.ftruncate(fd, 0)
-            os.pwrite(fd, note, 0)
+        self._note = {
+            "pid": os.getpid(),
+            "host": socket.gethostname(),
+            "user": _user(),
+            "since": time.strftime("%Y-%m-%d %H:%M", time.localtime()),
+        }
+        _write_note(fd, self._note)
         self._fd = fd
+
+    def name_holder(self, name: str) -> None:
+        """Add the case manager's name to the note, once the vault is unlocked.
+
+        The note is plain text on disk: this must only ever be a staff member's name
+        (``Vault.who()``), never anything about a client.
+        """
+        if self._fd is None or not name.strip():
+            return
+        self._note["name"] = sanitise(name, multiline=False)[:_NAME_LENGTH]
+        _write_note(self._fd, self._note)
 
     def still_ours(self) -> bool:
         """True while the lock file on disk is the very file this process locked."""
@@ -140,6 +149,25 @@ _NOT_A_FILE = (
 )
 
 
+_NAME_LENGTH = 80
+
+
+def _write_note(fd: int, note: dict[str, object]) -> None:
+    """Write the note that names the holder (plain text: staff data only, never a client's).
+
+    The flock is the lock; the note only names the holder for "open elsewhere".
+    On a full disk (or used-up quota) the note cannot be written, and the vault
+    must still open: its lock is held, and the note is just missing or cut short,
+    which _describe_holder reads as "elsewhere", naming no one.
+    """
+    with contextlib.suppress(OSError):
+        data = json.dumps(note).encode()
+        # Written over the old note, then cut to length, so a reader never meets an
+        # empty file while a note is being rewritten.
+        os.pwrite(fd, data, 0)
+        os.ftruncate(fd, len(data))
+
+
 def _user() -> str:
     try:
         return getpass.getuser()
@@ -150,17 +178,23 @@ def _user() -> str:
 def _describe_holder(fd: int) -> str:
     try:
         info = json.loads(os.pread(fd, 4096, 0) or b"{}")
-        parts = []
-        if info.get("user"):
-            parts.append(f"by {info['user']}")
-        if info.get("host"):
-            parts.append(f"on {info['host']}")
-        if info.get("pid"):
-            parts.append(f"(process {int(info['pid'])})")
-        if info.get("since"):
-            parts.append(f"since {info['since']}")
-        return (
-            " " + sanitise(" ".join(str(p)[:80] for p in parts), multiline=False) if parts else ""
+        name = str(info.get("name") or "")[:_NAME_LENGTH]
+        user, host, pid = info.get("user"), info.get("host"), info.get("pid")
+        account = " ".join(
+            ([str(user)[:80]] if user else []) + ([f"on {str(host)[:80]}"] if host else [])
         )
+        process = f"process {int(pid)}" if pid else ""
+        parts = []
+        if name:
+            # The person first, then the account: "by Ana Ruiz, as ana on desk-3".
+            parts.append(f"by {name}, as {account}" if account else f"by {name}")
+        elif account:
+            # Only the account is known: "by ana on desk-3".
+            parts.append(f"by {account}" if user else account)
+        if process:
+            parts.append(f"({process})")
+        if info.get("since"):
+            parts.append(f"since {str(info['since'])[:80]}")
+        return " " + sanitise(" ".join(parts), multiline=False) if parts else ""
     except (OSError, ValueError, TypeError, AttributeError):
         return ""

@@ -10,7 +10,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, time, timedelta
 from typing import TYPE_CHECKING, Any
 
 from casetui.core import casework
@@ -188,8 +188,12 @@ class CaseOperations:
         *,
         staff_id: str | None,
         stalled_after_days: int = DEFAULT_STALLED_AFTER_DAYS,
+        now: time | None = None,
     ) -> list[TodayItem]:
-        """Today's list for one case manager's clients and time, or for everyone's clients."""
+        """Today's list for one case manager's clients and time, or for everyone's clients.
+
+        ``now``, the time of day, leaves out meetings already held today.
+        """
         with self.mutex:
             if staff_id is None:
                 candidates = [
@@ -236,6 +240,7 @@ class CaseOperations:
             blocks = self.admin_blocks.for_parent(staff_id) if staff_id else []
         return today_items(
             as_of,
+            now=now,
             clients=clients,
             contacts=contacts,
             meetings=meetings,

@@ -25,7 +25,7 @@ from typing import Any, Self
 from casetui.core.errors import ValidationError
 from casetui.core.records import RECORD_BY_TABLE, AuditEntry, Staff
 from casetui.core.recordset import Problem, RecordSet, check_references
-from casetui.core.text import json_may_need_cleaning, printable, sanitise_document
+from casetui.core.text import json_may_need_cleaning, plural, printable, sanitise_document
 from casetui.vault import audit as audit_trail
 from casetui.vault import keys
 from casetui.vault.backups import DEFAULT_KEEP, Backups
@@ -336,6 +336,7 @@ class Vault:
             lock=lock,
             backups_keep=backups_keep,
         )
+        lock.name_holder(vault.who())  # the case manager, for "open elsewhere"
         if vault._remembers:
             vault.seen.generation = 1
             vault.seen.save()
@@ -397,6 +398,7 @@ class Vault:
                     )
             vault._take_stock(accept_older=accept_older)
             if lock is not None:
+                lock.name_holder(vault.who())  # the case manager, for "open elsewhere"
                 remove_stale_temps(paths.vault)
             return vault
         except BaseException:
@@ -434,7 +436,8 @@ class Vault:
             return None
         return (
             f"This copy of the vault is older than one casetui has seen on this computer "
-            f"(it was saved {older[0]} time(s), the newer one {older[1]}): someone may have "
+            f"(it was saved {plural(older[0], 'time')}, the newer one {older[1]:,}): someone "
+            "may have "
             "put back an old copy. Open it read-only to look, or, if you restored it on "
             "purpose, open it with --accept-older-copy."
         )

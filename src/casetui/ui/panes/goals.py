@@ -49,7 +49,7 @@ class GoalsPane(Pane):
         Binding("p", "progress", "Note", id="goals.progress"),
         Binding("shift+up,K", "move(-1)", "Move", key_display="⇧↑↓", id="goals.move_up"),
         Binding("shift+down,J", "move(1)", "Move down", show=False, id="goals.move_down"),
-        Binding("delete", "remove", "Remove", show=False, id="goals.remove"),
+        Binding("delete", "remove", "Remove", id="goals.remove"),
     ]
 
     DEFAULT_CSS = """

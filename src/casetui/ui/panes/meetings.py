@@ -1,7 +1,7 @@
 """The meeting log, newest first. Hundreds of entries draw as fast as ten.
 
 While the screen is shared, what was said and seen (summary, the client's words,
-observations, next steps, goals discussed) is hidden; date, kind and length stay.
+observations, next steps, goals discussed) is hidden; date, time, kind and length stay.
 """
 
 from __future__ import annotations
@@ -19,8 +19,9 @@ from textual.containers import Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Footer, Static
 
+from casetui.core.casework import join_phrases
 from casetui.core.records import Meeting
-from casetui.ui.client_forms import meeting_fields
+from casetui.ui.client_forms import meeting_fields, next_checkin_hint
 from casetui.ui.masking import free_text, is_masked, on_masking
 from casetui.ui.panes.base import Pane
 from casetui.ui.safe_text import labelled, one_line, short_date
@@ -29,12 +30,18 @@ from casetui.ui.widgets.chrome import MaskBadge
 from casetui.ui.widgets.row_list import Column, Row, RowList
 
 
+def clock(meeting: Meeting) -> str:
+    """The meeting's time as HH:MM, or "" when none was given."""
+    return meeting.at.strftime("%H:%M") if meeting.at is not None else ""
+
+
 def meeting_text(
     meeting: Meeting, staff_name: str, goal_texts: list[str], masked: bool = False
 ) -> Text:
-    goals = "; ".join(goal_texts)
+    goals = join_phrases(goal_texts)
     sections = [
         ("Date", short_date(meeting.on)),
+        ("Time", clock(meeting) or "not set"),
         ("Kind", meeting.kind.label),
         ("Minutes", str(meeting.duration_minutes)),
         ("Met with", staff_name or "—"),
@@ -103,7 +110,7 @@ class MeetingsPane(Pane):
         yield RowList(
             [
                 Column("on", "Date", 10, sort_key=lambda m: m.on),
-                Column("kind", "Kind", 16, sort_key=lambda m: m.kind.label),
+                Column("kind", "Kind", 22, sort_key=lambda m: m.kind.label),
                 Column("minutes", "Min", 4),
                 Column("summary", "Summary", 0, 20),
             ],
@@ -156,9 +163,10 @@ class MeetingsPane(Pane):
         goals = [self.vault.repo.goals.get(gid) for gid in meeting.goals_discussed]
         staff_name = staff.name if staff else ""
         goal_texts = [g.text for g in goals if g]
+        at = clock(meeting)
         self.app.push_screen(
             MeetingView(
-                f"Meeting on {meeting.on.isoformat()}",
+                f"Meeting on {meeting.on.isoformat()}" + (f" at {at}" if at else ""),
                 lambda masked: meeting_text(meeting, staff_name, goal_texts, masked),
             )
         )
@@ -197,7 +205,11 @@ class MeetingsPane(Pane):
                 self.change(lambda v: v.repo.meetings.put(result), "Meeting saved.")
 
         title = "Log a meeting" if meeting is None else "Edit meeting"
-        self.app.push_screen(FormScreen(title, meeting_fields(staff, goals), initial, build), done)
+        hint = next_checkin_hint(
+            client.checkin_interval_days, new=meeting is None, filled=bool(initial["next_checkin"])
+        )
+        fields = meeting_fields(staff, goals, checkin_hint=hint)
+        self.app.push_screen(FormScreen(title, fields, initial, build), done)
 
     def action_add(self) -> None:
         self._open_form(None)

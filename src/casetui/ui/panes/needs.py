@@ -18,6 +18,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.widgets import Static
 
+from casetui.core.casework import days_ago
 from casetui.core.catalog import CATALOG, CatalogNeed
 from casetui.core.choices import OPEN_NEED_STATUSES, Horizon, NeedStatus
 from casetui.core.records import NeedItem
@@ -85,7 +86,7 @@ class NeedsPane(Pane):
                 Column("mark", "", 1),
                 Column("need", "Need", 0, 16),
                 Column("domain", "Area", 9),
-                Column("status", "Status", 17),
+                Column("status", "Status", 18),
                 Column("date", "Since", 10),
             ],
             empty_text="No open needs. Press v to see the whole checklist.",
@@ -100,8 +101,7 @@ class NeedsPane(Pane):
         if when is None:
             reassessed = "Needs not reassessed yet (press r when you reassess them)"
         else:
-            days = (today - when).days
-            ago = "today" if days == 0 else f"{days} days ago"
+            ago = days_ago((today - when).days)
             reassessed = f"Needs last reassessed {when.isoformat()} ({ago})"
         view = "showing all" if self.show_all else "showing needed only"
         self.query_one("#needs-info", Static).update(one_line(f"{reassessed} · {view}"))

@@ -7,6 +7,7 @@ partner, service, status, dates and catalog needs stay.
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Callable, Sequence
 from datetime import date
 from typing import Any, ClassVar
 
@@ -14,19 +15,42 @@ from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.widgets import Static
+from textual.widgets import Select, Static
 
 from casetui.core import casework
 from casetui.core.choices import ReferralStatus
-from casetui.core.records import Referral
+from casetui.core.records import Partner, Referral
 from casetui.core.today import is_stalled
 from casetui.ui.casework_forms import referral_fields, status_fields
 from casetui.ui.masking import free_text, is_masked, need_label
 from casetui.ui.panes.base import Pane
 from casetui.ui.safe_text import labelled, short_date
 from casetui.ui.screens.confirm import ConfirmScreen
-from casetui.ui.screens.form import FormScreen, optional_date, required_date
+from casetui.ui.screens.form import FormField, FormScreen, optional_date, required_date
+from casetui.ui.screens.partners import open_partner_form
 from casetui.ui.widgets.row_list import Column, Row, RowList
+
+
+class ReferralForm(FormScreen[Referral]):
+    """The referral form: choosing a partner fills in the service it offers, if none is yet."""
+
+    def __init__(
+        self,
+        partners: Sequence[Partner],
+        title: str,
+        fields: Sequence[FormField],
+        initial: dict[str, Any],
+        build: Callable[[dict[str, Any]], Referral],
+    ) -> None:
+        super().__init__(title, fields, initial, build)
+        self.kinds = {p.id: p.kind for p in partners}
+
+    @on(Select.Changed, "#field-partner_id")
+    def _partner_chosen(self, event: Select.Changed) -> None:
+        service = self.query_one("#field-service", Select)
+        kind = self.kinds.get(str(event.value))
+        if kind is not None and service.is_blank():
+            service.value = kind
 
 
 class ReferralsPane(Pane):
@@ -50,7 +74,7 @@ class ReferralsPane(Pane):
         yield RowList(
             [
                 Column("partner", "Partner", 0, 12, lambda r: r[1].casefold()),
-                Column("status", "Status", 12, sort_key=lambda r: r[0].status.label),
+                Column("status", "Status", 19, sort_key=lambda r: r[0].status.label),
                 Column("updated", "Updated", 10, sort_key=lambda r: r[0].last_update),
                 Column("follow", "Follow-up", 10, sort_key=lambda r: r[0].follow_up_on or date.max),
             ],
@@ -166,15 +190,17 @@ class ReferralsPane(Pane):
         if referral is not None:
             self._open_form(referral)
 
-    def _open_form(self, referral: Referral | None) -> None:
+    def _open_form(self, referral: Referral | None, chosen: Partner | None = None) -> None:
         repo = self.vault.repo
         partners = sorted(repo.partners.all(), key=lambda p: p.name.casefold())
         if not partners:
-            self.case_app.notify(
-                "The partner directory is empty. Add the agency first: press Esc, then p.",
-                title="No partners yet",
-                severity="warning",
-                markup=False,
+            # Add the agency here, then go on to the referral with it chosen.
+            open_partner_form(
+                self.case_app,
+                None,
+                lambda partner: self._open_form(None, partner),
+                intro="The partner directory is empty. Add the agency you are referring "
+                "the client to; the referral comes next, with this partner chosen.",
             )
             return
         needs = sorted(repo.needs.for_parent(self.client_id), key=lambda n: n.label)
@@ -183,6 +209,8 @@ class ReferralsPane(Pane):
         today = self.case_app.today
         if referral is None:
             initial: dict[str, Any] = {"status": ReferralStatus.PLANNED, "on": today}
+            if chosen is not None:
+                initial.update(partner_id=chosen.id, service=chosen.kind)
         else:
             initial = {n: getattr(referral, n) for n in Referral.field_names() if n != "id"}
 
@@ -206,12 +234,8 @@ class ReferralsPane(Pane):
                 self._warn_without_consent(result)
 
         title = "Refer the client" if referral is None else "Edit referral"
-        self.app.push_screen(
-            FormScreen(
-                title, referral_fields(partners, needs, goals, new=referral is None), initial, build
-            ),
-            done,
-        )
+        fields = referral_fields(partners, needs, goals, new=referral is None)
+        self.app.push_screen(ReferralForm(partners, title, fields, initial, build), done)
 
     def _warn_without_consent(self, referral: Referral) -> None:
         """Warn, never block: services never depend on signing a release."""
@@ -297,7 +321,7 @@ class ReferralsPane(Pane):
         except ValueError:
             preview = None  # refused again below, and the reason shown
         need = repo.needs.get(referral.need_id) if referral.need_id else None
-        message = f"Referral is now {status.label.lower()}."
+        message = casework.status_sentence(referral.status, status)
         if preview is None or need is None or not casework.need_to_mark_met(preview, need):
             self.change(
                 lambda v: v.repo.change_referral_status(

@@ -106,6 +106,13 @@ class SafetyPane(Pane):
     def action_reveal(self) -> None:
         if self._refuse_while_shared():
             return
+        if self.vault.repo.safety_plan_for(self.client_id) is None:
+            self.case_app.notify(
+                "There is no safety plan to show yet. Press e to write one with the client.",
+                markup=False,
+                timeout=4,
+            )
+            return
         if self.revealed or not self.needs_confirmation:
             if self.needs_confirmation:
                 self.hide()
@@ -146,7 +153,12 @@ class SafetyPane(Pane):
             return dataclasses.replace(plan, **values)
 
         def done(result: SafetyPlan | None) -> None:
+            # The person has just seen the plan in the form: keep it shown (the form
+            # covered the tab, which hid it) until they leave the tab or share the screen.
+            if (result is not None or plan is not None) and not is_masked(self):
+                self.revealed = True
             if result is None or result == plan:
+                self.refresh_data()
                 return
             self.change(lambda v: v.repo.safety_plans.put(result), "Safety plan saved.")
 

@@ -123,10 +123,10 @@ class AccreditationScreen(CaseScreen):
         yield LoadingIndicator()
         yield RowList(
             [
-                Column("client", "Client", 20),
-                Column("verdict", "Result", 12),
+                Column("client", "Client", 18),
+                Column("verdict", "Result", 11),
                 Column("reason", "What to do", 0, 20),
-                Column("where", "Fix in", 10),
+                Column("where", "Fix in", 9),
             ],
             empty_text="There are no active clients, or clients on hold, to check.",
             id="accreditation-list",

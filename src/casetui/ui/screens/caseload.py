@@ -102,6 +102,8 @@ class CaseloadScreen(Screen[None]):
     CaseloadScreen #filter { display: none; }
     CaseloadScreen #filter.shown { display: block; }
     CaseloadScreen #summary { height: 1; color: $text-muted; padding: 0 1; }
+    CaseloadScreen #why { display: none; color: $text-muted; padding: 0 1; }
+    CaseloadScreen #why.shown { display: block; }
     """
 
     def __init__(self) -> None:
@@ -109,6 +111,8 @@ class CaseloadScreen(Screen[None]):
         self.scope = "mine"
         self._rows: list[tuple[str, Row]] = []
         self._stale = True
+        #: Why everyone's clients are shown (the vault has no case manager of its own).
+        self._why = ""
 
     @property
     def case_app(self) -> CaseApp:
@@ -121,6 +125,7 @@ class CaseloadScreen(Screen[None]):
             yield Static("", id="capacity")
             yield MaskBadge()
             yield SaveStatus()
+        yield Static(one_line(self._why), id="why")
         yield Input(placeholder=FILTER_HINT, id="filter")
         yield RowList(self._columns(), empty_text="No clients to show here.", id="caseload")
         yield Static("", id="summary")
@@ -202,6 +207,9 @@ class CaseloadScreen(Screen[None]):
             caseload.sort(key=lambda row: (self._shown_name(row.client).casefold(), row.client.id))
         self._rows = [(row_text(row, masked), self._row(row)) for row in caseload]
         self._stale = False
+        self.query_one("#why", Static).set_class(
+            bool(self._why) and self.scope == "everyone", "shown"
+        )
         title = SCOPE_TITLES[self.scope]
         self.query_one("#title", Static).update(one_line(title))
         capacity = self.query_one("#capacity", Static)
@@ -269,9 +277,29 @@ class CaseloadScreen(Screen[None]):
         self.query_one(RowList).focus()
 
     def action_scope(self) -> None:
-        self.scope = SCOPES[(SCOPES.index(self.scope) + 1) % len(SCOPES)]
+        self._set_scope(SCOPES[(SCOPES.index(self.scope) + 1) % len(SCOPES)])
+
+    def _set_scope(self, scope: str) -> None:
+        self.scope = scope
         self.query_one(RowList).set_columns(self._columns())
         self.reload()
+
+    def show_everyone(self, why: str) -> None:
+        """Everyone's clients, with a line saying why (the vault has no case manager of its own).
+
+        May be called before the screen is mounted: it then opens that way.
+        """
+        self._why = why
+        if not self.is_mounted:
+            self.scope = "everyone"
+            return
+        self.query_one("#why", Static).update(one_line(why))
+        self._set_scope("everyone")
+
+    def show_mine(self) -> None:
+        """The caseload of the case manager just chosen as the vault's own."""
+        self._why = ""
+        self._set_scope("mine")
 
     @on(RowList.Chosen, "#caseload")
     def _chosen(self, event: RowList.Chosen) -> None:

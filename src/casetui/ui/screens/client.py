@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, ClassVar
 
-from textual import on
+from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
+from textual.content import Content
 from textual.screen import Screen
 from textual.widgets import Footer, Static, TabbedContent, TabPane
 
@@ -44,6 +45,47 @@ TABS: tuple[tuple[str, str], ...] = (
     ("legal", "Legal"),
     ("history", "History"),
 )
+
+#: Shorter names for a narrow terminal, where ten tabs must share 80 columns.
+SHORT_LABELS: dict[str, str] = {"safety": "Safety"}
+#: The shortest, for 80 columns with the Legal tab shown.
+TINY_LABELS: dict[str, str] = {"safety": "Safety", "meetings": "Meet", "referrals": "Refs"}
+
+#: How the tab labels are laid out, widest first: (class on the tab bar, gap between
+#: the key and the name, names, columns of padding around each tab).
+TAB_STYLES: tuple[tuple[str, str, dict[str, str], int], ...] = (
+    ("", " ", {}, 2),
+    ("-compact", " ", SHORT_LABELS, 1),
+    ("-compact", "", TINY_LABELS, 1),
+)
+
+
+def tab_key(tab: str) -> str:
+    """The key that chooses a tab: 1-9 in order, then 0."""
+    return str(([t for t, _ in TABS].index(tab) + 1) % 10)
+
+
+def tab_labels(width: int, shown: list[str]) -> tuple[str, dict[str, Content]]:
+    """Labels for the ``shown`` tabs that fit in ``width`` columns, each with its key.
+
+    The widest layout that fits is chosen; below 80 columns the shortest is used
+    and the tab bar scrolls.
+    """
+    names = dict(TABS)
+
+    def needed(style: tuple[str, str, dict[str, str], int]) -> int:
+        _css_class, gap, short, padding = style
+        return sum(
+            len(tab_key(tab)) + len(gap) + len(short.get(tab, names[tab])) + padding
+            for tab in shown
+        )
+
+    fitting = [style for style in TAB_STYLES if needed(style) <= width]
+    css_class, gap, short, _padding = fitting[0] if fitting else TAB_STYLES[-1]
+    return css_class, {
+        tab: Content.assemble((tab_key(tab), "bold"), gap + short.get(tab, names[tab]))
+        for tab in shown
+    }
 
 
 PANES: dict[str, type[Pane]] = {
@@ -91,7 +133,8 @@ class ClientScreen(Screen[None]):
                 str(n % 10),
                 f"tab('{tab}')",
                 "Tab" if n == 1 else label,
-                show=n == 1,
+                # The tab bar shows each tab's key, so the footer keeps its room.
+                show=False,
                 key_display="0-9" if n == 1 else None,
                 id=f"client.tab_{tab}",
             )
@@ -100,8 +143,12 @@ class ClientScreen(Screen[None]):
     ]
 
     DEFAULT_CSS = """
-    ClientScreen #client-top { height: auto; background: $panel; }
-    ClientScreen #client-header { width: 1fr; text-style: bold; padding: 0 1; }
+    ClientScreen #client-top { height: 1; background: $panel; }
+    ClientScreen #client-header {
+        width: 1fr; height: 1; text-style: bold; padding: 0 1;
+        text-wrap: nowrap; text-overflow: ellipsis;
+    }
+    ClientScreen TabbedContent.-compact Tab { padding: 0 0 0 1; }
     ClientScreen TabbedContent { height: 1fr; }
     ClientScreen TabPane { padding: 0; }
     """
@@ -133,7 +180,8 @@ class ClientScreen(Screen[None]):
             for tab, label in TABS:
                 with TabPane(label, id=tab):
                     yield PANES[tab](self.client_id)
-        yield Footer(show_command_palette=False)
+        # Compact: at 80 columns a tab's keys, Back, Quit and Help all fit.
+        yield Footer(show_command_palette=False, compact=True)
 
     def on_mount(self) -> None:
         self.refresh_header()
@@ -162,6 +210,24 @@ class ClientScreen(Screen[None]):
             if tabs.active == "legal":
                 tabs.active = "profile"
             tabs.hide_tab("legal")
+        self._fit_tab_labels()
+
+    def on_resize(self, event: events.Resize) -> None:
+        self._fit_tab_labels()
+
+    def _fit_tab_labels(self) -> None:
+        """Every tab on screen with its key, in the widest labels that fit."""
+        found = self.query(TabbedContent)
+        if not found:
+            return
+        tabs = found.first()
+        shown = [tab for tab, _ in TABS if tab != "legal" or self._legal_visible()]
+        css_class, labels = tab_labels(self.size.width or self.app.size.width, shown)
+        tabs.set_class(bool(css_class), "-compact")
+        for tab, label in labels.items():
+            tab_widget = tabs.get_tab(tab)
+            if tab_widget.label != label:
+                tab_widget.label = label
 
     def show_tab(self, tab: str) -> None:
         self.action_tab(tab)

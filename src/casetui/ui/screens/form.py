@@ -44,6 +44,7 @@ from casetui.ui.resume import claim_draft, form_opened_by
 from casetui.ui.safe_text import one_line, plain
 from casetui.ui.screens.confirm import ConfirmScreen
 from casetui.ui.widgets.chrome import MaskBadge
+from casetui.ui.widgets.tick_box import TickBox, TickList
 
 T = TypeVar("T")
 
@@ -192,10 +193,10 @@ class FormScreen(ModalScreen[T | None], Generic[T]):
                 id=wid,
             )
         if spec.kind == "flag":
-            return Checkbox(one_line(spec.label), bool(value), id=wid)
+            return TickBox(one_line(spec.label), bool(value), id=wid)
         if spec.kind == "many":
             chosen = set(value or ())
-            return SelectionList[Any](
+            return TickList(
                 *[(one_line(label), option, option in chosen) for label, option in spec.options],
                 id=wid,
             )

@@ -7,6 +7,7 @@ their notes (which may mention a client) are hidden, and not searched.
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from rich.text import Text
@@ -27,7 +28,7 @@ from casetui.ui.widgets.row_list import Column, Row, RowList
 from casetui.vault.errors import VaultError
 
 if TYPE_CHECKING:
-    pass
+    from casetui.ui.app import CaseApp
 
 
 def partner_text(partner: Partner, masked: bool = False) -> Text:
@@ -56,6 +57,42 @@ def search_text(partner: Partner, masked: bool = False) -> str:
             "trauma-informed" if partner.trauma_informed else "",
         )
     ).casefold()
+
+
+def open_partner_form(
+    app: CaseApp,
+    partner: Partner | None,
+    saved: Callable[[Partner], object],
+    *,
+    intro: str = "",
+) -> None:
+    """Add a partner (``partner`` None) or edit one; ``saved(partner)`` once it is stored.
+
+    The directory opens it, and so does referring a client while the directory is empty.
+    """
+
+    def build(values: dict[str, Any]) -> Partner:
+        if partner is None:
+            if not values.get("confidential_location"):
+                # Left unticked on a new partner: its kind decides (on for shelters).
+                values = {k: v for k, v in values.items() if k != "confidential_location"}
+            return Partner.create(**values)
+        return dataclasses.replace(partner, **values)
+
+    def done(result: Partner | None) -> None:
+        if result is None or result == partner:
+            return
+        if app.run_on_vault(lambda v: v.repo.partners.put(result)):
+            app.notify("Partner saved.", markup=False, timeout=3)
+            saved(result)
+
+    initial: dict[str, Any] = (
+        {"kind": ServiceKind.OTHER}
+        if partner is None
+        else {n: getattr(partner, n) for n in Partner.field_names() if n != "id"}
+    )
+    title = "New partner" if partner is None else f"Edit {partner.name}"
+    app.push_screen(FormScreen(title, partner_fields(), initial, build, intro=intro), done)
 
 
 class PartnersScreen(CaseScreen):
@@ -166,30 +203,7 @@ class PartnersScreen(CaseScreen):
         self.case_app.go_back()
 
     def open_form(self, partner: Partner | None) -> None:
-        app = self.case_app
-
-        def build(values: dict[str, Any]) -> Partner:
-            if partner is None:
-                if not values.get("confidential_location"):
-                    # Left unticked on a new partner: its kind decides (on for shelters).
-                    values = {k: v for k, v in values.items() if k != "confidential_location"}
-                return Partner.create(**values)
-            return dataclasses.replace(partner, **values)
-
-        def done(result: Partner | None) -> None:
-            if result is None or result == partner:
-                return
-            if app.run_on_vault(lambda v: v.repo.partners.put(result)):
-                app.notify("Partner saved.", markup=False, timeout=3)
-                self.reload(keep=result.id)
-
-        initial: dict[str, Any] = (
-            {"kind": ServiceKind.OTHER}
-            if partner is None
-            else {n: getattr(partner, n) for n in Partner.field_names() if n != "id"}
-        )
-        title = "New partner" if partner is None else f"Edit {partner.name}"
-        app.push_screen(FormScreen(title, partner_fields(), initial, build), done)
+        open_partner_form(self.case_app, partner, lambda saved: self.reload(keep=saved.id))
 
     def action_add(self) -> None:
         self.open_form(None)

@@ -7,6 +7,7 @@ typed words in a detail (a court date's description, a time block's note) are le
 from __future__ import annotations
 
 from collections import Counter
+from datetime import date, datetime, time
 from typing import TYPE_CHECKING, ClassVar
 
 from textual import on, work
@@ -15,7 +16,7 @@ from textual.binding import Binding, BindingType
 from textual.widgets import Footer, Static
 from textual.worker import get_current_worker
 
-from casetui.core.today import Section, TodayItem
+from casetui.core.today import Section, TodayItem, when_text
 from casetui.ui.masking import is_masked, on_masking, stored_client_name
 from casetui.ui.safe_text import one_line
 from casetui.ui.widgets.chrome import CaseScreen
@@ -40,6 +41,16 @@ NOUNS = {
     Section.CONSENT: ("consent to renew", "consents to renew"),
     Section.TIME_BLOCK: ("block of your own time", "blocks of your own time"),
 }
+
+
+def time_of_day(today: date, clock: datetime | None = None) -> time | None:
+    """The time now, to the minute, when ``today`` is the real date; else None.
+
+    A meeting earlier today is then left off the list. When the app is set to another
+    day (the demo, tests), there is no "now" on that day, so no meeting is left off.
+    """
+    now = clock or datetime.now()
+    return now.time().replace(second=0, microsecond=0) if now.date() == today else None
 
 
 def summary_text(items: list[TodayItem]) -> str:
@@ -76,7 +87,7 @@ class TodayScreen(CaseScreen):
             [
                 Column("what", "What", 18, sort_key=lambda i: (i.section, i.rank)),
                 Column("client", "Client", 17),
-                Column("when", "When", 10, sort_key=lambda i: i.when),
+                Column("when", "When", 11, sort_key=lambda i: (i.when or date.min, i.at or time())),
                 Column("detail", "Detail", 0, 16),
             ],
             empty_text="Nothing needs doing today.",
@@ -115,7 +126,10 @@ class TodayScreen(CaseScreen):
         staff_id = None if everyone or app.owner_id is None else app.owner_id
         try:
             items = repo.today(
-                app.today, staff_id=staff_id, stalled_after_days=app.settings.stalled_after_days
+                app.today,
+                staff_id=staff_id,
+                stalled_after_days=app.settings.stalled_after_days,
+                now=time_of_day(app.today),
             )
             with repo.mutex:
                 names = {
@@ -152,7 +166,7 @@ class TodayScreen(CaseScreen):
         rows = []
         for item in items:
             name = names.get(item.client_id, "") if item.client_id else "—"
-            when = item.when.strftime("%a %d %b") if item.when else ""
+            when = when_text(item, self.case_app.today)
             marks = {0: "row-list--alert"} if item.section in URGENT else {}
             rows.append(
                 Row(

@@ -13,7 +13,7 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Center, Vertical
-from textual.screen import Screen
+from textual.screen import ModalScreen, Screen
 from textual.widgets import Button, Footer, Input, Label, LoadingIndicator, Static
 
 from casetui.core.errors import ValidationError
@@ -21,9 +21,9 @@ from casetui.core.passphrase import MIN_LENGTH, Assessment, assess
 from casetui.core.records import Staff
 from casetui.ui.safe_text import one_line, plain
 from casetui.ui.widgets.chrome import DemoBanner
-from casetui.ui.worker_errors import unexpected
+from casetui.ui.worker_errors import tell, unexpected
 from casetui.vault.errors import OlderCopy, VaultBusy, VaultError, WrongKey
-from casetui.vault.vault import Vault, passphrase_unlocker
+from casetui.vault.vault import Vault, VaultPaths, passphrase_unlocker
 
 if TYPE_CHECKING:
     from casetui.ui.app import CaseApp
@@ -99,7 +99,6 @@ class UnlockScreen(Screen[None]):
     def _check_busy(self) -> None:
         """Say up front if another casetui has the vault open; this one will only look."""
         from casetui.vault.lock import holder
-        from casetui.vault.vault import VaultPaths
 
         app: CaseApp = self.app  # type: ignore[assignment]
         if app.demo:
@@ -250,13 +249,24 @@ class LockScreen(UnlockScreen):
 
 
 class SetupScreen(Screen[None]):
-    """First run: who are you, and a passphrase typed twice."""
+    """First run: who are you, and a passphrase typed twice.
+
+    The card fits an 80x24 terminal with its button in view: no blank lines inside
+    the card, and a one-line button.
+    """
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+q", "app.quit", "Quit", priority=True, id="setup.quit"),
         Binding("ctrl+s", "create", "Create vault", priority=True, id="setup.create"),
     ]
-    DEFAULT_CSS = CARD_CSS
+    DEFAULT_CSS = (
+        CARD_CSS
+        + """
+    SetupScreen .card { padding: 0 2; }
+    SetupScreen .card-title { padding-bottom: 0; }
+    SetupScreen #create { width: 100%; }
+    """
+    )
 
     def __init__(self, vault_path: Path) -> None:
         super().__init__()
@@ -266,9 +276,8 @@ class SetupScreen(Screen[None]):
         with Center(), Vertical(classes="card"):
             yield Static("Welcome to casetui", classes="card-title")
             yield Static(
-                "Your case notes are kept in one encrypted file on this computer. "
-                "Choose a passphrase only you know: nobody, including casetui, can "
-                "recover it for you.",
+                "Your notes stay encrypted on this computer. Pick a passphrase only you "
+                "know: no one, not even casetui, can recover it.",
                 classes="hint",
             )
             yield Label("Your name (as your clients know you)")
@@ -281,7 +290,7 @@ class SetupScreen(Screen[None]):
             yield Static("", id="problem", classes="problem")
             with Vertical(id="busy", classes="busy"):
                 yield LoadingIndicator()
-            yield Button("Create my vault", id="create", variant="primary")
+            yield Button("Create my vault (ctrl+s)", id="create", variant="primary", compact=True)
             yield Static(one_line(f"It will be saved at {self.vault_path}"), classes="hint")
         yield Footer(show_command_palette=False)
 
@@ -311,8 +320,14 @@ class SetupScreen(Screen[None]):
         boxes = list(self.query("#passphrase").results(Input))  # gone once the vault is made
         if not boxes or boxes[0].value != passphrase:
             return  # typed on since; a newer judgement is on its way
+        if verdict is None:
+            self.query_one("#strength", Static).update("")
+            return
+        hint = verdict.hint  # may start with the strength itself: "Strong. Keep it…"
+        if hint.casefold().startswith(f"{verdict.strength}. "):
+            hint = hint[len(verdict.strength) + 2 :]
         self.query_one("#strength", Static).update(
-            one_line(f"Strength: {verdict.strength}. {verdict.hint}") if verdict else ""
+            one_line(f"Strength: {verdict.strength}. {hint}")
         )
 
     @on(Input.Submitted)
@@ -356,8 +371,9 @@ class SetupScreen(Screen[None]):
 
     @work(thread=True, exclusive=True, exit_on_error=False)
     def _create(self, name: str, passphrase: str) -> None:
+        """Create the vault and keep it open: just created means unlocked, no third asking."""
         try:
-            Vault.create(self.vault_path, passphrase, owner_name=name).close()
+            vault = Vault.create(self.vault_path, passphrase, owner_name=name)
         except (VaultError, OSError) as error:
             self.app.call_from_thread(self._create_failed, str(error))
             return
@@ -365,7 +381,15 @@ class SetupScreen(Screen[None]):
             sentence = unexpected("creating the vault", error)
             self.app.call_from_thread(self._create_failed, sentence)
             return
-        self.app.call_from_thread(self._created)
+        try:
+            vault.repo.build_indexes()  # as opening does, off the UI thread
+        except Exception as error:
+            tell(self.app, unexpected("preparing the caseload", error))
+        try:
+            self.app.call_from_thread(self._created, vault)
+        except Exception:
+            vault.close()  # the app stopped meanwhile: let go of the writer lock
+            raise
 
     def _create_failed(self, reason: str) -> None:
         self.query_one("#busy").remove_class("shown")
@@ -374,10 +398,75 @@ class SetupScreen(Screen[None]):
         self.query_one("#create", Button).disabled = False
         self._problem(reason, "name")
 
-    def _created(self) -> None:
-        self.app.switch_screen(
-            UnlockScreen(
-                self.vault_path,
-                message="Your vault is ready. Unlock it with the passphrase you just chose.",
+    def _created(self, vault: Vault) -> None:
+        app: CaseApp = self.app  # type: ignore[assignment]
+        app.identity = None  # this session unlocks with the passphrase, and so will its lock
+        app.vault_opened(vault)
+        app.push_screen(KeepSafeScreen(vault.paths))
+
+
+def recovery_key_command(vault_path: Path) -> str:
+    """``casetui recovery-key``, with ``--vault`` when the vault is not the default one."""
+    import shlex
+
+    from casetui.config import default_vault_path
+
+    if vault_path.expanduser() == default_vault_path():
+        return "casetui recovery-key"
+    return f"casetui recovery-key --vault {shlex.quote(str(vault_path))}"
+
+
+def keep_safe_text(paths: VaultPaths, command: str) -> str:
+    """What protects the person's work, said once, plainly, with the command to run."""
+    return (
+        "Two things keep your work safe if you forget the passphrase or lose this "
+        f"computer:\n\n"
+        f"1. A recovery key, kept offline. After you quit casetui, run:\n"
+        f"   {command}\n\n"
+        f"2. Copies of the two vault files, {paths.vault.name} and {paths.identity.name} "
+        f"(in {paths.vault.parent}), kept somewhere safe away from this computer: a USB "
+        "stick in a locked drawer, say."
+    )
+
+
+class KeepSafeScreen(ModalScreen[None]):
+    """Shown once, right after the vault is created in the app."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "close", "Go to my caseload", id="keep_safe.close"),
+    ]
+    DEFAULT_CSS = """
+    KeepSafeScreen { align: center middle; }
+    KeepSafeScreen > Vertical {
+        width: 72; max-width: 100%; height: auto; max-height: 100%;
+        border: round $primary; background: $surface; padding: 0 2;
+    }
+    KeepSafeScreen #keep-safe-title { text-style: bold; color: $primary; padding-bottom: 1; }
+    KeepSafeScreen #keep-safe-text { padding-bottom: 1; }
+    KeepSafeScreen Button { width: 100%; }
+    """
+
+    def __init__(self, paths: VaultPaths) -> None:
+        super().__init__()
+        self.paths = paths
+
+    def compose(self) -> ComposeResult:
+        with Vertical():
+            yield Static("Your vault is ready", id="keep-safe-title")
+            text = keep_safe_text(
+                self.paths, recovery_key_command(self.paths.link or self.paths.vault)
             )
-        )
+            yield Static(plain(text), id="keep-safe-text")
+            yield Button("Go to my caseload", id="keep-safe-close", variant="primary", compact=True)
+        yield Footer(show_command_palette=False)
+
+    def on_mount(self) -> None:
+        self.query_one("#keep-safe-close", Button).focus()
+
+    @on(Button.Pressed, "#keep-safe-close")
+    def _pressed(self, event: Button.Pressed) -> None:
+        event.stop()
+        self.dismiss(None)
+
+    def action_close(self) -> None:
+        self.dismiss(None)

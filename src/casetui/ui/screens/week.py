@@ -32,7 +32,7 @@ from casetui.ui.screens.choice import ChoiceScreen
 from casetui.ui.screens.confirm import ConfirmScreen
 from casetui.ui.screens.form import FormField, FormScreen
 from casetui.ui.widgets.chrome import CaseScreen
-from casetui.ui.widgets.week_grid import WeekGrid
+from casetui.ui.widgets.week_grid import LEGEND, WeekGrid
 
 if TYPE_CHECKING:
     pass
@@ -78,6 +78,17 @@ def summary_text(summary: schedule.WeekSummary, clashes: list[str]) -> Text:
     return text
 
 
+def legend_text() -> Text:
+    """What the grid's letters and marks mean, one short entry each."""
+    text = Text(end="")
+    for index, (mark, meaning) in enumerate(LEGEND):
+        if index:
+            text.append(" · ")
+        text.append(mark, style="bold")
+        text.append(f" {meaning}")
+    return text
+
+
 def clash_lines(slots: list[schedule.Slot], meetings: list[schedule.MeetingSlot]) -> list[str]:
     lines = []
     for a, b in schedule.overlaps(slots):
@@ -108,6 +119,7 @@ class WeekScreen(CaseScreen):
 
     DEFAULT_CSS = """
     WeekScreen #week-cell { height: 1; padding: 0 1; color: $text-muted; }
+    WeekScreen #week-legend { height: auto; padding: 0 1; color: $text-muted; }
     WeekScreen #week-summary {
         height: auto; max-height: 7; padding: 0 1; border-top: solid $panel;
     }
@@ -121,6 +133,7 @@ class WeekScreen(CaseScreen):
     def compose(self) -> ComposeResult:
         yield from self.chrome("week", "")
         yield WeekGrid(id="week-grid")
+        yield Static(legend_text(), id="week-legend")
         yield Static("", id="week-cell")
         yield Static("", id="week-summary")
         yield Footer(show_command_palette=False)

@@ -1,10 +1,12 @@
 """The case manager's week as a grid: Monday to Sunday across, hours down.
 
 Drawn with the line API, one hour per line. Each cell shows the kind's letter
-(A admin, S self-care, V supervision, T training, D documentation) and, when the
-column is wide enough, its name, so the grid reads the same without colour. A
-client meeting shows as ``M``; a clash shows ``!`` in the alert style. A cursor
-(day, hour) picks the cell to add to or the block to change.
+(A admin, S self-care, V supervision, T training, D documentation), ``↻`` when
+the block repeats every week and, when the column is wide enough for all of it,
+its name, so the grid reads the same without colour. A client meeting shows as
+``M`` and a count; a clash shows ``!`` in the alert style. ``LEGEND`` says what
+the letters mean, for the screen to show beside the grid. A cursor (day, hour)
+picks the cell to add to or the block to change.
 """
 
 from __future__ import annotations
@@ -26,6 +28,25 @@ from casetui.core.schedule import KIND_LETTERS, MeetingSlot, Slot, collisions, o
 
 TIME_WIDTH = 6
 HOURS = 24
+#: Marks a block that repeats every week, last in every hour it covers.
+WEEKLY_MARK = "↻"
+#: What the letters and marks mean; the cells drop a name that does not fit whole.
+LEGEND = (
+    ("A", "admin"),
+    ("S", "self-care"),
+    ("V", "supervision"),
+    ("T", "training"),
+    ("D", "documentation"),
+    ("M", "client meetings"),
+    (WEEKLY_MARK, "every week"),
+    ("!", "clash"),
+)
+
+
+def _with_word(text: str, word: str, width: int) -> str:
+    """``text`` and then ``word``, if the word fits whole in ``width`` cells."""
+    joined = f"{text} {word}"
+    return joined if len(joined) <= width else text
 
 
 def _cell_classes() -> dict[BlockKind, str]:
@@ -199,16 +220,24 @@ class WeekGrid(Widget, can_focus=True):
             slot = slots[0]
             kind = slot.block.kind
             clash = (slot.block.id, slot.day) in self.clashing or len(slots) > 1 or meetings
-            letter = KIND_LETTERS[kind]
-            starts_here = slot.start // 60 == hour
-            name = kind.label if starts_here else ""
-            text = f"{'!' if clash else ' '}{letter} {name}"
-            if starts_here and slot.block.weekly and width > len(text) + 2:
-                text += " ↻"
+            # The clash mark, the kind's letter and the weekly mark always show; the
+            # name only where it fits whole (the legend and the line below tell it),
+            # never cut to a stub like "Self-ca".
+            text = f"{'!' if clash else ' '}{KIND_LETTERS[kind]}"
+            named = _with_word(text, kind.label, width) if slot.start // 60 == hour else text
+            if slot.block.weekly:
+                # "A Admin ↻" where there is room, "D Documentation↻" where it is
+                # tight, and "S ↻" rather than a name cut short.
+                spaced, tight = f"{named} {WEEKLY_MARK}", f"{named}{WEEKLY_MARK}"
+                named = next(
+                    (t for t in (spaced, tight) if len(t) <= width), f"{text} {WEEKLY_MARK}"
+                )
+            text = named
             cls = "week-grid--clash" if clash else KIND_CLASSES[kind]
             style = base + self.get_component_rich_style(cls)
         else:
-            text = f" M {len(meetings)} meeting" + ("s" if len(meetings) > 1 else "")
+            count = len(meetings)
+            text = _with_word(f" M {count}", "meeting" + ("s" if count > 1 else ""), width)
             style = base + self.get_component_rich_style("week-grid--meeting")
         if day_index == self.cursor_day and hour == self.cursor_hour and self.has_focus:
             style = style + self.get_component_rich_style("week-grid--cursor")
