@@ -23,7 +23,7 @@ from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from zoneinfo import ZoneInfo
 
 from casetui.core.choices import CASELOAD_STATUSES
-from casetui.core.labels import initials, new_calendar_code
+from casetui.core.labels import initials, neutral_label
 from casetui.core.records import AdminBlock, Client, Meeting
 from casetui.core.rules import ContactSummary, next_checkin_due
 from casetui.core.text import sanitise
@@ -111,8 +111,7 @@ def client_label(client: Client, *, with_names: bool, with_initials: bool = Fals
         return sanitise(client.preferred_name, multiline=False) or initials("")
     if with_initials:
         return initials(client.preferred_name)
-    code = sanitise(client.calendar_code, multiline=False)
-    return code or new_calendar_code(client.preferred_name, seed=client.id)
+    return neutral_label(client.preferred_name, client.calendar_code, client.id)
 
 
 def block_summary(block: AdminBlock) -> str:
