@@ -13,7 +13,7 @@ from pathlib import Path
 
 from casetui.core.records import Client
 from tests.conftest import VaultFiles
-from tests.test_e2e_tmux import Launch, launch  # noqa: F401 - launch is a fixture
+from tests.test_e2e_tmux import Launch, launch, wait_until  # noqa: F401 - launch is a fixture
 
 NAME = "Odalys Fernwhistle"
 TYPED = "Finish the welding course by June, typed-in-tmux-8812"
@@ -59,7 +59,11 @@ def test_the_idle_lock_warns_then_keeps_the_typed_form_sealed(
     assert "typed-in-tmux-8812" not in locked
     assert NAME not in locked
 
-    drafts = list((home / "state" / "casetui" / "drafts").glob("*.age"))
+    # The lock card comes first, for privacy; the worker seals the form just after.
+    folder = home / "state" / "casetui" / "drafts"
+    drafts = wait_until(
+        lambda: list(folder.glob("*.age")) or None, "the sealed draft to be written", 30
+    )
     assert len(drafts) == 1, drafts
     sealed = drafts[0].read_bytes()
     assert sealed.startswith(b"age-encryption.org/v1")
@@ -83,7 +87,7 @@ def test_a_dropped_terminal_keeps_the_half_typed_form_for_next_time(
     vault_files: VaultFiles,
     home: Path,
 ) -> None:
-    from tests.test_e2e_tmux import stop_server, wait_until
+    from tests.test_e2e_tmux import stop_server
     from tests.test_hang_up import gone
 
     args = ("--vault", str(vault_files.vault), "--identity", str(vault_files.identity_file))
