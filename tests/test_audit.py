@@ -10,6 +10,7 @@ import pyrage
 import pytest
 
 from casetui.core.choices import AuditAction, Domain, Horizon, NeedStatus
+from casetui.core.errors import ReadOnlyVault, VaultError
 from casetui.core.records import AuditEntry, Client, Goal, Meeting, NeedItem
 from casetui.vault.audit import (
     AuditTrailIsAppendOnly,
@@ -18,7 +19,6 @@ from casetui.vault.audit import (
     find_client,
     select,
 )
-from casetui.vault.errors import ReadOnlyVault, VaultError
 from casetui.vault.interchange import apply_import, plan_import
 from casetui.vault.vault import Vault, identity_unlocker
 from tests.conftest import VaultFiles, run_casetui

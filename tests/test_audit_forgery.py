@@ -17,10 +17,10 @@ import pytest
 
 from casetui.cli import main
 from casetui.core.choices import AuditAction
+from casetui.core.errors import SaveFailed
 from casetui.core.records import AuditEntry, Client
 from casetui.vault import audit, keys
 from casetui.vault.checkup import CheckReport, check_vault
-from casetui.vault.errors import SaveFailed
 from casetui.vault.interchange import apply_import, plan_import
 from casetui.vault.vault import Vault, identity_unlocker
 from tests.conftest import VaultFiles, run_casetui

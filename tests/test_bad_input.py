@@ -242,7 +242,7 @@ def test_a_named_pipe_is_read_like_a_file(tmp_path: Path) -> None:
     import os
     import threading
 
-    from casetui.vault.files import TooLarge, read_limited
+    from casetui.files import TooLarge, read_limited
 
     for payload, limit in ((b'{"staff": []}', 100), (b"x" * 101, 100)):
         pipe = tmp_path / f"pipe{len(payload)}"

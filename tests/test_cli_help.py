@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 
+from casetui.core.errors import VaultError
 from casetui.core.records import Client, Staff
-from casetui.vault.errors import VaultError
 from casetui.vault.vault import Vault
 from tests.conftest import PASSPHRASE, VaultFiles, run_casetui
 

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from casetui.vault.errors import VaultError
+from casetui.core.errors import VaultError
 from casetui.vault.lock import VaultLock, holder
 from casetui.vault.vault import Vault, VaultPaths, identity_unlocker
 from tests.conftest import VaultFiles, run_casetui

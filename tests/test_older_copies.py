@@ -15,7 +15,7 @@ from pathlib import Path
 import pyrage
 import pytest
 
-from casetui.vault.errors import OlderCopy, RemovedKeyListed
+from casetui.core.errors import OlderCopy, RemovedKeyListed
 from casetui.vault.recipients import add_recipient, readmit_recipient, remove_recipient
 from casetui.vault.seen import recall
 from casetui.vault.vault import Vault, identity_unlocker

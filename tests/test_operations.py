@@ -20,7 +20,7 @@ from casetui.core.choices import (
     ReferralStatus,
     ServiceKind,
 )
-from casetui.core.errors import ValidationError
+from casetui.core.errors import ValidationError, VaultError
 from casetui.core.fields import StatusChange
 from casetui.core.records import (
     AdminBlock,
@@ -38,7 +38,6 @@ from casetui.core.records import (
 )
 from casetui.core.rules import ContactSummary
 from casetui.core.today import Section
-from casetui.vault.errors import VaultError
 from casetui.vault.repository import RecordInUse, RecordMissing
 from casetui.vault.vault import Vault
 from tests.conftest import VaultFiles

@@ -24,9 +24,9 @@ import pyrage
 import pytest
 
 from casetui.cli import main
+from casetui.core.errors import ReadOnlyVault, SaveFailed, WrongKey
 from casetui.vault import keys
 from casetui.vault.backups import Backups
-from casetui.vault.errors import ReadOnlyVault, SaveFailed, WrongKey
 from casetui.vault.recipients import (
     add_recipient,
     make_recovery_key,

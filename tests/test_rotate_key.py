@@ -17,8 +17,8 @@ from pathlib import Path
 
 import pytest
 
+from casetui.core.errors import WrongKey
 from casetui.vault import keys
-from casetui.vault.errors import WrongKey
 from casetui.vault.vault import (
     PREVIOUS_KEY_NAME,
     Vault,

@@ -27,6 +27,7 @@ from textual.app import App, ComposeResult
 from textual.widgets import Static
 
 from casetui import cli
+from casetui.core.errors import VaultShapeError
 from casetui.core.records import Client, Goal, Meeting
 from casetui.core.text import (
     json_may_need_cleaning,
@@ -37,7 +38,6 @@ from casetui.core.text import (
 from casetui.ui.app import CaseApp
 from casetui.ui.screens.client import ClientScreen
 from casetui.vault import keys
-from casetui.vault.errors import VaultShapeError
 from casetui.vault.vault import Vault, load_document, passphrase_unlocker
 from tests.conftest import PASSPHRASE, VaultFiles
 from tests.test_ui_flows import caseload_ready, wait_for

@@ -13,6 +13,7 @@ from textual.pilot import Pilot
 from textual.widgets import Input, TextArea
 
 from casetui.core.choices import GoalStatus, NeedStatus
+from casetui.core.errors import SaveFailed
 from casetui.core.records import Client, Goal
 from casetui.ui.app import CaseApp
 from casetui.ui.screens.caseload import CaseloadScreen
@@ -21,7 +22,6 @@ from casetui.ui.screens.confirm import ConfirmScreen
 from casetui.ui.screens.form import FormScreen
 from casetui.ui.screens.unlock import KeepSafeScreen, SetupScreen, UnlockScreen
 from casetui.ui.widgets.row_list import RowList
-from casetui.vault.errors import SaveFailed
 from casetui.vault.vault import Vault, identity_unlocker, passphrase_unlocker
 from tests.conftest import PASSPHRASE, VaultFiles
 

@@ -13,9 +13,7 @@ import pyrage
 import pytest
 
 from casetui.core.choices import ClientStatus, GoalStatus, NeedStatus
-from casetui.core.records import Client, Goal, Meeting, NeedItem, Partner, Staff
-from casetui.vault import keys
-from casetui.vault.errors import (
+from casetui.core.errors import (
     KeyFileError,
     ReadOnlyVault,
     SaveFailed,
@@ -26,6 +24,8 @@ from casetui.vault.errors import (
     VaultShapeError,
     WrongKey,
 )
+from casetui.core.records import Client, Goal, Meeting, NeedItem, Partner, Staff
+from casetui.vault import keys
 from casetui.vault.repository import RecordInUse, RecordMissing
 from casetui.vault.vault import (
     VAULT_VERSION,
@@ -462,7 +462,7 @@ def test_an_incomplete_ciphertext_is_never_swapped_in(
     vault_files: VaultFiles, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """A write that silently drops bytes is caught before the rename."""
-    from casetui.vault import files
+    from casetui import files
 
     with vault_files.open() as vault:
         add_client(vault)

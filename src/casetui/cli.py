@@ -787,7 +787,7 @@ def open_to_record(
     but a command that must not run unrecorded (``must_record`` names it, such as
     "plain-text export") is refused instead.
     """
-    from casetui.vault.errors import OlderCopy, VaultBusy
+    from casetui.core.errors import OlderCopy, VaultBusy
     from casetui.vault.vault import Vault
 
     try:
@@ -823,7 +823,7 @@ def record_or_delete(vault: Vault, out: Path, action: AuditAction, detail: str) 
 
     A plain-text copy of survivors' records is never left behind unrecorded.
     """
-    from casetui.vault.errors import VaultError
+    from casetui.core.errors import VaultError
 
     try:
         if vault.repo.record_event(action, detail=detail) is None:
@@ -1138,10 +1138,10 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 def cmd_restore(args: argparse.Namespace) -> int:
     from casetui.core.choices import AuditAction
+    from casetui.files import atomic_write, open_regular
     from casetui.vault import audit as audit_trail
     from casetui.vault import keys
     from casetui.vault.backups import Backups
-    from casetui.vault.files import atomic_write, open_regular
     from casetui.vault.lock import VaultLock
     from casetui.vault.vault import Vault, VaultPaths, keyring_unlocker
 
@@ -1212,7 +1212,7 @@ def _vault_option(args: argparse.Namespace) -> str:
 
 def cmd_passwd(args: argparse.Namespace) -> int:
     from casetui.core.choices import AuditAction
-    from casetui.vault.errors import VaultError
+    from casetui.core.errors import VaultError
     from casetui.vault.recipients import holds_own_key, reset_own_key, shown, unlocked_by
     from casetui.vault.vault import Vault
 
@@ -1904,7 +1904,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print("\ncasetui: cancelled; nothing more was changed.", file=sys.stderr)
         return 130
     except Exception as exc:
-        from casetui.vault.errors import ImportRejected, VaultDataError, VaultError
+        from casetui.core.errors import ImportRejected, VaultDataError, VaultError
 
         if isinstance(exc, ImportRejected | VaultDataError) and exc.problems:
             print_problems(exc.problems)

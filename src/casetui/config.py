@@ -574,8 +574,8 @@ def write_defaults(path: Path | None = None) -> bool:
     The file is written atomically as 0600 in a 0700 folder. Returns whether it
     was written; an existing file is never touched.
     """
-    from casetui.vault.errors import SaveFailed
-    from casetui.vault.files import atomic_write, ensure_private_dir
+    from casetui.core.errors import SaveFailed
+    from casetui.files import atomic_write, ensure_private_dir
 
     path = config_path() if path is None else path
     if path.exists() or path.is_symlink():
@@ -594,11 +594,11 @@ def save_settings(settings: Settings, path: Path | None = None) -> None:
     """Replace the settings file with ``settings``, atomically, as a 0600 file.
 
     Notes (comments) in the old file are not kept. Raises
-    :class:`casetui.vault.errors.SaveFailed` with a sentence if it cannot write.
+    :class:`casetui.core.errors.SaveFailed` with a sentence if it cannot write.
     """
     import tomli_w
 
-    from casetui.vault.files import atomic_write, ensure_private_dir
+    from casetui.files import atomic_write, ensure_private_dir
 
     path = config_path() if path is None else path
     text = _SAVED_HEADER + tomli_w.dumps(_document(settings))
@@ -666,7 +666,7 @@ def save_changes(changes: dict[str, Any], path: Path | None = None) -> Settings:
     file with any problem (one that :func:`load_settings` has a notice for) is
     never written: :class:`SettingsNotSaved` says where it is and what is wrong.
     Raises ValueError for a value that is not allowed, and
-    :class:`casetui.vault.errors.SaveFailed` when the disk refuses.
+    :class:`casetui.core.errors.SaveFailed` when the disk refuses.
     """
     import dataclasses
 
@@ -769,7 +769,7 @@ def _trailing_note(line: str) -> str:
 
 def _replace_if_unchanged(path: Path, before: str | None, text: str) -> None:
     """Put ``text`` in ``path`` atomically (0600), unless the file changed since it was read."""
-    from casetui.vault.files import atomic_write_stream, ensure_private_dir
+    from casetui.files import atomic_write_stream, ensure_private_dir
 
     def still_the_same() -> None:
         try:

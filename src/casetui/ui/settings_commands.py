@@ -78,8 +78,8 @@ class SettingsSaver:
     def _write(self) -> None:
         """In a thread: write what is waiting, one write at a time, so the newest wins."""
         from casetui.config import SettingsNotSaved, save_changes
+        from casetui.core.errors import SaveFailed
         from casetui.ui.worker_errors import unexpected
-        from casetui.vault.errors import SaveFailed
 
         with self._lock:
             changes, self._pending = self._pending, {}

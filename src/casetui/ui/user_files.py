@@ -27,9 +27,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Generic, TypeVar
 
-from casetui.core.errors import ValidationError
+from casetui.core.errors import ValidationError, VaultError
 from casetui.vault.destinations import check_destination, write_user_file
-from casetui.vault.errors import VaultError
 
 if TYPE_CHECKING:
     from textual.notifications import SeverityLevel

@@ -35,9 +35,9 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 from casetui.core.choices import AuditAction
+from casetui.core.errors import VaultError
 from casetui.core.records import AuditEntry, Client
 from casetui.core.text import printable
-from casetui.vault.errors import VaultError
 
 #: Stored fields that are bookkeeping, not something a person changed.
 _IGNORED_FIELDS = frozenset({"id"})

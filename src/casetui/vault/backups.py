@@ -31,7 +31,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
-from casetui.vault.files import atomic_write, ensure_private_dir, fsync_dir
+from casetui.files import atomic_write, ensure_private_dir, fsync_dir
 
 DEFAULT_KEEP = 10
 #: One copy a day is kept for this many days, and one a week for this many weeks.

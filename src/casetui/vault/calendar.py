@@ -15,11 +15,11 @@ from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from casetui.core.choices import CASELOAD_STATUSES
+from casetui.core.errors import VaultError
 from casetui.core.ical import DEFAULT_WEEKS, CalendarFile, build_calendar
 from casetui.core.labels import new_calendar_code
 from casetui.core.records import Client, Meeting
 from casetui.vault.destinations import check_destination, write_user_file
-from casetui.vault.errors import VaultError
 from casetui.vault.repository import Repository
 from casetui.vault.vault import Vault
 

@@ -15,11 +15,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from casetui.core.errors import VaultError, WrongKey
+from casetui.files import NotAFile, is_private, open_regular
 from casetui.vault import keys, passphrase_file
 from casetui.vault.audit import check_chain
 from casetui.vault.backups import Backup
-from casetui.vault.errors import VaultError, WrongKey
-from casetui.vault.files import NotAFile, is_private, open_regular
 from casetui.vault.vault import (
     META_ID,
     META_TABLE,

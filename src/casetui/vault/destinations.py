@@ -14,8 +14,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from casetui.vault.errors import VaultError
-from casetui.vault.files import atomic_write_stream
+from casetui.core.errors import VaultError
+from casetui.files import atomic_write_stream
 
 if TYPE_CHECKING:
     from casetui.vault.vault import Vault

@@ -24,8 +24,8 @@ from typing import Any
 
 import pyrage
 
-from casetui.vault.errors import SaveFailed
-from casetui.vault.files import atomic_write, ensure_private_dir
+from casetui.core.errors import SaveFailed
+from casetui.files import atomic_write, ensure_private_dir
 from casetui.vault.keys import Keyring, RecipientEntry
 from casetui.vault.seen import state_folder
 

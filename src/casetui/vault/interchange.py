@@ -19,14 +19,13 @@ from difflib import SequenceMatcher
 from pathlib import Path
 
 from casetui.core.choices import AuditAction
-from casetui.core.errors import ValidationError
+from casetui.core.errors import ImportRejected, ValidationError
 from casetui.core.records import RECORD_BY_TABLE, AuditEntry, Record, Staff
 from casetui.core.recordset import RecordSet, check_references, describe_counts, parse_interchange
+from casetui.files import NotAFile, TooLarge, read_limited
 from casetui.vault import keys
 from casetui.vault.audit import same_event
 from casetui.vault.destinations import check_destination, write_user_file
-from casetui.vault.errors import ImportRejected
-from casetui.vault.files import NotAFile, TooLarge, read_limited
 from casetui.vault.vault import SaveResult, Vault
 
 MAX_IMPORT_BYTES = 1 << 30

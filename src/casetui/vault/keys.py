@@ -30,9 +30,9 @@ from typing import Any
 
 import pyrage
 
+from casetui.core.errors import KeyFileError, VaultDamaged, WrongKey
+from casetui.files import NotAFile, TooLarge, read_limited
 from casetui.vault import passphrase_file
-from casetui.vault.errors import KeyFileError, VaultDamaged, WrongKey
-from casetui.vault.files import NotAFile, TooLarge, read_limited
 
 AGE_HEADER = b"age-encryption.org/v1\n"
 ARMOR_HEADER = b"-----BEGIN AGE ENCRYPTED FILE-----"

@@ -26,9 +26,9 @@ import stat
 import time
 from pathlib import Path
 
+from casetui.core.errors import VaultBusy, VaultError
 from casetui.core.text import sanitise
-from casetui.vault.errors import VaultBusy, VaultError
-from casetui.vault.files import FILE_MODE
+from casetui.files import FILE_MODE
 
 
 class VaultLock:

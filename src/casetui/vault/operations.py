@@ -22,6 +22,7 @@ from casetui.core.choices import (
     LegalKind,
     ReferralStatus,
 )
+from casetui.core.errors import VaultError
 from casetui.core.records import (
     CaseEvent,
     Client,
@@ -44,7 +45,6 @@ from casetui.core.schedule import (
     week_summary,
 )
 from casetui.core.today import DEFAULT_STALLED_AFTER_DAYS, TodayItem, today_items
-from casetui.vault.errors import VaultError
 
 if TYPE_CHECKING:
     from casetui.vault.repository import Table

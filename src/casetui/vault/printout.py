@@ -15,10 +15,10 @@ from datetime import date
 from pathlib import Path
 
 from casetui.core.choices import AuditAction
+from casetui.core.errors import VaultError
 from casetui.core.printout import SECTIONS, GoalSheet, audit_detail, goal_sheet, render
 from casetui.core.records import Partner
 from casetui.vault.destinations import check_destination, write_user_file
-from casetui.vault.errors import VaultError
 from casetui.vault.repository import Repository
 from casetui.vault.vault import Vault
 

@@ -22,13 +22,13 @@ from pathlib import Path
 import pyrage
 
 from casetui.core.choices import AuditAction
+from casetui.core.errors import KeyFileError, ReadOnlyVault, SaveFailed, VaultError
 from casetui.core.lookalikes import hidden_character, looks_alike, mixed_scripts
 from casetui.core.text import sanitise
+from casetui.files import atomic_write
 from casetui.vault import keys
 from casetui.vault.backups import Backup
 from casetui.vault.destinations import write_user_file
-from casetui.vault.errors import KeyFileError, ReadOnlyVault, SaveFailed, VaultError
-from casetui.vault.files import atomic_write
 from casetui.vault.vault import OWN_KEY_NAME, SaveResult, Vault
 
 MAX_NAME = 80

@@ -24,7 +24,7 @@ from casetui.core.choices import (
     GoalStatus,
     NeedStatus,
 )
-from casetui.core.errors import ValidationError
+from casetui.core.errors import ReadOnlyVault, ValidationError, VaultDataError, VaultError
 from casetui.core.labels import new_calendar_code
 from casetui.core.records import (
     AdminBlock,
@@ -67,7 +67,6 @@ from casetui.vault.audit import (
     seq_of,
     stored_head,
 )
-from casetui.vault.errors import ReadOnlyVault, VaultDataError, VaultError
 from casetui.vault.operations import CaseOperations
 
 if TYPE_CHECKING:

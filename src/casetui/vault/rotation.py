@@ -32,9 +32,9 @@ from typing import Literal
 import pyrage
 
 from casetui.core.choices import AuditAction
+from casetui.core.errors import ReadOnlyVault, SaveFailed, VaultError
+from casetui.files import atomic_write
 from casetui.vault import keys
-from casetui.vault.errors import ReadOnlyVault, SaveFailed, VaultError
-from casetui.vault.files import atomic_write
 from casetui.vault.vault import OWN_KEY_NAME, PREVIOUS_KEY_NAME, Vault
 
 BackupChoice = Literal["reencrypt", "delete"]

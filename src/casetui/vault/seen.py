@@ -32,8 +32,8 @@ from typing import Any
 
 import platformdirs
 
-from casetui.vault.errors import SaveFailed
-from casetui.vault.files import atomic_write, ensure_private_dir
+from casetui.core.errors import SaveFailed
+from casetui.files import atomic_write, ensure_private_dir
 
 #: Shared with crash reports: tests and careful users point it elsewhere.
 STATE_DIR_ENV = "CASETUI_STATE_DIR"

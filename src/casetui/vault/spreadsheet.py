@@ -16,6 +16,7 @@ from datetime import date
 from pathlib import Path
 
 from casetui.core.choices import ClientStatus
+from casetui.core.errors import ImportRejected
 from casetui.core.records import Client, Staff
 from casetui.core.recordset import RecordSet
 from casetui.core.sheetmap import (
@@ -40,7 +41,6 @@ from casetui.core.spreadsheet import (
 )
 from casetui.vault import keys
 from casetui.vault.destinations import check_destination, write_user_file
-from casetui.vault.errors import ImportRejected
 from casetui.vault.interchange import ImportPlan, apply_import, plan_import, read_user_file
 from casetui.vault.vault import Vault
 

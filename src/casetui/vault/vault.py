@@ -22,19 +22,13 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any, Self
 
-from casetui.core.errors import ValidationError
-from casetui.core.records import RECORD_BY_TABLE, AuditEntry, Staff
-from casetui.core.recordset import Problem, RecordSet, check_references
-from casetui.core.text import json_may_need_cleaning, plural, printable, sanitise_document
-from casetui.vault import audit as audit_trail
-from casetui.vault import keys
-from casetui.vault.backups import DEFAULT_KEEP, Backups
-from casetui.vault.errors import (
+from casetui.core.errors import (
     KeyFileError,
     OlderCopy,
     ReadOnlyVault,
     RemovedKeyListed,
     SaveFailed,
+    ValidationError,
     VaultChanged,
     VaultDamaged,
     VaultDataError,
@@ -43,7 +37,10 @@ from casetui.vault.errors import (
     VaultNotFound,
     VaultShapeError,
 )
-from casetui.vault.files import (
+from casetui.core.records import RECORD_BY_TABLE, AuditEntry, Staff
+from casetui.core.recordset import Problem, RecordSet, check_references
+from casetui.core.text import json_may_need_cleaning, plural, printable, sanitise_document
+from casetui.files import (
     TEMP_SUFFIX,
     HashingReader,
     NotAFile,
@@ -58,6 +55,9 @@ from casetui.vault.files import (
     write_failed,
     write_new,
 )
+from casetui.vault import audit as audit_trail
+from casetui.vault import keys
+from casetui.vault.backups import DEFAULT_KEEP, Backups
 from casetui.vault.lock import VaultLock
 from casetui.vault.repository import Repository
 from casetui.vault.seen import RemovedKey, Seen, recall

@@ -17,6 +17,7 @@ from textual.binding import Binding, BindingType
 from textual.widgets import Footer, Input, Static
 
 from casetui.core.choices import ServiceKind
+from casetui.core.errors import VaultError
 from casetui.core.records import Partner
 from casetui.ui.casework_forms import partner_fields
 from casetui.ui.masking import free_text, is_masked, on_masking
@@ -25,7 +26,6 @@ from casetui.ui.screens.confirm import ConfirmScreen
 from casetui.ui.screens.form import FormScreen
 from casetui.ui.widgets.chrome import CaseScreen
 from casetui.ui.widgets.row_list import Column, Row, RowList
-from casetui.vault.errors import VaultError
 
 if TYPE_CHECKING:
     from casetui.ui.app import CaseApp

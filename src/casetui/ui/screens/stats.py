@@ -21,6 +21,7 @@ from textual.widgets import Footer, Static
 from textual.worker import get_current_worker
 
 from casetui.core.choices import AuditAction
+from casetui.core.errors import VaultError
 from casetui.core.periods import (
     Period,
     PeriodKind,
@@ -34,7 +35,6 @@ from casetui.core.stats import funder_stats, render_stats
 from casetui.ui.safe_text import one_line
 from casetui.ui.widgets.chrome import CaseScreen
 from casetui.ui.worker_errors import unexpected
-from casetui.vault.errors import VaultError
 from casetui.vault.vault import Vault
 
 #: The tables the statistics are counted from.

@@ -16,13 +16,13 @@ from textual.binding import Binding, BindingType
 from textual.widgets import Footer, Static
 from textual.worker import get_current_worker
 
+from casetui.core.errors import VaultError
 from casetui.core.today import Section, TodayItem, when_text
 from casetui.ui.masking import is_masked, on_masking, stored_client_name
 from casetui.ui.safe_text import one_line
 from casetui.ui.widgets.chrome import CaseScreen
 from casetui.ui.widgets.row_list import Column, Row, RowList
 from casetui.ui.worker_errors import unexpected
-from casetui.vault.errors import VaultError
 
 if TYPE_CHECKING:
     pass

@@ -16,13 +16,12 @@ from textual.containers import Center, Vertical
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Button, Footer, Input, Label, LoadingIndicator, Static
 
-from casetui.core.errors import ValidationError
+from casetui.core.errors import OlderCopy, ValidationError, VaultBusy, VaultError, WrongKey
 from casetui.core.passphrase import MIN_LENGTH, Assessment, assess
 from casetui.core.records import Staff
 from casetui.ui.safe_text import one_line, plain
 from casetui.ui.widgets.chrome import DemoBanner
 from casetui.ui.worker_errors import tell, unexpected
-from casetui.vault.errors import OlderCopy, VaultBusy, VaultError, WrongKey
 from casetui.vault.vault import Vault, VaultPaths, passphrase_unlocker
 
 if TYPE_CHECKING:

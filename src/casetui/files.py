@@ -19,7 +19,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import BinaryIO
 
-from casetui.vault.errors import SaveFailed
+from casetui.core.errors import SaveFailed
 
 FILE_MODE = 0o600
 DIR_MODE = 0o700
