@@ -22,6 +22,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from casetui.core import policy
+
 APP_NAME = "casetui"
 VAULT_ENV = "CASETUI_VAULT"
 CONFIG_ENV = "CASETUI_CONFIG"
@@ -30,19 +32,17 @@ CONFIG_FILE_NAME = "config.toml"
 THEMES_DIR_NAME = "themes"
 
 DEFAULT_THEME_NAME = "casetui-dark"
-DEFAULT_CHECKIN_DAYS = 14
-MIN_CHECKIN_DAYS = 1
-MAX_CHECKIN_DAYS = 365
+DEFAULT_CHECKIN_DAYS = policy.CHECKIN_DAYS
+MIN_CHECKIN_DAYS = policy.MIN_CHECKIN_DAYS
+MAX_CHECKIN_DAYS = policy.MAX_CHECKIN_DAYS
 
 HOME_SCREENS = ("caseload", "today")
 """The screens that may open after unlocking; the first is the default."""
 DEFAULT_HOME = HOME_SCREENS[0]
 
-DEFAULT_STALLED_DAYS = 14
-"""Kept equal to ``casetui.core.today.DEFAULT_STALLED_AFTER_DAYS`` (a test checks);
-not imported from there so that loading settings stays light."""
-MIN_STALLED_DAYS = 1
-MAX_STALLED_DAYS = 365
+DEFAULT_STALLED_DAYS = policy.STALLED_DAYS
+MIN_STALLED_DAYS = policy.MIN_STALLED_DAYS
+MAX_STALLED_DAYS = policy.MAX_STALLED_DAYS
 
 DEFAULT_CONFIRM_SAFETY_PLAN = True
 
@@ -60,10 +60,9 @@ DEFAULT_REASSESS_DAYS = 90
 MIN_REASSESS_DAYS = 7
 MAX_REASSESS_DAYS = 730
 
-DEFAULT_SMALL_CELL = 5
-"""Funder statistics show counts from 1 to this minus 1 as "<5" (small-cell suppression)."""
-MIN_SMALL_CELL = 3
-MAX_SMALL_CELL = 50
+DEFAULT_SMALL_CELL = policy.SMALL_CELL
+MIN_SMALL_CELL = policy.MIN_SMALL_CELL
+MAX_SMALL_CELL = policy.MAX_SMALL_CELL
 
 DEFAULT_FISCAL_YEAR_START = 10
 """The month a fiscal year starts in, for funder statistics: October, the US federal one."""

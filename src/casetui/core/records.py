@@ -15,6 +15,7 @@ from datetime import date, datetime, time
 from typing import Any, ClassVar, Self
 
 from casetui.core import fields as f
+from casetui.core import policy
 from casetui.core.catalog import CATALOG_BY_KEY
 from casetui.core.choices import (
     AuditAction,
@@ -149,7 +150,9 @@ class Client(Record):
     intake_date: date = f.day(required=True)
     status: ClientStatus = f.choice(ClientStatus, ClientStatus.ACTIVE)
     case_manager_id: str = f.ref()
-    checkin_interval_days: int = f.whole(1, 365, default=14)
+    checkin_interval_days: int = f.whole(
+        policy.MIN_CHECKIN_DAYS, policy.MAX_CHECKIN_DAYS, default=policy.CHECKIN_DAYS
+    )
     #: The client chose how often to check in (accreditation: a client-specific approach).
     checkin_interval_agreed: bool = f.flag()
     language: str = f.text(60)

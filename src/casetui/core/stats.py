@@ -66,6 +66,7 @@ from datetime import date, timedelta
 from enum import Enum
 from typing import TypeVar
 
+from casetui.core import policy
 from casetui.core.choices import (
     BlockKind,
     Choice,
@@ -82,8 +83,8 @@ from casetui.core.records import AdminBlock, Client, Meeting, NeedItem, Record, 
 from casetui.core.schedule import hours_by_kind, week_of, week_slots
 
 #: The smallest threshold that protects anything: with 2, "<2" would say 1.
-MIN_THRESHOLD = 3
-DEFAULT_THRESHOLD = 5
+MIN_THRESHOLD = policy.MIN_SMALL_CELL
+DEFAULT_THRESHOLD = policy.SMALL_CELL
 #: Staff time is shown only when at least this many case managers have blocks in the period.
 MIN_STAFF = 3
 #: What a count hidden to protect another one shows.

@@ -19,6 +19,7 @@ from datetime import date, time, timedelta
 from enum import IntEnum
 from typing import TypeVar
 
+from casetui.core import policy
 from casetui.core.casework import EXPIRING_WITHIN_DAYS
 from casetui.core.choices import (
     LEGAL_TAB_ENGAGEMENTS,
@@ -32,7 +33,7 @@ from casetui.core.records import AdminBlock, Client, Consent, LegalMatter, Meeti
 from casetui.core.rules import ContactSummary, days_overdue, next_checkin_due
 
 WEEK_DAYS = 7
-DEFAULT_STALLED_AFTER_DAYS = 14
+DEFAULT_STALLED_AFTER_DAYS = policy.STALLED_DAYS
 #: Expired consents are listed for this many days after they expire.
 EXPIRED_LISTED_FOR_DAYS = 90
 
