@@ -18,7 +18,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Concatenate, ParamSpec
 
 from rich.text import Text
 from textual import events, work
@@ -36,10 +36,14 @@ from casetui.ui.commands import ClientCommands
 from casetui.ui.key_order import KeyOrder, is_ordered
 from casetui.ui.resume import OPENING, Place, capture, note_asked, opening
 from casetui.ui.safe_text import one_line
+from casetui.ui.session import Section
 from casetui.ui.terminal import LenientLinuxDriver, TerminalGone
 from casetui.ui.worker_errors import tell, unexpected
 from casetui.vault.checkup import unlisted_keys
+from casetui.vault.repository import Repository
 from casetui.vault.vault import Unlocker, Vault
+
+P = ParamSpec("P")
 
 #: The countdown before the idle lock shows for this long (while a form holds changes).
 IDLE_WARNING_SECONDS = 60.0
@@ -1062,6 +1066,29 @@ class CaseApp(App[int]):
                 self.action_toggle_mask,
             )
         yield SystemCommand("Keys and help", "Show every key on this screen", self.action_help)
+
+    def write(
+        self,
+        operation: Callable[Concatenate[Repository, P], object],
+        /,
+        *args: P.args,
+        **kwargs: P.kwargs,
+    ) -> bool:
+        """Run a service on the repository, then save (see :class:`Session`)."""
+        return self.run_on_vault(lambda vault: operation(vault.repo, *args, **kwargs))
+
+    def show(self, section: Section) -> None:
+        """Open one of the app's sections over the caseload."""
+        {
+            "caseload": self.show_caseload,
+            "today": self.show_today,
+            "partners": self.show_partners,
+            "week": self.show_week,
+            "team": self.show_team,
+            "accreditation": self.show_accreditation,
+            "stats": self.show_stats,
+            "audit": self.show_audit,
+        }[section]()
 
     def run_on_vault(self, change: Callable[[Vault], object]) -> bool:
         """Apply an in-memory change, report a refusal in one sentence, then save."""
