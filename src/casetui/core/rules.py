@@ -107,6 +107,11 @@ class Capacity:
         return f"{self.count} of {self.capacity} {noun}"
 
 
+def staff_by_name(staff: Iterable[Staff]) -> list[Staff]:
+    """Case managers in the order people look for them: by name, then by id."""
+    return sorted(staff, key=lambda s: (s.name.casefold(), s.id))
+
+
 def caseload_count(staff_id: str, clients: Iterable[Client]) -> int:
     """Clients assigned to ``staff_id`` who are active or on hold."""
     return sum(

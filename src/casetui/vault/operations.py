@@ -34,7 +34,7 @@ from casetui.core.records import (
     SafetyPlan,
     Staff,
 )
-from casetui.core.rules import Capacity, CaseloadRow
+from casetui.core.rules import Capacity, CaseloadRow, staff_by_name
 from casetui.core.schedule import (
     MeetingSlot,
     Slot,
@@ -290,7 +290,7 @@ class CaseOperations:
         monday = week_of(as_of)
         rows = []
         with self.mutex:
-            staff = sorted(self.staff.all(), key=lambda s: s.name.casefold())
+            staff = staff_by_name(self.staff.all())
             meetings = self._week_meetings(monday)
             for person in staff:
                 caseload = self.caseload(as_of, staff_id=person.id)

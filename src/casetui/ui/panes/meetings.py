@@ -21,6 +21,7 @@ from textual.widgets import Footer, Static
 
 from casetui.core.casework import join_phrases
 from casetui.core.records import Meeting
+from casetui.core.rules import staff_by_name
 from casetui.ui.client_forms import meeting_fields, next_checkin_hint
 from casetui.ui.masking import free_text, is_masked, on_masking
 from casetui.ui.panes.base import Pane
@@ -174,7 +175,7 @@ class MeetingsPane(Pane):
     def _open_form(self, meeting: Meeting | None) -> None:
         vault = self.vault
         client = self.client
-        staff = sorted(vault.repo.staff.all(), key=lambda s: s.name.casefold())
+        staff = staff_by_name(vault.repo.staff.all())
         goals = sorted(vault.repo.goals.for_parent(client.id), key=lambda g: g.priority)
         today = self.case_app.today
         if meeting is None:

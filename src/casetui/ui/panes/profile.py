@@ -16,6 +16,7 @@ from casetui.core import casework
 from casetui.core.choices import OPEN_NEED_STATUSES, CaseEventKind, ClientStatus
 from casetui.core.labels import neutral_label
 from casetui.core.records import Assignment, CaseEvent, Client
+from casetui.core.rules import staff_by_name
 from casetui.ui.casework_forms import close_fields, reassign_fields, reopen_fields
 from casetui.ui.client_forms import client_fields, client_values
 from casetui.ui.masking import client_name, free_text, is_masked
@@ -122,7 +123,7 @@ class ProfilePane(Pane):
 
     def action_reassign(self) -> None:
         client = self.client
-        staff = sorted(self.vault.repo.staff.all(), key=lambda s: s.name.casefold())
+        staff = staff_by_name(self.vault.repo.staff.all())
         if len(staff) < 2:
             self.case_app.notify(
                 "There is no other case manager in this vault to hand the client to.",
@@ -220,7 +221,7 @@ class ProfilePane(Pane):
 
     def action_edit(self) -> None:
         client = self.client
-        staff = sorted(self.vault.repo.staff.all(), key=lambda s: s.name.casefold())
+        staff = staff_by_name(self.vault.repo.staff.all())
 
         def build(values: dict[str, Any]) -> Client:
             return dataclasses.replace(client, **values)

@@ -24,7 +24,7 @@ from textual.widgets import Footer, Input, Static
 
 from casetui.core.choices import ClientStatus, LegalEngagement
 from casetui.core.records import Client
-from casetui.core.rules import CaseloadRow
+from casetui.core.rules import CaseloadRow, staff_by_name
 from casetui.ui.client_forms import client_fields, client_values
 from casetui.ui.masking import client_name, is_masked, on_masking
 from casetui.ui.safe_text import one_line, short_date
@@ -329,7 +329,7 @@ class CaseloadScreen(Screen[None]):
     def action_new_client(self) -> None:
         app = self.case_app
         vault = app.require_vault()
-        staff = sorted(vault.repo.staff.all(), key=lambda s: s.name.casefold())
+        staff = staff_by_name(vault.repo.staff.all())
         if not staff:
             app.notify("Add a case manager first.", severity="error")
             return

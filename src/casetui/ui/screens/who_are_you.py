@@ -21,6 +21,7 @@ from textual.widgets import Footer, OptionList, Static
 from textual.widgets.option_list import Option
 
 from casetui.core.records import Staff
+from casetui.core.rules import staff_by_name
 from casetui.ui.safe_text import one_line
 
 if TYPE_CHECKING:
@@ -61,7 +62,7 @@ class WhoAreYouScreen(ModalScreen[str | None]):
 
     def __init__(self, staff: list[Staff]) -> None:
         super().__init__()
-        self.staff = sorted(staff, key=lambda s: (s.name.casefold(), s.id))
+        self.staff = staff_by_name(staff)
 
     def compose(self) -> ComposeResult:
         with Vertical():
