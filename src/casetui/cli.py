@@ -27,7 +27,7 @@ from casetui.core.text import plural
 if TYPE_CHECKING:
     from datetime import date
 
-    from casetui.config import Settings
+    from casetui.config.settings import Settings
     from casetui.core.choices import AuditAction
     from casetui.core.periods import Period
     from casetui.vault.interchange import StaffMatch
@@ -692,7 +692,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def vault_path(args: argparse.Namespace) -> Path:
-    from casetui.config import default_vault_path
+    from casetui.config.paths import default_vault_path
 
     chosen: Path | None = getattr(args, "vault", None)
     return (chosen or default_vault_path()).expanduser()
@@ -1676,7 +1676,9 @@ def cmd_audit(args: argparse.Namespace) -> int:
 
 
 def cmd_config(args: argparse.Namespace) -> int:
-    from casetui.config import config_path, load_settings, write_defaults
+    from casetui.config.loading import load_settings
+    from casetui.config.paths import config_path
+    from casetui.config.saving import write_defaults
 
     path = config_path()
     if write_defaults(path):
@@ -1720,7 +1722,7 @@ def _masked(args: argparse.Namespace) -> bool | None:
 
 
 def _settings() -> tuple[Settings, list[str]]:
-    from casetui.config import load_settings
+    from casetui.config.loading import load_settings
 
     return load_settings()
 

@@ -29,7 +29,7 @@ from textual.reactive import reactive
 from textual.screen import Screen
 from textual.widgets import Static
 
-from casetui.config import Settings
+from casetui.config.settings import Settings
 from casetui.core.choices import AuditAction
 from casetui.core.errors import OlderCopy, VaultBusy, VaultError, WrongKey
 from casetui.ui.commands import ClientCommands

@@ -16,7 +16,7 @@ from datetime import date
 from pathlib import Path
 from types import FrameType
 
-from casetui.config import Settings
+from casetui.config.settings import Settings
 from casetui.core.timeshift import shift_document
 from casetui.resources import sample_caseload
 from casetui.ui.app import CaseApp

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Concatenate, Literal, ParamSpec, Protocol, cas
 if TYPE_CHECKING:
     from textual.app import App
 
-    from casetui.config import Settings
+    from casetui.config.settings import Settings
     from casetui.core.choices import AuditAction
     from casetui.vault.repository import Repository
     from casetui.vault.vault import Vault

@@ -3,7 +3,7 @@
 The theme (Textual's "Change theme" command), the home screen, screen sharing
 at start, the idle-lock minutes and the check-in default. Each change applies to
 this session straight away; writing it to the settings file happens in a thread
-worker (see :func:`casetui.config.save_changes`, which keeps every other line of
+worker (see :func:`casetui.config.saving.save_changes`, which keeps every other line of
 the file). A settings file with a problem is never written: the person is told
 once where it is and what is wrong, and the change lasts for this session only.
 """
@@ -18,12 +18,14 @@ from typing import TYPE_CHECKING, Any
 
 from textual.app import SystemCommand
 
-from casetui.config import (
-    CONFIG_FILE_NAME,
+from casetui.config.paths import CONFIG_FILE_NAME
+from casetui.config.setting_kinds import WholeNumber
+from casetui.config.settings import (
     MAX_CHECKIN_DAYS,
     MAX_IDLE_LOCK_MINUTES,
     MIN_CHECKIN_DAYS,
     MIN_IDLE_LOCK_MINUTES,
+    declared,
 )
 from casetui.core.errors import ValidationError
 from casetui.ui.screens.form import FormField, FormScreen
@@ -77,7 +79,7 @@ class SettingsSaver:
 
     def _write(self) -> None:
         """In a thread: write what is waiting, one write at a time, so the newest wins."""
-        from casetui.config import SettingsNotSaved, save_changes
+        from casetui.config.saving import SettingsNotSaved, save_changes
         from casetui.core.errors import SaveFailed
         from casetui.ui.worker_errors import unexpected
 
@@ -197,11 +199,16 @@ def settings_commands(app: CaseApp) -> Iterator[SystemCommand]:
     )
 
 
-def whole_in(values: dict[str, Any], name: str, low: int, high: int, unit: str) -> int:
-    """A whole number from a form, from ``low`` to ``high``; else one sentence why not."""
+def whole_in(values: dict[str, Any], name: str, setting: str) -> int:
+    """A whole number from a form, in the range ``setting`` allows; else one sentence why not."""
+    kind = declared()[setting].kind
+    if not isinstance(kind, WholeNumber):
+        raise TypeError(f"{setting} is not a whole number")
     value = values[name]
-    if not low <= value <= high:
-        raise ValidationError(name, f"should be a whole number of {unit} from {low} to {high}.")
+    if not kind.low <= value <= kind.high:
+        raise ValidationError(
+            name, f"should be a whole number of {kind.unit} from {kind.low} to {kind.high}."
+        )
     return int(value)
 
 
@@ -223,9 +230,7 @@ def ask_idle_minutes(app: CaseApp) -> None:
                 )
             ],
             {"minutes": app.settings.idle_lock_minutes},
-            lambda values: whole_in(
-                values, "minutes", MIN_IDLE_LOCK_MINUTES, MAX_IDLE_LOCK_MINUTES, "minutes"
-            ),
+            lambda values: whole_in(values, "minutes", "idle_lock_minutes"),
             shareable=True,
         ),
         chosen,
@@ -250,7 +255,7 @@ def ask_checkin_days(app: CaseApp) -> None:
                 )
             ],
             {"days": app.settings.checkin_interval_days},
-            lambda values: whole_in(values, "days", MIN_CHECKIN_DAYS, MAX_CHECKIN_DAYS, "days"),
+            lambda values: whole_in(values, "days", "checkin_interval_days"),
             shareable=True,
         ),
         chosen,

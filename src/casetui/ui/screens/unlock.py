@@ -408,7 +408,7 @@ def recovery_key_command(vault_path: Path) -> str:
     """``casetui recovery-key``, with ``--vault`` when the vault is not the default one."""
     import shlex
 
-    from casetui.config import default_vault_path
+    from casetui.config.paths import default_vault_path
 
     if vault_path.expanduser() == default_vault_path():
         return "casetui recovery-key"
