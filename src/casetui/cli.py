@@ -1594,7 +1594,8 @@ def _report_stats(args: argparse.Namespace) -> int:
 
     from casetui.core.choices import AuditAction
     from casetui.core.periods import PeriodError, checked, fiscal_year
-    from casetui.core.stats import funder_stats, render_stats
+    from casetui.core.stats.funder_report import funder_stats
+    from casetui.core.stats.render import render_stats
 
     settings, _notices = _settings()
     fy_start = settings.fiscal_year_start
