@@ -36,11 +36,11 @@ from casetui.core.choices import (
     ServiceKind,
 )
 from casetui.core.fields import DatedNote, StatusChange
+from casetui.core.formats import md_text
 from casetui.core.printout import (
     SECTIONS,
     GoalSheet,
     goal_sheet,
-    md_text,
     parse_sections,
     to_html,
     to_markdown,

@@ -43,6 +43,7 @@ from casetui.core.fields import (
     StatusHistorySpec,
     TextSpec,
 )
+from casetui.core.formats import protect_cell as csv_safe
 from casetui.core.labels import initials
 from casetui.core.records import (
     RECORD_TYPES,
@@ -72,7 +73,6 @@ from casetui.core.stats import (
     FunderStats,
     Mark,
     StatsTable,
-    csv_safe,
     funder_stats,
     render_stats,
     suppress_column,

@@ -35,6 +35,7 @@ from casetui.core.choices import (
     ReferralStatus,
     ServiceKind,
 )
+from casetui.core.formats import MD_PUNCTUATION, md_escape, protect_cell
 from casetui.core.records import (
     AdminBlock,
     Client,
@@ -676,11 +677,6 @@ TAB_NAMES = {
 }
 
 
-def _csv_safe(value: str) -> str:
-    """Keep a spreadsheet from reading a cell as a formula."""
-    return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
-
-
 def render(rows: Sequence[tuple[str, str, ClientReadiness]], as_of: date, fmt: str = "text") -> str:
     """The report for (label, client id, readiness) rows: text, Markdown ("md") or CSV.
 
@@ -698,12 +694,12 @@ def render(rows: Sequence[tuple[str, str, ClientReadiness]], as_of: date, fmt: s
             for c in result.checks:
                 writer.writerow(
                     [
-                        _csv_safe(label + held),
+                        protect_cell(label + held, reversible=False),
                         client_id,
                         c.rule,
                         c.title,
                         c.verdict.label,
-                        _csv_safe(c.reason),
+                        protect_cell(c.reason, reversible=False),
                         TAB_NAMES.get(c.tab, c.tab),
                     ]
                 )
@@ -711,12 +707,12 @@ def render(rows: Sequence[tuple[str, str, ClientReadiness]], as_of: date, fmt: s
             for c in manager.checks:
                 writer.writerow(
                     [
-                        _csv_safe(f"{manager.name} (case manager)"),
+                        protect_cell(f"{manager.name} (case manager)", reversible=False),
                         manager.staff_id,
                         c.rule,
                         c.title,
                         c.verdict.label,
-                        _csv_safe(c.reason),
+                        protect_cell(c.reason, reversible=False),
                         TAB_NAMES.get(c.tab, c.tab),
                     ]
                 )
@@ -755,13 +751,13 @@ def render(rows: Sequence[tuple[str, str, ClientReadiness]], as_of: date, fmt: s
     lines.append("")
 
     def problems(title: str, checks: Sequence[Check], verdict: Verdict, level: str = "##") -> None:
-        lines.append(f"{level} {_md(title)}" if md else title)
+        lines.append(f"{level} {md_escape(title, MD_PUNCTUATION)}" if md else title)
         for c in checks:
             if c.verdict is Verdict.PASS:
                 continue
             where = TAB_NAMES.get(c.tab, c.tab)
             text = f"{c.verdict.label}: {c.rule}. {c.title}. {c.reason} (fix in the {where})"
-            lines.append(f"- {_md(text)}" if md else f"  - {text}")
+            lines.append(f"- {md_escape(text, MD_PUNCTUATION)}" if md else f"  - {text}")
         if verdict is Verdict.PASS:
             lines.append("- Every requirement is met." if md else "  Every requirement is met.")
         lines.append("")
@@ -777,10 +773,3 @@ def render(rows: Sequence[tuple[str, str, ClientReadiness]], as_of: date, fmt: s
             title = f"{manager.name}: {manager.verdict.label}"
             problems(title, manager.checks, manager.verdict, "###")
     return "\n".join(lines).rstrip() + "\n"
-
-
-def _md(text: str) -> str:
-    """Text shown literally in Markdown."""
-    for ch in "\\`*_{}[]<>()#+-.!|":
-        text = text.replace(ch, "\\" + ch)
-    return text

@@ -31,7 +31,6 @@ both renderers treat every string as untrusted text, never as markup.
 from __future__ import annotations
 
 import html
-import re
 from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
@@ -46,6 +45,7 @@ from casetui.core.choices import (
     NeedStatus,
     ServiceKind,
 )
+from casetui.core.formats import md_text
 from casetui.core.records import Client, Goal, Meeting, NeedItem, Partner, Referral
 from casetui.core.rules import meeting_dates, next_checkin_due, summarise_contact
 from casetui.core.text import sanitise
@@ -381,21 +381,6 @@ def audit_detail(sheet: GoalSheet, fmt: str) -> str:
 
 
 # -- Markdown -----------------------------------------------------------------------
-
-# Characters that can start markup anywhere in a line; each is shown with a backslash.
-_MD_INLINE = re.compile(r"([\\`*_\[\]<>|~])")
-# An ampersand that would start an entity reference (&lt;, &#60;).
-_MD_ENTITY = re.compile(r"&(?=#?[0-9A-Za-z]+;)")
-# What turns a line into a heading, list item, quote or rule when it starts one.
-_MD_LINE_START = re.compile(r"^([#=+-])|^(\d+)([.)])")
-
-
-def md_text(text: str) -> str:
-    """One line of untrusted text, escaped so Markdown shows it exactly as typed."""
-    escaped = _MD_ENTITY.sub("&amp;", _MD_INLINE.sub(r"\\\1", text.strip()))
-    return _MD_LINE_START.sub(
-        lambda m: f"\\{m.group(1)}" if m.group(1) else f"{m.group(2)}\\{m.group(3)}", escaped
-    )
 
 
 def _md_block(text: str, indent: str = "") -> str:

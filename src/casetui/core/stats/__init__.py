@@ -65,7 +65,7 @@ from casetui.core.stats.funder_report import (
     StatsTable,
     funder_stats,
 )
-from casetui.core.stats.render import FORMATS, TEXT_WIDTH, csv_safe, render_stats
+from casetui.core.stats.render import FORMATS, TEXT_WIDTH, render_stats
 from casetui.core.stats.suppress import (
     DEFAULT_THRESHOLD,
     HIDDEN,
@@ -110,7 +110,6 @@ __all__ = [
     "StatsTable",
     "Tallies",
     "Tally",
-    "csv_safe",
     "funder_stats",
     "last_counted_day",
     "need_status_on",

@@ -6,6 +6,7 @@ import csv
 import io
 import textwrap
 
+from casetui.core.formats import MD_TABLE_CELL, md_escape, protect_cell
 from casetui.core.stats.funder_report import FunderStats, StatsTable
 
 FORMATS = ("text", "md", "csv")
@@ -95,35 +96,24 @@ def _text_table(table: StatsTable) -> list[str]:
     return lines
 
 
-def _md_cell(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("|", "\\|")
-
-
 def _render_markdown(stats: FunderStats) -> str:
     lines = [f"# {_heading(stats)}", "", "How these figures were made:", ""]
-    lines += [f"- {_md_cell(rule)}" for rule in stats.rules]
+    lines += [f"- {md_escape(rule, MD_TABLE_CELL)}" for rule in stats.rules]
     for table in stats.tables:
-        lines += ["", f"## {_md_cell(table.title)}", ""]
+        lines += ["", f"## {md_escape(table.title, MD_TABLE_CELL)}", ""]
         if not table.withheld:
             header = [table.corner, *table.columns]
-            lines.append("| " + " | ".join(_md_cell(h) for h in header) + " |")
+            lines.append("| " + " | ".join(md_escape(h, MD_TABLE_CELL) for h in header) + " |")
             lines.append("|:---|" + "---:|" * len(table.columns))
             for label, cells in table.rows:
-                lines.append("| " + " | ".join(_md_cell(c) for c in (label, *cells)) + " |")
+                lines.append(
+                    "| " + " | ".join(md_escape(c, MD_TABLE_CELL) for c in (label, *cells)) + " |"
+                )
         if table.note:
             if not table.withheld:
                 lines.append("")
-            lines.append(_md_cell(table.note))
+            lines.append(md_escape(table.note, MD_TABLE_CELL))
     return "\n".join(lines) + "\n"
-
-
-#: A spreadsheet treats a cell starting with one of these as a formula.
-_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def csv_safe(value: str) -> str:
-    """A cell a spreadsheet shows as text, never runs as a formula."""
-    return "'" + value if value.startswith(_FORMULA_STARTS) else value
 
 
 def _render_csv(stats: FunderStats) -> str:
@@ -147,5 +137,5 @@ def _render_csv(stats: FunderStats) -> str:
             rows.append((table.title, "Note", "", table.note))
     writer.writerow(("table", "row", "column", "value"))
     for row in rows:
-        writer.writerow([csv_safe(cell) for cell in row])
+        writer.writerow([protect_cell(cell, reversible=False) for cell in row])
     return buffer.getvalue()
