@@ -28,6 +28,7 @@ from casetui.core.accreditation import (
 )
 from casetui.core.catalog import CATALOG_BY_KEY
 from casetui.core.choices import BlockKind, NeedStatus, ReferralStatus, ServiceKind
+from casetui.core.private_records import StrengthsAssessment
 from casetui.core.records import (
     AdminBlock,
     Client,
@@ -37,7 +38,6 @@ from casetui.core.records import (
     Partner,
     Referral,
     Staff,
-    StrengthsAssessment,
 )
 
 AS_OF = date(2026, 11, 20)

@@ -45,19 +45,8 @@ from casetui.core.printout import (
     to_html,
     to_markdown,
 )
-from casetui.core.records import (
-    Client,
-    Consent,
-    Goal,
-    LegalMatter,
-    Meeting,
-    NeedItem,
-    Partner,
-    Referral,
-    SafetyPlan,
-    Staff,
-    StrengthsAssessment,
-)
+from casetui.core.private_records import Consent, LegalMatter, SafetyPlan, StrengthsAssessment
+from casetui.core.records import Client, Goal, Meeting, NeedItem, Partner, Referral, Staff
 from casetui.ui.goal_sheet import MASKED_REFUSAL, READ_ONLY_REFUSAL
 from casetui.ui.screens.client import ClientScreen
 from casetui.ui.screens.form import FormScreen

@@ -38,16 +38,8 @@ from casetui.core.choices import (
     ServiceKind,
 )
 from casetui.core.fields import DatedNote
-from casetui.core.records import (
-    AdminBlock,
-    Client,
-    Goal,
-    Meeting,
-    NeedItem,
-    Referral,
-    Staff,
-    StrengthsAssessment,
-)
+from casetui.core.private_records import StrengthsAssessment
+from casetui.core.records import AdminBlock, Client, Goal, Meeting, NeedItem, Referral, Staff
 
 AS_OF = date(2026, 11, 20)
 STAFF = Staff(id="st_1", name="Priya Oakhaven")

@@ -21,7 +21,7 @@ from casetui.core.choices import (
     NeedStatus,
     ReferralStatus,
 )
-from casetui.core.records import RECORD_TYPES
+from casetui.core.record_tables import RECORD_TYPES
 from casetui.core.recordset import FORMAT_VERSION, check_references, parse_interchange
 from casetui.core.rules import days_overdue, meeting_dates, summarise_contact
 from casetui.core.strengths import comparison, newest_first

@@ -44,25 +44,20 @@ from casetui.core.fields import (
     TextSpec,
 )
 from casetui.core.formats import protect_cell as csv_safe
+from casetui.core.history_records import Assignment, AuditEntry, CaseEvent
 from casetui.core.labels import initials
+from casetui.core.private_records import Consent, LegalMatter, SafetyPlan, StrengthsAssessment
+from casetui.core.record_tables import RECORD_TYPES
 from casetui.core.records import (
-    RECORD_TYPES,
     AdminBlock,
-    Assignment,
-    AuditEntry,
-    CaseEvent,
     Client,
-    Consent,
     Goal,
-    LegalMatter,
     Meeting,
     NeedItem,
     Partner,
     Record,
     Referral,
-    SafetyPlan,
     Staff,
-    StrengthsAssessment,
 )
 from casetui.core.stats import (
     CONTINUING_ROW,

@@ -1653,7 +1653,7 @@ def _report_stats(args: argparse.Namespace) -> int:
 
 
 def cmd_audit(args: argparse.Namespace) -> int:
-    from casetui.core.records import RECORD_TYPES
+    from casetui.core.record_tables import RECORD_TYPES
     from casetui.vault.audit import select, trail_lines
     from casetui.vault.vault import Vault
 

@@ -36,16 +36,8 @@ from casetui.core.choices import (
     ServiceKind,
 )
 from casetui.core.formats import MD_PUNCTUATION, md_escape, protect_cell
-from casetui.core.records import (
-    AdminBlock,
-    Client,
-    Goal,
-    Meeting,
-    NeedItem,
-    Referral,
-    Staff,
-    StrengthsAssessment,
-)
+from casetui.core.private_records import StrengthsAssessment
+from casetui.core.records import AdminBlock, Client, Goal, Meeting, NeedItem, Referral, Staff
 from casetui.core.text import plural
 
 DEFAULT_REASSESS_DAYS = 90
