@@ -37,14 +37,8 @@ from casetui.core.choices import (
 )
 from casetui.core.fields import DatedNote, StatusChange
 from casetui.core.formats import md_text
-from casetui.core.printout import (
-    SECTIONS,
-    GoalSheet,
-    goal_sheet,
-    parse_sections,
-    to_html,
-    to_markdown,
-)
+from casetui.core.printout import SECTIONS, GoalSheet, goal_sheet, parse_sections
+from casetui.core.printout_render import to_html, to_markdown
 from casetui.core.private_records import Consent, LegalMatter, SafetyPlan, StrengthsAssessment
 from casetui.core.records import Client, Goal, Meeting, NeedItem, Partner, Referral, Staff
 from casetui.ui.goal_sheet import MASKED_REFUSAL, READ_ONLY_REFUSAL

@@ -1549,9 +1549,9 @@ def _report_accreditation(args: argparse.Namespace) -> int:
     """Each active client against the essential requirements, then the agency summary."""
     from datetime import date
 
-    from casetui.core.accreditation import render
     from casetui.core.choices import AuditAction
     from casetui.core.labels import neutral_label
+    from casetui.core.readiness_report import render
     from casetui.vault.readiness import accreditation
 
     settings, _notices = _settings()
