@@ -1,11 +1,12 @@
 """Clients from a spreadsheet (CSV), and the caseload as CSV.
 
-Reading happens in three steps, each pure: :func:`decode` turns the file's
-bytes into text, :func:`read_sheet` splits it into a header and rows (each
-row knows the physical line it starts on, counting line breaks inside quoted
-cells), and :func:`plan_sheet` checks every row against a
-:class:`~casetui.core.sheets.mapping.SheetMapping` and the vault's records. Every
-problem in every row is collected, so one run lists them all.
+Reading happens in three steps, each pure:
+:func:`~casetui.core.sheets.read.decode` turns the file's bytes into text,
+:func:`~casetui.core.sheets.read.read_sheet` splits it into a header and rows
+(each row knows the physical line it starts on, counting line breaks inside
+quoted cells), and :func:`~casetui.core.sheets.plan.plan_sheet` checks every row
+against a :class:`~casetui.core.sheets.mapping.SheetMapping` and the vault's
+records. Every problem in every row is collected, so one run lists them all.
 
 The rules:
 
@@ -25,6 +26,7 @@ The rules:
 
 Cells that a spreadsheet would run as a formula (starting with ``=``, ``+``,
 ``-``, ``@``, a tab or a carriage return) are written with a ``'`` in front
-(:func:`protect_cell`); reading undoes exactly that (:func:`unprotect_cell`),
-so a caseload survives the trip out and back unchanged.
+(:func:`~casetui.core.formats.protect_cell`); reading undoes exactly that
+(:func:`~casetui.core.formats.unprotect_cell`), so a caseload survives the trip
+out and back unchanged.
 """
