@@ -50,7 +50,7 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from casetui.core.accreditation import CaseRecords, Verdict, in_program, readiness
+from casetui.core.accreditation import readiness
 from casetui.core.casework import close_case, consent_state, reassign, reopen_case, valid_consent
 from casetui.core.catalog import CATALOG_BY_KEY
 from casetui.core.choices import (
@@ -71,6 +71,8 @@ from casetui.core.choices import (
     ReferralStatus,
     ServiceKind,
 )
+from casetui.core.readiness_checks import CaseRecords, Verdict
+from casetui.core.readiness_report import in_program
 from casetui.core.records import Client, NeedItem
 from casetui.core.recordset import (
     FORMAT_VERSION,

@@ -12,8 +12,6 @@ import pytest
 
 from casetui.core import casework
 from casetui.core.accreditation import (
-    CaseRecords,
-    Verdict,
     basic_needs,
     designated_manager,
     goal_sheet,
@@ -22,12 +20,14 @@ from casetui.core.accreditation import (
     progress_discussed,
     readiness,
     referrals_made,
-    render,
     self_care,
     strengths_done,
 )
 from casetui.core.catalog import CATALOG_BY_KEY
 from casetui.core.choices import BlockKind, NeedStatus, ReferralStatus, ServiceKind
+from casetui.core.private_records import StrengthsAssessment
+from casetui.core.readiness_checks import CaseRecords, Verdict
+from casetui.core.readiness_report import render
 from casetui.core.records import (
     AdminBlock,
     Client,
@@ -37,7 +37,6 @@ from casetui.core.records import (
     Partner,
     Referral,
     Staff,
-    StrengthsAssessment,
 )
 
 AS_OF = date(2026, 11, 20)

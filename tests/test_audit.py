@@ -11,7 +11,8 @@ import pytest
 
 from casetui.core.choices import AuditAction, Domain, Horizon, NeedStatus
 from casetui.core.errors import ReadOnlyVault, VaultError
-from casetui.core.records import AuditEntry, Client, Goal, Meeting, NeedItem
+from casetui.core.history_records import AuditEntry
+from casetui.core.records import Client, Goal, Meeting, NeedItem
 from casetui.vault.audit import (
     AuditTrailIsAppendOnly,
     changed_fields,

@@ -18,7 +18,8 @@ import pytest
 from casetui.cli import main
 from casetui.core.choices import AuditAction
 from casetui.core.errors import SaveFailed
-from casetui.core.records import AuditEntry, Client
+from casetui.core.history_records import AuditEntry
+from casetui.core.records import Client
 from casetui.vault import audit, keys
 from casetui.vault.checkup import CheckReport, check_vault
 from casetui.vault.interchange import apply_import, plan_import

@@ -21,7 +21,9 @@ from casetui.core.choices import (
 )
 from casetui.core.errors import ValidationError
 from casetui.core.fields import StatusChange
-from casetui.core.records import CaseEvent, Client, Consent, NeedItem, Referral
+from casetui.core.history_records import CaseEvent
+from casetui.core.private_records import Consent
+from casetui.core.records import Client, NeedItem, Referral
 
 
 def client(status: ClientStatus = ClientStatus.ACTIVE, cm: str = "st_1") -> Client:

@@ -24,7 +24,8 @@ from casetui.core.choices import (
     ServiceKind,
 )
 from casetui.core.fields import StatusChange
-from casetui.core.printout import goal_sheet, to_html, to_markdown
+from casetui.core.printout import goal_sheet
+from casetui.core.printout_render import to_html, to_markdown
 from casetui.core.records import Client, Meeting, NeedItem, Partner, Referral
 from casetui.ui.screens.form import FormScreen
 from casetui.ui.screens.partners import PartnersScreen

@@ -23,8 +23,9 @@ from hypothesis import strategies as st
 
 from casetui.cli import main
 from casetui.core.choices import AuditAction, ClientStatus
-from casetui.core.sheetmap import MappingError, parse_mapping
-from casetui.core.spreadsheet import EXPORT_HEADER, protect_cell, unprotect_cell
+from casetui.core.formats import protect_cell, unprotect_cell
+from casetui.core.sheets.caseload_export import EXPORT_HEADER
+from casetui.core.sheets.mapping import MappingError, parse_mapping
 from casetui.resources import resource_dir
 from tests.conftest import VaultFiles, copy_vault
 

@@ -308,7 +308,7 @@ def test_countdown_reads_as_minutes_and_seconds() -> None:
 async def test_a_safety_plan_draft_comes_back_only_after_the_question(
     vault_files: VaultFiles,
 ) -> None:
-    from casetui.core.records import SafetyPlan
+    from casetui.core.private_records import SafetyPlan
 
     client_id = _plant(vault_files)
     seed(

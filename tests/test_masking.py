@@ -27,22 +27,10 @@ from casetui import cli
 from casetui.config import DEFAULT_CONFIG_TEXT, Settings, load_settings, save_settings
 from casetui.core.choices import BlockKind, Domain, Horizon, MeetingKind, NeedStatus
 from casetui.core.fields import DatedNote, StatusChange, TextSpec
+from casetui.core.history_records import Assignment, CaseEvent
 from casetui.core.labels import initials, neutral_label, new_calendar_code
-from casetui.core.records import (
-    AdminBlock,
-    Assignment,
-    CaseEvent,
-    Client,
-    Consent,
-    Goal,
-    LegalMatter,
-    Meeting,
-    NeedItem,
-    Record,
-    Referral,
-    SafetyPlan,
-    StrengthsAssessment,
-)
+from casetui.core.private_records import Consent, LegalMatter, SafetyPlan, StrengthsAssessment
+from casetui.core.records import AdminBlock, Client, Goal, Meeting, NeedItem, Record, Referral
 from casetui.ui.app import CaseApp
 from casetui.ui.masking import HIDDEN, INDICATOR, client_name, stored_client_name
 from casetui.ui.screens.caseload import CaseloadScreen

@@ -22,19 +22,16 @@ from casetui.core.choices import (
 )
 from casetui.core.errors import ValidationError, VaultError
 from casetui.core.fields import StatusChange
+from casetui.core.private_records import Consent, LegalMatter, SafetyPlan, StrengthsAssessment
 from casetui.core.records import (
     AdminBlock,
     Client,
-    Consent,
     Goal,
-    LegalMatter,
     Meeting,
     NeedItem,
     Partner,
     Referral,
-    SafetyPlan,
     Staff,
-    StrengthsAssessment,
 )
 from casetui.core.rules import ContactSummary
 from casetui.core.today import Section

@@ -36,28 +36,11 @@ from casetui.core.choices import (
     ServiceKind,
 )
 from casetui.core.fields import DatedNote, StatusChange
-from casetui.core.printout import (
-    SECTIONS,
-    GoalSheet,
-    goal_sheet,
-    md_text,
-    parse_sections,
-    to_html,
-    to_markdown,
-)
-from casetui.core.records import (
-    Client,
-    Consent,
-    Goal,
-    LegalMatter,
-    Meeting,
-    NeedItem,
-    Partner,
-    Referral,
-    SafetyPlan,
-    Staff,
-    StrengthsAssessment,
-)
+from casetui.core.formats import md_text
+from casetui.core.printout import SECTIONS, GoalSheet, goal_sheet, parse_sections
+from casetui.core.printout_render import to_html, to_markdown
+from casetui.core.private_records import Consent, LegalMatter, SafetyPlan, StrengthsAssessment
+from casetui.core.records import Client, Goal, Meeting, NeedItem, Partner, Referral, Staff
 from casetui.ui.goal_sheet import MASKED_REFUSAL, READ_ONLY_REFUSAL
 from casetui.ui.screens.client import ClientScreen
 from casetui.ui.screens.form import FormScreen

@@ -17,16 +17,11 @@ import pytest
 
 from casetui.core import casework
 from casetui.core.accreditation import (
-    CaseRecords,
-    Check,
-    ClientReadiness,
-    Verdict,
     basic_needs,
     goal_sheet,
     health_access,
     readiness,
     referrals_made,
-    render,
 )
 from casetui.core.catalog import CATALOG_BY_KEY
 from casetui.core.choices import (
@@ -38,16 +33,10 @@ from casetui.core.choices import (
     ServiceKind,
 )
 from casetui.core.fields import DatedNote
-from casetui.core.records import (
-    AdminBlock,
-    Client,
-    Goal,
-    Meeting,
-    NeedItem,
-    Referral,
-    Staff,
-    StrengthsAssessment,
-)
+from casetui.core.private_records import StrengthsAssessment
+from casetui.core.readiness_checks import CaseRecords, Check, ClientReadiness, Verdict
+from casetui.core.readiness_report import render
+from casetui.core.records import AdminBlock, Client, Goal, Meeting, NeedItem, Referral, Staff
 
 AS_OF = date(2026, 11, 20)
 STAFF = Staff(id="st_1", name="Priya Oakhaven")
@@ -485,7 +474,7 @@ def test_plurals_and_wording_read_right_everywhere() -> None:
     assert "the the" not in text and "(s)" not in text
     assert "fix in the case manager's week" in text
 
-    from casetui.core.accreditation import headline, summarise
+    from casetui.core.readiness_report import headline, summarise
 
     summary = summarise([one])
     assert headline(summary) == "1 active client: 1 passes, 0 need attention, 0 fail."

@@ -28,25 +28,19 @@ from casetui.core.choices import (
 )
 from casetui.core.errors import ValidationError
 from casetui.core.fields import DatedNote, StatusChange
+from casetui.core.history_records import Assignment, AuditEntry, CaseEvent
+from casetui.core.private_records import Consent, LegalMatter, SafetyPlan, StrengthsAssessment
+from casetui.core.record_tables import RECORD_BY_TABLE, RECORD_TYPES
 from casetui.core.records import (
-    RECORD_BY_TABLE,
-    RECORD_TYPES,
     AdminBlock,
-    Assignment,
-    AuditEntry,
-    CaseEvent,
     Client,
-    Consent,
     Goal,
-    LegalMatter,
     Meeting,
     NeedItem,
     Partner,
     Record,
     Referral,
-    SafetyPlan,
     Staff,
-    StrengthsAssessment,
 )
 from casetui.core.recordset import FORMAT_VERSION, check_references, parse_interchange
 

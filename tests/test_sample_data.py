@@ -21,7 +21,7 @@ from casetui.core.choices import (
     NeedStatus,
     ReferralStatus,
 )
-from casetui.core.records import RECORD_TYPES
+from casetui.core.record_tables import RECORD_TYPES
 from casetui.core.recordset import FORMAT_VERSION, check_references, parse_interchange
 from casetui.core.rules import days_overdue, meeting_dates, summarise_contact
 from casetui.core.strengths import comparison, newest_first
@@ -273,7 +273,8 @@ def test_legal_matters_only_for_clients_who_chose_to_engage(records, today) -> N
 
 def test_accreditation_readiness_shows_a_mix_worth_teaching(records, document) -> None:  # type: ignore[no-untyped-def]
     """Most clients pass or need attention; a few fail, each for a reason a trainer can show."""
-    from casetui.core.accreditation import CaseRecords, Verdict, readiness
+    from casetui.core.accreditation import readiness
+    from casetui.core.readiness_checks import CaseRecords, Verdict
 
     as_of = date.fromisoformat(document["as_of"])
     tables = records.tables

@@ -17,7 +17,8 @@ from textual.widgets._footer import FooterKey
 
 from casetui.core.choices import ReferralStatus, ServiceKind
 from casetui.core.fields import StatusChange
-from casetui.core.records import Goal, Meeting, Referral, SafetyPlan
+from casetui.core.private_records import SafetyPlan
+from casetui.core.records import Goal, Meeting, Referral
 from casetui.ui.app import CaseApp
 from casetui.ui.panes.meetings import MeetingView
 from casetui.ui.screens.client import ClientScreen

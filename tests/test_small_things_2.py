@@ -19,7 +19,8 @@ from textual.color import Color
 from textual.theme import Theme
 
 from casetui.core.choices import BlockKind, MeetingKind
-from casetui.core.records import RECORD_TYPES, AdminBlock, Meeting, Record
+from casetui.core.record_tables import RECORD_TYPES
+from casetui.core.records import AdminBlock, Meeting, Record
 from casetui.core.stats import TOTAL, funder_stats
 from casetui.core.today import Section, meeting_items, today_items, when_text
 from casetui.ui.screens.today import time_of_day

@@ -43,25 +43,21 @@ from casetui.core.fields import (
     StatusHistorySpec,
     TextSpec,
 )
+from casetui.core.formats import protect_cell as csv_safe
+from casetui.core.history_records import Assignment, AuditEntry, CaseEvent
 from casetui.core.labels import initials
+from casetui.core.private_records import Consent, LegalMatter, SafetyPlan, StrengthsAssessment
+from casetui.core.record_tables import RECORD_TYPES
 from casetui.core.records import (
-    RECORD_TYPES,
     AdminBlock,
-    Assignment,
-    AuditEntry,
-    CaseEvent,
     Client,
-    Consent,
     Goal,
-    LegalMatter,
     Meeting,
     NeedItem,
     Partner,
     Record,
     Referral,
-    SafetyPlan,
     Staff,
-    StrengthsAssessment,
 )
 from casetui.core.stats import (
     CONTINUING_ROW,
@@ -72,7 +68,6 @@ from casetui.core.stats import (
     FunderStats,
     Mark,
     StatsTable,
-    csv_safe,
     funder_stats,
     render_stats,
     suppress_column,

@@ -21,14 +21,8 @@ from casetui.core.choices import (
     ServiceKind,
 )
 from casetui.core.fields import StatusChange
-from casetui.core.records import (
-    AdminBlock,
-    Client,
-    Consent,
-    LegalMatter,
-    Meeting,
-    Referral,
-)
+from casetui.core.private_records import Consent, LegalMatter
+from casetui.core.records import AdminBlock, Client, Meeting, Referral
 from casetui.core.rules import ContactSummary, meeting_dates, summarise_contact
 from casetui.core.today import (
     DEFAULT_STALLED_AFTER_DAYS,

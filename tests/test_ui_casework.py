@@ -34,16 +34,8 @@ from casetui.core.choices import (
     ServiceKind,
 )
 from casetui.core.fields import StatusChange
-from casetui.core.records import (
-    Client,
-    Consent,
-    LegalMatter,
-    Meeting,
-    NeedItem,
-    Partner,
-    SafetyPlan,
-    Staff,
-)
+from casetui.core.private_records import Consent, LegalMatter, SafetyPlan
+from casetui.core.records import Client, Meeting, NeedItem, Partner, Staff
 from casetui.core.today import Section, TodayItem
 from casetui.ui.app import CaseApp
 from casetui.ui.screens.caseload import CaseloadScreen

@@ -1549,9 +1549,9 @@ def _report_accreditation(args: argparse.Namespace) -> int:
     """Each active client against the essential requirements, then the agency summary."""
     from datetime import date
 
-    from casetui.core.accreditation import render
     from casetui.core.choices import AuditAction
     from casetui.core.labels import neutral_label
+    from casetui.core.readiness_report import render
     from casetui.vault.readiness import accreditation
 
     settings, _notices = _settings()
@@ -1594,7 +1594,8 @@ def _report_stats(args: argparse.Namespace) -> int:
 
     from casetui.core.choices import AuditAction
     from casetui.core.periods import PeriodError, checked, fiscal_year
-    from casetui.core.stats import funder_stats, render_stats
+    from casetui.core.stats.funder_report import funder_stats
+    from casetui.core.stats.render import render_stats
 
     settings, _notices = _settings()
     fy_start = settings.fiscal_year_start
@@ -1652,7 +1653,7 @@ def _report_stats(args: argparse.Namespace) -> int:
 
 
 def cmd_audit(args: argparse.Namespace) -> int:
-    from casetui.core.records import RECORD_TYPES
+    from casetui.core.record_tables import RECORD_TYPES
     from casetui.vault.audit import select, trail_lines
     from casetui.vault.vault import Vault
 

@@ -20,7 +20,8 @@ from casetui.cli import (
     vault_path,
 )
 from casetui.core.choices import AuditAction
-from casetui.core.spreadsheet import SheetPlan, shown
+from casetui.core.sheets.plan import SheetPlan
+from casetui.core.sheets.read import shown
 from casetui.core.text import plural
 from casetui.vault import spreadsheet as sheets
 from casetui.vault.vault import Vault, VaultPaths

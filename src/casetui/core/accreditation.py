@@ -13,132 +13,38 @@ clients; closed cases are not.
 One reading throughout: a need counts as settled when it is met, in progress
 (rule 4) or declined by the client. "Not needed" never settles a requirement the
 standard sets "for all clients": if the client already has it, mark it met.
+
+What the rules read and give is in :mod:`casetui.core.readiness_checks`; the
+agency's summary and the report are in :mod:`casetui.core.readiness_report`.
 """
 
 from __future__ import annotations
 
-import csv
-import io
-from collections import Counter
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
 from datetime import date, timedelta
-from enum import IntEnum
 
 from casetui.core.catalog import CATALOG_BY_KEY
 from casetui.core.choices import (
     BlockKind,
-    ClientStatus,
     Domain,
     GoalStatus,
     NeedStatus,
     ReferralStatus,
     ServiceKind,
 )
-from casetui.core.records import (
-    AdminBlock,
-    Client,
-    Goal,
-    Meeting,
-    NeedItem,
-    Referral,
-    Staff,
-    StrengthsAssessment,
+from casetui.core.readiness_checks import (
+    TITLES,
+    CaseRecords,
+    Check,
+    ClientReadiness,
+    ManagerReadiness,
+    Verdict,
 )
+from casetui.core.records import AdminBlock, NeedItem, Referral, Staff
 from casetui.core.text import plural
 
 DEFAULT_REASSESS_DAYS = 90
 SELF_CARE_WINDOW = timedelta(days=28)
-
-
-class Verdict(IntEnum):
-    """Ordered so that the worst of several verdicts is their ``max``."""
-
-    PASS = 0
-    ATTENTION = 1
-    FAIL = 2
-
-    @property
-    def label(self) -> str:
-        return ("pass", "attention", "fail")[self]
-
-
-@dataclass(frozen=True, slots=True)
-class Check:
-    """One requirement held against one client (or, for 7c, one case manager)."""
-
-    rule: str  # "1" … "9", or "7a" … "7c" for the recommended practices
-    title: str
-    verdict: Verdict
-    reason: str
-    #: Where to fix it: a workspace tab ("profile", "needs", …) or "week".
-    tab: str
-
-
-@dataclass(frozen=True, slots=True)
-class ManagerReadiness:
-    """What the standard asks of the case manager's own time (rule 7c)."""
-
-    staff_id: str
-    name: str
-    checks: tuple[Check, ...]
-
-    @property
-    def verdict(self) -> Verdict:
-        return max((c.verdict for c in self.checks), default=Verdict.PASS)
-
-
-@dataclass(frozen=True, slots=True)
-class ClientReadiness:
-    client_id: str
-    checks: tuple[Check, ...]
-    status: ClientStatus = ClientStatus.ACTIVE
-    #: The client's case manager's own checks: shown once per case manager, and
-    #: never part of the client's verdict.
-    manager: ManagerReadiness | None = None
-
-    @property
-    def verdict(self) -> Verdict:
-        return max((c.verdict for c in self.checks), default=Verdict.PASS)
-
-    def first_problem(self) -> Check | None:
-        problems = [c for c in self.checks if c.verdict is not Verdict.PASS]
-        return max(problems, key=lambda c: c.verdict) if problems else None
-
-
-@dataclass(frozen=True, slots=True)
-class CaseRecords:
-    """Everything the rules look at for one client."""
-
-    client: Client
-    manager: Staff | None
-    needs: Sequence[NeedItem] = ()
-    goals: Sequence[Goal] = ()
-    #: Rule 6 looks at meetings where progress was discussed, rule 3 at those where
-    #: goals were; the latest of each is enough.
-    meetings: Sequence[Meeting] = ()
-    referrals: Sequence[Referral] = ()
-    strengths: Sequence[StrengthsAssessment] = ()
-    #: The case manager's own time blocks (for self-care in the last four weeks).
-    blocks: Sequence[AdminBlock] = field(default_factory=tuple)
-
-
-TITLES = {
-    "1": "A designated case manager",
-    "2": "Needs assessed at intake and reassessed",
-    "3": "A goal sheet in the client's words, linked and revisited",
-    "4": "Basic physical, emotional and social needs recorded",
-    "5": "Access to medical, dental and mental health care",
-    "6": "Progress discussed with the client",
-    "7a": "Strengths assessment (recommended)",
-    "7b": "Referrals where open needs call for them (recommended)",
-    "7c": "Self-care time for the case manager (recommended)",
-    "8": "Client background integrated into the assessment",
-    "9": "A client-specific approach",
-}
-#: Rules held against each client; 7c is held against each case manager.
-MANAGER_RULES = ("7c",)
-CLIENT_RULES = tuple(rule for rule in TITLES if rule not in MANAGER_RULES)
 
 
 def _days(n: int) -> str:
@@ -590,197 +496,3 @@ def readiness(
     )
     manager = manager_readiness(case.manager, case.blocks, as_of) if case.manager else None
     return ClientReadiness(case.client.id, checks, case.client.status, manager)
-
-
-@dataclass(frozen=True, slots=True)
-class AgencySummary:
-    clients: int
-    overall: Counter[Verdict]
-    #: Per rule: clients for the client rules, case managers for 7c.
-    by_rule: dict[str, Counter[Verdict]]
-    on_hold: int = 0
-    managers: tuple[ManagerReadiness, ...] = ()
-
-    @property
-    def active(self) -> int:
-        return self.clients - self.on_hold
-
-
-def managers_of(results: Iterable[ClientReadiness]) -> list[ManagerReadiness]:
-    """Each case manager once, in the order first met."""
-    seen: dict[str, ManagerReadiness] = {}
-    for result in results:
-        if result.manager is not None:
-            seen.setdefault(result.manager.staff_id, result.manager)
-    return list(seen.values())
-
-
-def summarise(results: Iterable[ClientReadiness]) -> AgencySummary:
-    overall: Counter[Verdict] = Counter()
-    by_rule: dict[str, Counter[Verdict]] = {rule: Counter() for rule in TITLES}
-    count = on_hold = 0
-    kept = list(results)
-    for result in kept:
-        count += 1
-        on_hold += result.status is ClientStatus.ON_HOLD
-        overall[result.verdict] += 1
-        for check in result.checks:
-            by_rule[check.rule][check.verdict] += 1
-    managers = tuple(managers_of(kept))
-    for manager in managers:
-        for check in manager.checks:
-            by_rule[check.rule][check.verdict] += 1
-    return AgencySummary(count, overall, by_rule, on_hold, managers)
-
-
-def headline(summary: AgencySummary) -> str:
-    """``3 clients in the program (2 active, 1 on hold): 1 passes, 1 needs attention, 1 fails.``"""
-    if summary.on_hold:
-        who = (
-            f"{plural(summary.clients, 'client')} in the program ({summary.active} active, "
-            f"{summary.on_hold} on hold)"
-        )
-    else:
-        who = plural(summary.clients, "active client")
-    n = summary.overall
-    p, a, f = n[Verdict.PASS], n[Verdict.ATTENTION], n[Verdict.FAIL]
-    return (
-        f"{who}: {p} {'passes' if p == 1 else 'pass'}, "
-        f"{a} {'needs' if a == 1 else 'need'} attention, {f} {'fails' if f == 1 else 'fail'}."
-    )
-
-
-#: Which clients are checked, said in the report.
-SCOPE = "Active clients and clients on hold are checked; closed cases are not."
-
-
-def in_program(clients: Iterable[Client]) -> list[Client]:
-    """The clients the report checks: active or on hold."""
-    return [c for c in clients if c.status in (ClientStatus.ACTIVE, ClientStatus.ON_HOLD)]
-
-
-def active(clients: Iterable[Client]) -> list[Client]:
-    return [c for c in clients if c.status is ClientStatus.ACTIVE]
-
-
-# -- reports ----------------------------------------------------------------------------
-
-TAB_NAMES = {
-    "profile": "Profile tab",
-    "needs": "Needs tab",
-    "goals": "Goals tab",
-    "meetings": "Meetings tab",
-    "referrals": "Referrals tab",
-    "strengths": "Strengths tab",
-    "week": "case manager's week",
-}
-
-
-def _csv_safe(value: str) -> str:
-    """Keep a spreadsheet from reading a cell as a formula."""
-    return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
-
-
-def render(rows: Sequence[tuple[str, str, ClientReadiness]], as_of: date, fmt: str = "text") -> str:
-    """The report for (label, client id, readiness) rows: text, Markdown ("md") or CSV.
-
-    Each case manager's own requirement (7c) follows the clients, once per case manager.
-    """
-    summary = summarise(r for _label, _id, r in rows)
-    if fmt == "csv":
-        out = io.StringIO()
-        writer = csv.writer(out, lineterminator="\n")
-        writer.writerow(
-            ["client", "client_id", "rule", "requirement", "verdict", "reason", "fix_in"]
-        )
-        for label, client_id, result in rows:
-            held = " (on hold)" if result.status is ClientStatus.ON_HOLD else ""
-            for c in result.checks:
-                writer.writerow(
-                    [
-                        _csv_safe(label + held),
-                        client_id,
-                        c.rule,
-                        c.title,
-                        c.verdict.label,
-                        _csv_safe(c.reason),
-                        TAB_NAMES.get(c.tab, c.tab),
-                    ]
-                )
-        for manager in summary.managers:
-            for c in manager.checks:
-                writer.writerow(
-                    [
-                        _csv_safe(f"{manager.name} (case manager)"),
-                        manager.staff_id,
-                        c.rule,
-                        c.title,
-                        c.verdict.label,
-                        _csv_safe(c.reason),
-                        TAB_NAMES.get(c.tab, c.tab),
-                    ]
-                )
-        return out.getvalue()
-    md = fmt == "md"
-    lines = [
-        f"# Accreditation readiness as of {as_of.isoformat()}"
-        if md
-        else f"Accreditation readiness as of {as_of.isoformat()}",
-        "",
-        headline(summary),
-        SCOPE,
-        "",
-    ]
-    note = "7c counts case managers, not clients."
-    if md:
-        lines += ["| Requirement | Pass | Attention | Fail |", "|---|---:|---:|---:|"]
-        for rule, title in TITLES.items():
-            n = summary.by_rule[rule]
-            lines.append(
-                f"| {rule}. {title} | {n[Verdict.PASS]} | {n[Verdict.ATTENTION]} | "
-                f"{n[Verdict.FAIL]} |"
-            )
-        lines += ["", note]
-    else:
-        lines.append(f"{'Requirement':<62}{'pass':>6}{'attn':>6}{'fail':>6}")
-        for rule, title in TITLES.items():
-            n = summary.by_rule[rule]
-            name = f"{rule:>2}. {title}"
-            if len(name) > 61:
-                name = name[:60] + "…"
-            lines.append(
-                f"{name:<62}{n[Verdict.PASS]:>6}{n[Verdict.ATTENTION]:>6}{n[Verdict.FAIL]:>6}"
-            )
-        lines.append(note)
-    lines.append("")
-
-    def problems(title: str, checks: Sequence[Check], verdict: Verdict, level: str = "##") -> None:
-        lines.append(f"{level} {_md(title)}" if md else title)
-        for c in checks:
-            if c.verdict is Verdict.PASS:
-                continue
-            where = TAB_NAMES.get(c.tab, c.tab)
-            text = f"{c.verdict.label}: {c.rule}. {c.title}. {c.reason} (fix in the {where})"
-            lines.append(f"- {_md(text)}" if md else f"  - {text}")
-        if verdict is Verdict.PASS:
-            lines.append("- Every requirement is met." if md else "  Every requirement is met.")
-        lines.append("")
-
-    for label, client_id, result in rows:
-        held = ", on hold" if result.status is ClientStatus.ON_HOLD else ""
-        problems(
-            f"{label} ({client_id}{held}): {result.verdict.label}", result.checks, result.verdict
-        )
-    if summary.managers:
-        lines += ["## Case managers" if md else "Case managers", ""]
-        for manager in summary.managers:
-            title = f"{manager.name}: {manager.verdict.label}"
-            problems(title, manager.checks, manager.verdict, "###")
-    return "\n".join(lines).rstrip() + "\n"
-
-
-def _md(text: str) -> str:
-    """Text shown literally in Markdown."""
-    for ch in "\\`*_{}[]<>()#+-.!|":
-        text = text.replace(ch, "\\" + ch)
-    return text

@@ -23,14 +23,9 @@ from casetui.core.choices import (
 )
 from casetui.core.errors import ValidationError
 from casetui.core.fields import StatusChange
-from casetui.core.records import (
-    Assignment,
-    CaseEvent,
-    Client,
-    Consent,
-    NeedItem,
-    Referral,
-)
+from casetui.core.history_records import Assignment, CaseEvent
+from casetui.core.private_records import Consent
+from casetui.core.records import Client, NeedItem, Referral
 from casetui.core.text import plural
 
 #: Consents that end within this many days are flagged as expiring.

@@ -4,6 +4,10 @@ Every record is a frozen dataclass whose fields carry a :mod:`~casetui.core.fiel
 spec. Building one cleans and checks every field, so a record that exists is a
 valid record. ``from_dict`` reads the stored/JSON form and ``to_dict`` writes it.
 Change a record with :func:`dataclasses.replace`, which validates again.
+
+The client's private records are in :mod:`casetui.core.private_records`, a
+case's history in :mod:`casetui.core.history_records`, and every record type
+by table in :mod:`casetui.core.record_tables`.
 """
 
 from __future__ import annotations
@@ -11,24 +15,19 @@ from __future__ import annotations
 import dataclasses
 import secrets
 from collections.abc import Mapping
-from datetime import date, datetime, time
+from datetime import date, time
 from typing import Any, ClassVar, Self
 
 from casetui.core import fields as f
 from casetui.core import policy
 from casetui.core.catalog import CATALOG_BY_KEY
 from casetui.core.choices import (
-    AuditAction,
     BlockKind,
-    CaseEventKind,
     ClientStatus,
-    ClosureReason,
     Domain,
     GoalStatus,
     Horizon,
     LegalEngagement,
-    LegalKind,
-    LegalStatus,
     MeetingKind,
     NeedStatus,
     ReferralStatus,
@@ -429,253 +428,3 @@ class Referral(Record):
     @property
     def last_update(self) -> date:
         return self.history[-1].on
-
-
-@dataclasses.dataclass(frozen=True, kw_only=True, slots=True)
-class Consent(Record):
-    """A release of information: what may be shared with a partner, and until when.
-
-    Releases are always time-limited, so the expiry date is required. A revoked
-    consent is kept, with the day it was revoked.
-    """
-
-    TABLE = "consents"
-    NOUN = "consent"
-    ID_PREFIX = "co"
-    REFS: ClassVar[dict[str, str]] = {"client_id": "clients", "partner_id": "partners"}
-    PARENT = "client_id"
-
-    client_id: str = f.ref()
-    partner_id: str = f.ref()
-    shares: str = f.text(1000, required=True, multiline=True)
-    purpose: str = f.text(1000, required=True, multiline=True)
-    signed_on: date = f.day(required=True)
-    expires_on: date = f.day(required=True)
-    revoked_on: date | None = f.day()
-    revocation_note: str = f.text(1000, multiline=True)
-
-    def _check(self) -> None:
-        if self.expires_on <= self.signed_on:
-            raise ValidationError("expires_on", "must be after the day it was signed.")
-        if self.revoked_on is not None and self.revoked_on < self.signed_on:
-            raise ValidationError("revoked_on", "is before the day it was signed.")
-        if self.revocation_note and self.revoked_on is None:
-            raise ValidationError("revoked_on", "is needed when there is a revocation note.")
-
-    def valid_on(self, day: date) -> bool:
-        """Signed, not yet expired (the expiry day itself still counts) and not revoked."""
-        if self.revoked_on is not None and day >= self.revoked_on:
-            return False
-        return self.signed_on <= day <= self.expires_on
-
-
-@dataclasses.dataclass(frozen=True, kw_only=True, slots=True)
-class StrengthsAssessment(Record):
-    """One sitting of the strengths assessment, answered in the client's own words.
-
-    A reassessment is a new record, so earlier answers are never overwritten.
-    The questions are in :data:`casetui.core.strengths.QUESTIONS`.
-    """
-
-    TABLE = "strengths"
-    NOUN = "strengths assessment"
-    ID_PREFIX = "sa"
-    REFS: ClassVar[dict[str, str]] = {"client_id": "clients"}
-    PARENT = "client_id"
-
-    client_id: str = f.ref()
-    on: date = f.day(required=True)
-    overcome: str = f.text(2000, multiline=True)
-    learned: str = f.text(2000, multiline=True)
-    positive_influence: str = f.text(2000, multiline=True)
-    rely_on: str = f.text(2000, multiline=True)
-    proud_of: str = f.text(2000, multiline=True)
-    others_say: str = f.text(2000, multiline=True)
-    reach_goals: str = f.text(2000, multiline=True)
-    what_would_change: str = f.text(2000, multiline=True)
-    challenges_now: str = f.text(2000, multiline=True)
-
-    def _check(self) -> None:
-        answers = [name for name in self.field_names() if name not in ("id", "client_id", "on")]
-        if not any(getattr(self, name) for name in answers):
-            raise ValidationError(
-                answers[0], "needs an answer; the client may leave the others for later."
-            )
-
-
-@dataclasses.dataclass(frozen=True, kw_only=True, slots=True)
-class SafetyPlan(Record):
-    """The client's safety plan. One per client, reviewed over time."""
-
-    TABLE = "safety_plans"
-    NOUN = "safety plan"
-    ID_PREFIX = "sp"
-    REFS: ClassVar[dict[str, str]] = {"client_id": "clients"}
-    PARENT = "client_id"
-
-    client_id: str = f.ref()
-    main_concern: str = f.text(2000, multiline=True)
-    people: str = f.text(2000, multiline=True)
-    places: str = f.text(2000, multiline=True)
-    community: str = f.text(2000, multiline=True)
-    money_material: str = f.text(2000, multiline=True)
-    before: str = f.text(2000, multiline=True)
-    during: str = f.text(2000, multiline=True)
-    after_leaving: str = f.text(2000, multiline=True)
-    emergency_contacts: str = f.text(2000, multiline=True)
-    safe_to_keep: str = f.text(2000, multiline=True)
-    reviewed_on: date | None = f.day()
-    developed_with_client: bool = f.flag()
-
-
-@dataclasses.dataclass(frozen=True, kw_only=True, slots=True)
-class Assignment(Record):
-    """A handoff of a client from one case manager to another (or the first one)."""
-
-    TABLE = "assignments"
-    NOUN = "reassignment"
-    ID_PREFIX = "as"
-    REFS: ClassVar[dict[str, str]] = {
-        "client_id": "clients",
-        "from_staff_id": "staff",
-        "to_staff_id": "staff",
-    }
-    PARENT = "client_id"
-
-    client_id: str = f.ref()
-    from_staff_id: str | None = f.ref(required=False)
-    to_staff_id: str = f.ref()
-    on: date = f.day(required=True)
-    note: str = f.text(2000, multiline=True)
-
-    def _check(self) -> None:
-        if self.from_staff_id == self.to_staff_id:
-            raise ValidationError("to_staff_id", "is already the client's case manager.")
-
-
-@dataclasses.dataclass(frozen=True, kw_only=True, slots=True)
-class CaseEvent(Record):
-    """A case closing (after its checklist) or reopening (with a reason)."""
-
-    TABLE = "case_events"
-    NOUN = "case event"
-    ID_PREFIX = "ce"
-    REFS: ClassVar[dict[str, str]] = {"client_id": "clients"}
-    PARENT = "client_id"
-
-    client_id: str = f.ref()
-    kind: CaseEventKind = f.choice(CaseEventKind)
-    on: date = f.day(required=True)
-    reason: ClosureReason | None = f.optional_choice(ClosureReason)
-    safety_plan_reviewed: bool = f.flag()
-    knows_can_return: bool = f.flag()
-    note: str = f.text(2000, required=True, multiline=True)
-
-    def _check(self) -> None:
-        if self.kind is CaseEventKind.CLOSED:
-            if self.reason is None:
-                raise ValidationError(
-                    "reason", "is required: the needs are met, or the client chose to close."
-                )
-            if not self.safety_plan_reviewed:
-                raise ValidationError(
-                    "safety_plan_reviewed", "is part of closing; review it first."
-                )
-            if not self.knows_can_return:
-                raise ValidationError(
-                    "knows_can_return", "is part of closing; let the client know first."
-                )
-        elif self.reason is not None or self.safety_plan_reviewed or self.knows_can_return:
-            raise ValidationError("kind", "a reopening has a reason only, not a closing checklist.")
-
-
-@dataclasses.dataclass(frozen=True, kw_only=True, slots=True)
-class LegalMatter(Record):
-    """A protective order, court date or victim compensation application, if the client chose."""
-
-    TABLE = "legal_matters"
-    NOUN = "legal matter"
-    ID_PREFIX = "lm"
-    REFS: ClassVar[dict[str, str]] = {"client_id": "clients"}
-    PARENT = "client_id"
-
-    client_id: str = f.ref()
-    kind: LegalKind = f.choice(LegalKind)
-    status: LegalStatus = f.choice(LegalStatus, LegalStatus.CONSIDERING)
-    on: date = f.day(required=True)
-    description: str = f.text(400)
-    note: str = f.text(2000, multiline=True)
-
-
-@dataclasses.dataclass(frozen=True, kw_only=True, slots=True)
-class AuditEntry(Record):
-    """One line of the audit trail: who did what, when, to which record.
-
-    It names the fields a change touched but never holds their values, so the
-    trail can be shown to a supervisor or an auditor without repeating a note,
-    a name or a safety plan. ``record_id`` and ``client_id`` are plain ids, not
-    references: the trail outlives the records it describes.
-
-    ``seq`` and ``prev`` chain the trail (see :mod:`casetui.vault.audit`): 0 and
-    "" mean an entry not chained yet. An entry brought in by ``casetui import``
-    says when, by whom and from which file (``imported_*``); its ``at`` and
-    ``who`` are only what that file claimed.
-    """
-
-    TABLE = "audit"
-    NOUN = "audit record"
-    ID_PREFIX = "au"
-    PARENT = "client_id"
-
-    at: datetime = f.moment()
-    who: str = f.text(120, required=True)
-    action: AuditAction = f.choice(AuditAction)
-    table: str = f.text(40)
-    record_id: str | None = f.ref(required=False)
-    client_id: str | None = f.ref(required=False)
-    fields: tuple[str, ...] = f.refs(80)
-    detail: str = f.text(200)
-    seq: int = f.whole(0, 2**53, default=0)
-    prev: str = f.text(64)
-    imported_at: datetime | None = f.optional_moment()
-    imported_by: str = f.text(120)
-    imported_from: str = f.text(200)
-
-    def _check(self) -> None:
-        if (self.seq == 0) != (self.prev == ""):
-            raise ValidationError("prev", "and seq should be given together, or neither.")
-        if self.prev and not (
-            len(self.prev) == 64 and all(c in "0123456789abcdef" for c in self.prev)
-        ):
-            raise ValidationError("prev", "is not a SHA-256 hash in lowercase hex.")
-        marks = {self.imported_at is not None, bool(self.imported_by), bool(self.imported_from)}
-        if len(marks) > 1:
-            raise ValidationError(
-                "imported_at", "goes with imported_by and imported_from: give all three or none."
-            )
-
-    @property
-    def imported(self) -> bool:
-        """True for an entry brought in from another vault's export."""
-        return self.imported_at is not None
-
-
-#: Every record type, in the order tables are listed, imported and checked.
-RECORD_TYPES: tuple[type[Record], ...] = (
-    Staff,
-    Client,
-    Goal,
-    NeedItem,
-    Meeting,
-    AdminBlock,
-    Partner,
-    Referral,
-    Consent,
-    StrengthsAssessment,
-    SafetyPlan,
-    Assignment,
-    CaseEvent,
-    LegalMatter,
-    AuditEntry,
-)
-RECORD_BY_TABLE: dict[str, type[Record]] = {cls.TABLE: cls for cls in RECORD_TYPES}

@@ -20,16 +20,9 @@ from typing import Any
 
 from casetui.core.errors import ValidationError
 from casetui.core.fields import JSON
-from casetui.core.records import (
-    RECORD_BY_TABLE,
-    RECORD_TYPES,
-    Goal,
-    Meeting,
-    NeedItem,
-    Record,
-    Referral,
-    SafetyPlan,
-)
+from casetui.core.private_records import SafetyPlan
+from casetui.core.record_tables import RECORD_BY_TABLE, RECORD_TYPES
+from casetui.core.records import Goal, Meeting, NeedItem, Record, Referral
 from casetui.core.text import printable
 
 FORMAT_NAME = "casetui"

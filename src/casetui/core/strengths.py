@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from casetui.core.records import StrengthsAssessment
+from casetui.core.private_records import StrengthsAssessment
 
 #: (field name on StrengthsAssessment, the question as asked).
 QUESTIONS: tuple[tuple[str, str], ...] = (

@@ -13,7 +13,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from casetui.core import fields as f
-from casetui.core.records import RECORD_BY_TABLE
+from casetui.core.record_tables import RECORD_BY_TABLE
 
 
 def _shift(value: Any, delta: timedelta) -> Any:

@@ -29,7 +29,8 @@ from casetui.core.choices import (
     LegalKind,
     ReferralStatus,
 )
-from casetui.core.records import AdminBlock, Client, Consent, LegalMatter, Meeting, Referral
+from casetui.core.private_records import Consent, LegalMatter
+from casetui.core.records import AdminBlock, Client, Meeting, Referral
 from casetui.core.rules import ContactSummary, days_overdue, next_checkin_due
 
 WEEK_DAYS = 7

@@ -15,7 +15,8 @@ from typing import TYPE_CHECKING, Any
 from casetui.core.choices import AuditAction
 from casetui.core.errors import ValidationError
 from casetui.core.labels import NO_INITIALS, initials
-from casetui.core.printout import SECTION_LABELS, SECTIONS, audit_detail, choose_sections, render
+from casetui.core.printout import SECTION_LABELS, SECTIONS, audit_detail, choose_sections
+from casetui.core.printout_render import render
 from casetui.ui.screens.form import FormField, FormScreen
 from casetui.ui.user_files import (
     Saved,

@@ -36,7 +36,8 @@ from typing import Any
 
 from casetui.core.choices import AuditAction
 from casetui.core.errors import VaultError
-from casetui.core.records import AuditEntry, Client
+from casetui.core.history_records import AuditEntry
+from casetui.core.records import Client
 from casetui.core.text import printable
 
 #: Stored fields that are bookkeeping, not something a person changed.

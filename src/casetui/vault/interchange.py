@@ -20,7 +20,9 @@ from pathlib import Path
 
 from casetui.core.choices import AuditAction
 from casetui.core.errors import ImportRejected, ValidationError
-from casetui.core.records import RECORD_BY_TABLE, AuditEntry, Record, Staff
+from casetui.core.history_records import AuditEntry
+from casetui.core.record_tables import RECORD_BY_TABLE
+from casetui.core.records import Record, Staff
 from casetui.core.recordset import RecordSet, check_references, describe_counts, parse_interchange
 from casetui.files import NotAFile, TooLarge, read_limited
 from casetui.vault import keys

@@ -23,17 +23,9 @@ from casetui.core.choices import (
     ReferralStatus,
 )
 from casetui.core.errors import VaultError
-from casetui.core.records import (
-    CaseEvent,
-    Client,
-    Consent,
-    LegalMatter,
-    Meeting,
-    Record,
-    Referral,
-    SafetyPlan,
-    Staff,
-)
+from casetui.core.history_records import CaseEvent
+from casetui.core.private_records import Consent, LegalMatter, SafetyPlan
+from casetui.core.records import Client, Meeting, Record, Referral, Staff
 from casetui.core.rules import Capacity, CaseloadRow, staff_by_name
 from casetui.core.schedule import (
     MeetingSlot,

@@ -16,7 +16,8 @@ from pathlib import Path
 
 from casetui.core.choices import AuditAction
 from casetui.core.errors import VaultError
-from casetui.core.printout import SECTIONS, GoalSheet, audit_detail, goal_sheet, render
+from casetui.core.printout import SECTIONS, GoalSheet, audit_detail, goal_sheet
+from casetui.core.printout_render import render
 from casetui.core.records import Partner
 from casetui.vault.destinations import check_destination, write_user_file
 from casetui.vault.repository import Repository

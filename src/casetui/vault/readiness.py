@@ -6,13 +6,9 @@ from collections.abc import Callable, Mapping
 from datetime import date
 from typing import Any
 
-from casetui.core.accreditation import (
-    DEFAULT_REASSESS_DAYS,
-    CaseRecords,
-    ClientReadiness,
-    in_program,
-    readiness,
-)
+from casetui.core.accreditation import DEFAULT_REASSESS_DAYS, readiness
+from casetui.core.readiness_checks import CaseRecords, ClientReadiness
+from casetui.core.readiness_report import in_program
 from casetui.core.records import AdminBlock, Client, Meeting
 from casetui.vault.repository import Repository
 

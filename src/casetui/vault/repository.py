@@ -25,24 +25,19 @@ from casetui.core.choices import (
     NeedStatus,
 )
 from casetui.core.errors import ReadOnlyVault, ValidationError, VaultDataError, VaultError
+from casetui.core.history_records import Assignment, AuditEntry, CaseEvent
 from casetui.core.labels import new_calendar_code
+from casetui.core.private_records import Consent, LegalMatter, SafetyPlan, StrengthsAssessment
 from casetui.core.records import (
     AdminBlock,
-    Assignment,
-    AuditEntry,
-    CaseEvent,
     Client,
-    Consent,
     Goal,
-    LegalMatter,
     Meeting,
     NeedItem,
     Partner,
     Record,
     Referral,
-    SafetyPlan,
     Staff,
-    StrengthsAssessment,
 )
 from casetui.core.rules import (
     Capacity,

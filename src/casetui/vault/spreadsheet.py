@@ -1,7 +1,7 @@
 """Spreadsheet (CSV) import of clients, and the caseload as a CSV export.
 
-The checking lives in :mod:`casetui.core.spreadsheet` and the mapping in
-:mod:`casetui.core.sheetmap`; this module reads the files, asks the vault for
+The checking lives in :mod:`casetui.core.sheets` and the mapping in
+:mod:`casetui.core.sheets.mapping`; this module reads the files, asks the vault for
 its records, and writes. An import goes through the same
 :func:`~casetui.vault.interchange.plan_import` and
 :func:`~casetui.vault.interchange.apply_import` as ``casetui import``: nothing is
@@ -19,26 +19,18 @@ from casetui.core.choices import ClientStatus
 from casetui.core.errors import ImportRejected
 from casetui.core.records import Client, Staff
 from casetui.core.recordset import RecordSet
-from casetui.core.sheetmap import (
-    FIELD_KINDS,
-    MappingError,
-    SheetMapping,
-    guess_date_formats,
-    match_headings,
-    parse_mapping,
-    suggest_mapping,
-)
-from casetui.core.spreadsheet import (
+from casetui.core.sheets.caseload_export import caseload_csv
+from casetui.core.sheets.mapping import FIELD_KINDS, MappingError, SheetMapping, parse_mapping
+from casetui.core.sheets.plan import SheetPlan, plan_sheet
+from casetui.core.sheets.read import (
     MAX_SHEET_BYTES,
     Sheet,
     SheetError,
-    SheetPlan,
-    caseload_csv,
     decode,
-    plan_sheet,
     read_sheet,
     sniff_delimiter,
 )
+from casetui.core.sheets.suggest import guess_date_formats, match_headings, suggest_mapping
 from casetui.vault import keys
 from casetui.vault.destinations import check_destination, write_user_file
 from casetui.vault.interchange import ImportPlan, apply_import, plan_import, read_user_file

@@ -37,7 +37,9 @@ from casetui.core.errors import (
     VaultNotFound,
     VaultShapeError,
 )
-from casetui.core.records import RECORD_BY_TABLE, AuditEntry, Staff
+from casetui.core.history_records import AuditEntry
+from casetui.core.record_tables import RECORD_BY_TABLE
+from casetui.core.records import Staff
 from casetui.core.recordset import Problem, RecordSet, check_references
 from casetui.core.text import json_may_need_cleaning, plural, printable, sanitise_document
 from casetui.files import (

@@ -17,7 +17,7 @@ from textual.binding import Binding, BindingType
 from textual.widgets import Static
 
 from casetui.core import casework
-from casetui.core.records import Consent
+from casetui.core.private_records import Consent
 from casetui.ui.casework_forms import consent_fields, revoke_fields
 from casetui.ui.masking import free_text, is_masked
 from casetui.ui.panes.base import Pane

@@ -9,7 +9,8 @@ from __future__ import annotations
 from textual.app import ComposeResult
 from textual.widgets import Static
 
-from casetui.core.records import RECORD_TYPES, AuditEntry
+from casetui.core.history_records import AuditEntry
+from casetui.core.record_tables import RECORD_TYPES
 from casetui.ui.panes.base import Pane
 from casetui.ui.widgets.row_list import Column, Row, RowList
 from casetui.vault.audit import describe_entry, select

@@ -16,7 +16,7 @@ from textual.binding import Binding, BindingType
 from textual.widgets import Static
 
 from casetui.core.choices import LegalKind, LegalStatus
-from casetui.core.records import LegalMatter
+from casetui.core.private_records import LegalMatter
 from casetui.ui.casework_forms import legal_fields
 from casetui.ui.masking import free_text, is_masked
 from casetui.ui.panes.base import Pane

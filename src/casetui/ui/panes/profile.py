@@ -14,8 +14,9 @@ from textual.widgets import Static
 
 from casetui.core import casework
 from casetui.core.choices import OPEN_NEED_STATUSES, CaseEventKind, ClientStatus
+from casetui.core.history_records import Assignment, CaseEvent
 from casetui.core.labels import neutral_label
-from casetui.core.records import Assignment, CaseEvent, Client
+from casetui.core.records import Client
 from casetui.core.rules import staff_by_name
 from casetui.ui.casework_forms import close_fields, reassign_fields, reopen_fields
 from casetui.ui.client_forms import client_fields, client_values

@@ -14,7 +14,7 @@ from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
 from textual.widgets import Static
 
-from casetui.core.records import SafetyPlan
+from casetui.core.private_records import SafetyPlan
 from casetui.ui.casework_forms import SAFETY_PLAN_FIELDS, safety_plan_fields
 from casetui.ui.masking import is_masked
 from casetui.ui.panes.base import Pane

@@ -16,7 +16,7 @@ from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
 from textual.widgets import Static
 
-from casetui.core.records import StrengthsAssessment
+from casetui.core.private_records import StrengthsAssessment
 from casetui.core.strengths import QUESTIONS, comparison, newest_first
 from casetui.ui.casework_forms import strengths_fields
 from casetui.ui.masking import free_text, is_masked

@@ -15,17 +15,9 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.widgets import Footer, LoadingIndicator, Static
 
-from casetui.core.accreditation import (
-    TAB_NAMES,
-    Check,
-    ClientReadiness,
-    ManagerReadiness,
-    Verdict,
-    headline,
-    managers_of,
-    summarise,
-)
 from casetui.core.choices import AuditAction, ClientStatus
+from casetui.core.readiness_checks import Check, ClientReadiness, ManagerReadiness, Verdict
+from casetui.core.readiness_report import TAB_NAMES, headline, managers_of, summarise
 from casetui.core.records import Client
 from casetui.ui.masking import client_name, is_masked, on_masking
 from casetui.ui.safe_text import one_line

@@ -31,7 +31,8 @@ from casetui.core.periods import (
     step,
 )
 from casetui.core.records import AdminBlock, Client, Meeting, NeedItem, Record, Referral
-from casetui.core.stats import funder_stats, render_stats
+from casetui.core.stats.funder_report import funder_stats
+from casetui.core.stats.render import render_stats
 from casetui.ui.safe_text import one_line
 from casetui.ui.widgets.chrome import CaseScreen
 from casetui.ui.worker_errors import unexpected
