@@ -93,7 +93,7 @@ def test_an_unexpected_error_in_a_command_writes_a_report_without_case_details(
     assert "Error: tests.test_crash_report.LedgerMismatchError" in text
     assert "Caused by: KeyError" in text
     assert re.search(r"test_crash_report\.py:\d+ in explode\n", text)
-    assert re.search(r"cli\.py:\d+ in main\n", text)
+    assert re.search(r"main\.py:\d+ in main\n", text)
     assert "casetui:  " in text
     assert "Python:   " in text
     assert "I moved to" not in text  # nothing of the message, not even its start

@@ -22,5 +22,5 @@ def test_the_wheel_ships_the_sample_data(tmp_path: Path) -> None:
     [wheel] = tmp_path.glob("casetui-*.whl")
     names = set(zipfile.ZipFile(wheel).namelist())
     assert "casetui/sample_data/caseload.json" in names
-    assert "casetui/cli.py" in names
+    assert "casetui/cli/main.py" in names
     assert not any(name.startswith("tests/") for name in names)

@@ -120,11 +120,11 @@ def test_a_bad_date_is_a_usage_error(home: Path, sample_files: VaultFiles) -> No
 
 
 def test_report_accreditation_is_dispatched(home: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from casetui import cli
+    from casetui.cli import cmd_report, main
 
     seen = []
-    monkeypatch.setattr(cli, "_report_accreditation", lambda args: seen.append(args) or 0)
-    assert cli.main(["report", "accreditation"]) == 0
+    monkeypatch.setattr(cmd_report, "_report_accreditation", lambda args: seen.append(args) or 0)
+    assert main(["report", "accreditation"]) == 0
     assert [a.report_kind for a in seen] == ["accreditation"]
 
 

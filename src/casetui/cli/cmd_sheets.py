@@ -1,17 +1,18 @@
 """The spreadsheet commands: ``casetui import-csv`` and ``casetui export --format csv``.
 
-Loaded only when one of them runs, like every command's code (see :mod:`casetui.cli`).
+The spreadsheet and vault code loads only when one of them runs, like every
+command's code, so that ``casetui --help`` stays quick.
 """
 
 from __future__ import annotations
 
 import argparse
 import sys
-from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from casetui.cli import (
-    CliError,
+from casetui.cli.cli_error import CliError
+from casetui.cli.common import (
     accepts_older,
     open_to_record,
     record,
@@ -19,15 +20,54 @@ from casetui.cli import (
     unlocker,
     vault_path,
 )
-from casetui.core.choices import AuditAction
-from casetui.core.sheets.plan import SheetPlan
-from casetui.core.sheets.read import shown
+from casetui.cli.parsing import CliParser, common_options
 from casetui.core.text import plural
-from casetui.vault import spreadsheet as sheets
-from casetui.vault.vault import Vault, VaultPaths
+
+if TYPE_CHECKING:
+    from casetui.core.sheets.plan import SheetPlan
 
 
-def import_csv(args: argparse.Namespace) -> int:
+def add_parser(commands: argparse._SubParsersAction[CliParser]) -> None:
+    common = common_options()
+    sheet = commands.add_parser(
+        "import-csv",
+        parents=[common],
+        help="add clients from a spreadsheet (CSV), as a mapping file says",
+        description=(
+            "Add clients from a CSV file, with a mapping (TOML) that says which column feeds "
+            "which field. Every row is checked first, and nothing is written unless all of "
+            "them are valid. A client already in the vault (same preferred name and intake "
+            "date) is skipped. --suggest-map writes a starter mapping from the header row."
+        ),
+        epilog="See sample_data/clients_template.toml and clients_sample.csv for an example.",
+    )
+    sheet.add_argument("file", type=Path, metavar="FILE", help="the CSV file")
+    how = sheet.add_mutually_exclusive_group(required=True)
+    how.add_argument("--map", type=Path, metavar="MAPPING", help="the mapping (a TOML file)")
+    how.add_argument(
+        "--suggest-map",
+        action="store_true",
+        help="write a starter mapping from FILE's header row (to --out, or the screen)",
+    )
+    sheet.add_argument(
+        "--dry-run",
+        action="store_true",
+        help="check every row and list every problem, writing nothing",
+    )
+    sheet.add_argument(
+        "--out", type=Path, metavar="MAPPING", help="with --suggest-map: where to write it"
+    )
+    sheet.add_argument(
+        "--force", action="store_true", help="with --suggest-map: replace MAPPING if it exists"
+    )
+
+
+def run(args: argparse.Namespace) -> int:
+    """``casetui import-csv``."""
+    # The vault and spreadsheet code load only when this runs, so --help stays quick.
+    from casetui.vault import spreadsheet as sheets
+    from casetui.vault.vault import Vault
+
     source: Path = args.file.expanduser()
     if args.suggest_map:
         if args.dry_run:
@@ -79,6 +119,8 @@ def _report_problems(name: str, plan: SheetPlan, *, dry_run: bool) -> None:
 
 
 def _report(name: str, plan: SheetPlan, *, dry_run: bool) -> None:
+    from casetui.core.sheets.read import shown
+
     for entry in plan.skipped:
         print(f"  {name}, {entry}")
     if plan.unused_columns:
@@ -102,6 +144,9 @@ def _report(name: str, plan: SheetPlan, *, dry_run: bool) -> None:
 
 
 def _suggest_map(args: argparse.Namespace, source: Path) -> int:
+    from casetui.vault import spreadsheet as sheets
+    from casetui.vault.vault import VaultPaths
+
     text, headings, chosen, note = sheets.suggest_for(source)
     if note:
         print(f"Note: {note}", file=sys.stderr)
@@ -124,6 +169,11 @@ def _suggest_map(args: argparse.Namespace, source: Path) -> int:
 
 def export_csv(args: argparse.Namespace) -> int:
     """``casetui export --format csv``: the caseload list, one row per client."""
+    from datetime import date
+
+    from casetui.core.choices import AuditAction
+    from casetui.vault import spreadsheet as sheets
+
     path = vault_path(args)
     out: Path = args.out.expanduser()
     with open_to_record(

@@ -1,0 +1,144 @@
+"""``casetui check`` (the vault and its backups) and ``casetui restore`` (a backup)."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from casetui.cli.cli_error import CliError
+from casetui.cli.common import print_problems, record, unlocker, vault_path
+from casetui.cli.parsing import CliParser, common_options
+from casetui.cli.prompts import confirm
+from casetui.core.text import plural
+
+
+def add_check_parser(commands: argparse._SubParsersAction[CliParser]) -> None:
+    common = common_options()
+    commands.add_parser(
+        "check",
+        parents=[common],
+        help="verify the vault and its backups (writes nothing)",
+        description=(
+            "Decrypt the vault, check every record and reference, and check that each "
+            "backup opens. Nothing is written. Exits 0 when all is well."
+        ),
+    )
+
+
+def add_restore_parser(commands: argparse._SubParsersAction[CliParser]) -> None:
+    common = common_options()
+    restore = commands.add_parser(
+        "restore",
+        parents=[common],
+        help="put a backup back in place of the vault",
+        description=(
+            "Put one of the vault's backups back in place of the vault file, after asking. "
+            "The vault file as it is now is kept as a backup first, so a restore can be "
+            "undone by restoring that one."
+        ),
+    )
+    restore.add_argument(
+        "backup",
+        metavar="BACKUP",
+        help="the backup's file name, or its number in 'casetui check' (1 is the newest)",
+    )
+    restore.add_argument("--yes", action="store_true", help="do not ask before restoring")
+
+
+def run_check(args: argparse.Namespace) -> int:
+    from casetui.core.recordset import describe_counts
+    from casetui.vault.checkup import check_vault
+    from casetui.vault.passphrase_file import memory_mib
+
+    path = vault_path(args)
+    report = check_vault(path, unlocker(args, path))
+    print(f"Checked {report.path}")
+    print(f"  Unlocked with: {report.unlocked_with}")
+    print(f"  Records: {describe_counts(report.counts)}")
+    names = ", ".join(r.name for r in report.recipients)
+    print(f"  Encrypted to {plural(len(report.recipients), 'key')}: {names}")
+    if report.key_work_factor is not None:
+        need = memory_mib(report.key_work_factor)
+        print(f"  Key file: scrypt work factor 2^{report.key_work_factor} ({need:,} MiB to unlock)")
+    print(f"  Saved {plural(report.generation, 'time')}")
+    if report.backups:
+        opening = sum(1 for b in report.backups if b.opens)
+        print(f"  Backups: {len(report.backups)} kept, {opening} open with this key")
+        for number, b in enumerate(report.backups, 1):
+            taken = b.backup.taken.strftime("%Y-%m-%d %H:%M UTC")
+            pinned = f", kept before {b.backup.reason}" if b.backup.reason else ""
+            print(
+                f"    {number:>3}. {taken}  {b.backup.size:>12,} bytes  {b.note}{pinned}"
+                f"  {b.backup.path.name}"
+            )
+        print("  Put one back with: casetui restore NUMBER (or its file name)")
+    else:
+        print("  Backups: none yet (one is kept before the first change of each session)")
+    for warning in report.warnings:
+        print(f"  Note: {warning}")
+    if report.ok:
+        print("All is well: every record is valid and every reference holds.")
+        return 0
+    print_problems(report.problems)
+    count = len(report.problems)
+    raise CliError(
+        f"The vault has {count} problem{'' if count == 1 else 's'} (listed above); "
+        "restoring the newest backup that opens may help."
+    )
+
+
+def run_restore(args: argparse.Namespace) -> int:
+    from casetui.core.choices import AuditAction
+    from casetui.files import atomic_write, open_regular
+    from casetui.vault import audit as audit_trail
+    from casetui.vault import keys
+    from casetui.vault.backups import Backups
+    from casetui.vault.lock import VaultLock
+    from casetui.vault.vault import Vault, VaultPaths, keyring_unlocker
+
+    path = vault_path(args)
+    paths = VaultPaths(path)
+    backups = Backups(paths.vault)
+    chosen = backups.find(args.backup)
+    if chosen is None:
+        raise CliError(
+            f"There is no backup '{args.backup}' of {paths.vault.name}; 'casetui check' lists "
+            "them, numbered from the newest."
+        )
+    taken = chosen.taken.strftime("%Y-%m-%d %H:%M UTC")
+    if not args.yes:
+        if not sys.stdin.isatty():
+            raise CliError(
+                "restore asks before it replaces the vault; add --yes to run it unattended."
+            )
+        print(
+            f"This puts the backup {chosen.path.name} (taken {taken}) in place of the vault "
+            f"{paths.vault}. The vault as it is now is kept as a backup first."
+        )
+        if not confirm("Restore it? [y/N] "):
+            raise CliError("Nothing was changed.")
+    keyring = unlocker(args, path)(paths)
+    lock = VaultLock(paths.lock)
+    lock.acquire()
+    try:
+        with open_regular(chosen.path) as fh:  # never follows a link or hangs on a pipe
+            data = fh.read()
+        keys.decrypt(data, keyring, chosen.path, what="backup")  # it must open first
+        kept = None
+        if paths.vault.exists():
+            kept = backups.take(paths.vault, reason="before restore")
+        atomic_write(paths.vault, data)
+    finally:
+        lock.release()
+    # The restored copy is older than the newest seen here: accept it on purpose, so
+    # that it opens (and saves) normally from now on.
+    with Vault.open(path, keyring_unlocker(keyring), accept_older=True) as vault:
+        if vault.seen.generation != vault.generation or vault.seen.audit_head is not None:
+            vault.seen.generation = vault.generation
+            vault.seen.audit_head = audit_trail.stored_head(vault.meta)
+            vault.seen.save()
+        record(vault, AuditAction.RESTORED, f"the backup taken {taken}")
+    print(f"Restored the backup {chosen.path.name} (taken {taken}) to {paths.vault}.")
+    if kept is not None:
+        print(f"The vault as it was is kept as the backup {kept.path.name}.")
+    return 0
