@@ -396,6 +396,25 @@ def test_delete_backups_removes_them_and_keeps_one_fresh_one(
     assert opens(fresh, team_files.identity_file)
 
 
+def test_backups_that_cannot_be_deleted_are_named_in_one_sentence(
+    cli: Cli, team_files: VaultFiles, colleague: Colleague, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    folder = Backups(team_files.vault).folder.resolve()
+    real_unlink = Path.unlink
+
+    def refuse_backups(path: Path, missing_ok: bool = False) -> None:
+        if path.resolve().parent == folder:
+            raise PermissionError(13, "Permission denied", str(path))
+        real_unlink(path, missing_ok=missing_ok)
+
+    monkeypatch.setattr(Path, "unlink", refuse_backups)
+    removed = cli("recipients", "remove", COLLEAGUE, "--delete-backups", *ident(team_files))
+    assert removed.returncode == 1, removed.stderr
+    assert "2 backups could not be deleted, such as" in removed.stderr
+    assert "delete them by hand" in removed.stderr
+    assert "Traceback" not in removed.stderr
+
+
 @pytest.mark.parametrize(("answer", "deleted"), [("y\n", True), ("\n", False), ("", False)])
 def test_on_a_terminal_removing_a_key_asks_before_deleting_backups(
     cli: Cli, team_files: VaultFiles, answer: str, deleted: bool

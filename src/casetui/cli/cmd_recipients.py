@@ -11,6 +11,7 @@ from casetui.cli.cli_error import CliError
 from casetui.cli.common import accepts_older, say_if_older, unlocker, vault_path
 from casetui.cli.parsing import CliParser, common_options
 from casetui.cli.prompts import confirm
+from casetui.core.text import plural
 
 if TYPE_CHECKING:
     from casetui.vault.keys import RecipientEntry
@@ -193,12 +194,12 @@ def _recipients_remove(args: argparse.Namespace) -> int:
         )
         older = removal.older_backups
         count = len(older)
-        plural = "" if count == 1 else "s"
+        ending = "" if count == 1 else "s"
         folder = vault.backups.folder
         if count:
             print(
                 f"Warning: removing a key does not reach copies made before now. The {count} "
-                f"older backup{plural} in {folder}, and any earlier copies or exports of the "
+                f"older backup{ending} in {folder}, and any earlier copies or exports of the "
                 f"vault, still open with the key of '{name}' if they were made while it was "
                 "on the list.",
                 file=sys.stderr,
@@ -215,12 +216,12 @@ def _recipients_remove(args: argparse.Namespace) -> int:
             if not sys.stdin.isatty():
                 pattern = shlex.quote(str(folder / vault.backups.stem)) + "-*.age"
                 print(
-                    f"To delete the {count} older backup{plural}, run: rm -- {pattern} "
+                    f"To delete the {count} older backup{ending}, run: rm -- {pattern} "
                     "(the next change to the vault keeps a fresh backup again)."
                 )
                 return 0
-            if not confirm(f"Delete the {count} older backup{plural} now? [y/N] "):
-                print(f"The {count} older backup{plural} were kept, in {folder}.")
+            if not confirm(f"Delete the {count} older backup{ending} now? [y/N] "):
+                print(f"The {count} older backup{ending} were kept, in {folder}.")
                 return 0
         cleanup = delete_backups(vault, older)
     print(f"Deleted {cleanup.deleted} older backup{'' if cleanup.deleted == 1 else 's'}.")
