@@ -7,6 +7,7 @@ progress notes are hidden; its number, status and dates stay.
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Sequence
 from typing import Any, ClassVar
 
 from rich.text import Text
@@ -20,6 +21,7 @@ from casetui.core.errors import ValidationError
 from casetui.core.fields import NoteListSpec
 from casetui.core.records import Goal
 from casetui.core.rules import goal_count_note
+from casetui.services import casework
 from casetui.ui.client_forms import goal_fields, goal_values, progress_note_fields
 from casetui.ui.masking import HIDDEN, free_text, is_masked, need_label
 from casetui.ui.panes.base import Pane
@@ -27,6 +29,7 @@ from casetui.ui.safe_text import one_line, short_date
 from casetui.ui.screens.confirm import ConfirmScreen
 from casetui.ui.screens.form import FormScreen
 from casetui.ui.widgets.row_list import Column, Row, RowList
+from casetui.vault.repository import Repository
 
 STATUS_CYCLE = (
     GoalStatus.NOT_STARTED,
@@ -39,6 +42,12 @@ STATUS_CYCLE = (
 
 def ordered(goals: list[Goal]) -> list[Goal]:
     return sorted(goals, key=lambda g: (g.priority, g.id))
+
+
+def save_each(repo: Repository, goals: Sequence[Goal]) -> None:
+    """Save renumbered goals as one change: one save, one redraw."""
+    for goal in goals:
+        casework.save(repo, goal)
 
 
 class GoalsPane(Pane):
@@ -139,10 +148,10 @@ class GoalsPane(Pane):
             if result is None or result == goal:
                 return
             if goal is None:
-                self.change(lambda v: v.repo.goals.add(result), "Goal added.")
+                self.write("Goal added.", casework.add, result)
                 self.query_one(RowList).set_rows(self.query_one(RowList).rows, keep_key=result.id)
             else:
-                self.change(lambda v: v.repo.goals.put(result), "Goal saved.")
+                self.write("Goal saved.", casework.save, result)
 
         title = "New goal" if goal is None else "Edit goal"
         self.app.push_screen(FormScreen(title, goal_fields(needs), goal_values(goal), build), done)
@@ -161,7 +170,7 @@ class GoalsPane(Pane):
             return
         following = STATUS_CYCLE[(STATUS_CYCLE.index(goal.status) + 1) % len(STATUS_CYCLE)]
         updated = dataclasses.replace(goal, status=following)
-        self.change(lambda v: v.repo.goals.put(updated), f"Goal is now {following.label.lower()}.")
+        self.write(f"Goal is now {following.label.lower()}.", casework.save, updated)
 
     def action_progress(self) -> None:
         goal = self._current()
@@ -177,13 +186,13 @@ class GoalsPane(Pane):
 
         def done(result: Goal | None) -> None:
             if result is not None:
-                self.change(lambda v: v.repo.goals.put(result), "Progress note added.")
+                self.write("Progress note added.", casework.save, result)
 
         self.app.push_screen(
             FormScreen(
                 "Progress note",
                 progress_note_fields(),
-                {"on": self.case_app.today},
+                {"on": self.session.today},
                 build,
                 intro=goal.text,
             ),
@@ -205,12 +214,7 @@ class GoalsPane(Pane):
             for n, g in enumerate(goals, start=1)
             if g.priority != n
         ]
-
-        def apply(vault: Any) -> None:
-            for g in renumbered:
-                vault.repo.goals.put(g)
-
-        self.change(apply)
+        self.write("", save_each, renumbered)
         self.query_one(RowList).set_rows(self.query_one(RowList).rows, keep_key=goal.id)
 
     def action_remove(self) -> None:
@@ -220,7 +224,7 @@ class GoalsPane(Pane):
 
         def decided(yes: bool | None) -> None:
             if yes:
-                self.change(lambda v: v.repo.goals.remove(goal.id), "Goal removed.")
+                self.write("Goal removed.", casework.remove, goal)
 
         advice = (
             "If the client changed their mind, marking it revised or paused keeps the "

@@ -17,6 +17,7 @@ from textual.widgets import Static
 
 from casetui.core.choices import LegalKind, LegalStatus
 from casetui.core.records import LegalMatter
+from casetui.services import casework
 from casetui.ui.casework_forms import legal_fields
 from casetui.ui.masking import free_text, is_masked
 from casetui.ui.panes.base import Pane
@@ -62,7 +63,7 @@ class LegalPane(Pane):
             key=lambda m: (m.on, m.id),
             reverse=True,
         )
-        today = self.case_app.today
+        today = self.session.today
         masked = is_masked(self)
         rows = []
         for m in matters:
@@ -105,7 +106,7 @@ class LegalPane(Pane):
             initial: dict[str, Any] = {
                 "kind": LegalKind.COURT_DATE,
                 "status": LegalStatus.SCHEDULED,
-                "on": self.case_app.today,
+                "on": self.session.today,
             }
         else:
             initial = {n: getattr(matter, n) for n in LegalMatter.field_names()}
@@ -118,7 +119,7 @@ class LegalPane(Pane):
         def done(result: LegalMatter | None) -> None:
             if result is None or result == matter:
                 return
-            self.change(lambda v: v.repo.legal_matters.put(result), "Saved.")
+            self.write("Saved.", casework.save, result)
 
         title = "Add a legal matter" if matter is None else "Edit legal matter"
         self.app.push_screen(FormScreen(title, legal_fields(), initial, build), done)
@@ -138,7 +139,7 @@ class LegalPane(Pane):
 
         def decided(yes: bool | None) -> None:
             if yes:
-                self.change(lambda v: v.repo.legal_matters.remove(matter.id), "Removed.")
+                self.write("Removed.", casework.remove, matter)
 
         self.app.push_screen(
             ConfirmScreen(

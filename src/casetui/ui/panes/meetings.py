@@ -20,8 +20,10 @@ from textual.screen import ModalScreen
 from textual.widgets import Footer, Static
 
 from casetui.core.casework import join_phrases
+from casetui.core.choices import MeetingKind
 from casetui.core.records import Meeting
-from casetui.core.rules import staff_by_name
+from casetui.core.rules import next_checkin_due, staff_by_name
+from casetui.services import casework
 from casetui.ui.client_forms import meeting_fields, next_checkin_hint
 from casetui.ui.masking import free_text, is_masked, on_masking
 from casetui.ui.panes.base import Pane
@@ -140,9 +142,7 @@ class MeetingsPane(Pane):
             for m in meetings
         ]
         self.query_one(RowList).set_rows(rows)
-        summary = self.vault.repo.summary(self.client_id, self.case_app.today)
-        from casetui.core.rules import next_checkin_due
-
+        summary = self.vault.repo.summary(self.client_id, self.session.today)
         due = next_checkin_due(self.client, summary.contact)
         last = short_date(summary.contact.last_contact, "none yet")
         self.query_one("#meetings-info", Static).update(
@@ -177,18 +177,15 @@ class MeetingsPane(Pane):
         client = self.client
         staff = staff_by_name(vault.repo.staff.all())
         goals = sorted(vault.repo.goals.for_parent(client.id), key=lambda g: g.priority)
-        today = self.case_app.today
+        today = self.session.today
         if meeting is None:
             initial: dict[str, Any] = {
                 "on": today,
-                "kind": None,
+                "kind": MeetingKind.SCHEDULED,
                 "duration_minutes": 60,
-                "staff_id": self.case_app.owner_id or client.case_manager_id,
+                "staff_id": self.session.owner_id or client.case_manager_id,
                 "next_checkin": today + timedelta(days=client.checkin_interval_days),
             }
-            from casetui.core.choices import MeetingKind
-
-            initial["kind"] = MeetingKind.SCHEDULED
         else:
             initial = {n: getattr(meeting, n) for n in Meeting.field_names() if n != "id"}
 
@@ -201,9 +198,9 @@ class MeetingsPane(Pane):
             if result is None or result == meeting:
                 return
             if meeting is None:
-                self.change(lambda v: v.repo.meetings.add(result), "Meeting logged.")
+                self.write("Meeting logged.", casework.add, result)
             else:
-                self.change(lambda v: v.repo.meetings.put(result), "Meeting saved.")
+                self.write("Meeting saved.", casework.save, result)
 
         title = "Log a meeting" if meeting is None else "Edit meeting"
         hint = next_checkin_hint(

@@ -18,6 +18,7 @@ from textual.widgets import Static
 
 from casetui.core.records import StrengthsAssessment
 from casetui.core.strengths import QUESTIONS, comparison, newest_first
+from casetui.services import casework
 from casetui.ui.casework_forms import strengths_fields
 from casetui.ui.masking import free_text, is_masked
 from casetui.ui.panes.base import Pane
@@ -106,7 +107,7 @@ class StrengthsPane(Pane):
         sittings = self.sittings()
         if assessment is None:
             earlier = sittings[0] if sittings else None
-            initial: dict[str, Any] = {"on": self.case_app.today}
+            initial: dict[str, Any] = {"on": self.session.today}
         else:
             index = next(i for i, a in enumerate(sittings) if a.id == assessment.id)
             earlier = sittings[index + 1] if index + 1 < len(sittings) else None
@@ -122,12 +123,12 @@ class StrengthsPane(Pane):
             if result is None or result == assessment:
                 return
             if assessment is None:
-                if self.change(lambda v: v.repo.strengths.add(result), "Assessment saved."):
+                if self.write("Assessment saved.", casework.add, result):
                     self.query_one(RowList).set_rows(
                         self.query_one(RowList).rows, keep_key=result.id
                     )
             else:
-                self.change(lambda v: v.repo.strengths.put(result), "Assessment saved.")
+                self.write("Assessment saved.", casework.save, result)
 
         title = (
             "Edit this sitting"
