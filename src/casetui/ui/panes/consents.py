@@ -21,7 +21,8 @@ from casetui.core.records import Consent
 from casetui.services import casework
 from casetui.ui.casework_forms import consent_fields, revoke_fields
 from casetui.ui.masking import free_text, is_masked
-from casetui.ui.panes.base import ClientTabs, Pane
+from casetui.ui.panes.base import ClientTabs
+from casetui.ui.panes.record_pane import RecordPane
 from casetui.ui.safe_text import labelled, short_date
 from casetui.ui.screens.form import FormScreen
 from casetui.ui.widgets.row_list import Column, Row, RowList
@@ -43,7 +44,11 @@ STATE_LABELS = {
 }
 
 
-class ConsentsPane(Pane):
+class ConsentsPane(RecordPane[Consent]):
+    RECORD = Consent
+    ADDED = "Consent recorded."
+    SAVED = "Consent saved."
+
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("a", "add", "Record", id="consents.add"),
         Binding("e", "edit", "Edit", id="consents.edit"),
@@ -106,9 +111,6 @@ class ConsentsPane(Pane):
         self.query_one(RowList).set_rows(rows)
         self._show_detail()
 
-    def _current(self) -> Consent | None:
-        return self.current_record(self.vault.repo.consents)
-
     @on(RowList.Highlighted)
     def _show_detail(self) -> None:
         consent = self._current()
@@ -147,7 +149,6 @@ class ConsentsPane(Pane):
             )
             return
         today = self.session.today
-        client_id = self.client_id
         if consent is not None:
             initial = {n: getattr(consent, n) for n in Consent.field_names() if n != "id"}
         else:
@@ -160,36 +161,13 @@ class ConsentsPane(Pane):
                 "expires_on": date(today.year + 1, today.month, min(today.day, 28)),
             }
 
-        def build(values: dict[str, Any]) -> Consent:
-            if consent is None:
-                return Consent.create(client_id=client_id, **values)
-            return dataclasses.replace(consent, **values)
-
-        def done(result: Consent | None) -> None:
-            if result is None or result == consent:
-                return
-            if consent is None:
-                if self.write("Consent recorded.", casework.add, result):
-                    self.query_one(RowList).set_rows(
-                        self.query_one(RowList).rows, keep_key=result.id
-                    )
-            else:
-                self.write("Consent saved.", casework.save, result)
-
         title = "Edit consent" if consent else ("Renew consent" if renewing else "Record a consent")
-        self.app.push_screen(FormScreen(title, consent_fields(partners), initial, build), done)
+        form = FormScreen(title, consent_fields(partners), initial, self.builder(consent))
+        self.push_form(consent, form)
         if partner_id is not None:
             screen = self.screen
             if isinstance(screen, ClientTabs):
                 screen.show_tab("consents")
-
-    def action_add(self) -> None:
-        self.open_form(None)
-
-    def action_edit(self) -> None:
-        consent = self._current()
-        if consent is not None:
-            self.open_form(consent)
 
     def action_renew(self) -> None:
         consent = self._current()

@@ -24,9 +24,8 @@ from casetui.core.rules import goal_count_note
 from casetui.services import casework
 from casetui.ui.client_forms import goal_fields, goal_values, progress_note_fields
 from casetui.ui.masking import HIDDEN, free_text, is_masked, need_label
-from casetui.ui.panes.base import Pane
+from casetui.ui.panes.record_pane import RecordPane, Removal
 from casetui.ui.safe_text import one_line, short_date
-from casetui.ui.screens.confirm import ConfirmScreen
 from casetui.ui.screens.form import FormScreen
 from casetui.ui.widgets.row_list import Column, Row, RowList
 from casetui.vault.repository import Repository
@@ -50,7 +49,12 @@ def save_each(repo: Repository, goals: Sequence[Goal]) -> None:
         casework.save(repo, goal)
 
 
-class GoalsPane(Pane):
+class GoalsPane(RecordPane[Goal]):
+    RECORD = Goal
+    ADDED = "Goal added."
+    SAVED = "Goal saved."
+    REMOVED = "Goal removed."
+
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("a", "add", "Add", id="goals.add"),
         Binding("e", "edit", "Edit", show=False, id="goals.edit"),
@@ -103,9 +107,6 @@ class GoalsPane(Pane):
         self.query_one("#goals-warning", Static).update(one_line(note or ""))
         self._show_detail()
 
-    def _current(self) -> Goal | None:
-        return self.current_record(self.vault.repo.goals)
-
     @on(RowList.Highlighted)
     def _highlighted(self) -> None:
         self._show_detail()
@@ -134,35 +135,16 @@ class GoalsPane(Pane):
 
     # -- actions --------------------------------------------------------------------
 
-    def _open_form(self, goal: Goal | None) -> None:
+    def open_form(self, goal: Goal | None) -> None:
         needs = sorted(self.vault.repo.needs.for_parent(self.client_id), key=lambda n: n.label)
-        client_id = self.client_id
         next_priority = max((g.priority for g in self.goals()), default=0) + 1
-
-        def build(values: dict[str, Any]) -> Goal:
-            if goal is None:
-                return Goal.create(client_id=client_id, priority=next_priority, **values)
-            return dataclasses.replace(goal, **values)
-
-        def done(result: Goal | None) -> None:
-            if result is None or result == goal:
-                return
-            if goal is None:
-                self.write("Goal added.", casework.add, result)
-                self.query_one(RowList).set_rows(self.query_one(RowList).rows, keep_key=result.id)
-            else:
-                self.write("Goal saved.", casework.save, result)
-
+        build = self.builder(goal, priority=next_priority)
         title = "New goal" if goal is None else "Edit goal"
-        self.app.push_screen(FormScreen(title, goal_fields(needs), goal_values(goal), build), done)
+        self.push_form(goal, FormScreen(title, goal_fields(needs), goal_values(goal), build))
 
-    def action_add(self) -> None:
-        self._open_form(None)
-
-    def action_edit(self) -> None:
-        goal = self._current()
-        if goal is not None:
-            self._open_form(goal)
+    def added(self, goal: Goal, ok: bool) -> None:
+        # The cursor goes to the new goal even when it was refused (then to the top).
+        self.select(goal.id)
 
     def action_cycle_status(self) -> None:
         goal = self._current()
@@ -217,26 +199,9 @@ class GoalsPane(Pane):
         self.write("", save_each, renumbered)
         self.query_one(RowList).set_rows(self.query_one(RowList).rows, keep_key=goal.id)
 
-    def action_remove(self) -> None:
-        goal = self._current()
-        if goal is None:
-            return
-
-        def decided(yes: bool | None) -> None:
-            if yes:
-                self.write("Goal removed.", casework.remove, goal)
-
+    def removal(self, goal: Goal) -> Removal:
         advice = (
             "If the client changed their mind, marking it revised or paused keeps the "
             "history. Removing cannot be undone."
         )
-        self.app.push_screen(
-            ConfirmScreen(
-                "Remove this goal?",
-                f"{goal.text}\n\n{advice}",
-                yes="Remove",
-                no="Keep it",
-                shared_detail=f"{HIDDEN}\n\n{advice}",
-            ),
-            decided,
-        )
+        return Removal("Remove this goal?", f"{goal.text}\n\n{advice}", f"{HIDDEN}\n\n{advice}")

@@ -6,7 +6,6 @@ observations, next steps, goals discussed) is hidden; date, time, kind and lengt
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Callable
 from datetime import timedelta
 from typing import Any, ClassVar
@@ -23,10 +22,9 @@ from casetui.core.casework import join_phrases
 from casetui.core.choices import MeetingKind
 from casetui.core.records import Meeting
 from casetui.core.rules import next_checkin_due, staff_by_name
-from casetui.services import casework
 from casetui.ui.client_forms import meeting_fields, next_checkin_hint
 from casetui.ui.masking import free_text, is_masked, on_masking
-from casetui.ui.panes.base import Pane
+from casetui.ui.panes.record_pane import RecordPane
 from casetui.ui.safe_text import labelled, one_line, short_date
 from casetui.ui.screens.form import FormScreen
 from casetui.ui.widgets.chrome import MaskBadge
@@ -97,7 +95,11 @@ class MeetingView(ModalScreen[None]):
         self.dismiss(None)
 
 
-class MeetingsPane(Pane):
+class MeetingsPane(RecordPane[Meeting]):
+    RECORD = Meeting
+    ADDED = "Meeting logged."
+    SAVED = "Meeting saved."
+
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("a", "add", "Log meeting", id="meetings.add"),
         Binding("e", "edit", "Edit", id="meetings.edit"),
@@ -152,9 +154,6 @@ class MeetingsPane(Pane):
             )
         )
 
-    def _current(self) -> Meeting | None:
-        return self.current_record(self.vault.repo.meetings)
-
     @on(RowList.Chosen)
     def _chosen(self) -> None:
         meeting = self._current()
@@ -172,7 +171,7 @@ class MeetingsPane(Pane):
             )
         )
 
-    def _open_form(self, meeting: Meeting | None) -> None:
+    def open_form(self, meeting: Meeting | None) -> None:
         vault = self.vault
         client = self.client
         staff = staff_by_name(vault.repo.staff.all())
@@ -188,31 +187,12 @@ class MeetingsPane(Pane):
             }
         else:
             initial = {n: getattr(meeting, n) for n in Meeting.field_names() if n != "id"}
-
-        def build(values: dict[str, Any]) -> Meeting:
-            if meeting is None:
-                return Meeting.create(client_id=client.id, **values)
-            return dataclasses.replace(meeting, **values)
-
-        def done(result: Meeting | None) -> None:
-            if result is None or result == meeting:
-                return
-            if meeting is None:
-                self.write("Meeting logged.", casework.add, result)
-            else:
-                self.write("Meeting saved.", casework.save, result)
-
         title = "Log a meeting" if meeting is None else "Edit meeting"
         hint = next_checkin_hint(
             client.checkin_interval_days, new=meeting is None, filled=bool(initial["next_checkin"])
         )
         fields = meeting_fields(staff, goals, checkin_hint=hint)
-        self.app.push_screen(FormScreen(title, fields, initial, build), done)
+        self.push_form(meeting, FormScreen(title, fields, initial, self.builder(meeting)))
 
-    def action_add(self) -> None:
-        self._open_form(None)
-
-    def action_edit(self) -> None:
-        meeting = self._current()
-        if meeting is not None:
-            self._open_form(meeting)
+    def added(self, meeting: Meeting, ok: bool) -> None:
+        """The cursor stays where it was."""

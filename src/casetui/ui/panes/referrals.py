@@ -24,8 +24,8 @@ from casetui.core.today import is_stalled
 from casetui.services import casework
 from casetui.ui.casework_forms import referral_fields, status_fields
 from casetui.ui.masking import free_text, is_masked, need_label
-from casetui.ui.panes.base import Pane
 from casetui.ui.panes.consents import ConsentsPane
+from casetui.ui.panes.record_pane import RecordPane
 from casetui.ui.safe_text import labelled, short_date
 from casetui.ui.screens.confirm import ConfirmScreen
 from casetui.ui.screens.form import FormField, FormScreen, optional_date, required_date
@@ -55,7 +55,11 @@ class ReferralForm(FormScreen[Referral]):
             service.value = kind
 
 
-class ReferralsPane(Pane):
+class ReferralsPane(RecordPane[Referral]):
+    RECORD = Referral
+    ADDED = "Referral added."
+    SAVED = "Referral saved."
+
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("a", "add", "Refer", id="referrals.add"),
         Binding("t", "step", "Step", id="referrals.step"),
@@ -127,9 +131,6 @@ class ReferralsPane(Pane):
         self.query_one("#referrals-info", Static).update(Text(info))
         self._show_detail()
 
-    def _current(self) -> Referral | None:
-        return self.current_record(self.vault.repo.referrals)
-
     @on(RowList.Highlighted)
     def _show_detail(self) -> None:
         referral = self._current()
@@ -184,15 +185,7 @@ class ReferralsPane(Pane):
 
     # -- adding and editing -----------------------------------------------------------
 
-    def action_add(self) -> None:
-        self._open_form(None)
-
-    def action_edit(self) -> None:
-        referral = self._current()
-        if referral is not None:
-            self._open_form(referral)
-
-    def _open_form(self, referral: Referral | None, chosen: Partner | None = None) -> None:
+    def open_form(self, referral: Referral | None, chosen: Partner | None = None) -> None:
         repo = self.vault.repo
         partners = sorted(repo.partners.all(), key=lambda p: p.name.casefold())
         if not partners:
@@ -200,7 +193,7 @@ class ReferralsPane(Pane):
             open_partner_form(
                 self.app,
                 None,
-                lambda partner: self._open_form(None, partner),
+                lambda partner: self.open_form(None, partner),
                 intro="The partner directory is empty. Add the agency you are referring "
                 "the client to; the referral comes next, with this partner chosen.",
             )
@@ -227,19 +220,14 @@ class ReferralsPane(Pane):
                 )
             return dataclasses.replace(referral, **values)
 
-        def done(result: Referral | None) -> None:
-            if result is None or result == referral:
-                return
-            if referral is not None:
-                self.write("Referral saved.", casework.save, result)
-                return
-            if self.write("Referral added.", casework.add, result):
-                self.query_one(RowList).set_rows(self.query_one(RowList).rows, keep_key=result.id)
-                self._warn_without_consent(result)
-
         title = "Refer the client" if referral is None else "Edit referral"
         fields = referral_fields(partners, needs, goals, new=referral is None)
-        self.app.push_screen(ReferralForm(partners, title, fields, initial, build), done)
+        self.push_form(referral, ReferralForm(partners, title, fields, initial, build))
+
+    def added(self, referral: Referral, ok: bool) -> None:
+        if ok:
+            self.select(referral.id)
+            self._warn_without_consent(referral)
 
     def _warn_without_consent(self, referral: Referral) -> None:
         """Warn, never block: services never depend on signing a release."""
@@ -324,17 +312,6 @@ class ReferralsPane(Pane):
             preview = None  # refused again below, and the reason shown
         need = repo.needs.get(referral.need_id) if referral.need_id else None
         message = core_casework.status_sentence(referral.status, status)
-        if preview is None or need is None or not core_casework.need_to_mark_met(preview, need):
-            self.write(
-                message,
-                casework.change_referral_status,
-                referral.id,
-                status,
-                on,
-                note,
-                follow_up_on=follow_up_on,
-            )
-            return
 
         def decided(mark: bool | None) -> None:
             self.write(
@@ -347,6 +324,10 @@ class ReferralsPane(Pane):
                 follow_up_on=follow_up_on,
                 mark_need_met=bool(mark),
             )
+
+        if preview is None or need is None or not core_casework.need_to_mark_met(preview, need):
+            decided(False)
+            return
 
         question = "The referral is complete. Is the need “{}” met now? Only if the client agrees."
         self.app.push_screen(
