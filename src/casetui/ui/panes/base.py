@@ -3,18 +3,30 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING, TypeVar
+from typing import TYPE_CHECKING, Concatenate, ParamSpec, Protocol, TypeVar, runtime_checkable
 
 from textual.containers import Vertical
 
 from casetui.core.records import Client, Record
+from casetui.ui.session import Session, session_of
+from casetui.ui.widgets.row_list import RowList
 from casetui.vault.repository import Table
 from casetui.vault.vault import Vault
 
-R = TypeVar("R", bound=Record)
-
 if TYPE_CHECKING:
-    from casetui.ui.app import CaseApp
+    from casetui.vault.repository import Repository
+
+R = TypeVar("R", bound=Record)
+P = ParamSpec("P")
+
+
+@runtime_checkable
+class ClientTabs(Protocol):
+    """The screen holding a client's tabs, as a tab sees it (without importing it)."""
+
+    def refresh_all(self) -> None: ...
+
+    def show_tab(self, tab: str) -> None: ...
 
 
 class Pane(Vertical):
@@ -23,12 +35,12 @@ class Pane(Vertical):
         self.client_id = client_id
 
     @property
-    def case_app(self) -> CaseApp:
-        return self.app  # type: ignore[return-value]
+    def session(self) -> Session:
+        return session_of(self.app)
 
     @property
     def vault(self) -> Vault:
-        return self.case_app.require_vault()
+        return self.session.require_vault()
 
     @property
     def client(self) -> Client:
@@ -42,29 +54,42 @@ class Pane(Vertical):
 
     def current_record(self, table: Table[R]) -> R | None:
         """The record under the tab's list cursor, read fresh from ``table``."""
-        from casetui.ui.widgets.row_list import RowList
-
         row = self.query_one(RowList).current
         return table.get(row.key) if row else None
 
     def select(self, record_id: str) -> None:
         """Put the cursor on ``record_id`` if this tab lists it."""
-        from casetui.ui.widgets.row_list import RowList
-
         for listing in self.query(RowList):
             listing.set_rows(listing.rows, keep_key=record_id)
 
-    def change(self, apply: Callable[[Vault], object], done: str = "") -> bool:
-        """Apply a change to the records, save it in the background, redraw."""
-        ok = self.case_app.run_on_vault(apply)
-        if ok:
-            from casetui.ui.screens.client import ClientScreen
+    def write(
+        self,
+        done: str,
+        operation: Callable[Concatenate[Repository, P], object],
+        /,
+        *args: P.args,
+        **kwargs: P.kwargs,
+    ) -> bool:
+        """Run a service from :mod:`casetui.services.casework` through the session, redraw.
 
-            screen = self.screen
-            if isinstance(screen, ClientScreen):
-                screen.refresh_all()
-            else:
-                self.refresh_data()
+        ``done`` is told once the change is applied ("" tells nothing); a refusal
+        is told by the session instead. Returns whether the change was applied.
+        """
+        ok = self.session.write(operation, *args, **kwargs)
+        if ok:
+            self._redraw_after_write()
             if done:
-                self.case_app.notify(done, markup=False, timeout=3)
+                self.app.notify(done, markup=False, timeout=3)
         return ok
+
+    def _redraw_after_write(self) -> None:
+        """Redraw every tab of the client's screen, or just this tab elsewhere.
+
+        Not needed once the app posts ``RecordsChanged`` after each write and the
+        client's screen redraws on it.
+        """
+        screen = self.screen
+        if isinstance(screen, ClientTabs):
+            screen.refresh_all()
+        else:
+            self.refresh_data()

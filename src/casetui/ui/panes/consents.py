@@ -16,11 +16,13 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.widgets import Static
 
-from casetui.core import casework
+from casetui.core import casework as core_casework
 from casetui.core.private_records import Consent
+from casetui.services import casework
 from casetui.ui.casework_forms import consent_fields, revoke_fields
 from casetui.ui.masking import free_text, is_masked
-from casetui.ui.panes.base import Pane
+from casetui.ui.panes.base import ClientTabs
+from casetui.ui.panes.record_pane import RecordPane
 from casetui.ui.safe_text import labelled, short_date
 from casetui.ui.screens.form import FormScreen
 from casetui.ui.widgets.row_list import Column, Row, RowList
@@ -42,7 +44,11 @@ STATE_LABELS = {
 }
 
 
-class ConsentsPane(Pane):
+class ConsentsPane(RecordPane[Consent]):
+    RECORD = Consent
+    ADDED = "Consent recorded."
+    SAVED = "Consent saved."
+
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("a", "add", "Record", id="consents.add"),
         Binding("e", "edit", "Edit", id="consents.edit"),
@@ -80,7 +86,7 @@ class ConsentsPane(Pane):
         return partner.name if partner else "(removed partner)"
 
     def refresh_data(self) -> None:
-        today = self.case_app.today
+        today = self.session.today
         consents = sorted(
             self.vault.repo.consents.for_parent(self.client_id),
             key=lambda c: (c.expires_on, c.id),
@@ -88,7 +94,7 @@ class ConsentsPane(Pane):
         )
         rows = []
         for c in consents:
-            state = casework.consent_state(c, today)
+            state = core_casework.consent_state(c, today)
             if state == "expired" and any(
                 o.partner_id == c.partner_id and o.signed_on > c.signed_on for o in consents
             ):
@@ -104,9 +110,6 @@ class ConsentsPane(Pane):
             )
         self.query_one(RowList).set_rows(rows)
         self._show_detail()
-
-    def _current(self) -> Consent | None:
-        return self.current_record(self.vault.repo.consents)
 
     @on(RowList.Highlighted)
     def _show_detail(self) -> None:
@@ -139,14 +142,13 @@ class ConsentsPane(Pane):
         repo = self.vault.repo
         partners = sorted(repo.partners.all(), key=lambda p: p.name.casefold())
         if not partners:
-            self.case_app.notify(
+            self.app.notify(
                 "The partner directory is empty. Add the agency first: press Esc, then p.",
                 severity="warning",
                 markup=False,
             )
             return
-        today = self.case_app.today
-        client_id = self.client_id
+        today = self.session.today
         if consent is not None:
             initial = {n: getattr(consent, n) for n in Consent.field_names() if n != "id"}
         else:
@@ -159,38 +161,13 @@ class ConsentsPane(Pane):
                 "expires_on": date(today.year + 1, today.month, min(today.day, 28)),
             }
 
-        def build(values: dict[str, Any]) -> Consent:
-            if consent is None:
-                return Consent.create(client_id=client_id, **values)
-            return dataclasses.replace(consent, **values)
-
-        def done(result: Consent | None) -> None:
-            if result is None or result == consent:
-                return
-            if consent is None:
-                if self.change(lambda v: v.repo.consents.add(result), "Consent recorded."):
-                    self.query_one(RowList).set_rows(
-                        self.query_one(RowList).rows, keep_key=result.id
-                    )
-            else:
-                self.change(lambda v: v.repo.consents.put(result), "Consent saved.")
-
         title = "Edit consent" if consent else ("Renew consent" if renewing else "Record a consent")
-        self.case_app.push_screen(FormScreen(title, consent_fields(partners), initial, build), done)
+        form = FormScreen(title, consent_fields(partners), initial, self.builder(consent))
+        self.push_form(consent, form)
         if partner_id is not None:
-            from casetui.ui.screens.client import ClientScreen
-
             screen = self.screen
-            if isinstance(screen, ClientScreen):
+            if isinstance(screen, ClientTabs):
                 screen.show_tab("consents")
-
-    def action_add(self) -> None:
-        self.open_form(None)
-
-    def action_edit(self) -> None:
-        consent = self._current()
-        if consent is not None:
-            self.open_form(consent)
 
     def action_renew(self) -> None:
         consent = self._current()
@@ -202,7 +179,7 @@ class ConsentsPane(Pane):
         if consent is None:
             return
         if consent.revoked_on is not None:
-            self.case_app.notify("This consent was already revoked.", markup=False, timeout=3)
+            self.app.notify("This consent was already revoked.", markup=False, timeout=3)
             return
 
         def build(values: dict[str, Any]) -> Consent:
@@ -210,16 +187,15 @@ class ConsentsPane(Pane):
 
         def done(result: Consent | None) -> None:
             if result is not None:
-                self.change(
-                    lambda v: v.repo.consents.put(result),
-                    "Consent revoked. Nothing more is shared under it.",
+                self.write(
+                    "Consent revoked. Nothing more is shared under it.", casework.save, result
                 )
 
-        self.case_app.push_screen(
+        self.app.push_screen(
             FormScreen(
                 "Revoke consent",
                 revoke_fields(),
-                {"revoked_on": self.case_app.today},
+                {"revoked_on": self.session.today},
                 build,
                 intro=f"Sharing with {self._partner_name(consent.partner_id)} stops from "
                 "this date.",

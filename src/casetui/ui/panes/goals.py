@@ -7,6 +7,7 @@ progress notes are hidden; its number, status and dates stay.
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Sequence
 from typing import Any, ClassVar
 
 from rich.text import Text
@@ -20,13 +21,14 @@ from casetui.core.errors import ValidationError
 from casetui.core.fields import NoteListSpec
 from casetui.core.records import Goal
 from casetui.core.rules import goal_count_note
+from casetui.services import casework
 from casetui.ui.client_forms import goal_fields, goal_values, progress_note_fields
 from casetui.ui.masking import HIDDEN, free_text, is_masked, need_label
-from casetui.ui.panes.base import Pane
+from casetui.ui.panes.record_pane import RecordPane, Removal
 from casetui.ui.safe_text import one_line, short_date
-from casetui.ui.screens.confirm import ConfirmScreen
 from casetui.ui.screens.form import FormScreen
 from casetui.ui.widgets.row_list import Column, Row, RowList
+from casetui.vault.repository import Repository
 
 STATUS_CYCLE = (
     GoalStatus.NOT_STARTED,
@@ -41,7 +43,18 @@ def ordered(goals: list[Goal]) -> list[Goal]:
     return sorted(goals, key=lambda g: (g.priority, g.id))
 
 
-class GoalsPane(Pane):
+def save_each(repo: Repository, goals: Sequence[Goal]) -> None:
+    """Save renumbered goals as one change: one save, one redraw."""
+    for goal in goals:
+        casework.save(repo, goal)
+
+
+class GoalsPane(RecordPane[Goal]):
+    RECORD = Goal
+    ADDED = "Goal added."
+    SAVED = "Goal saved."
+    REMOVED = "Goal removed."
+
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("a", "add", "Add", id="goals.add"),
         Binding("e", "edit", "Edit", show=False, id="goals.edit"),
@@ -94,9 +107,6 @@ class GoalsPane(Pane):
         self.query_one("#goals-warning", Static).update(one_line(note or ""))
         self._show_detail()
 
-    def _current(self) -> Goal | None:
-        return self.current_record(self.vault.repo.goals)
-
     @on(RowList.Highlighted)
     def _highlighted(self) -> None:
         self._show_detail()
@@ -125,35 +135,16 @@ class GoalsPane(Pane):
 
     # -- actions --------------------------------------------------------------------
 
-    def _open_form(self, goal: Goal | None) -> None:
+    def open_form(self, goal: Goal | None) -> None:
         needs = sorted(self.vault.repo.needs.for_parent(self.client_id), key=lambda n: n.label)
-        client_id = self.client_id
         next_priority = max((g.priority for g in self.goals()), default=0) + 1
-
-        def build(values: dict[str, Any]) -> Goal:
-            if goal is None:
-                return Goal.create(client_id=client_id, priority=next_priority, **values)
-            return dataclasses.replace(goal, **values)
-
-        def done(result: Goal | None) -> None:
-            if result is None or result == goal:
-                return
-            if goal is None:
-                self.change(lambda v: v.repo.goals.add(result), "Goal added.")
-                self.query_one(RowList).set_rows(self.query_one(RowList).rows, keep_key=result.id)
-            else:
-                self.change(lambda v: v.repo.goals.put(result), "Goal saved.")
-
+        build = self.builder(goal, priority=next_priority)
         title = "New goal" if goal is None else "Edit goal"
-        self.app.push_screen(FormScreen(title, goal_fields(needs), goal_values(goal), build), done)
+        self.push_form(goal, FormScreen(title, goal_fields(needs), goal_values(goal), build))
 
-    def action_add(self) -> None:
-        self._open_form(None)
-
-    def action_edit(self) -> None:
-        goal = self._current()
-        if goal is not None:
-            self._open_form(goal)
+    def added(self, goal: Goal, ok: bool) -> None:
+        # The cursor goes to the new goal even when it was refused (then to the top).
+        self.select(goal.id)
 
     def action_cycle_status(self) -> None:
         goal = self._current()
@@ -161,7 +152,7 @@ class GoalsPane(Pane):
             return
         following = STATUS_CYCLE[(STATUS_CYCLE.index(goal.status) + 1) % len(STATUS_CYCLE)]
         updated = dataclasses.replace(goal, status=following)
-        self.change(lambda v: v.repo.goals.put(updated), f"Goal is now {following.label.lower()}.")
+        self.write(f"Goal is now {following.label.lower()}.", casework.save, updated)
 
     def action_progress(self) -> None:
         goal = self._current()
@@ -177,13 +168,13 @@ class GoalsPane(Pane):
 
         def done(result: Goal | None) -> None:
             if result is not None:
-                self.change(lambda v: v.repo.goals.put(result), "Progress note added.")
+                self.write("Progress note added.", casework.save, result)
 
         self.app.push_screen(
             FormScreen(
                 "Progress note",
                 progress_note_fields(),
-                {"on": self.case_app.today},
+                {"on": self.session.today},
                 build,
                 intro=goal.text,
             ),
@@ -205,34 +196,12 @@ class GoalsPane(Pane):
             for n, g in enumerate(goals, start=1)
             if g.priority != n
         ]
-
-        def apply(vault: Any) -> None:
-            for g in renumbered:
-                vault.repo.goals.put(g)
-
-        self.change(apply)
+        self.write("", save_each, renumbered)
         self.query_one(RowList).set_rows(self.query_one(RowList).rows, keep_key=goal.id)
 
-    def action_remove(self) -> None:
-        goal = self._current()
-        if goal is None:
-            return
-
-        def decided(yes: bool | None) -> None:
-            if yes:
-                self.change(lambda v: v.repo.goals.remove(goal.id), "Goal removed.")
-
+    def removal(self, goal: Goal) -> Removal:
         advice = (
             "If the client changed their mind, marking it revised or paused keeps the "
             "history. Removing cannot be undone."
         )
-        self.app.push_screen(
-            ConfirmScreen(
-                "Remove this goal?",
-                f"{goal.text}\n\n{advice}",
-                yes="Remove",
-                no="Keep it",
-                shared_detail=f"{HIDDEN}\n\n{advice}",
-            ),
-            decided,
-        )
+        return Removal("Remove this goal?", f"{goal.text}\n\n{advice}", f"{HIDDEN}\n\n{advice}")

@@ -6,7 +6,6 @@ and date stay.
 
 from __future__ import annotations
 
-import dataclasses
 from typing import Any, ClassVar
 
 from rich.text import Text
@@ -19,14 +18,18 @@ from casetui.core.choices import LegalKind, LegalStatus
 from casetui.core.private_records import LegalMatter
 from casetui.ui.casework_forms import legal_fields
 from casetui.ui.masking import free_text, is_masked
-from casetui.ui.panes.base import Pane
+from casetui.ui.panes.record_pane import RecordPane, Removal
 from casetui.ui.safe_text import short_date
-from casetui.ui.screens.confirm import ConfirmScreen
 from casetui.ui.screens.form import FormScreen
 from casetui.ui.widgets.row_list import Column, Row, RowList
 
 
-class LegalPane(Pane):
+class LegalPane(RecordPane[LegalMatter]):
+    RECORD = LegalMatter
+    ADDED = "Saved."
+    SAVED = "Saved."
+    REMOVED = "Removed."
+
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("a", "add", "Add", id="legal.add"),
         Binding("e", "edit", "Edit", id="legal.edit"),
@@ -62,7 +65,7 @@ class LegalPane(Pane):
             key=lambda m: (m.on, m.id),
             reverse=True,
         )
-        today = self.case_app.today
+        today = self.session.today
         masked = is_masked(self)
         rows = []
         for m in matters:
@@ -83,9 +86,6 @@ class LegalPane(Pane):
         self.query_one(RowList).set_rows(rows)
         self._show_detail()
 
-    def _current(self) -> LegalMatter | None:
-        return self.current_record(self.vault.repo.legal_matters)
-
     @on(RowList.Highlighted)
     def _show_detail(self) -> None:
         matter = self._current()
@@ -99,53 +99,23 @@ class LegalPane(Pane):
     def _chosen(self) -> None:
         self.action_edit()
 
-    def _open_form(self, matter: LegalMatter | None) -> None:
-        client_id = self.client_id
+    def open_form(self, matter: LegalMatter | None) -> None:
         if matter is None:
             initial: dict[str, Any] = {
                 "kind": LegalKind.COURT_DATE,
                 "status": LegalStatus.SCHEDULED,
-                "on": self.case_app.today,
+                "on": self.session.today,
             }
         else:
             initial = {n: getattr(matter, n) for n in LegalMatter.field_names()}
-
-        def build(values: dict[str, Any]) -> LegalMatter:
-            if matter is None:
-                return LegalMatter.create(client_id=client_id, **values)
-            return dataclasses.replace(matter, **values)
-
-        def done(result: LegalMatter | None) -> None:
-            if result is None or result == matter:
-                return
-            self.change(lambda v: v.repo.legal_matters.put(result), "Saved.")
-
         title = "Add a legal matter" if matter is None else "Edit legal matter"
-        self.app.push_screen(FormScreen(title, legal_fields(), initial, build), done)
+        self.push_form(matter, FormScreen(title, legal_fields(), initial, self.builder(matter)))
 
-    def action_add(self) -> None:
-        self._open_form(None)
+    def added(self, matter: LegalMatter, ok: bool) -> None:
+        """The cursor stays where it was."""
 
-    def action_edit(self) -> None:
-        matter = self._current()
-        if matter is not None:
-            self._open_form(matter)
-
-    def action_remove(self) -> None:
-        matter = self._current()
-        if matter is None:
-            return
-
-        def decided(yes: bool | None) -> None:
-            if yes:
-                self.change(lambda v: v.repo.legal_matters.remove(matter.id), "Removed.")
-
-        self.app.push_screen(
-            ConfirmScreen(
-                f"Remove this {matter.kind.label.lower()}?",
-                "Changing its status keeps the history. Removing cannot be undone.",
-                yes="Remove",
-                no="Keep it",
-            ),
-            decided,
+    def removal(self, matter: LegalMatter) -> Removal:
+        return Removal(
+            f"Remove this {matter.kind.label.lower()}?",
+            "Changing its status keeps the history. Removing cannot be undone.",
         )

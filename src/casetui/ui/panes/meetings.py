@@ -6,7 +6,6 @@ observations, next steps, goals discussed) is hidden; date, time, kind and lengt
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Callable
 from datetime import timedelta
 from typing import Any, ClassVar
@@ -20,11 +19,12 @@ from textual.screen import ModalScreen
 from textual.widgets import Footer, Static
 
 from casetui.core.casework import join_phrases
+from casetui.core.choices import MeetingKind
 from casetui.core.records import Meeting
-from casetui.core.rules import staff_by_name
+from casetui.core.rules import next_checkin_due, staff_by_name
 from casetui.ui.client_forms import meeting_fields, next_checkin_hint
 from casetui.ui.masking import free_text, is_masked, on_masking
-from casetui.ui.panes.base import Pane
+from casetui.ui.panes.record_pane import RecordPane
 from casetui.ui.safe_text import labelled, one_line, short_date
 from casetui.ui.screens.form import FormScreen
 from casetui.ui.widgets.chrome import MaskBadge
@@ -95,7 +95,11 @@ class MeetingView(ModalScreen[None]):
         self.dismiss(None)
 
 
-class MeetingsPane(Pane):
+class MeetingsPane(RecordPane[Meeting]):
+    RECORD = Meeting
+    ADDED = "Meeting logged."
+    SAVED = "Meeting saved."
+
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("a", "add", "Log meeting", id="meetings.add"),
         Binding("e", "edit", "Edit", id="meetings.edit"),
@@ -140,9 +144,7 @@ class MeetingsPane(Pane):
             for m in meetings
         ]
         self.query_one(RowList).set_rows(rows)
-        summary = self.vault.repo.summary(self.client_id, self.case_app.today)
-        from casetui.core.rules import next_checkin_due
-
+        summary = self.vault.repo.summary(self.client_id, self.session.today)
         due = next_checkin_due(self.client, summary.contact)
         last = short_date(summary.contact.last_contact, "none yet")
         self.query_one("#meetings-info", Static).update(
@@ -151,9 +153,6 @@ class MeetingsPane(Pane):
                 f"next check-in {short_date(due, 'not scheduled')}"
             )
         )
-
-    def _current(self) -> Meeting | None:
-        return self.current_record(self.vault.repo.meetings)
 
     @on(RowList.Chosen)
     def _chosen(self) -> None:
@@ -172,50 +171,28 @@ class MeetingsPane(Pane):
             )
         )
 
-    def _open_form(self, meeting: Meeting | None) -> None:
+    def open_form(self, meeting: Meeting | None) -> None:
         vault = self.vault
         client = self.client
         staff = staff_by_name(vault.repo.staff.all())
         goals = sorted(vault.repo.goals.for_parent(client.id), key=lambda g: g.priority)
-        today = self.case_app.today
+        today = self.session.today
         if meeting is None:
             initial: dict[str, Any] = {
                 "on": today,
-                "kind": None,
+                "kind": MeetingKind.SCHEDULED,
                 "duration_minutes": 60,
-                "staff_id": self.case_app.owner_id or client.case_manager_id,
+                "staff_id": self.session.owner_id or client.case_manager_id,
                 "next_checkin": today + timedelta(days=client.checkin_interval_days),
             }
-            from casetui.core.choices import MeetingKind
-
-            initial["kind"] = MeetingKind.SCHEDULED
         else:
             initial = {n: getattr(meeting, n) for n in Meeting.field_names() if n != "id"}
-
-        def build(values: dict[str, Any]) -> Meeting:
-            if meeting is None:
-                return Meeting.create(client_id=client.id, **values)
-            return dataclasses.replace(meeting, **values)
-
-        def done(result: Meeting | None) -> None:
-            if result is None or result == meeting:
-                return
-            if meeting is None:
-                self.change(lambda v: v.repo.meetings.add(result), "Meeting logged.")
-            else:
-                self.change(lambda v: v.repo.meetings.put(result), "Meeting saved.")
-
         title = "Log a meeting" if meeting is None else "Edit meeting"
         hint = next_checkin_hint(
             client.checkin_interval_days, new=meeting is None, filled=bool(initial["next_checkin"])
         )
         fields = meeting_fields(staff, goals, checkin_hint=hint)
-        self.app.push_screen(FormScreen(title, fields, initial, build), done)
+        self.push_form(meeting, FormScreen(title, fields, initial, self.builder(meeting)))
 
-    def action_add(self) -> None:
-        self._open_form(None)
-
-    def action_edit(self) -> None:
-        meeting = self._current()
-        if meeting is not None:
-            self._open_form(meeting)
+    def added(self, meeting: Meeting, ok: bool) -> None:
+        """The cursor stays where it was."""

@@ -22,6 +22,7 @@ from casetui.core.casework import days_ago
 from casetui.core.catalog import CATALOG, CatalogNeed
 from casetui.core.choices import OPEN_NEED_STATUSES, Horizon, NeedStatus
 from casetui.core.records import NeedItem
+from casetui.services import casework
 from casetui.ui.client_forms import need_fields
 from casetui.ui.masking import free_text, is_masked, need_label
 from casetui.ui.panes.base import Pane
@@ -96,7 +97,7 @@ class NeedsPane(Pane):
 
     def refresh_data(self) -> None:
         client = self.client
-        today = self.case_app.today
+        today = self.session.today
         when = client.needs_reassessed_on
         if when is None:
             reassessed = "Needs not reassessed yet (press r when you reassess them)"
@@ -205,15 +206,11 @@ class NeedsPane(Pane):
             return
         item = self._item_for(entry)
         updated = dataclasses.replace(
-            item, status=next_status(item.status), status_date=self.case_app.today
+            item, status=next_status(item.status), status_date=self.session.today
         )
         is_new = not isinstance(entry, NeedItem)
         row_list = self.query_one(RowList)
-        self.change(
-            (lambda v: v.repo.needs.add(updated))
-            if is_new
-            else (lambda v: v.repo.needs.put(updated))
-        )
+        self.write("", casework.add if is_new else casework.save, updated)
         row_list.set_rows(row_list.rows, keep_key=updated.id)
         self.refresh_data()
         row_list.set_rows(row_list.rows, keep_key=updated.id)
@@ -239,16 +236,11 @@ class NeedsPane(Pane):
         def done(result: NeedItem | None) -> None:
             if result is None or (result == item and not is_new):
                 return
-            self.change(
-                (lambda v: v.repo.needs.add(result))
-                if is_new
-                else (lambda v: v.repo.needs.put(result)),
-                "Need saved.",
-            )
+            self.write("Need saved.", casework.add if is_new else casework.save, result)
 
         initial = {
             "status": item.status,
-            "status_date": item.status_date or self.case_app.today,
+            "status_date": item.status_date or self.session.today,
             "note": item.note,
         }
         self.app.push_screen(FormScreen(item.label, need_fields(False), initial, build), done)
@@ -262,16 +254,16 @@ class NeedsPane(Pane):
         def done(result: NeedItem | None) -> None:
             if result is not None:
                 self.show_all = self.show_all or result.status not in OPEN_NEED_STATUSES
-                self.change(lambda v: v.repo.needs.add(result), "Custom need added.")
+                self.write("Custom need added.", casework.add, result)
 
         initial = {
             "status": NeedStatus.NEEDED,
-            "status_date": self.case_app.today,
+            "status_date": self.session.today,
             "horizon": Horizon.SHORT_TERM,
         }
         self.app.push_screen(FormScreen("Custom need", need_fields(True), initial, build), done)
 
     def action_reassessed(self) -> None:
         client = self.client
-        updated = dataclasses.replace(client, needs_reassessed_on=self.case_app.today)
-        self.change(lambda v: v.repo.clients.put(updated), "Marked as reassessed today.")
+        updated = dataclasses.replace(client, needs_reassessed_on=self.session.today)
+        self.write("Marked as reassessed today.", casework.save, updated)

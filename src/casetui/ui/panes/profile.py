@@ -12,12 +12,13 @@ from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
 from textual.widgets import Static
 
-from casetui.core import casework
+from casetui.core import casework as core_casework
 from casetui.core.choices import OPEN_NEED_STATUSES, CaseEventKind, ClientStatus
 from casetui.core.history_records import Assignment, CaseEvent
 from casetui.core.labels import neutral_label
 from casetui.core.records import Client
 from casetui.core.rules import staff_by_name
+from casetui.services import casework
 from casetui.ui.casework_forms import close_fields, reassign_fields, reopen_fields
 from casetui.ui.client_forms import client_fields, client_values
 from casetui.ui.masking import client_name, free_text, is_masked
@@ -126,7 +127,7 @@ class ProfilePane(Pane):
         client = self.client
         staff = staff_by_name(self.vault.repo.staff.all())
         if len(staff) < 2:
-            self.case_app.notify(
+            self.app.notify(
                 "There is no other case manager in this vault to hand the client to.",
                 markup=False,
             )
@@ -134,7 +135,7 @@ class ProfilePane(Pane):
 
         def build(values: dict[str, Any]) -> tuple[str, date, str]:
             on = required_date(values, "on")
-            casework.reassign(client, values["to_staff_id"] or "", on, values["note"])
+            core_casework.reassign(client, values["to_staff_id"] or "", on, values["note"])
             return values["to_staff_id"], on, values["note"]
 
         def done(result: tuple[str, date, str] | None) -> None:
@@ -142,16 +143,20 @@ class ProfilePane(Pane):
                 return
             to_staff, on, note = result
             name = next((s.name for s in staff if s.id == to_staff), "")
-            self.change(
-                lambda v: v.repo.reassign(client.id, to_staff, on, note),
+            self.write(
                 f"{client_name(client, is_masked(self))} is now with {name}.",
+                casework.reassign,
+                client.id,
+                to_staff,
+                on,
+                note,
             )
 
         self.app.push_screen(
             FormScreen(
                 "Reassign the client",
                 reassign_fields(staff, client.case_manager_id),
-                {"on": self.case_app.today},
+                {"on": self.session.today},
                 build,
                 intro="One designated case manager per client. The handoff is kept in the "
                 "case history.",
@@ -161,23 +166,26 @@ class ProfilePane(Pane):
 
     def action_close_or_reopen(self) -> None:
         client = self.client
-        today = self.case_app.today
+        today = self.session.today
         if client.status is ClientStatus.CLOSED:
 
             def build_reopen(values: dict[str, Any]) -> tuple[date, str]:
                 on = required_date(values, "on")
-                closed_on = casework.last_closed_on(
+                closed_on = core_casework.last_closed_on(
                     self.vault.repo.case_events.for_parent(client.id)
                 )
-                casework.reopen_case(client, on=on, reason=values["note"], closed_on=closed_on)
+                core_casework.reopen_case(client, on=on, reason=values["note"], closed_on=closed_on)
                 return on, values["note"]
 
             def reopened(result: tuple[date, str] | None) -> None:
                 if result is not None:
                     on, reason = result
-                    self.change(
-                        lambda v: v.repo.reopen_case(client.id, on=on, reason=reason),
+                    self.write(
                         "Welcome back: the case is open again.",
+                        casework.reopen_case,
+                        client.id,
+                        on=on,
+                        reason=reason,
                     )
 
             self.app.push_screen(
@@ -193,14 +201,16 @@ class ProfilePane(Pane):
         def build_close(values: dict[str, Any]) -> dict[str, Any]:
             on = required_date(values, "on")
             values = {**values, "on": on}
-            casework.close_case(client, needs=needs, **values)
+            core_casework.close_case(client, needs=needs, **values)
             return values
 
         def closed(values: dict[str, Any] | None) -> None:
             if values is not None:
-                self.change(
-                    lambda v: v.repo.close_case(client.id, **values),
+                self.write(
                     "The case is closed. It stays searchable under Closed cases.",
+                    casework.close_case,
+                    client.id,
+                    **values,
                 )
 
         checklist = (
@@ -229,7 +239,7 @@ class ProfilePane(Pane):
 
         def done(updated: Client | None) -> None:
             if updated is not None and updated != client:
-                self.change(lambda v: v.repo.clients.put(updated), "Profile saved.")
+                self.write("Profile saved.", casework.save, updated)
 
         fields = client_fields(staff, client)
         self.app.push_screen(

@@ -17,13 +17,15 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.widgets import Select, Static
 
-from casetui.core import casework
+from casetui.core import casework as core_casework
 from casetui.core.choices import ReferralStatus
 from casetui.core.records import Partner, Referral
 from casetui.core.today import is_stalled
+from casetui.services import casework
 from casetui.ui.casework_forms import referral_fields, status_fields
 from casetui.ui.masking import free_text, is_masked, need_label
-from casetui.ui.panes.base import Pane
+from casetui.ui.panes.consents import ConsentsPane
+from casetui.ui.panes.record_pane import RecordPane
 from casetui.ui.safe_text import labelled, short_date
 from casetui.ui.screens.confirm import ConfirmScreen
 from casetui.ui.screens.form import FormField, FormScreen, optional_date, required_date
@@ -53,7 +55,11 @@ class ReferralForm(FormScreen[Referral]):
             service.value = kind
 
 
-class ReferralsPane(Pane):
+class ReferralsPane(RecordPane[Referral]):
+    RECORD = Referral
+    ADDED = "Referral added."
+    SAVED = "Referral saved."
+
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("a", "add", "Refer", id="referrals.add"),
         Binding("t", "step", "Step", id="referrals.step"),
@@ -88,8 +94,8 @@ class ReferralsPane(Pane):
         return partner.name if partner else "(removed partner)"
 
     def refresh_data(self) -> None:
-        today = self.case_app.today
-        stalled_after = self.case_app.settings.stalled_after_days
+        today = self.session.today
+        stalled_after = self.session.settings.stalled_after_days
         referrals = sorted(
             self.vault.repo.referrals.for_parent(self.client_id),
             key=lambda r: (r.last_update, r.id),
@@ -125,20 +131,17 @@ class ReferralsPane(Pane):
         self.query_one("#referrals-info", Static).update(Text(info))
         self._show_detail()
 
-    def _current(self) -> Referral | None:
-        return self.current_record(self.vault.repo.referrals)
-
     @on(RowList.Highlighted)
     def _show_detail(self) -> None:
         referral = self._current()
         text = Text(end="")
         if referral is not None:
             repo = self.vault.repo
-            today = self.case_app.today
+            today = self.session.today
             need = repo.needs.get(referral.need_id) if referral.need_id else None
             goal = repo.goals.get(referral.goal_id) if referral.goal_id else None
             consents = repo.consents.for_parent(self.client_id)
-            consent = casework.valid_consent(consents, referral.partner_id, today)
+            consent = core_casework.valid_consent(consents, referral.partner_id, today)
             masked = is_masked(self)
             goal_text = free_text(goal.text, masked, "") if goal else ""
             need_text = need_label(need, masked) if need else ""
@@ -182,23 +185,15 @@ class ReferralsPane(Pane):
 
     # -- adding and editing -----------------------------------------------------------
 
-    def action_add(self) -> None:
-        self._open_form(None)
-
-    def action_edit(self) -> None:
-        referral = self._current()
-        if referral is not None:
-            self._open_form(referral)
-
-    def _open_form(self, referral: Referral | None, chosen: Partner | None = None) -> None:
+    def open_form(self, referral: Referral | None, chosen: Partner | None = None) -> None:
         repo = self.vault.repo
         partners = sorted(repo.partners.all(), key=lambda p: p.name.casefold())
         if not partners:
             # Add the agency here, then go on to the referral with it chosen.
             open_partner_form(
-                self.case_app,
+                self.app,
                 None,
-                lambda partner: self._open_form(None, partner),
+                lambda partner: self.open_form(None, partner),
                 intro="The partner directory is empty. Add the agency you are referring "
                 "the client to; the referral comes next, with this partner chosen.",
             )
@@ -206,7 +201,7 @@ class ReferralsPane(Pane):
         needs = sorted(repo.needs.for_parent(self.client_id), key=lambda n: n.label)
         goals = sorted(repo.goals.for_parent(self.client_id), key=lambda g: g.priority)
         client_id = self.client_id
-        today = self.case_app.today
+        today = self.session.today
         if referral is None:
             initial: dict[str, Any] = {"status": ReferralStatus.PLANNED, "on": today}
             if chosen is not None:
@@ -220,34 +215,29 @@ class ReferralsPane(Pane):
                 on = required_date(values, "on")
                 values.pop("on")
                 values["follow_up_on"] = optional_date(values, "follow_up_on")
-                return casework.new_referral(client_id=client_id, on=on, status=status, **values)
+                return core_casework.new_referral(
+                    client_id=client_id, on=on, status=status, **values
+                )
             return dataclasses.replace(referral, **values)
-
-        def done(result: Referral | None) -> None:
-            if result is None or result == referral:
-                return
-            if referral is not None:
-                self.change(lambda v: v.repo.referrals.put(result), "Referral saved.")
-                return
-            if self.change(lambda v: v.repo.referrals.add(result), "Referral added."):
-                self.query_one(RowList).set_rows(self.query_one(RowList).rows, keep_key=result.id)
-                self._warn_without_consent(result)
 
         title = "Refer the client" if referral is None else "Edit referral"
         fields = referral_fields(partners, needs, goals, new=referral is None)
-        self.app.push_screen(ReferralForm(partners, title, fields, initial, build), done)
+        self.push_form(referral, ReferralForm(partners, title, fields, initial, build))
+
+    def added(self, referral: Referral, ok: bool) -> None:
+        if ok:
+            self.select(referral.id)
+            self._warn_without_consent(referral)
 
     def _warn_without_consent(self, referral: Referral) -> None:
         """Warn, never block: services never depend on signing a release."""
         consents = self.vault.repo.consents.for_parent(self.client_id)
-        if casework.valid_consent(consents, referral.partner_id, self.case_app.today):
+        if core_casework.valid_consent(consents, referral.partner_id, self.session.today):
             return
         name = self._partner_name(referral.partner_id)
 
         def decided(record: bool | None) -> None:
             if record:
-                from casetui.ui.panes.consents import ConsentsPane
-
                 self.screen.query_one(ConsentsPane).open_form(None, partner_id=referral.partner_id)
 
         self.app.push_screen(
@@ -268,11 +258,11 @@ class ReferralsPane(Pane):
         referral = self._current()
         if referral is None:
             return
-        following = casework.next_on_path(referral.status)
+        following = core_casework.next_on_path(referral.status)
         if following is None:
-            self.case_app.notify("This referral is completed.", markup=False, timeout=3)
+            self.app.notify("This referral is completed.", markup=False, timeout=3)
             return
-        self._apply_status(referral, following, self.case_app.today, "", None)
+        self._apply_status(referral, following, self.session.today, "", None)
 
     def action_update(self) -> None:
         referral = self._current()
@@ -280,7 +270,7 @@ class ReferralsPane(Pane):
             return
 
         def build(values: dict[str, Any]) -> Referral:
-            return casework.change_status(
+            return core_casework.change_status(
                 referral,
                 values["status"],
                 required_date(values, "on"),
@@ -298,7 +288,7 @@ class ReferralsPane(Pane):
             FormScreen(
                 "Update the referral",
                 status_fields(),
-                {"status": referral.status, "on": self.case_app.today, "follow_up_on": None},
+                {"status": referral.status, "on": self.session.today, "follow_up_on": None},
                 build,
                 intro=f"{self._partner_name(referral.partner_id)} · now {referral.status.label}",
             ),
@@ -315,34 +305,29 @@ class ReferralsPane(Pane):
     ) -> None:
         repo = self.vault.repo
         try:
-            preview: Referral | None = casework.change_status(
+            preview: Referral | None = core_casework.change_status(
                 referral, status, on, note, follow_up_on
             )
         except ValueError:
             preview = None  # refused again below, and the reason shown
         need = repo.needs.get(referral.need_id) if referral.need_id else None
-        message = casework.status_sentence(referral.status, status)
-        if preview is None or need is None or not casework.need_to_mark_met(preview, need):
-            self.change(
-                lambda v: v.repo.change_referral_status(
-                    referral.id, status, on, note, follow_up_on=follow_up_on
-                ),
-                message,
-            )
-            return
+        message = core_casework.status_sentence(referral.status, status)
 
         def decided(mark: bool | None) -> None:
-            self.change(
-                lambda v: v.repo.change_referral_status(
-                    referral.id,
-                    status,
-                    on,
-                    note,
-                    follow_up_on=follow_up_on,
-                    mark_need_met=bool(mark),
-                ),
+            self.write(
                 message + (" The need is marked met." if mark else ""),
+                casework.change_referral_status,
+                referral.id,
+                status,
+                on,
+                note,
+                follow_up_on=follow_up_on,
+                mark_need_met=bool(mark),
             )
+
+        if preview is None or need is None or not core_casework.need_to_mark_met(preview, need):
+            decided(False)
+            return
 
         question = "The referral is complete. Is the need “{}” met now? Only if the client agrees."
         self.app.push_screen(

@@ -15,6 +15,7 @@ from textual.containers import VerticalScroll
 from textual.widgets import Static
 
 from casetui.core.private_records import SafetyPlan
+from casetui.services import casework
 from casetui.ui.casework_forms import SAFETY_PLAN_FIELDS, safety_plan_fields
 from casetui.ui.masking import is_masked
 from casetui.ui.panes.base import Pane
@@ -64,7 +65,7 @@ class SafetyPane(Pane):
 
     @property
     def needs_confirmation(self) -> bool:
-        return self.case_app.settings.confirm_safety_plan
+        return self.session.settings.confirm_safety_plan
 
     def compose(self) -> ComposeResult:
         with SafetyView(id="safety-view"):
@@ -95,7 +96,7 @@ class SafetyPane(Pane):
 
     def _refuse_while_shared(self) -> bool:
         if is_masked(self) and self.vault.repo.safety_plan_for(self.client_id) is not None:
-            self.case_app.notify(
+            self.app.notify(
                 "The safety plan stays hidden while screen sharing. Turn screen sharing off first.",
                 markup=False,
                 timeout=4,
@@ -107,7 +108,7 @@ class SafetyPane(Pane):
         if self._refuse_while_shared():
             return
         if self.vault.repo.safety_plan_for(self.client_id) is None:
-            self.case_app.notify(
+            self.app.notify(
                 "There is no safety plan to show yet. Press e to write one with the client.",
                 markup=False,
                 timeout=4,
@@ -141,7 +142,7 @@ class SafetyPane(Pane):
         client_id = self.client_id
         if plan is None:
             initial: dict[str, Any] = {
-                "reviewed_on": self.case_app.today,
+                "reviewed_on": self.session.today,
                 "developed_with_client": True,
             }
         else:
@@ -160,7 +161,7 @@ class SafetyPane(Pane):
             if result is None or result == plan:
                 self.refresh_data()
                 return
-            self.change(lambda v: v.repo.safety_plans.put(result), "Safety plan saved.")
+            self.write("Safety plan saved.", casework.save, result)
 
         def open_form() -> None:
             self.app.push_screen(

@@ -25,7 +25,7 @@ from casetui.ui.panes.needs import NeedsPane
 from casetui.ui.panes.profile import ProfilePane
 from casetui.ui.panes.referrals import ReferralsPane
 from casetui.ui.panes.safety import SafetyPane
-from casetui.ui.panes.strengths import StrengthsPane
+from casetui.ui.panes.strengths_pane import StrengthsPane
 from casetui.ui.safe_text import one_line
 from casetui.ui.widgets.chrome import MaskBadge, SaveStatus, banners
 

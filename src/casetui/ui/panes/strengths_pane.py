@@ -6,7 +6,6 @@ how many were answered stay.
 
 from __future__ import annotations
 
-import dataclasses
 from typing import Any, ClassVar
 
 from rich.text import Text
@@ -20,7 +19,7 @@ from casetui.core.private_records import StrengthsAssessment
 from casetui.core.strengths import QUESTIONS, comparison, newest_first
 from casetui.ui.casework_forms import strengths_fields
 from casetui.ui.masking import free_text, is_masked
-from casetui.ui.panes.base import Pane
+from casetui.ui.panes.record_pane import RecordPane
 from casetui.ui.screens.form import FormScreen
 from casetui.ui.widgets.row_list import Column, Row, RowList
 
@@ -46,7 +45,11 @@ class StrengthsView(VerticalScroll, can_focus=True):
     pass
 
 
-class StrengthsPane(Pane):
+class StrengthsPane(RecordPane[StrengthsAssessment]):
+    RECORD = StrengthsAssessment
+    ADDED = "Assessment saved."
+    SAVED = "Assessment saved."
+
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("a", "add", "Reassess", id="strengths.add"),
         Binding("e", "edit", "Edit", id="strengths.edit"),
@@ -83,9 +86,6 @@ class StrengthsPane(Pane):
         listing.styles.height = min(len(rows), 4) + 2 if rows else 3
         self._show_detail()
 
-    def _current(self) -> StrengthsAssessment | None:
-        return self.current_record(self.vault.repo.strengths)
-
     @on(RowList.Highlighted)
     def _show_detail(self) -> None:
         current = self._current()
@@ -101,54 +101,29 @@ class StrengthsPane(Pane):
     def _chosen(self) -> None:
         self.action_edit()
 
-    def _open_form(self, assessment: StrengthsAssessment | None) -> None:
-        client_id = self.client_id
+    def open_form(self, assessment: StrengthsAssessment | None) -> None:
         sittings = self.sittings()
         if assessment is None:
             earlier = sittings[0] if sittings else None
-            initial: dict[str, Any] = {"on": self.case_app.today}
+            initial: dict[str, Any] = {"on": self.session.today}
         else:
             index = next(i for i, a in enumerate(sittings) if a.id == assessment.id)
             earlier = sittings[index + 1] if index + 1 < len(sittings) else None
             initial = {n: getattr(assessment, n) for n in StrengthsAssessment.field_names()}
         before = {name: getattr(earlier, name) for name, _q in QUESTIONS} if earlier else None
 
-        def build(values: dict[str, Any]) -> StrengthsAssessment:
-            if assessment is None:
-                return StrengthsAssessment.create(client_id=client_id, **values)
-            return dataclasses.replace(assessment, **values)
-
-        def done(result: StrengthsAssessment | None) -> None:
-            if result is None or result == assessment:
-                return
-            if assessment is None:
-                if self.change(lambda v: v.repo.strengths.add(result), "Assessment saved."):
-                    self.query_one(RowList).set_rows(
-                        self.query_one(RowList).rows, keep_key=result.id
-                    )
-            else:
-                self.change(lambda v: v.repo.strengths.put(result), "Assessment saved.")
-
         title = (
             "Edit this sitting"
             if assessment
             else ("Reassess strengths" if sittings else "Strengths assessment")
         )
-        self.app.push_screen(
+        self.push_form(
+            assessment,
             FormScreen(
                 title,
                 strengths_fields(before),
                 initial,
-                build,
+                self.builder(assessment),
                 intro="Write each answer in the client's own words. Any may be left for later.",
             ),
-            done,
         )
-
-    def action_add(self) -> None:
-        self._open_form(None)
-
-    def action_edit(self) -> None:
-        current = self._current()
-        if current is not None:
-            self._open_form(current)
