@@ -678,7 +678,7 @@ async def test_today_week_team_and_partners_hide_names_and_notes(
         assert_hidden(app, secrets, "the team")
 
         # The partners: named (they are agencies), their notes hidden and not searched.
-        app.show_partners()
+        app.show("partners")
         await wait_for(pilot, lambda: isinstance(app.screen, PartnersScreen))
         await wait_for(pilot, lambda: app.screen.query_one(RowList).has_focus)
         listing = app.screen.query_one(RowList)

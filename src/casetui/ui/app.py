@@ -14,9 +14,9 @@ import signal
 import threading
 import time
 import traceback
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Collection
 from datetime import date, datetime
+from functools import partial
 from pathlib import Path
 from typing import Any, ClassVar, Concatenate, ParamSpec
 
@@ -24,24 +24,44 @@ from rich.text import Text
 from textual import events, work
 from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
+from textual.command import CommandPalette
 from textual.driver import Driver
 from textual.reactive import reactive
 from textual.screen import Screen
 from textual.widgets import Static
+from textual.worker import WorkerFailed
 
 from casetui.config import Settings
 from casetui.core.choices import AuditAction
 from casetui.core.errors import OlderCopy, VaultBusy, VaultError, WrongKey
+from casetui.crash import write_crash_report
+from casetui.ui.calendar_export import start_export
 from casetui.ui.commands import ClientCommands
 from casetui.ui.key_order import KeyOrder, is_ordered
-from casetui.ui.resume import OPENING, Place, capture, note_asked, opening
+from casetui.ui.messages import RecordsChanged
+from casetui.ui.navigation import Navigator
+from casetui.ui.reopening import OPENING, note_asked
+from casetui.ui.resume import Place, capture, opening, restore
 from casetui.ui.safe_text import one_line
+from casetui.ui.saving import SaveState
+from casetui.ui.screens.caseload import CaseloadScreen
+from casetui.ui.screens.confirm import ConfirmScreen
+from casetui.ui.screens.form import FormScreen
+from casetui.ui.screens.help import HelpScreen
+from casetui.ui.screens.idle_warning import IdleWarningScreen
+from casetui.ui.screens.unlock import LockScreen, OpeningScreen, SetupScreen, UnlockScreen
+from casetui.ui.screens.who_are_you import ask_who_you_are
 from casetui.ui.session import Section
-from casetui.ui.terminal import LenientLinuxDriver, TerminalGone
+from casetui.ui.settings_commands import change_settings, settings_commands
+from casetui.ui.terminal import LenientLinuxDriver, TerminalGone, lenient
+from casetui.ui.themes import choose_theme, load_themes
 from casetui.ui.worker_errors import tell, unexpected
 from casetui.vault.checkup import unlisted_keys
+from casetui.vault.drafts import discard_draft, keep_draft, read_draft
+from casetui.vault.keys import identity_file_is_protected, opens
+from casetui.vault.lock import holder
 from casetui.vault.repository import Repository
-from casetui.vault.vault import Unlocker, Vault
+from casetui.vault.vault import Unlocker, Vault, identity_unlocker, passphrase_unlocker
 
 P = ParamSpec("P")
 
@@ -60,18 +80,10 @@ INPUT_EVENTS = (
 
 def _key_file_protected(path: Path) -> bool:
     """Whether a key file asks for its passphrase; if it cannot be read now, assume so."""
-    from casetui.vault.keys import identity_file_is_protected
-
     try:
         return identity_file_is_protected(path)
     except VaultError:
         return True
-
-
-@dataclass(frozen=True, slots=True)
-class SaveState:
-    ok: bool
-    text: str
 
 
 class CaseApp(App[int]):
@@ -165,6 +177,11 @@ class CaseApp(App[int]):
         self._place: Place | None = None
         #: The countdown shown before the idle lock, while a form holds typed changes.
         self._idle_warning: Screen[Any] | None = None
+        #: Opens screens for ``show``, ``open_client``, ``go_back``…
+        self.navigator = Navigator(self)
+        #: What the write being made touched, heard from the repository.
+        self._touched_tables: set[str] = set()
+        self._touched_clients: set[str] = set()
         if self.settings.keymap:
             self.set_keymap(self.settings.keymap)
         self.set_reactive(CaseApp.masked, self.settings.mask_clients if masked is None else masked)
@@ -173,8 +190,6 @@ class CaseApp(App[int]):
 
     def get_driver_class(self) -> type[Driver]:
         """Textual's driver, but one byte from the terminal that is not UTF-8 cannot stop us."""
-        from casetui.ui.terminal import lenient
-
         return lenient(super().get_driver_class())
 
     @property
@@ -196,8 +211,6 @@ class CaseApp(App[int]):
         if self.vault is not None:
             self.vault_opened(self.vault)
             return
-        from casetui.ui.screens.unlock import OpeningScreen, SetupScreen, UnlockScreen
-
         if self.preset_unlocker is not None:
             self.push_screen(OpeningScreen())
             self.open_vault(self.preset_unlocker)
@@ -207,8 +220,6 @@ class CaseApp(App[int]):
             self.push_screen(UnlockScreen(self.vault_path))
 
     def _apply_theme(self) -> list[str]:
-        from casetui.ui.themes import choose_theme, load_themes
-
         themes, notices = load_themes()
         for theme in themes:
             self.register_theme(theme)
@@ -223,8 +234,6 @@ class CaseApp(App[int]):
     def watch_theme(self, theme: str) -> None:
         """Save a theme picked in the app ("Change theme") to the settings file."""
         if getattr(self, "_theme_applied", False) and theme != self.settings.theme:
-            from casetui.ui.settings_commands import change_settings
-
             change_settings(self, theme=theme)
 
     @work(thread=True, exclusive=True, group="open", exit_on_error=False)
@@ -261,8 +270,6 @@ class CaseApp(App[int]):
         self.call_from_thread(self.vault_opened, vault)
 
     def _open_failed(self, error: VaultError) -> None:
-        from casetui.ui.screens.unlock import OpeningScreen, UnlockScreen
-
         screen = self.screen
         if (
             isinstance(screen, OpeningScreen)
@@ -289,16 +296,14 @@ class CaseApp(App[int]):
             screen.failed(error)
 
     def vault_opened(self, vault: Vault) -> None:
-        from casetui.ui.screens.caseload import CaseloadScreen
-
         self.locked = False
         self.last_input = self.clock()
         self.vault = vault
+        if self._heard_write not in vault.repo.listeners:
+            vault.repo.listeners.append(self._heard_write)
         # A key read before the app started (--identity) goes with the vault on a lock.
         self.preset_unlocker = None
         if not vault.writable:
-            from casetui.vault.lock import holder
-
             self.read_only_because = holder(vault.paths.lock) or ""
         hidden = unlisted_keys(vault)
         if hidden is not None:
@@ -317,11 +322,9 @@ class CaseApp(App[int]):
         self.push_screen(caseload)
         place, self._place = self._place, None
         if place is None and self.settings.home == "today":
-            self.show_today()
+            self.show("today")
         if self.owner_id is None:
             # No case manager of its own (made by init and import): ask who this is.
-            from casetui.ui.screens.who_are_you import ask_who_you_are
-
             ask_who_you_are(self, vault, caseload)
         self._find_draft(vault, place)
 
@@ -334,8 +337,6 @@ class CaseApp(App[int]):
         A draft on disk wins over the place kept in memory: it holds the place too,
         and it may come from a session that lost its terminal.
         """
-        from casetui.vault.drafts import read_draft
-
         found = None
         with contextlib.suppress(Exception):  # a draft is a courtesy: never stop opening
             found = read_draft(vault.vault_id, vault.keyring)
@@ -346,8 +347,6 @@ class CaseApp(App[int]):
 
     @work(group="resume", exit_on_error=False)
     async def _go_back_to(self, vault: Vault, place: Place, from_disk: bool) -> None:
-        from casetui.ui.resume import restore
-
         if self.vault is not vault:
             return  # locked again already; the draft stays for next time
         await restore(self, place)
@@ -356,8 +355,6 @@ class CaseApp(App[int]):
 
     @work(thread=True, group="resume", exit_on_error=False)
     def _discard_draft(self, vault_id: str) -> None:
-        from casetui.vault.drafts import discard_draft
-
         discard_draft(vault_id)
 
     def _seal_draft(self, vault: Vault, place: Place) -> str | None:
@@ -365,8 +362,6 @@ class CaseApp(App[int]):
 
         Returns a sentence saying what went wrong, or None when it is kept.
         """
-        from casetui.vault.drafts import keep_draft
-
         try:
             keep_draft(vault.vault_id, vault.recipients, place.to_json())
         except VaultError as error:
@@ -382,8 +377,6 @@ class CaseApp(App[int]):
         namespaces: Any = None,
     ) -> bool:
         """Run an action, noting it so that a form it opens can be opened again after a lock."""
-        from casetui.ui.screens.confirm import ConfirmScreen
-
         how = opening(action, default_namespace)
         answering = isinstance(default_namespace, ConfirmScreen)
         if not answering:
@@ -533,7 +526,6 @@ class CaseApp(App[int]):
         """
         minutes = self.settings.idle_lock_minutes
         if self._idle_warning_due():
-            from casetui.ui.screens.idle_warning import IdleWarningScreen
 
             def closed(_result: object) -> None:
                 self._idle_warning = None
@@ -560,8 +552,6 @@ class CaseApp(App[int]):
         are notifications. The records, the caches and the key go with the vault.
         Only if the last save fails is the vault kept, unshown, so nothing is lost.
         """
-        from casetui.ui.screens.unlock import LockScreen
-
         if self.vault is None or self.locked:
             return
         if self.vault.writable:
@@ -625,8 +615,6 @@ class CaseApp(App[int]):
             self._let_go_done.set()
 
     def _lock_message(self, text: str) -> None:
-        from casetui.ui.screens.unlock import LockScreen
-
         if isinstance(self.screen, LockScreen):
             self.screen.query_one("#problem", Static).update(one_line(text))
 
@@ -635,8 +623,6 @@ class CaseApp(App[int]):
 
         ``passphrase`` is the key file's own when it has one, and is unused when not.
         """
-        from casetui.vault.vault import identity_unlocker, passphrase_unlocker
-
         if self.identity is not None:
             return identity_unlocker(self.identity, lambda: passphrase)
         return passphrase_unlocker(passphrase)
@@ -656,8 +642,6 @@ class CaseApp(App[int]):
     @work(thread=True, group="lock", exit_on_error=False)
     def _check_passphrase(self, passphrase: str) -> None:
         """A held vault comes back only for a key that opens it, got the session's way."""
-        from casetui.vault.keys import opens
-
         held = self._held
         if held is None:
             return
@@ -689,8 +673,6 @@ class CaseApp(App[int]):
 
     def watch_masked(self, masked: bool) -> None:
         """Say so, and close what cannot redraw itself; screens redraw themselves."""
-        from textual.command import CommandPalette
-
         if masked:
             self.clear_notifications()  # a toast may name a client
             if isinstance(self.screen, CommandPalette):  # its list was made with names
@@ -781,10 +763,6 @@ class CaseApp(App[int]):
         the code locations, and writes a crash report that holds no more than that
         (see :mod:`casetui.crash`). Only the first error is reported.
         """
-        from textual.worker import WorkerFailed
-
-        from casetui.crash import write_crash_report
-
         error = self._exception
         if error is None or self._crash_reported:
             self._close_messages_no_wait()
@@ -824,16 +802,12 @@ class CaseApp(App[int]):
 
     def _unsaved_form(self) -> bool:
         """Whether any form in the stack holds changes that were typed but not saved."""
-        from casetui.ui.screens.form import FormScreen
-
         return any(
             isinstance(screen, FormScreen) and screen.is_mounted and screen.changed
             for screen in self.screen_stack
         )
 
     def _ask_to_leave_forms(self) -> None:
-        from casetui.ui.screens.confirm import ConfirmScreen
-
         async def decided(leave: bool | None) -> None:
             self._quit_question = None
             if leave:
@@ -875,8 +849,6 @@ class CaseApp(App[int]):
         self._ask_to_quit_unsaved()
 
     def _ask_to_quit_unsaved(self) -> None:
-        from casetui.ui.screens.confirm import ConfirmScreen
-
         def decided(leave: bool | None) -> None:
             self._quit_question = None
             if leave:
@@ -892,132 +864,63 @@ class CaseApp(App[int]):
         self.push_screen(self._quit_question, decided)
 
     def action_help(self) -> None:
-        from casetui.ui.screens.help import HelpScreen
-
         if not isinstance(self.screen, HelpScreen):
             self.push_screen(HelpScreen(self.screen))
 
-    # -- navigation -----------------------------------------------------------------
+    # -- navigation: all of it, through one table (see ``ui/navigation.py``) -----------
 
-    # The stack is: the caseload at the bottom, then at most one of Today or the
-    # partner directory, then at most one client workspace. Esc goes one step back.
-
-    def _pop_to(self, keep: Callable[[Screen[Any]], bool]) -> None:
-        while len(self.screen_stack) > 2 and not keep(self.screen):
-            self.pop_screen()
+    def show(self, section: Section) -> None:
+        """Open one of the app's sections over the caseload."""
+        self.navigator.show(section)
 
     def open_client(
         self, client_id: str, tab: str | None = None, record_id: str | None = None
     ) -> None:
-        from casetui.ui.screens.accreditation import AccreditationScreen
-        from casetui.ui.screens.audit import AuditScreen
-        from casetui.ui.screens.client import ClientScreen
-        from casetui.ui.screens.partners import PartnersScreen
-        from casetui.ui.screens.today import TodayScreen
+        self.navigator.open_client(client_id, tab, record_id)
 
-        if self.vault is None or client_id not in self.vault.repo.clients:
-            return
-        keep = TodayScreen | PartnersScreen | AuditScreen | AccreditationScreen
-        self._pop_to(lambda s: isinstance(s, keep))
-        self.push_screen(ClientScreen(client_id, tab, record_id))
+    def open_week(self, staff_id: str) -> None:
+        self.navigator.open_week(staff_id)
 
-    def show_caseload(self) -> None:
-        self._pop_to(lambda s: False)
-
-    def show_today(self) -> None:
-        from casetui.ui.screens.today import TodayScreen
-
-        if self.vault is None:
-            return
-        self._pop_to(lambda s: False)
-        self.push_screen(TodayScreen())
-
-    def show_partners(self) -> None:
-        from casetui.ui.screens.partners import PartnersScreen
-
-        if self.vault is None:
-            return
-        self._pop_to(lambda s: False)
-        self.push_screen(PartnersScreen())
-
-    def show_week(self) -> None:
-        """The vault owner's week of admin and self-care time."""
-        from casetui.ui.screens.week import WeekScreen
-
-        if self.vault is None:
-            return
-        if self.owner_id is None:
-            self.notify(
-                "This vault has no case manager of its own, so there is no week to show.",
-                severity="warning",
-                markup=False,
-            )
-            return
-        self._pop_to(lambda s: False)
-        self.push_screen(WeekScreen(self.owner_id))
-
-    def show_team(self) -> None:
-        from casetui.ui.screens.team import TeamScreen
-
-        if self.vault is None:
-            return
-        self._pop_to(lambda s: False)
-        self.push_screen(TeamScreen())
-
-    def show_accreditation(self) -> None:
-        """Every active client against the essential requirements."""
-        from casetui.ui.screens.accreditation import AccreditationScreen
-
-        if self.vault is None:
-            return
-        self._pop_to(lambda s: False)
-        self.push_screen(AccreditationScreen())
-
-    def show_stats(self) -> None:
-        """De-identified counts for funders, with small counts suppressed."""
-        from casetui.ui.screens.stats import StatsScreen
-
-        if self.vault is None:
-            return
-        self._pop_to(lambda s: False)
-        self.push_screen(StatsScreen())
-
-    def show_audit(self) -> None:
-        """The whole vault's audit trail."""
-        from casetui.ui.screens.audit import AuditScreen
-
-        if self.vault is None:
-            return
-        self._pop_to(lambda s: False)
-        self.push_screen(AuditScreen())
-
-    def export_calendar(self) -> None:
-        """Write the owner's time blocks, meetings and check-ins to an .ics file."""
-        from casetui.ui.calendar_export import start_export
-
-        start_export(self)
+    def open_team(self) -> None:
+        self.navigator.open_team()
 
     def go_back(self) -> None:
         """Esc from a workspace: back to Today or the directory, else the caseload."""
-        if len(self.screen_stack) > 2:
-            self.pop_screen()
+        self.navigator.go_back()
 
-    def records_changed(self) -> None:
-        """Tell every open list that its figures are out of date."""
+    def export_calendar(self) -> None:
+        """Write the owner's time blocks, meetings and check-ins to an .ics file."""
+        start_export(self)
+
+    # -- redrawing after a write --------------------------------------------------------
+
+    def _heard_write(self, table: str, client_ids: Collection[str | None]) -> None:
+        """The repository's change signal: note what a write touched (any thread)."""
+        self._touched_tables.add(table)
+        self._touched_clients.update(c for c in client_ids if c)
+
+    def _tell_screens(self) -> None:
+        """Post :class:`RecordsChanged` to every screen, with what the write touched."""
+        tables, self._touched_tables = frozenset(self._touched_tables), set()
+        clients, self._touched_clients = frozenset(self._touched_clients), set()
+        if not tables:
+            return
         for screen in self.screen_stack:
-            mark = getattr(screen, "mark_stale", None)
-            if callable(mark):
-                mark()
+            screen.post_message(RecordsChanged(tables, clients))
 
     def get_system_commands(self, screen: Screen[Any]) -> Any:
         yield from super().get_system_commands(screen)
         if self.vault is not None:
-            yield SystemCommand("Caseload", "Go to the caseload list", self.show_caseload)
             yield SystemCommand(
-                "Today", "What needs doing today: check-ins, referrals, consents", self.show_today
+                "Caseload", "Go to the caseload list", partial(self.show, "caseload")
             )
             yield SystemCommand(
-                "My week", "Your admin, self-care and supervision time", self.show_week
+                "Today",
+                "What needs doing today: check-ins, referrals, consents",
+                partial(self.show, "today"),
+            )
+            yield SystemCommand(
+                "My week", "Your admin, self-care and supervision time", partial(self.show, "week")
             )
             yield SystemCommand(
                 "Export calendar",
@@ -1027,31 +930,29 @@ class CaseApp(App[int]):
             yield SystemCommand(
                 "Team (supervisor view)",
                 "Every case manager's caseload, overdue check-ins and hours",
-                self.show_team,
+                partial(self.show, "team"),
             )
             yield SystemCommand(
                 "Partner directory",
                 "Agencies and providers clients are referred to",
-                self.show_partners,
+                partial(self.show, "partners"),
             )
             yield SystemCommand(
                 "Accreditation readiness",
                 "Every active client against the standard's essential requirements",
-                self.show_accreditation,
+                partial(self.show, "accreditation"),
             )
             yield SystemCommand(
                 "Funder statistics",
                 "De-identified counts for a period, small counts suppressed",
-                self.show_stats,
+                partial(self.show, "stats"),
             )
             yield SystemCommand(
                 "Audit trail",
                 "Who changed what, and when, across the whole vault",
-                self.show_audit,
+                partial(self.show, "audit"),
             )
             yield SystemCommand("Save now", "Write all changes to the vault", self.action_save_now)
-            from casetui.ui.settings_commands import settings_commands
-
             yield from settings_commands(self)
         if self.masked:
             yield SystemCommand(
@@ -1077,19 +978,6 @@ class CaseApp(App[int]):
         """Run a service on the repository, then save (see :class:`Session`)."""
         return self.run_on_vault(lambda vault: operation(vault.repo, *args, **kwargs))
 
-    def show(self, section: Section) -> None:
-        """Open one of the app's sections over the caseload."""
-        {
-            "caseload": self.show_caseload,
-            "today": self.show_today,
-            "partners": self.show_partners,
-            "week": self.show_week,
-            "team": self.show_team,
-            "accreditation": self.show_accreditation,
-            "stats": self.show_stats,
-            "audit": self.show_audit,
-        }[section]()
-
     def run_on_vault(self, change: Callable[[Vault], object]) -> bool:
         """Apply an in-memory change, report a refusal in one sentence, then save."""
         vault = self.require_vault()
@@ -1105,10 +993,15 @@ class CaseApp(App[int]):
                 markup=False,
             )
             return False
+        self._touched_tables.clear()
+        self._touched_clients.clear()
         try:
             change(vault)
         except (VaultError, ValueError) as error:
+            self._touched_tables.clear()
+            self._touched_clients.clear()
             self.notify(str(error), title="Nothing was changed", severity="error", markup=False)
             return False
         self.changed()
+        self._tell_screens()
         return True

@@ -24,7 +24,7 @@ from casetui.ui.user_files import (
 from casetui.vault.calendar import SUFFIX, WHAT
 
 if TYPE_CHECKING:
-    from casetui.ui.app import CaseApp
+    from casetui.ui.session import Session
 
 MAX_WEEKS = 52
 DEFAULT_NAME = "casetui-calendar.ics"
@@ -82,7 +82,7 @@ def build_request(values: dict[str, Any], *, served: bool = False) -> CalendarRe
     return CalendarRequest(out, weeks, with_names, with_initials)
 
 
-def start_export(app: CaseApp) -> None:
+def start_export(app: Session) -> None:
     """Ask where and how, confirm anything risky, then write in a worker."""
     if app.vault is None:
         return
@@ -131,7 +131,7 @@ def start_export(app: CaseApp) -> None:
     )
 
 
-def _save(app: CaseApp, request: CalendarRequest) -> None:
+def _save(app: Session, request: CalendarRequest) -> None:
     """Build the calendar in a worker, then save it or send it to the browser."""
     from casetui.core.ical import CalendarFile
     from casetui.vault.calendar import calendar_for, local_zone

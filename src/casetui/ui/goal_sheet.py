@@ -29,7 +29,7 @@ from casetui.ui.user_files import (
 from casetui.vault.printout import FORMATS, SUFFIXES, WHAT, goal_sheet_for
 
 if TYPE_CHECKING:
-    from casetui.ui.app import CaseApp
+    from casetui.ui.session import Session
 
 MASKED_REFUSAL = (
     "The goal sheet cannot be printed while screen sharing, because it shows the client's "
@@ -133,7 +133,7 @@ def build_request(values: dict[str, Any], default: Path, *, served: bool = False
     return PrintRequest(out, fmt, sections)
 
 
-def _refused(app: CaseApp) -> bool:
+def _refused(app: Session) -> bool:
     """Say in one sentence why printing is not possible now, if it is not."""
     if app.masked:
         reason = MASKED_REFUSAL
@@ -145,7 +145,7 @@ def _refused(app: CaseApp) -> bool:
     return True
 
 
-def start_print(app: CaseApp, client_id: str) -> None:
+def start_print(app: Session, client_id: str) -> None:
     """Ask what to print and where, then write it in a worker."""
     vault = app.vault
     if vault is None or _refused(app):
@@ -175,7 +175,7 @@ def start_print(app: CaseApp, client_id: str) -> None:
     )
 
 
-def _save(app: CaseApp, client_id: str, request: PrintRequest) -> None:
+def _save(app: Session, client_id: str, request: PrintRequest) -> None:
     """Build the sheet in a worker, then save it or send it to the browser."""
     repo = app.require_vault().repo
     as_of = app.today

@@ -33,7 +33,7 @@ from casetui.vault.destinations import check_destination, write_user_file
 if TYPE_CHECKING:
     from textual.notifications import SeverityLevel
 
-    from casetui.ui.app import CaseApp
+    from casetui.ui.session import Session
 
 T = TypeVar("T")
 
@@ -48,7 +48,7 @@ SERVED_REFUSAL = (
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
 
 
-def is_served(app: CaseApp) -> bool:
+def is_served(app: Session) -> bool:
     """True when the app runs for a browser, not in a terminal on this computer."""
     return app.is_web or bool(os.environ.get(SERVED_ENV))
 
@@ -179,7 +179,7 @@ def browser_name(text: str, suffixes: Sequence[str]) -> str:
 
 
 def save_user_file(
-    app: CaseApp,
+    app: Session,
     file: UserFile,
     make: Callable[[], tuple[bytes, T]],
     done: Callable[[Saved, T], None],
@@ -233,7 +233,7 @@ def save_user_file(
 
 @dataclass(frozen=True, slots=True)
 class _Job(Generic[T]):
-    app: CaseApp
+    app: Session
     file: UserFile
     make: Callable[[], tuple[bytes, T]]
     done: Callable[[Saved, T], None]

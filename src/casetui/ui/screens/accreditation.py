@@ -28,6 +28,7 @@ from casetui.core.accreditation import (
 from casetui.core.choices import AuditAction, ClientStatus
 from casetui.core.records import Client
 from casetui.ui.masking import client_name, is_masked, on_masking
+from casetui.ui.records_view import ShowsRecords
 from casetui.ui.safe_text import one_line
 from casetui.ui.widgets.chrome import CaseScreen
 from casetui.ui.widgets.row_list import Column, Row, RowList
@@ -95,7 +96,9 @@ def lines_for(results: list[tuple[Client, ClientReadiness]], masked: bool) -> li
     return rows
 
 
-class AccreditationScreen(CaseScreen):
+class AccreditationScreen(ShowsRecords, CaseScreen):
+    RELOAD_ON_EVERY_RESUME = True
+
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "back", "Back", id="accreditation.back"),
         Binding("enter", "open", "Fix it", id="accreditation.open"),
@@ -139,7 +142,7 @@ class AccreditationScreen(CaseScreen):
         on_masking(self, lambda _masked: self._show())
         self.action_refresh()
 
-    def on_screen_resume(self) -> None:
+    def reload_records(self) -> None:
         if self.ready:  # back from fixing something: check again
             self.action_refresh()
 
@@ -206,10 +209,8 @@ class AccreditationScreen(CaseScreen):
         """Open where a line is fixed: the client's tab, or a case manager's week."""
         app = self.case_app
         if isinstance(who, ManagerReadiness) or (check is not None and check.tab == "week"):
-            from casetui.ui.screens.week import WeekScreen
-
             staff_id = who.staff_id if isinstance(who, ManagerReadiness) else who.case_manager_id
-            app.push_screen(WeekScreen(staff_id))
+            app.open_week(staff_id)
             return
         app.open_client(who.id, tab=check.tab if check else "profile")
 

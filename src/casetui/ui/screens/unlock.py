@@ -7,7 +7,7 @@ so both happen in thread workers while a spinner shows; the UI never freezes.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, ClassVar
+from typing import ClassVar
 
 from textual import on, work
 from textual.app import ComposeResult
@@ -20,12 +20,10 @@ from casetui.core.errors import OlderCopy, ValidationError, VaultBusy, VaultErro
 from casetui.core.passphrase import MIN_LENGTH, Assessment, assess
 from casetui.core.records import Staff
 from casetui.ui.safe_text import one_line, plain
+from casetui.ui.session import session_of
 from casetui.ui.widgets.chrome import DemoBanner
 from casetui.ui.worker_errors import tell, unexpected
 from casetui.vault.vault import Vault, VaultPaths, passphrase_unlocker
-
-if TYPE_CHECKING:
-    from casetui.ui.app import CaseApp
 
 CARD_CSS = """
     Center { height: 1fr; align: center middle; }
@@ -48,7 +46,7 @@ class OpeningScreen(Screen[None]):
     DEFAULT_CSS = CARD_CSS
 
     def compose(self) -> ComposeResult:
-        app: CaseApp = self.app  # type: ignore[assignment]
+        app = session_of(self.app)
         if app.demo:
             yield DemoBanner()
         with Center(), Vertical(classes="card"):
@@ -99,7 +97,7 @@ class UnlockScreen(Screen[None]):
         """Say up front if another casetui has the vault open; this one will only look."""
         from casetui.vault.lock import holder
 
-        app: CaseApp = self.app  # type: ignore[assignment]
+        app = session_of(self.app)
         if app.demo:
             return
         busy = holder(VaultPaths(self.vault_path).lock)
@@ -121,7 +119,7 @@ class UnlockScreen(Screen[None]):
         box.disabled = True
         self.query_one("#problem", Static).update("Unlocking…")
         self.query_one("#busy").add_class("shown")
-        app: CaseApp = self.app  # type: ignore[assignment]
+        app = session_of(self.app)
         app.identity = None  # this session unlocks with the passphrase, and so will its lock
         app.open_vault(passphrase_unlocker(event.value))
 
@@ -214,7 +212,7 @@ class LockScreen(UnlockScreen):
         event.button.disabled = True
         self.query_one("#problem", Static).update("")
         self.query_one("#busy").add_class("shown")
-        app: CaseApp = self.app  # type: ignore[assignment]
+        app = session_of(self.app)
         app.unlock_after_lock("")
 
     def failed(self, error: VaultError) -> None:
@@ -243,7 +241,7 @@ class LockScreen(UnlockScreen):
         box = self.query_one("#passphrase", Input)
         box.disabled = True
         self.query_one("#busy").add_class("shown")
-        app: CaseApp = self.app  # type: ignore[assignment]
+        app = session_of(self.app)
         app.unlock_after_lock(event.value)
 
 
@@ -398,7 +396,7 @@ class SetupScreen(Screen[None]):
         self._problem(reason, "name")
 
     def _created(self, vault: Vault) -> None:
-        app: CaseApp = self.app  # type: ignore[assignment]
+        app = session_of(self.app)
         app.identity = None  # this session unlocks with the passphrase, and so will its lock
         app.vault_opened(vault)
         app.push_screen(KeepSafeScreen(vault.paths))
