@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 from casetui.core.choices import AuditAction
 from casetui.core.errors import ValidationError
-from casetui.core.ical import DEFAULT_WEEKS
+from casetui.core.ical import DEFAULT_WEEKS, CalendarFile
 from casetui.core.text import plural
 from casetui.ui.screens.confirm import ConfirmScreen
 from casetui.ui.screens.form import FormField, FormScreen
@@ -21,7 +21,7 @@ from casetui.ui.user_files import (
     save_user_file,
     typed_path,
 )
-from casetui.vault.calendar import SUFFIX, WHAT
+from casetui.vault.calendar import SUFFIX, WHAT, calendar_for, local_zone
 
 if TYPE_CHECKING:
     from casetui.ui.session import Session
@@ -133,9 +133,6 @@ def start_export(app: Session) -> None:
 
 def _save(app: Session, request: CalendarRequest) -> None:
     """Build the calendar in a worker, then save it or send it to the browser."""
-    from casetui.core.ical import CalendarFile
-    from casetui.vault.calendar import calendar_for, local_zone
-
     vault = app.require_vault()
     owner = app.owner_id
     today = app.today

@@ -24,9 +24,13 @@ from casetui.config import (
     MAX_IDLE_LOCK_MINUTES,
     MIN_CHECKIN_DAYS,
     MIN_IDLE_LOCK_MINUTES,
+    SettingsNotSaved,
+    save_changes,
 )
-from casetui.core.errors import ValidationError
+from casetui.core.errors import SaveFailed, ValidationError
 from casetui.ui.screens.form import FormField, FormScreen
+from casetui.ui.user_files import is_served
+from casetui.ui.worker_errors import unexpected
 
 if TYPE_CHECKING:
     from casetui.ui.session import Session
@@ -77,10 +81,6 @@ class SettingsSaver:
 
     def _write(self) -> None:
         """In a thread: write what is waiting, one write at a time, so the newest wins."""
-        from casetui.config import SettingsNotSaved, save_changes
-        from casetui.core.errors import SaveFailed
-        from casetui.ui.worker_errors import unexpected
-
         with self._lock:
             changes, self._pending = self._pending, {}
             if not changes:
@@ -133,8 +133,6 @@ def _toast(app: Session, text: str) -> None:
 
 def _served(app: Session) -> bool:
     """A browser visitor's changes are never written to this computer's settings."""
-    from casetui.ui.user_files import is_served
-
     return is_served(app)
 
 

@@ -28,6 +28,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Generic, TypeVar
 
 from casetui.core.errors import ValidationError, VaultError
+from casetui.ui.screens.confirm import ConfirmScreen
+from casetui.ui.worker_errors import guarded
 from casetui.vault.destinations import check_destination, write_user_file
 
 if TYPE_CHECKING:
@@ -214,8 +216,6 @@ def save_user_file(
         job.start(False)
         return
 
-    from casetui.ui.screens.confirm import ConfirmScreen
-
     def decided(replace: bool | None) -> None:
         if replace:
             job.start(True)
@@ -244,8 +244,6 @@ class _Job(Generic[T]):
 
     def start(self, overwrite: bool | None) -> None:
         """Run the worker: to the browser when ``overwrite`` is None, else to the disk."""
-        from casetui.ui.worker_errors import guarded
-
         if not self.ready():
             return
         vault = self.app.require_vault()

@@ -33,6 +33,7 @@ from casetui.ui.safe_text import one_line
 from casetui.ui.widgets.chrome import CaseScreen
 from casetui.ui.widgets.row_list import Column, Row, RowList
 from casetui.ui.worker_errors import reports_crashes
+from casetui.vault.readiness import accreditation
 
 #: Where to fix a line, short enough for the list at 80 columns.
 SHORT_TAB_NAMES = {"week": "Week"} | {
@@ -154,8 +155,6 @@ class AccreditationScreen(ShowsRecords, CaseScreen):
     @work(thread=True, exclusive=True, group="accreditation", exit_on_error=False)
     @reports_crashes("checking accreditation readiness")
     def _check(self) -> None:
-        from casetui.vault.readiness import accreditation
-
         app = self.case_app
         vault = app.vault
         if vault is None:

@@ -6,6 +6,7 @@ so both happen in thread workers while a spinner shows; the UI never freezes.
 
 from __future__ import annotations
 
+import shlex
 from pathlib import Path
 from typing import ClassVar
 
@@ -16,6 +17,7 @@ from textual.containers import Center, Vertical
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Button, Footer, Input, Label, LoadingIndicator, Static
 
+from casetui.config import default_vault_path
 from casetui.core.errors import OlderCopy, ValidationError, VaultBusy, VaultError, WrongKey
 from casetui.core.passphrase import MIN_LENGTH, Assessment, assess
 from casetui.core.records import Staff
@@ -23,6 +25,7 @@ from casetui.ui.safe_text import one_line, plain
 from casetui.ui.session import session_of
 from casetui.ui.widgets.chrome import DemoBanner
 from casetui.ui.worker_errors import tell, unexpected
+from casetui.vault.lock import holder
 from casetui.vault.vault import Vault, VaultPaths, passphrase_unlocker
 
 CARD_CSS = """
@@ -95,8 +98,6 @@ class UnlockScreen(Screen[None]):
 
     def _check_busy(self) -> None:
         """Say up front if another casetui has the vault open; this one will only look."""
-        from casetui.vault.lock import holder
-
         app = session_of(self.app)
         if app.demo:
             return
@@ -404,10 +405,6 @@ class SetupScreen(Screen[None]):
 
 def recovery_key_command(vault_path: Path) -> str:
     """``casetui recovery-key``, with ``--vault`` when the vault is not the default one."""
-    import shlex
-
-    from casetui.config import default_vault_path
-
     if vault_path.expanduser() == default_vault_path():
         return "casetui recovery-key"
     return f"casetui recovery-key --vault {shlex.quote(str(vault_path))}"
