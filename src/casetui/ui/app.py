@@ -1,35 +1,29 @@
-"""The casetui Textual application: opening the vault, saving, and the screens.
+"""The casetui Textual application: opening the vault, and what the screens may ask of it.
 
-All encryption and disk work runs in thread workers (``_open_vault``, ``_save``);
-the UI thread only touches the in-memory records, which are guarded by the
-vault's mutex. A failed save leaves every edit in memory, says why in the status
-line and a notification, and ``ctrl+s`` retries.
+All encryption and disk work runs in thread workers (``open_vault``, and the saves
+in ``ui/saving.py``); the UI thread only touches the in-memory records, which are
+guarded by the vault's mutex. The app keeps the composition and the life cycle;
+each other job lives in a module of its own that the app hands it to: locking in
+``lock_flow``, saving in ``saving``, quitting in ``leaving``, opening screens in
+``navigation``, and the command palette's entries in ``palette``.
 """
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import signal
-import threading
 import time
-import traceback
-from collections.abc import Callable, Collection
-from datetime import date, datetime
-from functools import partial
+from collections.abc import Callable
+from datetime import date
 from pathlib import Path
 from typing import Any, ClassVar, Concatenate, ParamSpec
 
-from rich.text import Text
 from textual import events, work
-from textual.app import App, SystemCommand
+from textual.app import App
 from textual.binding import Binding, BindingType
 from textual.command import CommandPalette
 from textual.driver import Driver
 from textual.reactive import reactive
 from textual.screen import Screen
-from textual.widgets import Static
-from textual.worker import WorkerFailed
 
 from casetui.config import Settings
 from casetui.core.choices import AuditAction
@@ -38,35 +32,31 @@ from casetui.crash import write_crash_report
 from casetui.ui.calendar_export import start_export
 from casetui.ui.commands import ClientCommands
 from casetui.ui.key_order import KeyOrder, is_ordered
-from casetui.ui.messages import RecordsChanged
+from casetui.ui.leaving import Leaving, crash_notice
+from casetui.ui.lock_flow import LockFlow
 from casetui.ui.navigation import Navigator
+from casetui.ui.palette import palette_commands
 from casetui.ui.reopening import OPENING, note_asked
-from casetui.ui.resume import Place, capture, opening, restore
-from casetui.ui.safe_text import one_line
-from casetui.ui.saving import SaveState
+from casetui.ui.resume import opening
+from casetui.ui.saving import Saver, SaveState
 from casetui.ui.screens.caseload import CaseloadScreen
 from casetui.ui.screens.confirm import ConfirmScreen
-from casetui.ui.screens.form import FormScreen
 from casetui.ui.screens.help import HelpScreen
-from casetui.ui.screens.idle_warning import IdleWarningScreen
-from casetui.ui.screens.unlock import LockScreen, OpeningScreen, SetupScreen, UnlockScreen
+from casetui.ui.screens.unlock import OpeningScreen, SetupScreen, UnlockScreen
 from casetui.ui.screens.who_are_you import ask_who_you_are
 from casetui.ui.session import Section
-from casetui.ui.settings_commands import change_settings, settings_commands
-from casetui.ui.terminal import LenientLinuxDriver, TerminalGone, lenient
+from casetui.ui.settings_commands import change_settings
+from casetui.ui.terminal import TerminalGone, lenient
 from casetui.ui.themes import choose_theme, load_themes
 from casetui.ui.worker_errors import tell, unexpected
+from casetui.ui.writes import Writes
 from casetui.vault.checkup import unlisted_keys
-from casetui.vault.drafts import discard_draft, keep_draft, read_draft
-from casetui.vault.keys import identity_file_is_protected, opens
+from casetui.vault.keys import identity_file_is_protected
 from casetui.vault.lock import holder
 from casetui.vault.repository import Repository
-from casetui.vault.vault import Unlocker, Vault, identity_unlocker, passphrase_unlocker
+from casetui.vault.vault import Unlocker, Vault
 
 P = ParamSpec("P")
-
-#: The countdown before the idle lock shows for this long (while a form holds changes).
-IDLE_WARNING_SECONDS = 60.0
 
 #: What counts as someone using the app, for the idle lock.
 INPUT_EVENTS = (
@@ -160,28 +150,16 @@ class CaseApp(App[int]):
         self.clock: Callable[[], float] = time.time
         self.last_input = self.clock()
         self.locked = False
-        self._idle_stop = threading.Event()
-        #: Clear while a lock is still saving and letting go of the vault; opening
-        #: waits for it, so this app never finds its own writer lock in the way.
-        self._let_go_done = threading.Event()
-        self._let_go_done.set()
-        #: A vault kept in memory while locked, only when its last save failed (or in
-        #: the demo, which has no passphrase): unlocking brings it back unchanged.
-        self._held: Vault | None = None
-        self._signals_before: dict[signal.Signals, Any] = {}
-        self._hang_up_task: asyncio.Task[None] | None = None
-        #: The question ctrl+q is asking now, if any, so that it is never asked twice.
-        self._quit_question: Screen[Any] | None = None
-        #: Where the person was when the app locked, to go back there on unlocking.
-        #: Record ids only; a form's typed draft is sealed on disk (see ``lock``).
-        self._place: Place | None = None
-        #: The countdown shown before the idle lock, while a form holds typed changes.
-        self._idle_warning: Screen[Any] | None = None
+        #: Locking, the idle lock, hang-ups and drafts.
+        self.lock_flow = LockFlow(self)
+        #: The save worker and the status line's state.
+        self.saver = Saver(self)
+        #: ctrl+q, and the questions it asks first.
+        self.leaving = Leaving(self)
         #: Opens screens for ``show``, ``open_client``, ``go_back``…
         self.navigator = Navigator(self)
-        #: What the write being made touched, heard from the repository.
-        self._touched_tables: set[str] = set()
-        self._touched_clients: set[str] = set()
+        #: Applies changes, saves them and tells the screens.
+        self.writes = Writes(self)
         if self.settings.keymap:
             self.set_keymap(self.settings.keymap)
         self.set_reactive(CaseApp.masked, self.settings.mask_clients if masked is None else masked)
@@ -202,8 +180,8 @@ class CaseApp(App[int]):
         return self.vault
 
     def on_mount(self) -> None:
-        self._watch_idle()
-        self._listen_for_hang_up()
+        self.lock_flow.watch_idle()
+        self.lock_flow.listen_for_hang_up()
         for notice in self._apply_theme():
             self.notify(notice, severity="warning", timeout=10, markup=False)
         for notice in self.startup_notices:
@@ -239,7 +217,7 @@ class CaseApp(App[int]):
     @work(thread=True, exclusive=True, group="open", exit_on_error=False)
     def open_vault(self, unlocker: Unlocker) -> None:
         """Unlock and read the vault off the UI thread (scrypt takes a second or two)."""
-        self._let_go_done.wait(timeout=60)
+        self.lock_flow.let_go_done.wait(timeout=60)
         try:
             vault = Vault.open(
                 self.vault_path,
@@ -251,14 +229,14 @@ class CaseApp(App[int]):
             # Another casetui got there first, or this is an older copy than one seen
             # before: offer to look without changing anything.
             self.read_only = True
-            self.call_from_thread(self._open_failed, error)
+            self.call_from_thread(self.open_failed, error)
             return
         except VaultError as error:
-            self.call_from_thread(self._open_failed, error)
+            self.call_from_thread(self.open_failed, error)
             return
         except Exception as error:
             sentence = unexpected("opening the vault", error)
-            self.call_from_thread(self._open_failed, VaultError(sentence))
+            self.call_from_thread(self.open_failed, VaultError(sentence))
             return
         try:
             vault.repo.build_indexes()  # here, off the UI thread, not in the first caseload
@@ -269,7 +247,7 @@ class CaseApp(App[int]):
             self.identity_protected = _key_file_protected(self.identity)
         self.call_from_thread(self.vault_opened, vault)
 
-    def _open_failed(self, error: VaultError) -> None:
+    def open_failed(self, error: VaultError) -> None:
         screen = self.screen
         if (
             isinstance(screen, OpeningScreen)
@@ -299,8 +277,7 @@ class CaseApp(App[int]):
         self.locked = False
         self.last_input = self.clock()
         self.vault = vault
-        if self._heard_write not in vault.repo.listeners:
-            vault.repo.listeners.append(self._heard_write)
+        self.writes.listen(vault)
         # A key read before the app started (--identity) goes with the vault on a lock.
         self.preset_unlocker = None
         if not vault.writable:
@@ -320,55 +297,13 @@ class CaseApp(App[int]):
             self.pop_screen()
         caseload = CaseloadScreen()
         self.push_screen(caseload)
-        place, self._place = self._place, None
+        place, self.lock_flow.place = self.lock_flow.place, None
         if place is None and self.settings.home == "today":
             self.show("today")
         if self.owner_id is None:
             # No case manager of its own (made by init and import): ask who this is.
             ask_who_you_are(self, vault, caseload)
-        self._find_draft(vault, place)
-
-    # -- coming back where the person was -------------------------------------------
-
-    @work(thread=True, group="resume", exit_on_error=False)
-    def _find_draft(self, vault: Vault, place: Place | None) -> None:
-        """Look for a form's sealed draft (off the UI thread), then go back to the place.
-
-        A draft on disk wins over the place kept in memory: it holds the place too,
-        and it may come from a session that lost its terminal.
-        """
-        found = None
-        with contextlib.suppress(Exception):  # a draft is a courtesy: never stop opening
-            found = read_draft(vault.vault_id, vault.keyring)
-        if found is not None:
-            place = Place.from_json(found)
-        if place is not None:
-            self.call_from_thread(self._go_back_to, vault, place, found is not None)
-
-    @work(group="resume", exit_on_error=False)
-    async def _go_back_to(self, vault: Vault, place: Place, from_disk: bool) -> None:
-        if self.vault is not vault:
-            return  # locked again already; the draft stays for next time
-        await restore(self, place)
-        if from_disk:
-            self._discard_draft(vault.vault_id)
-
-    @work(thread=True, group="resume", exit_on_error=False)
-    def _discard_draft(self, vault_id: str) -> None:
-        discard_draft(vault_id)
-
-    def _seal_draft(self, vault: Vault, place: Place) -> str | None:
-        """Seal ``place`` and its form to the vault's keys, off the UI thread.
-
-        Returns a sentence saying what went wrong, or None when it is kept.
-        """
-        try:
-            keep_draft(vault.vault_id, vault.recipients, place.to_json())
-        except VaultError as error:
-            return f"The form you were filling in could not be kept: {error}"
-        except Exception as error:
-            return unexpected("keeping the form you were filling in", error)
-        return None
+        self.lock_flow.find_draft(vault, place)
 
     async def run_action(
         self,
@@ -404,267 +339,36 @@ class CaseApp(App[int]):
             return
         await super().on_event(event)
 
-    def _watch_idle(self) -> None:
-        """Check the idle limit every second from a quiet thread.
-
-        A thread rather than an app timer: it reads the wall clock without waking
-        the app every second, and it only calls in when the limit has passed, or
-        when the warning before it is due.
-        """
-        stop = self._idle_stop
-
-        def watch() -> None:
-            while not stop.wait(1.0):
-                if self._idle_due() or self._in_warning_time():
-                    try:
-                        self.call_from_thread(self.check_idle_lock)
-                    except RuntimeError:  # the app has closed
-                        return
-
-        threading.Thread(target=watch, name="casetui-idle-lock", daemon=True).start()
-
-    def _idle_due(self) -> bool:
-        return self.idle_seconds_left() == 0.0
-
     def idle_seconds_left(self) -> float | None:
-        """Seconds until the idle lock, 0 when it is due, None when it does not apply."""
-        minutes = self.settings.idle_lock_minutes
-        if minutes <= 0 or self.vault is None or self.locked:
-            return None
-        return max(0.0, minutes * 60 - (self.clock() - self.last_input))
+        return self.lock_flow.idle_seconds_left()
 
     def idle_warning_lead(self) -> float:
-        """How long before the idle lock the countdown shows: a minute, or half the limit."""
-        return min(IDLE_WARNING_SECONDS, self.settings.idle_lock_minutes * 30)
-
-    def _in_warning_time(self) -> bool:
-        """The last minute before the idle lock, with no countdown shown yet (any thread)."""
-        left = self.idle_seconds_left()
-        return (
-            left is not None and 0 < left <= self.idle_warning_lead() and self._idle_warning is None
-        )
-
-    def _idle_warning_due(self) -> bool:
-        """On the UI thread: the countdown is due, and a form holds typed changes."""
-        return self._in_warning_time() and self._unsaved_form()
-
-    def on_unmount(self) -> None:
-        self._idle_stop.set()
-        self._stop_hang_up_signals()
-
-    # -- a terminal that goes away ---------------------------------------------------
-
-    #: SIGHUP is a dropped SSH session or a closed terminal window; SIGTERM a shutdown.
-    HANG_UP_SIGNALS = (signal.SIGHUP, signal.SIGTERM)
-
-    def _listen_for_hang_up(self) -> None:
-        """While the app runs, a hang-up saves what is in flight and leaves quietly.
-
-        Raising SystemExit from a plain signal handler (as before) stopped Textual
-        anywhere, and a SIGCONT after it crashed Textual's resume. The loop's own
-        handler runs between messages instead. Not in tests (headless), where the
-        test runner's signals are its own.
-        """
-        if self.is_headless:
-            return
-        loop = asyncio.get_running_loop()
-        for sig in self.HANG_UP_SIGNALS:
-            self._signals_before[sig] = signal.getsignal(sig)
-            loop.add_signal_handler(sig, self.hang_up_soon, sig)
-
-    def _stop_hang_up_signals(self) -> None:
-        if not self._signals_before:
-            return
-        with contextlib.suppress(RuntimeError):
-            loop = asyncio.get_running_loop()
-            for sig, before in self._signals_before.items():
-                loop.remove_signal_handler(sig)
-                if before is not None:  # None: set outside Python, nothing to put back
-                    signal.signal(sig, before)  # asyncio leaves the default, which kills
-        self._signals_before.clear()
-
-    def on_terminal_gone(self, _message: TerminalGone) -> None:
-        self.hang_up_soon()
-
-    def hang_up_soon(self, signum: int = signal.SIGHUP) -> None:
-        """Called on the app's loop: start :meth:`hang_up`, once."""
-        if self._hang_up_task is None:
-            self._hang_up_task = asyncio.get_running_loop().create_task(self.hang_up(signum))
-
-    async def hang_up(self, signum: int = signal.SIGHUP) -> None:
-        """The terminal went away: save what is in flight and exit, asking nothing.
-
-        The exit code is the shell's for the signal: 129 for SIGHUP (also when the
-        input simply ended), 143 for SIGTERM.
-
-        No one is there to answer a question or read a notification; the lock is
-        released as the app closes (see ``launch.run_app``).
-        """
-        driver = self._driver
-        if isinstance(driver, LenientLinuxDriver):
-            driver.terminal_gone = True
-        place = capture(self) if self.vault is not None and not self.demo else None
-        for worker in list(self.workers):  # a lock still saving finishes first
-            if worker.group == "lock" and not worker.is_finished:
-                await worker.wait()
-        if place is not None and place.form is not None and self.vault is not None:
-            # A half-typed form comes back at the next unlock, sealed meanwhile.
-            await asyncio.to_thread(self._seal_draft, self.vault, place)
-        vault = self.vault if self.vault is not None else self._held
-        if vault is not None and vault.writable and vault.dirty and not self.demo:
-            # Nobody is there to tell: if this save fails, the change is lost, as it
-            # would be anyway once the process is gone.
-            with contextlib.suppress(Exception):
-                await asyncio.to_thread(vault.save)
-        self.exit(128 + signum)
+        return self.lock_flow.idle_warning_lead()
 
     def check_idle_lock(self) -> None:
-        """Lock after ``idle_lock_minutes`` without input (0 never locks).
+        self.lock_flow.check_idle_lock()
 
-        While a form holds typed changes, a countdown shows for the last minute
-        first; any key or mouse movement keeps working.
-        """
-        minutes = self.settings.idle_lock_minutes
-        if self._idle_warning_due():
+    def on_unmount(self) -> None:
+        self.lock_flow.stop()
 
-            def closed(_result: object) -> None:
-                self._idle_warning = None
+    def on_terminal_gone(self, _message: TerminalGone) -> None:
+        self.lock_flow.hang_up_soon()
 
-            self._idle_warning = IdleWarningScreen()
-            self.push_screen(self._idle_warning, closed)
-            return
-        if self._idle_due():
-            self.lock(
-                "casetui locked itself after "
-                f"{minutes} minute{'s' if minutes != 1 else ''} without use."
-            )
+    async def hang_up(self, signum: int = signal.SIGHUP) -> None:
+        """The terminal went away: save what is in flight and exit, asking nothing."""
+        await self.lock_flow.hang_up(signum)
 
     async def action_hide(self) -> None:
         if self.settings.hide_key_quits:
-            await self._quit()  # at once: a question would leave the screen showing
+            await self.leaving.quit()  # at once: a question would leave the screen showing
             return
         self.lock("")
 
     def lock(self, message: str) -> None:
-        """Clear the screen at once, then save and let go of the vault in a worker.
-
-        Every screen (and so every widget holding client text) is removed, and so
-        are notifications. The records, the caches and the key go with the vault.
-        Only if the last save fails is the vault kept, unshown, so nothing is lost.
-        """
-        if self.vault is None or self.locked:
-            return
-        if self.vault.writable:
-            why = "after a time without use" if message else "quick hide"
-            self.vault.repo.record_event(AuditAction.LOCKED, detail=why)
-        place = capture(self)
-        self.locked = True
-        self._idle_warning = None
-        self.clear_notifications()
-        # The screens uncovered on the way down are going too: they must not wake up
-        # and reload from a vault that is no longer there.
-        with self.prevent(events.ScreenResume):
-            while len(self.screen_stack) > 1:
-                self.pop_screen()
-        self.title = self.TITLE
-        self.sub_title = ""
-        vault, self.vault, self.owner_id = self.vault, None, None
-        self.push_screen(
-            LockScreen(
-                self.vault_path,
-                message=message,
-                needs_passphrase=not self.demo,
-                key_file=self.identity,
-                key_file_protected=self.identity_protected,
-            )
-        )
-        # Where the person was comes back on unlocking. A form's typed words are
-        # sealed to the vault's keys and written by the worker, never kept in the
-        # clear; the demo's are fictional and stay in memory with its vault.
-        self._place = place if self.demo or place.form is None else None
-        self._let_go_done.clear()
-        self._let_go(vault, None if self.demo or place.form is None else place)
-
-    @work(thread=True, group="lock", exit_on_error=False)
-    def _let_go(self, vault: Vault, draft: Place | None = None) -> None:
-        try:
-            if draft is not None:
-                problem = self._seal_draft(vault, draft)
-                if problem is not None:
-                    self.call_from_thread(self._lock_message, problem)
-            if self.demo:
-                self._held = vault  # fictional data, and no passphrase to ask for
-                return
-            try:
-                if vault.writable and vault.dirty:
-                    vault.save()  # waits for a save already running
-            except VaultError:
-                self._held = vault
-                self.call_from_thread(
-                    self._lock_message,
-                    "Your latest changes could not be saved yet. They are kept; unlock to "
-                    "try again.",
-                )
-                return
-            vault.close()
-        except Exception as error:
-            self._held = vault
-            sentence = unexpected("locking", error)
-            self.call_from_thread(self._lock_message, f"{sentence} Your changes are kept.")
-        finally:
-            self._let_go_done.set()
-
-    def _lock_message(self, text: str) -> None:
-        if isinstance(self.screen, LockScreen):
-            self.screen.query_one("#problem", Static).update(one_line(text))
-
-    def relock_unlocker(self, passphrase: str) -> Unlocker:
-        """Unlock again the way this session was opened: its key file, or the passphrase.
-
-        ``passphrase`` is the key file's own when it has one, and is unused when not.
-        """
-        if self.identity is not None:
-            return identity_unlocker(self.identity, lambda: passphrase)
-        return passphrase_unlocker(passphrase)
+        self.lock_flow.lock(message)
 
     def unlock_after_lock(self, passphrase: str) -> None:
-        if self.demo and self._held is not None:
-            held, self._held = self._held, None
-            self.locked = False
-            self.vault_opened(held)
-            return
-        if self._held is None:
-            self.locked = False
-            self.open_vault(self.relock_unlocker(passphrase))
-            return
-        self._check_passphrase(passphrase)
-
-    @work(thread=True, group="lock", exit_on_error=False)
-    def _check_passphrase(self, passphrase: str) -> None:
-        """A held vault comes back only for a key that opens it, got the session's way."""
-        held = self._held
-        if held is None:
-            return
-        try:
-            keyring = self.relock_unlocker(passphrase)(held.paths)
-            if not any(opens(entry, keyring) for entry in held.recipients):
-                raise WrongKey(f"The {keyring.source} does not open this vault.")
-        except VaultError as error:
-            self.call_from_thread(self._open_failed, error)
-            return
-        except Exception as error:
-            sentence = unexpected("checking the passphrase", error)
-            self.call_from_thread(self._open_failed, VaultError(sentence))
-            return
-        self.call_from_thread(self._restore_held)
-
-    def _restore_held(self) -> None:
-        held, self._held = self._held, None
-        if held is None:
-            return
-        self.locked = False
-        self.vault_opened(held)
-        self.changed()
+        self.lock_flow.unlock_after_lock(passphrase)
 
     # -- screen sharing -------------------------------------------------------------
 
@@ -695,49 +399,13 @@ class CaseApp(App[int]):
 
     def changed(self) -> None:
         """Call after every write to the records: saves in a worker."""
-        self.save_state = SaveState(True, "Saving…")
-        self._save()
-
-    @work(thread=True, group="save", exit_on_error=False)
-    def _save(self, quiet: bool = False) -> None:
-        vault = self.require_vault()
-        try:
-            vault.save()
-        except VaultError as error:
-            self.call_from_thread(self._save_failed, str(error))
-            return
-        except Exception as error:
-            self.call_from_thread(self._save_failed, unexpected("saving", error))
-            return
-        if not quiet:
-            stamp = datetime.now().strftime("%H:%M")
-            self.call_from_thread(self._saved, stamp)
-
-    def _saved(self, stamp: str) -> None:
-        vault = self.vault
-        if vault is not None and not vault.dirty:
-            self.save_state = SaveState(True, f"Saved {stamp}")
-
-    def _save_failed(self, reason: str) -> None:
-        self.save_state = SaveState(
-            False, "Not saved: your changes are kept in memory. Press ctrl+s to try again."
-        )
-        self.notify(reason, title="Could not save", severity="error", timeout=15, markup=False)
+        self.saver.changed()
 
     def record_event(
         self, action: AuditAction, detail: str = "", *, client_id: str | None = None
     ) -> None:
-        """Add a session event to the audit trail and save it (not in a read-only session).
-
-        The save is quiet: the status line keeps speaking of the user's own changes.
-        """
-        vault = self.vault
-        if (
-            vault is not None
-            and vault.writable
-            and vault.repo.record_event(action, detail=detail, client_id=client_id)
-        ):
-            self._save(quiet=True)
+        """Add a session event to the audit trail and save it (not in a read-only session)."""
+        self.saver.record_event(action, detail, client_id=client_id)
 
     def action_save_now(self) -> None:
         if self.vault is not None and self.vault.writable:
@@ -768,24 +436,7 @@ class CaseApp(App[int]):
             self._close_messages_no_wait()
             return
         self._crash_reported = True
-        report = write_crash_report(error)
-        if isinstance(error, WorkerFailed) and isinstance(error.error, Exception):
-            error = error.error  # the worker's own error, with its traceback
-        frames = traceback.extract_tb(error.__traceback__)
-        where = "\n".join(f"  {Path(f.filename).name}:{f.lineno} in {f.name}" for f in frames[-8:])
-        sent = (
-            f"A crash report without any case details is at\n  {report}\n"
-            "Please send it with your report. "
-            if report is not None
-            else "Please report it; no case details are shown here. "
-        )
-        self._exit_renderables.append(
-            Text(
-                f"casetui stopped because of an internal error ({type(error).__name__}).\n"
-                f"Changes saved before it are safe on disk.\n{sent}Where it happened:\n{where}",
-                end="",
-            )
-        )
+        self._exit_renderables.append(crash_notice(error, write_crash_report(error)))
         self.error_console.soft_wrap = True  # the report's path stays whole, ready to copy
         self._close_messages_no_wait()
 
@@ -793,75 +444,7 @@ class CaseApp(App[int]):
 
     async def action_quit(self) -> None:
         """Quit, asking first while a form holds typed changes (as Esc does)."""
-        if any(screen is self._quit_question for screen in self.screen_stack):
-            return  # the question is already asked: it is answered, not asked twice
-        if self._unsaved_form():
-            self._ask_to_leave_forms()
-            return
-        await self._quit()
-
-    def _unsaved_form(self) -> bool:
-        """Whether any form in the stack holds changes that were typed but not saved."""
-        return any(
-            isinstance(screen, FormScreen) and screen.is_mounted and screen.changed
-            for screen in self.screen_stack
-        )
-
-    def _ask_to_leave_forms(self) -> None:
-        async def decided(leave: bool | None) -> None:
-            self._quit_question = None
-            if leave:
-                await self._quit()
-
-        self._quit_question = ConfirmScreen(
-            "Leave without saving?",
-            "The changes in this form have not been saved.",
-            yes="Discard changes",
-            no="Keep editing",
-        )
-        self.push_screen(self._quit_question, decided)
-
-    async def _quit(self) -> None:
-        """Quit as ctrl+q always has: save what the vault holds, then leave."""
-        for worker in list(self.workers):  # a lock still saving finishes first
-            if worker.group == "lock" and not worker.is_finished:
-                await worker.wait()
-        held = None if self.demo else self._held
-        if self.vault is None and held is not None:
-            try:
-                await asyncio.to_thread(held.save)
-            except VaultError:
-                self._ask_to_quit_unsaved()
-                return
-            held.close()
-            self.exit(0)
-            return
-        vault = self.vault
-        if vault is None or not vault.writable or not vault.dirty:
-            self.exit(0)
-            return
-        self.save_state = SaveState(True, "Saving before closing…")
-        worker = self._save()
-        await worker.wait()
-        if not vault.dirty:
-            self.exit(0)
-            return
-        self._ask_to_quit_unsaved()
-
-    def _ask_to_quit_unsaved(self) -> None:
-        def decided(leave: bool | None) -> None:
-            self._quit_question = None
-            if leave:
-                self.exit(1)
-
-        self._quit_question = ConfirmScreen(
-            "Quit without saving?",
-            "Your latest changes could not be written to disk, so they would be lost. "
-            "Choose No to stay and press ctrl+s to try again.",
-            yes="Quit and lose them",
-            no="Stay",
-        )
-        self.push_screen(self._quit_question, decided)
+        await self.leaving.ask_to_quit()
 
     def action_help(self) -> None:
         if not isinstance(self.screen, HelpScreen):
@@ -892,81 +475,9 @@ class CaseApp(App[int]):
         """Write the owner's time blocks, meetings and check-ins to an .ics file."""
         start_export(self)
 
-    # -- redrawing after a write --------------------------------------------------------
-
-    def _heard_write(self, table: str, client_ids: Collection[str | None]) -> None:
-        """The repository's change signal: note what a write touched (any thread)."""
-        self._touched_tables.add(table)
-        self._touched_clients.update(c for c in client_ids if c)
-
-    def _tell_screens(self) -> None:
-        """Post :class:`RecordsChanged` to every screen, with what the write touched."""
-        tables, self._touched_tables = frozenset(self._touched_tables), set()
-        clients, self._touched_clients = frozenset(self._touched_clients), set()
-        if not tables:
-            return
-        for screen in self.screen_stack:
-            screen.post_message(RecordsChanged(tables, clients))
-
     def get_system_commands(self, screen: Screen[Any]) -> Any:
         yield from super().get_system_commands(screen)
-        if self.vault is not None:
-            yield SystemCommand(
-                "Caseload", "Go to the caseload list", partial(self.show, "caseload")
-            )
-            yield SystemCommand(
-                "Today",
-                "What needs doing today: check-ins, referrals, consents",
-                partial(self.show, "today"),
-            )
-            yield SystemCommand(
-                "My week", "Your admin, self-care and supervision time", partial(self.show, "week")
-            )
-            yield SystemCommand(
-                "Export calendar",
-                "Your time blocks, planned meetings and check-ins as an .ics file",
-                self.export_calendar,
-            )
-            yield SystemCommand(
-                "Team (supervisor view)",
-                "Every case manager's caseload, overdue check-ins and hours",
-                partial(self.show, "team"),
-            )
-            yield SystemCommand(
-                "Partner directory",
-                "Agencies and providers clients are referred to",
-                partial(self.show, "partners"),
-            )
-            yield SystemCommand(
-                "Accreditation readiness",
-                "Every active client against the standard's essential requirements",
-                partial(self.show, "accreditation"),
-            )
-            yield SystemCommand(
-                "Funder statistics",
-                "De-identified counts for a period, small counts suppressed",
-                partial(self.show, "stats"),
-            )
-            yield SystemCommand(
-                "Audit trail",
-                "Who changed what, and when, across the whole vault",
-                partial(self.show, "audit"),
-            )
-            yield SystemCommand("Save now", "Write all changes to the vault", self.action_save_now)
-            yield from settings_commands(self)
-        if self.masked:
-            yield SystemCommand(
-                "Screen sharing: show names",
-                "Show clients' names and notes again",
-                self.action_toggle_mask,
-            )
-        else:
-            yield SystemCommand(
-                "Screen sharing: hide names",
-                "Show clients only by their neutral calendar code, and hide notes",
-                self.action_toggle_mask,
-            )
-        yield SystemCommand("Keys and help", "Show every key on this screen", self.action_help)
+        yield from palette_commands(self)
 
     def write(
         self,
@@ -979,29 +490,8 @@ class CaseApp(App[int]):
         return self.run_on_vault(lambda vault: operation(vault.repo, *args, **kwargs))
 
     def run_on_vault(self, change: Callable[[Vault], object]) -> bool:
-        """Apply an in-memory change, report a refusal in one sentence, then save."""
-        vault = self.require_vault()
-        if not vault.writable:
-            self.notify(
-                "This session is read-only because this is an older copy of the vault, so "
-                "nothing can be changed here; see 'casetui check' for what to do."
-                if vault.older_copy() is not None
-                else "This session is read-only because the vault is open elsewhere, so "
-                "nothing can be changed here; close casetui there, then open it here again.",
-                title="Nothing was changed",
-                severity="warning",
-                markup=False,
-            )
-            return False
-        self._touched_tables.clear()
-        self._touched_clients.clear()
-        try:
-            change(vault)
-        except (VaultError, ValueError) as error:
-            self._touched_tables.clear()
-            self._touched_clients.clear()
-            self.notify(str(error), title="Nothing was changed", severity="error", markup=False)
-            return False
-        self.changed()
-        self._tell_screens()
-        return True
+        """Apply an in-memory change, report a refusal in one sentence, then save.
+
+        Every screen showing records then hears ``RecordsChanged`` (see ``ui/writes.py``).
+        """
+        return self.writes.run(change)
