@@ -10,6 +10,7 @@ from casetui.core.choices import AuditAction
 from casetui.core.errors import ValidationError
 from casetui.core.ical import DEFAULT_WEEKS, CalendarFile
 from casetui.core.text import plural
+from casetui.ui.exports import Exported, export_file
 from casetui.ui.screens.confirm import ConfirmScreen
 from casetui.ui.screens.form import FormField, FormScreen
 from casetui.ui.user_files import (
@@ -18,7 +19,6 @@ from casetui.ui.user_files import (
     check_typed_file,
     is_served,
     safe_name,
-    save_user_file,
     typed_path,
 )
 from casetui.vault.calendar import SUFFIX, WHAT, calendar_for, local_zone
@@ -151,7 +151,7 @@ def _save(app: Session, request: CalendarRequest) -> None:
         )
         return calendar.to_bytes(), calendar
 
-    def done(saved: Saved, calendar: CalendarFile) -> None:
+    def told(saved: Saved, calendar: CalendarFile) -> Exported:
         names = (
             "with names"
             if request.with_names
@@ -161,26 +161,23 @@ def _save(app: Session, request: CalendarRequest) -> None:
         )
         if not vault.writable:
             names += "; this read-only session cannot add it to the audit trail"
-        app.record_event(
-            AuditAction.CALENDAR_EXPORTED,
-            f"{request.weeks} week{'' if request.weeks == 1 else 's'}, {names}",
-        )
         verb = "Wrote" if saved.path else "Sent"
-        app.notify(
-            f"{verb} {plural(calendar.events, 'event')} ({names}) {saved.where}.",
+        return Exported(
+            detail=f"{request.weeks} week{'' if request.weeks == 1 else 's'}, {names}",
             title="Calendar exported",
-            markup=False,
+            message=f"{verb} {plural(calendar.events, 'event')} ({names}) {saved.where}.",
         )
 
     def ready() -> bool:
         app.notify("Writing the calendar…", markup=False, timeout=2)
         return True
 
-    save_user_file(
+    export_file(
         app,
         request.file,
         make,
-        done,
+        told,
+        action=AuditAction.CALENDAR_EXPORTED,
         doing="exporting the calendar",
         failed="The calendar was not written",
         group="calendar",

@@ -16,6 +16,7 @@ from casetui.core.choices import AuditAction
 from casetui.core.errors import ValidationError
 from casetui.core.labels import NO_INITIALS, initials
 from casetui.core.printout import SECTION_LABELS, SECTIONS, audit_detail, choose_sections, render
+from casetui.ui.exports import Exported, export_file
 from casetui.ui.screens.form import FormField, FormScreen
 from casetui.ui.user_files import (
     Saved,
@@ -23,7 +24,6 @@ from casetui.ui.user_files import (
     check_typed_file,
     is_served,
     safe_name,
-    save_user_file,
     typed_path,
 )
 from casetui.vault.printout import FORMATS, SUFFIXES, WHAT, goal_sheet_for
@@ -192,23 +192,24 @@ def _save(app: Session, client_id: str, request: PrintRequest) -> None:
         )
         return render(sheet, request.fmt).encode("utf-8"), audit_detail(sheet, request.fmt)
 
-    def done(saved: Saved, detail: str) -> None:
-        app.record_event(AuditAction.REPORT_RUN, detail, client_id=client_id)
+    def told(saved: Saved, detail: str) -> Exported:
         fetch = saved.fetch_hint()
-        app.notify(
-            f"{'Wrote' if saved.path else 'Sent'} the goal sheet {saved.where}. It holds the "
-            "client's own words: keep it private, and hand it to them."
-            + (f" {fetch}" if fetch else ""),
+        return Exported(
+            detail=detail,
             title="Goal sheet printed",
-            markup=False,
+            message=f"{'Wrote' if saved.path else 'Sent'} the goal sheet {saved.where}. It "
+            "holds the client's own words: keep it private, and hand it to them."
+            + (f" {fetch}" if fetch else ""),
             timeout=30 if fetch else 10,
         )
 
-    save_user_file(
+    export_file(
         app,
         request.file,
         make,
-        done,
+        told,
+        action=AuditAction.REPORT_RUN,
+        client_id=client_id,
         doing="printing the goal sheet",
         failed="The goal sheet was not written",
         group="print",
