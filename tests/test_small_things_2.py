@@ -22,7 +22,7 @@ from casetui.core.choices import BlockKind, MeetingKind
 from casetui.core.records import RECORD_TYPES, AdminBlock, Meeting, Record
 from casetui.core.stats import TOTAL, funder_stats
 from casetui.core.today import Section, meeting_items, today_items, when_text
-from casetui.ui.screens.today import time_of_day
+from casetui.ui.screens.today_list import time_of_day
 from casetui.ui.themes import load_themes
 from casetui.ui.user_files import Saved, scp_command
 from casetui.vault.lock import VaultLock, holder

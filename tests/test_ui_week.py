@@ -21,7 +21,7 @@ from casetui.ui.screens.choice import ChoiceScreen
 from casetui.ui.screens.confirm import ConfirmScreen
 from casetui.ui.screens.form import FormScreen
 from casetui.ui.screens.team import TeamScreen
-from casetui.ui.screens.today import TodayScreen
+from casetui.ui.screens.today_list import TodayScreen
 from casetui.ui.screens.week import WeekScreen
 from casetui.ui.widgets.row_list import RowList
 from casetui.ui.widgets.week_grid import TIME_WIDTH, WeekGrid

@@ -15,13 +15,13 @@ from typing import Any
 from textual.app import App
 from textual.screen import Screen
 
-from casetui.ui.screens.accreditation import AccreditationScreen
-from casetui.ui.screens.audit import AuditScreen
+from casetui.ui.screens.accreditation_readiness import AccreditationScreen
+from casetui.ui.screens.audit_trail import AuditScreen
 from casetui.ui.screens.client import ClientScreen
+from casetui.ui.screens.funder_stats import StatsScreen
 from casetui.ui.screens.partners import PartnersScreen
-from casetui.ui.screens.stats import StatsScreen
 from casetui.ui.screens.team import TeamScreen
-from casetui.ui.screens.today import TodayScreen
+from casetui.ui.screens.today_list import TodayScreen
 from casetui.ui.screens.week import WeekScreen
 from casetui.ui.session import Section, session_of
 
