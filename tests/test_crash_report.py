@@ -246,7 +246,7 @@ async def test_an_unexpected_error_working_out_today_says_so_on_the_screen(
 ) -> None:
     from textual.widgets import Static
 
-    from casetui.ui.screens.today import TodayScreen
+    from casetui.ui.screens.today_list import TodayScreen
     from casetui.vault.repository import Repository
     from tests.test_ui_flows import wait_for
 

@@ -39,7 +39,7 @@ from casetui.ui.screens.confirm import ConfirmScreen
 from casetui.ui.screens.form import FormScreen
 from casetui.ui.screens.partners import PartnersScreen
 from casetui.ui.screens.team import TeamScreen
-from casetui.ui.screens.today import TodayScreen
+from casetui.ui.screens.today_list import TodayScreen
 from casetui.ui.screens.week import WeekScreen
 from casetui.ui.widgets.chrome import MaskBadge
 from casetui.ui.widgets.row_list import RowList
@@ -666,7 +666,7 @@ async def test_today_week_team_and_partners_hide_names_and_notes(
         assert_hidden(app, secrets, "the team")
 
         # The partners: named (they are agencies), their notes hidden and not searched.
-        app.show_partners()
+        app.show("partners")
         await wait_for(pilot, lambda: isinstance(app.screen, PartnersScreen))
         await wait_for(pilot, lambda: app.screen.query_one(RowList).has_focus)
         listing = app.screen.query_one(RowList)

@@ -350,7 +350,7 @@ def test_7c_is_about_the_case_manager_and_never_a_client_s_line() -> None:
 
 
 def test_7c_shows_once_per_case_manager_on_the_screen() -> None:
-    from casetui.ui.screens.accreditation import lines_for
+    from casetui.ui.screens.accreditation_readiness import lines_for
 
     one = readiness(complete(blocks=[]), AS_OF)
     other_client = make_client(id="cl_2", preferred_name="Beatriz Reyes")

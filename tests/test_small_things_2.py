@@ -23,7 +23,7 @@ from casetui.core.record_tables import RECORD_TYPES
 from casetui.core.records import AdminBlock, Meeting, Record
 from casetui.core.stats import TOTAL, funder_stats
 from casetui.core.today import Section, meeting_items, today_items, when_text
-from casetui.ui.screens.today import time_of_day
+from casetui.ui.screens.today_list import time_of_day
 from casetui.ui.themes import load_themes
 from casetui.ui.user_files import Saved, scp_command
 from casetui.vault.lock import VaultLock, holder
@@ -255,7 +255,7 @@ def test_the_scp_host_is_the_server_address_or_this_computers_name() -> None:
 def test_the_goal_sheet_notice_names_the_file_and_the_scp_command(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from casetui.ui import goal_sheet
+    from casetui.ui import exports, goal_sheet
 
     monkeypatch.setenv("SSH_CONNECTION", "192.0.2.7 51234 198.51.100.4 22")
     monkeypatch.setenv("USER", "robin")
@@ -284,7 +284,7 @@ def test_the_goal_sheet_notice_names_the_file_and_the_scp_command(
     def fake_save(app, file, make, done, **kwargs):  # type: ignore[no-untyped-def]
         done(Saved(out, out.name), "detail")
 
-    monkeypatch.setattr(goal_sheet, "save_user_file", fake_save)
+    monkeypatch.setattr(exports, "save_user_file", fake_save)
     request = goal_sheet.PrintRequest(out, "html", ())
     goal_sheet._save(FakeApp(), "cl_a", request)  # type: ignore[arg-type]
     (message,) = said

@@ -19,7 +19,7 @@ from casetui.ui.screens.client import ClientScreen
 from casetui.ui.screens.confirm import ConfirmScreen
 from casetui.ui.screens.help import HelpScreen
 from casetui.ui.screens.partners import PartnersScreen
-from casetui.ui.screens.today import TodayScreen
+from casetui.ui.screens.today_list import TodayScreen
 from casetui.ui.widgets.row_list import RowList
 from casetui.vault.vault import identity_unlocker
 from tests.conftest import VaultFiles

@@ -43,7 +43,7 @@ from casetui.ui.screens.client import TABS, ClientScreen
 from casetui.ui.screens.confirm import ConfirmScreen
 from casetui.ui.screens.form import FormScreen
 from casetui.ui.screens.partners import PartnersScreen
-from casetui.ui.screens.today import TodayScreen
+from casetui.ui.screens.today_list import TodayScreen
 from casetui.ui.widgets.row_list import RowList
 from casetui.vault.vault import Vault, identity_unlocker
 from tests.conftest import VaultFiles

@@ -9,7 +9,7 @@ from textual.widgets import Input
 from casetui.core.choices import AuditAction
 from casetui.core.records import Meeting
 from casetui.ui.screens.caseload import CaseloadScreen
-from casetui.ui.screens.stats import StatsScreen, last_month
+from casetui.ui.screens.funder_stats import StatsScreen, last_month
 from casetui.vault.vault import Vault
 from tests.conftest import VaultFiles
 from tests.test_ui_casework import app_for, new_client, seed, text_of

@@ -21,7 +21,7 @@ from casetui.ui.screens.choice import ChoiceScreen
 from casetui.ui.screens.confirm import ConfirmScreen
 from casetui.ui.screens.form import FormScreen
 from casetui.ui.screens.team import TeamScreen
-from casetui.ui.screens.today import TodayScreen
+from casetui.ui.screens.today_list import TodayScreen
 from casetui.ui.screens.week import WeekScreen
 from casetui.ui.widgets.row_list import RowList
 from casetui.ui.widgets.week_grid import TIME_WIDTH, WeekGrid
@@ -794,7 +794,7 @@ async def test_team_view_from_the_app_reaches_a_colleague_lower_down(
     app = app_for(vault_files)
     async with app.run_test(size=SIZE) as pilot:
         await start(pilot, app)
-        app.show_team()
+        app.show("team")
         await wait_for_team(pilot, app)
         assert row_cells(app, "#team-list") == TEAM_ROWS
         await pilot.press("down", "down")
@@ -822,7 +822,7 @@ async def test_week_from_today_and_from_the_app(vault_files: VaultFiles) -> None
         assert title(app) == "Robin Testwell's week: 16 Nov – 22 Nov 2026"
         await pilot.press("escape")  # the week took Today's place: back to the caseload
         await start(pilot, app)
-        app.show_week()
+        app.show("week")
         await wait_for(pilot, lambda: grid_ready(app))
         assert week_screen(app).monday == MON
         await pilot.press("ctrl+q")

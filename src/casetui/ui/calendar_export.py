@@ -8,8 +8,9 @@ from typing import TYPE_CHECKING, Any
 
 from casetui.core.choices import AuditAction
 from casetui.core.errors import ValidationError
-from casetui.core.ical import DEFAULT_WEEKS
+from casetui.core.ical import DEFAULT_WEEKS, CalendarFile
 from casetui.core.text import plural
+from casetui.ui.exports import Exported, export_file
 from casetui.ui.screens.confirm import ConfirmScreen
 from casetui.ui.screens.form import FormField, FormScreen
 from casetui.ui.user_files import (
@@ -18,13 +19,12 @@ from casetui.ui.user_files import (
     check_typed_file,
     is_served,
     safe_name,
-    save_user_file,
     typed_path,
 )
-from casetui.vault.calendar import SUFFIX, WHAT
+from casetui.vault.calendar import SUFFIX, WHAT, calendar_for, local_zone
 
 if TYPE_CHECKING:
-    from casetui.ui.app import CaseApp
+    from casetui.ui.session import Session
 
 MAX_WEEKS = 52
 DEFAULT_NAME = "casetui-calendar.ics"
@@ -82,7 +82,7 @@ def build_request(values: dict[str, Any], *, served: bool = False) -> CalendarRe
     return CalendarRequest(out, weeks, with_names, with_initials)
 
 
-def start_export(app: CaseApp) -> None:
+def start_export(app: Session) -> None:
     """Ask where and how, confirm anything risky, then write in a worker."""
     if app.vault is None:
         return
@@ -131,11 +131,8 @@ def start_export(app: CaseApp) -> None:
     )
 
 
-def _save(app: CaseApp, request: CalendarRequest) -> None:
+def _save(app: Session, request: CalendarRequest) -> None:
     """Build the calendar in a worker, then save it or send it to the browser."""
-    from casetui.core.ical import CalendarFile
-    from casetui.vault.calendar import calendar_for, local_zone
-
     vault = app.require_vault()
     owner = app.owner_id
     today = app.today
@@ -154,7 +151,7 @@ def _save(app: CaseApp, request: CalendarRequest) -> None:
         )
         return calendar.to_bytes(), calendar
 
-    def done(saved: Saved, calendar: CalendarFile) -> None:
+    def told(saved: Saved, calendar: CalendarFile) -> Exported:
         names = (
             "with names"
             if request.with_names
@@ -164,26 +161,23 @@ def _save(app: CaseApp, request: CalendarRequest) -> None:
         )
         if not vault.writable:
             names += "; this read-only session cannot add it to the audit trail"
-        app.record_event(
-            AuditAction.CALENDAR_EXPORTED,
-            f"{request.weeks} week{'' if request.weeks == 1 else 's'}, {names}",
-        )
         verb = "Wrote" if saved.path else "Sent"
-        app.notify(
-            f"{verb} {plural(calendar.events, 'event')} ({names}) {saved.where}.",
+        return Exported(
+            detail=f"{request.weeks} week{'' if request.weeks == 1 else 's'}, {names}",
             title="Calendar exported",
-            markup=False,
+            message=f"{verb} {plural(calendar.events, 'event')} ({names}) {saved.where}.",
         )
 
     def ready() -> bool:
         app.notify("Writing the calendar…", markup=False, timeout=2)
         return True
 
-    save_user_file(
+    export_file(
         app,
         request.file,
         make,
-        done,
+        told,
+        action=AuditAction.CALENDAR_EXPORTED,
         doing="exporting the calendar",
         failed="The calendar was not written",
         group="calendar",

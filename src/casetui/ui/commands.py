@@ -11,7 +11,6 @@ neutral calendar code.
 from __future__ import annotations
 
 from functools import partial
-from typing import TYPE_CHECKING
 
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 from textual.content import Content
@@ -19,16 +18,14 @@ from textual.style import Style
 
 from casetui.ui.masking import stored_client_name
 from casetui.ui.safe_text import clean_line
-
-if TYPE_CHECKING:
-    from casetui.ui.app import CaseApp
+from casetui.ui.session import session_of
 
 
 class ClientCommands(Provider):
     """Offer every client by preferred name (by neutral code while masked)."""
 
     def _clients(self) -> list[tuple[str, str]]:
-        app: CaseApp = self.app  # type: ignore[assignment]
+        app = session_of(self.app)
         if app.vault is None:
             return []
         masked = app.masked
@@ -40,7 +37,7 @@ class ClientCommands(Provider):
         )
 
     def _open(self, client_id: str) -> None:
-        app: CaseApp = self.app  # type: ignore[assignment]
+        app = session_of(self.app)
         app.open_client(client_id)
 
     async def discover(self) -> Hits:

@@ -17,6 +17,7 @@ from casetui.core.errors import ValidationError
 from casetui.core.labels import NO_INITIALS, initials
 from casetui.core.printout import SECTION_LABELS, SECTIONS, audit_detail, choose_sections
 from casetui.core.printout_render import render
+from casetui.ui.exports import Exported, export_file
 from casetui.ui.screens.form import FormField, FormScreen
 from casetui.ui.user_files import (
     Saved,
@@ -24,13 +25,12 @@ from casetui.ui.user_files import (
     check_typed_file,
     is_served,
     safe_name,
-    save_user_file,
     typed_path,
 )
 from casetui.vault.printout import FORMATS, SUFFIXES, WHAT, goal_sheet_for
 
 if TYPE_CHECKING:
-    from casetui.ui.app import CaseApp
+    from casetui.ui.session import Session
 
 MASKED_REFUSAL = (
     "The goal sheet cannot be printed while screen sharing, because it shows the client's "
@@ -134,7 +134,7 @@ def build_request(values: dict[str, Any], default: Path, *, served: bool = False
     return PrintRequest(out, fmt, sections)
 
 
-def _refused(app: CaseApp) -> bool:
+def _refused(app: Session) -> bool:
     """Say in one sentence why printing is not possible now, if it is not."""
     if app.masked:
         reason = MASKED_REFUSAL
@@ -146,7 +146,7 @@ def _refused(app: CaseApp) -> bool:
     return True
 
 
-def start_print(app: CaseApp, client_id: str) -> None:
+def start_print(app: Session, client_id: str) -> None:
     """Ask what to print and where, then write it in a worker."""
     vault = app.vault
     if vault is None or _refused(app):
@@ -176,7 +176,7 @@ def start_print(app: CaseApp, client_id: str) -> None:
     )
 
 
-def _save(app: CaseApp, client_id: str, request: PrintRequest) -> None:
+def _save(app: Session, client_id: str, request: PrintRequest) -> None:
     """Build the sheet in a worker, then save it or send it to the browser."""
     repo = app.require_vault().repo
     as_of = app.today
@@ -193,23 +193,24 @@ def _save(app: CaseApp, client_id: str, request: PrintRequest) -> None:
         )
         return render(sheet, request.fmt).encode("utf-8"), audit_detail(sheet, request.fmt)
 
-    def done(saved: Saved, detail: str) -> None:
-        app.record_event(AuditAction.REPORT_RUN, detail, client_id=client_id)
+    def told(saved: Saved, detail: str) -> Exported:
         fetch = saved.fetch_hint()
-        app.notify(
-            f"{'Wrote' if saved.path else 'Sent'} the goal sheet {saved.where}. It holds the "
-            "client's own words: keep it private, and hand it to them."
-            + (f" {fetch}" if fetch else ""),
+        return Exported(
+            detail=detail,
             title="Goal sheet printed",
-            markup=False,
+            message=f"{'Wrote' if saved.path else 'Sent'} the goal sheet {saved.where}. It "
+            "holds the client's own words: keep it private, and hand it to them."
+            + (f" {fetch}" if fetch else ""),
             timeout=30 if fetch else 10,
         )
 
-    save_user_file(
+    export_file(
         app,
         request.file,
         make,
-        done,
+        told,
+        action=AuditAction.REPORT_RUN,
+        client_id=client_id,
         doing="printing the goal sheet",
         failed="The goal sheet was not written",
         group="print",

@@ -20,43 +20,36 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import Callable
-from contextvars import ContextVar
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import Any, ClassVar
 
-from textual.app import ComposeResult
+from textual.app import App, ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical, VerticalScroll
 from textual.screen import ModalScreen, Screen
-from textual.widgets import Footer, Static
+from textual.widgets import Footer, Static, TabbedContent
 
 from casetui.ui.masking import is_masked, on_masking
-from casetui.ui.safe_text import one_line, plain
-
-if TYPE_CHECKING:
-    from casetui.ui.app import CaseApp
-
-#: The action ran on the client tab's pane, or on the screen itself.
-ON_PANE = "pane"
-ON_SCREEN = "screen"
-#: The actions run again after a lock: each only opens a form (or asks first), and
-#: changes nothing by itself. A draft names its action, and a draft is only as
-#: trustworthy as the folder it was kept in: nothing else is ever run from one.
-FORM_ACTIONS = frozenset(
-    {"add", "edit", "note", "custom", "progress", "update", "renew", "reassign", "new_client"}
+from casetui.ui.navigation import SECTION_SCREENS, section_of
+from casetui.ui.panes.base import Pane
+from casetui.ui.reopening import (
+    FORM_ACTIONS,
+    ON_PANE,
+    ON_SCREEN,
+    draft_taken,
+    forget_draft,
+    offer_draft,
 )
-
-#: The action the app is running now, and where: a form made during it can be reopened.
-OPENING: ContextVar[tuple[str, str] | None] = ContextVar("casetui_opening", default=None)
-#: Typed contents waiting for the next form to be made (one draft, taken once). A
-#: plain global: it may be taken by a form made after a question the action asked.
-_waiting: list[dict[str, Any]] = []
+from casetui.ui.safe_text import one_line, plain
+from casetui.ui.screens.client import ClientScreen
+from casetui.ui.screens.confirm import ConfirmScreen
+from casetui.ui.screens.form import FormScreen
+from casetui.ui.session import session_of
+from casetui.ui.widgets.row_list import RowList
 
 
 def opening(action: object, namespace: object) -> tuple[str, str] | None:
     """How to run ``action`` again after a lock, if it is one that can be."""
-    from casetui.ui.panes.base import Pane
-
     if not isinstance(action, str) or action not in FORM_ACTIONS:
         return None
     if isinstance(namespace, Pane):
@@ -64,29 +57,6 @@ def opening(action: object, namespace: object) -> tuple[str, str] | None:
     if isinstance(namespace, Screen):
         return (action, ON_SCREEN)
     return None
-
-
-#: An action that asked a question before its form ("Open the safety plan for
-#: editing?"): the form made after the answer was opened by it.
-_asked: list[tuple[str, str]] = []
-
-
-def note_asked(how: tuple[str, str] | None) -> None:
-    """The running action ended on a question; ``None`` forgets an earlier one."""
-    _asked[:] = [] if how is None else [how]
-
-
-def form_opened_by() -> tuple[str, str] | None:
-    """For a form being made: the action opening it, or the one whose question led here."""
-    how = OPENING.get()
-    if how is None and _asked:
-        how = _asked.pop()
-    return how
-
-
-def claim_draft() -> dict[str, Any] | None:
-    """For a form being made: the draft waiting for it, taken so no other form gets it."""
-    return _waiting.pop() if _waiting else None
 
 
 @dataclass(frozen=True, slots=True)
@@ -158,30 +128,8 @@ class Place:
         )
 
 
-def _sections() -> dict[type[Screen[Any]], str]:
-    from casetui.ui.screens.accreditation import AccreditationScreen
-    from casetui.ui.screens.audit import AuditScreen
-    from casetui.ui.screens.partners import PartnersScreen
-    from casetui.ui.screens.stats import StatsScreen
-    from casetui.ui.screens.team import TeamScreen
-    from casetui.ui.screens.today import TodayScreen
-    from casetui.ui.screens.week import WeekScreen
-
-    return {
-        TodayScreen: "today",
-        PartnersScreen: "partners",
-        WeekScreen: "week",
-        TeamScreen: "team",
-        AccreditationScreen: "accreditation",
-        StatsScreen: "stats",
-        AuditScreen: "audit",
-    }
-
-
 def _cursor(screen: Screen[Any] | Any) -> str | None:
     """The key of the row under the cursor in the first list of ``screen`` (or a pane)."""
-    from casetui.ui.widgets.row_list import RowList
-
     lists = list(screen.query(RowList))
     if not lists:
         return None
@@ -189,20 +137,14 @@ def _cursor(screen: Screen[Any] | Any) -> str | None:
     return row.key if row is not None else None
 
 
-def capture(app: CaseApp) -> Place:
+def capture(app: App[Any]) -> Place:
     """Where the person is now, and the first form holding typed changes."""
-    from textual.widgets import TabbedContent
-
-    from casetui.ui.panes.base import Pane
-    from casetui.ui.screens.client import ClientScreen
-    from casetui.ui.screens.form import FormScreen
-
-    sections = _sections()
-    section = client_id = tab = record_id = None
+    section: str | None = None
+    client_id = tab = record_id = None
     form: FormDraft | None = None
     for screen in app.screen_stack:
-        if type(screen) in sections:
-            section = sections[type(screen)]
+        if section_of(screen) is not None:
+            section = section_of(screen)
             record_id = _cursor(screen)
         elif isinstance(screen, ClientScreen) and screen.is_mounted:
             client_id = screen.client_id
@@ -231,26 +173,21 @@ async def _until(check: Callable[[], bool], seconds: float = 3.0) -> bool:
     return True
 
 
-async def restore(app: CaseApp, place: Place) -> None:
+async def restore(app: App[Any], place: Place) -> None:
     """Open the screens of ``place`` again, then its form with what was typed."""
-    from casetui.ui.panes.base import Pane
-    from casetui.ui.screens.client import ClientScreen
-    from casetui.ui.widgets.row_list import RowList
-
-    vault = app.vault
+    session = session_of(app)
+    vault = session.vault
     if vault is None:
         return
-    if place.section is not None:
-        show = getattr(app, f"show_{place.section}", None)
-        if callable(show) and place.section in _sections().values():
-            show()
-            await _until(lambda: type(app.screen) in _sections() and app.screen.is_mounted)
-            if place.client_id is None and place.record_id is not None:
-                for listing in app.screen.query(RowList):
-                    listing.set_rows(listing.rows, keep_key=place.record_id)
+    if place.section is not None and place.section in SECTION_SCREENS:
+        session.show(place.section)  # type: ignore[arg-type]
+        await _until(lambda: section_of(app.screen) is not None and app.screen.is_mounted)
+        if place.client_id is None and place.record_id is not None:
+            for listing in app.screen.query(RowList):
+                listing.set_rows(listing.rows, keep_key=place.record_id)
     target: Any = app.screen
     if place.client_id is not None and place.client_id in vault.repo.clients:
-        app.open_client(place.client_id, place.tab, place.record_id)
+        session.open_client(place.client_id, place.tab, place.record_id)
         await _until(lambda: isinstance(app.screen, ClientScreen) and app.screen.is_mounted)
         screen = app.screen
         if isinstance(screen, ClientScreen):
@@ -262,19 +199,17 @@ async def restore(app: CaseApp, place: Place) -> None:
     if form is None:
         return
     if form.reopen is not None and form.reopen[0] in FORM_ACTIONS:
-        from casetui.ui.screens.confirm import ConfirmScreen
-
         action, where = form.reopen
-        _waiting[:] = [form.values]
+        offer_draft(form.values)
         try:
             await app.run_action(action, target if where == ON_PANE else app.screen)
             # The action may ask first ("Open the safety plan for editing?"): the form,
             # if the answer is yes, takes the draft then.
             await _until(lambda: not isinstance(app.screen, ConfirmScreen), 600.0)
-            await _until(lambda: not _waiting, 0.5)
-            taken = not _waiting
+            await _until(draft_taken, 0.5)
+            taken = draft_taken()
         finally:
-            _waiting.clear()
+            forget_draft()
         if taken:
             app.notify(
                 "Here is the form you were filling in, as you left it. It is not saved yet.",

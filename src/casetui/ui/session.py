@@ -10,15 +10,18 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date
-from typing import TYPE_CHECKING, Concatenate, Literal, ParamSpec, Protocol, cast
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Concatenate, Literal, ParamSpec, Protocol, cast
 
 if TYPE_CHECKING:
     from textual.app import App
+    from textual.notifications import SeverityLevel
 
     from casetui.config.settings import Settings
     from casetui.core.choices import AuditAction
+    from casetui.ui.saving import SaveState
     from casetui.vault.repository import Repository
-    from casetui.vault.vault import Vault
+    from casetui.vault.vault import Unlocker, Vault
 
 P = ParamSpec("P")
 
@@ -35,6 +38,14 @@ class Session(Protocol):
     owner_id: str | None
     demo: bool
     masked: bool
+    save_state: SaveState
+    #: Opened without the writer lock, and who had the vault open then.
+    read_only: bool
+    read_only_because: str
+    vault_path: Path
+    #: The key file this session was unlocked with (``--identity``), if any.
+    identity: Path | None
+    identity_protected: bool
 
     @property
     def vault(self) -> Vault | None: ...
@@ -60,6 +71,14 @@ class Session(Protocol):
         """
         ...
 
+    def run_on_vault(self, change: Callable[[Vault], object]) -> bool:
+        """Apply an in-memory change to the vault, then save (prefer :meth:`write`)."""
+        ...
+
+    def changed(self) -> None:
+        """Save in a worker after a change to the records."""
+        ...
+
     def record_event(
         self, action: AuditAction, detail: str = "", *, client_id: str | None = None
     ) -> None: ...
@@ -74,7 +93,45 @@ class Session(Protocol):
 
     def go_back(self) -> None: ...
 
+    def open_week(self, staff_id: str) -> None:
+        """A case manager's week, over the screen showing now."""
+        ...
+
+    def open_team(self) -> None:
+        """The team view: back to it when it is just below, else over this screen."""
+        ...
+
     def export_calendar(self) -> None: ...
+
+    # -- unlocking and the idle lock -------------------------------------------------
+
+    def open_vault(self, unlocker: Unlocker) -> None: ...
+
+    def vault_opened(self, vault: Vault) -> None: ...
+
+    def unlock_after_lock(self, passphrase: str) -> None: ...
+
+    def idle_seconds_left(self) -> float | None: ...
+
+    def idle_warning_lead(self) -> float: ...
+
+    # -- what every Textual app has, used through the session -------------------------
+
+    def notify(
+        self,
+        message: str,
+        *,
+        title: str = "",
+        severity: SeverityLevel = "information",
+        timeout: float | None = None,
+        markup: bool = True,
+    ) -> None: ...
+
+    def push_screen(
+        self, screen: Any, callback: Any = None, wait_for_dismiss: bool = False
+    ) -> Any: ...
+
+    def call_from_thread(self, callback: Callable[..., Any], *args: Any, **kwargs: Any) -> Any: ...
 
 
 def session_of(app: App[object]) -> Session:

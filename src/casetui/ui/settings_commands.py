@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 from textual.app import SystemCommand
 
 from casetui.config.paths import CONFIG_FILE_NAME
+from casetui.config.saving import SettingsNotSaved, save_changes
 from casetui.config.setting_kinds import WholeNumber
 from casetui.config.settings import (
     MAX_CHECKIN_DAYS,
@@ -27,11 +28,13 @@ from casetui.config.settings import (
     MIN_IDLE_LOCK_MINUTES,
     declared,
 )
-from casetui.core.errors import ValidationError
+from casetui.core.errors import SaveFailed, ValidationError
 from casetui.ui.screens.form import FormField, FormScreen
+from casetui.ui.user_files import is_served
+from casetui.ui.worker_errors import unexpected
 
 if TYPE_CHECKING:
-    from casetui.ui.app import CaseApp
+    from casetui.ui.session import Session
 
 _HOME_NAMES = {"today": "Today", "caseload": "the caseload"}
 
@@ -56,7 +59,7 @@ def describe(key: str, value: Any) -> str:
 class SettingsSaver:
     """Writes the app's setting changes to the settings file, newest last, off the UI thread."""
 
-    def __init__(self, app: CaseApp) -> None:
+    def __init__(self, app: Session) -> None:
         self.app = app
         self._lock = threading.Lock()
         self._pending: dict[str, Any] = {}
@@ -79,10 +82,6 @@ class SettingsSaver:
 
     def _write(self) -> None:
         """In a thread: write what is waiting, one write at a time, so the newest wins."""
-        from casetui.config.saving import SettingsNotSaved, save_changes
-        from casetui.core.errors import SaveFailed
-        from casetui.ui.worker_errors import unexpected
-
         with self._lock:
             changes, self._pending = self._pending, {}
             if not changes:
@@ -102,7 +101,7 @@ class SettingsSaver:
         with contextlib.suppress(RuntimeError):  # the app has closed
             self.app.call_from_thread(how, self.app, sentence, changes)
 
-    def _refused(self, app: CaseApp, sentence: str, changes: dict[str, Any]) -> None:
+    def _refused(self, app: Session, sentence: str, changes: dict[str, Any]) -> None:
         if sentence in self._told:
             _toast(app, f"For this session only: {_describe_all(changes)}.")
             return
@@ -111,7 +110,7 @@ class SettingsSaver:
             sentence, title="Settings not saved", severity="warning", timeout=15, markup=False
         )
 
-    def _failed(self, app: CaseApp, sentence: str, changes: dict[str, Any]) -> None:
+    def _failed(self, app: Session, sentence: str, changes: dict[str, Any]) -> None:
         app.notify(
             f"{sentence} The change applies to this session only.",
             title="Settings not saved",
@@ -121,7 +120,7 @@ class SettingsSaver:
         )
 
 
-def _saved(app: CaseApp, _sentence: str, changes: dict[str, Any]) -> None:
+def _saved(app: Session, _sentence: str, changes: dict[str, Any]) -> None:
     _toast(app, f"Saved to {CONFIG_FILE_NAME}: {_describe_all(changes)}.")
 
 
@@ -129,18 +128,16 @@ def _describe_all(changes: dict[str, Any]) -> str:
     return "; ".join(describe(key, value) for key, value in changes.items())
 
 
-def _toast(app: CaseApp, text: str) -> None:
+def _toast(app: Session, text: str) -> None:
     app.notify(text, timeout=4, markup=False)
 
 
-def _served(app: CaseApp) -> bool:
+def _served(app: Session) -> bool:
     """A browser visitor's changes are never written to this computer's settings."""
-    from casetui.ui.user_files import is_served
-
     return is_served(app)
 
 
-def saver(app: CaseApp) -> SettingsSaver:
+def saver(app: Session) -> SettingsSaver:
     """The app's one :class:`SettingsSaver`."""
     existing: SettingsSaver | None = getattr(app, "_settings_saver", None)
     if existing is None:
@@ -149,7 +146,7 @@ def saver(app: CaseApp) -> SettingsSaver:
     return existing
 
 
-def change_settings(app: CaseApp, **changes: Any) -> None:
+def change_settings(app: Session, **changes: Any) -> None:
     """Apply and save ``changes``; a value that is not allowed is told in one sentence."""
     try:
         saver(app).change(**changes)
@@ -160,7 +157,7 @@ def change_settings(app: CaseApp, **changes: Any) -> None:
 # -- the command palette ------------------------------------------------------------------
 
 
-def settings_commands(app: CaseApp) -> Iterator[SystemCommand]:
+def settings_commands(app: Session) -> Iterator[SystemCommand]:
     """Palette entries for the settings a person changes while working."""
     settings = app.settings
     if settings.home == "today":
@@ -212,7 +209,7 @@ def whole_in(values: dict[str, Any], name: str, setting: str) -> int:
     return int(value)
 
 
-def ask_idle_minutes(app: CaseApp) -> None:
+def ask_idle_minutes(app: Session) -> None:
     def chosen(minutes: int | None) -> None:
         if minutes is not None:
             change_settings(app, idle_lock_minutes=minutes)
@@ -237,7 +234,7 @@ def ask_idle_minutes(app: CaseApp) -> None:
     )
 
 
-def ask_checkin_days(app: CaseApp) -> None:
+def ask_checkin_days(app: Session) -> None:
     def chosen(days: int | None) -> None:
         if days is not None:
             change_settings(app, checkin_interval_days=days)

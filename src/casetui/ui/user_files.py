@@ -28,12 +28,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Generic, TypeVar
 
 from casetui.core.errors import ValidationError, VaultError
+from casetui.ui.screens.confirm import ConfirmScreen
+from casetui.ui.worker_errors import guarded
 from casetui.vault.destinations import check_destination, write_user_file
 
 if TYPE_CHECKING:
     from textual.notifications import SeverityLevel
 
-    from casetui.ui.app import CaseApp
+    from casetui.ui.session import Session
 
 T = TypeVar("T")
 
@@ -48,7 +50,7 @@ SERVED_REFUSAL = (
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
 
 
-def is_served(app: CaseApp) -> bool:
+def is_served(app: Session) -> bool:
     """True when the app runs for a browser, not in a terminal on this computer."""
     return app.is_web or bool(os.environ.get(SERVED_ENV))
 
@@ -179,7 +181,7 @@ def browser_name(text: str, suffixes: Sequence[str]) -> str:
 
 
 def save_user_file(
-    app: CaseApp,
+    app: Session,
     file: UserFile,
     make: Callable[[], tuple[bytes, T]],
     done: Callable[[Saved, T], None],
@@ -214,8 +216,6 @@ def save_user_file(
         job.start(False)
         return
 
-    from casetui.ui.screens.confirm import ConfirmScreen
-
     def decided(replace: bool | None) -> None:
         if replace:
             job.start(True)
@@ -233,7 +233,7 @@ def save_user_file(
 
 @dataclass(frozen=True, slots=True)
 class _Job(Generic[T]):
-    app: CaseApp
+    app: Session
     file: UserFile
     make: Callable[[], tuple[bytes, T]]
     done: Callable[[Saved, T], None]
@@ -244,8 +244,6 @@ class _Job(Generic[T]):
 
     def start(self, overwrite: bool | None) -> None:
         """Run the worker: to the browser when ``overwrite`` is None, else to the disk."""
-        from casetui.ui.worker_errors import guarded
-
         if not self.ready():
             return
         vault = self.app.require_vault()

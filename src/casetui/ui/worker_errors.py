@@ -16,13 +16,13 @@ from typing import Any, TypeVar
 
 from textual.app import App
 
+from casetui.crash import write_crash_report
+
 F = TypeVar("F", bound=Callable[..., Any])
 
 
 def unexpected(what: str, error: BaseException) -> str:
     """Write a crash report for ``error`` (call it off the UI thread); the sentence to show."""
-    from casetui.crash import write_crash_report
-
     report = write_crash_report(error)
     where = f" A crash report without case details is at {report}." if report else ""
     return f"Something unexpected went wrong while {what}.{where}"

@@ -393,7 +393,8 @@ class Repository(CaseOperations):
         }
         self._summaries: dict[str, ClientSummary] = {}
         self._summary_day: date | None = None
-        self.listeners: list[Callable[[str], None]] = []
+        #: Told of every write: the table and the clients (parents) it touched.
+        self.listeners: list[Callable[[str, Collection[str | None]], None]] = []
 
     def tables(self) -> list[Table[Any]]:
         return list(self._tables.values())
@@ -546,7 +547,7 @@ class Repository(CaseOperations):
                 if parent is not None:
                     self._summaries.pop(parent, None)
         for listener in self.listeners:
-            listener(table)
+            listener(table, parents)
 
     # -- figures ------------------------------------------------------------------
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import dataclasses
 from datetime import date
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import Any, ClassVar
 
 from textual import on
 from textual.app import ComposeResult
@@ -25,15 +25,15 @@ from textual.widgets import Footer, Input, Static
 from casetui.core.choices import ClientStatus, LegalEngagement
 from casetui.core.records import Client
 from casetui.core.rules import CaseloadRow, staff_by_name
+from casetui.services import casework
 from casetui.ui.client_forms import client_fields, client_values
 from casetui.ui.masking import client_name, is_masked, on_masking
+from casetui.ui.records_view import ShowsRecords
 from casetui.ui.safe_text import one_line, short_date
 from casetui.ui.screens.form import FormScreen
+from casetui.ui.session import Session, session_of
 from casetui.ui.widgets.chrome import MaskBadge, SaveStatus, banners
 from casetui.ui.widgets.row_list import Column, Row, RowList
-
-if TYPE_CHECKING:
-    from casetui.ui.app import CaseApp
 
 SCOPES = ("mine", "everyone", "closed")
 SCOPE_TITLES = {"mine": "My caseload", "everyone": "Everyone's clients", "closed": "Closed cases"}
@@ -79,7 +79,7 @@ def _sort_date(value: date | None) -> date:
     return value or date.max
 
 
-class CaseloadScreen(Screen[None]):
+class CaseloadScreen(ShowsRecords, Screen[None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("slash", "filter", "Filter", id="caseload.filter"),
         Binding("m", "scope", "Scope", id="caseload.scope"),
@@ -110,13 +110,12 @@ class CaseloadScreen(Screen[None]):
         super().__init__()
         self.scope = "mine"
         self._rows: list[tuple[str, Row]] = []
-        self._stale = True
         #: Why everyone's clients are shown (the vault has no case manager of its own).
         self._why = ""
 
     @property
-    def case_app(self) -> CaseApp:
-        return self.app  # type: ignore[return-value]
+    def case_app(self) -> Session:
+        return session_of(self.app)
 
     def compose(self) -> ComposeResult:
         yield from banners(self.case_app)
@@ -180,12 +179,8 @@ class CaseloadScreen(Screen[None]):
         self._show_filter_hint()
         self.reload()
 
-    def on_screen_resume(self) -> None:
-        if self._stale:
-            self.reload()
-
-    def mark_stale(self) -> None:
-        self._stale = True
+    def reload_records(self) -> None:
+        self.reload()
 
     # -- data -----------------------------------------------------------------------
 
@@ -206,7 +201,6 @@ class CaseloadScreen(Screen[None]):
         if masked:  # in the order the labels read, not the hidden names
             caseload.sort(key=lambda row: (self._shown_name(row.client).casefold(), row.client.id))
         self._rows = [(row_text(row, masked), self._row(row)) for row in caseload]
-        self._stale = False
         self.query_one("#why", Static).set_class(
             bool(self._why) and self.scope == "everyone", "shown"
         )
@@ -306,25 +300,25 @@ class CaseloadScreen(Screen[None]):
         self.case_app.open_client(event.row.key)
 
     def action_today(self) -> None:
-        self.case_app.show_today()
+        self.case_app.show("today")
 
     def action_partners(self) -> None:
-        self.case_app.show_partners()
+        self.case_app.show("partners")
 
     def action_week(self) -> None:
-        self.case_app.show_week()
+        self.case_app.show("week")
 
     def action_team(self) -> None:
-        self.case_app.show_team()
+        self.case_app.show("team")
 
     def action_audit(self) -> None:
-        self.case_app.show_audit()
+        self.case_app.show("audit")
 
     def action_accreditation(self) -> None:
-        self.case_app.show_accreditation()
+        self.case_app.show("accreditation")
 
     def action_stats(self) -> None:
-        self.case_app.show_stats()
+        self.case_app.show("stats")
 
     def action_new_client(self) -> None:
         app = self.case_app
@@ -348,9 +342,8 @@ class CaseloadScreen(Screen[None]):
         def done(client: Client | None) -> None:
             if client is None:
                 return
-            if app.run_on_vault(lambda v: v.repo.clients.add(client)):
+            if app.write(casework.add, client):
                 app.notify(f"Added {self._shown_name(client)}.", markup=False)
-                self.reload()
                 app.open_client(client.id)
 
         app.push_screen(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, ClassVar
+from typing import ClassVar
 
 from textual import events, on
 from textual.app import ComposeResult
@@ -14,6 +14,7 @@ from textual.widgets import Footer, Static, TabbedContent, TabPane
 
 from casetui.core.choices import LEGAL_TAB_ENGAGEMENTS
 from casetui.core.records import Client
+from casetui.ui.goal_sheet import start_print
 from casetui.ui.masking import client_name, is_masked, on_masking
 from casetui.ui.panes.base import Pane
 from casetui.ui.panes.consents import ConsentsPane
@@ -26,11 +27,10 @@ from casetui.ui.panes.profile import ProfilePane
 from casetui.ui.panes.referrals import ReferralsPane
 from casetui.ui.panes.safety import SafetyPane
 from casetui.ui.panes.strengths_pane import StrengthsPane
+from casetui.ui.records_view import ShowsRecords
 from casetui.ui.safe_text import one_line
+from casetui.ui.session import Session, session_of
 from casetui.ui.widgets.chrome import MaskBadge, SaveStatus, banners
-
-if TYPE_CHECKING:
-    from casetui.ui.app import CaseApp
 
 #: (tab id, label) in order; keys 1-9 choose them, and 0 the tenth (History).
 TABS: tuple[tuple[str, str], ...] = (
@@ -124,7 +124,7 @@ def header_text(client: Client, masked: bool = False) -> str:
     return " · ".join(parts)
 
 
-class ClientScreen(Screen[None]):
+class ClientScreen(ShowsRecords, Screen[None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "back", "Back", id="client.back"),
         Binding("g", "print_sheet", "Print goal sheet", show=False, id="client.print"),
@@ -163,8 +163,8 @@ class ClientScreen(Screen[None]):
         self.initial_record = record_id
 
     @property
-    def case_app(self) -> CaseApp:
-        return self.app  # type: ignore[return-value]
+    def case_app(self) -> Session:
+        return session_of(self.app)
 
     @property
     def client(self) -> Client:
@@ -245,12 +245,16 @@ class ClientScreen(Screen[None]):
         self.title = client_name(client, masked)
 
     def refresh_all(self) -> None:
-        """Redraw after a change; the caseload recomputes when it is shown again."""
+        """Redraw the header, the tabs shown and every tab from the records."""
         self.refresh_header()
         self._show_legal_tab()
         for pane in self.query(Pane):
             pane.refresh_data()
-        self.case_app.records_changed()
+
+    def reload_records(self) -> None:
+        """After a change (``RecordsChanged``); the caseload recomputes when shown again."""
+        if self.client_id in self.case_app.require_vault().repo.clients:
+            self.refresh_all()
 
     def action_tab(self, tab: str) -> None:
         if tab == "legal" and not self._legal_visible():
@@ -285,6 +289,4 @@ class ClientScreen(Screen[None]):
         self.case_app.go_back()
 
     def action_print_sheet(self) -> None:
-        from casetui.ui.goal_sheet import start_print
-
         start_print(self.case_app, self.client_id)

@@ -40,7 +40,7 @@ from textual.widgets.select import InvalidSelectValueError
 from casetui.core.errors import ValidationError
 from casetui.core.fields import DateSpec
 from casetui.ui.masking import is_masked, on_masking
-from casetui.ui.resume import claim_draft, form_opened_by
+from casetui.ui.reopening import claim_draft, form_opened_by
 from casetui.ui.safe_text import one_line, plain
 from casetui.ui.screens.confirm import ConfirmScreen
 from casetui.ui.widgets.chrome import MaskBadge

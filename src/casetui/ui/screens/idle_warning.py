@@ -7,16 +7,13 @@ is sealed and given back after unlocking (see ``ui/resume.py``).
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from textual import events
 from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
-if TYPE_CHECKING:
-    from casetui.ui.app import CaseApp
+from casetui.ui.session import Session, session_of
 
 
 def countdown(seconds: float) -> str:
@@ -39,8 +36,8 @@ class IdleWarningScreen(ModalScreen[None]):
     """
 
     @property
-    def case_app(self) -> CaseApp:
-        return self.app  # type: ignore[return-value]
+    def case_app(self) -> Session:
+        return session_of(self.app)
 
     def compose(self) -> ComposeResult:
         with Vertical():

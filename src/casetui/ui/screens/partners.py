@@ -19,8 +19,10 @@ from textual.widgets import Footer, Input, Static
 from casetui.core.choices import ServiceKind
 from casetui.core.errors import VaultError
 from casetui.core.records import Partner
+from casetui.services import casework
 from casetui.ui.casework_forms import partner_fields
 from casetui.ui.masking import free_text, is_masked, on_masking
+from casetui.ui.records_view import ShowsRecords
 from casetui.ui.safe_text import labelled
 from casetui.ui.screens.confirm import ConfirmScreen
 from casetui.ui.screens.form import FormScreen
@@ -28,7 +30,7 @@ from casetui.ui.widgets.chrome import CaseScreen
 from casetui.ui.widgets.row_list import Column, Row, RowList
 
 if TYPE_CHECKING:
-    from casetui.ui.app import CaseApp
+    from casetui.ui.session import Session
 
 
 def partner_text(partner: Partner, masked: bool = False) -> Text:
@@ -60,7 +62,7 @@ def search_text(partner: Partner, masked: bool = False) -> str:
 
 
 def open_partner_form(
-    app: CaseApp,
+    app: Session,
     partner: Partner | None,
     saved: Callable[[Partner], object],
     *,
@@ -82,7 +84,7 @@ def open_partner_form(
     def done(result: Partner | None) -> None:
         if result is None or result == partner:
             return
-        if app.run_on_vault(lambda v: v.repo.partners.put(result)):
+        if app.write(casework.save, result):
             app.notify("Partner saved.", markup=False, timeout=3)
             saved(result)
 
@@ -95,7 +97,7 @@ def open_partner_form(
     app.push_screen(FormScreen(title, partner_fields(), initial, build, intro=intro), done)
 
 
-class PartnersScreen(CaseScreen):
+class PartnersScreen(ShowsRecords, CaseScreen):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "back", "Back", id="partners.back"),
         Binding("slash", "filter", "Search", id="partners.filter"),
@@ -139,6 +141,9 @@ class PartnersScreen(CaseScreen):
         self.reload()
         self.query_one(RowList).focus()
         on_masking(self, lambda _masked: self.reload())
+
+    def reload_records(self) -> None:
+        self.reload()
 
     def reload(self, keep: str | None = None) -> None:
         partners = sorted(
@@ -225,7 +230,7 @@ class PartnersScreen(CaseScreen):
             return
 
         def decided(yes: bool | None) -> None:
-            if yes and app.run_on_vault(lambda v: v.repo.partners.remove(partner.id)):
+            if yes and app.write(casework.remove, partner):
                 app.notify("Partner removed.", markup=False, timeout=3)
                 self.reload()
 

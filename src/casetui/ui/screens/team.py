@@ -10,6 +10,7 @@ from textual.binding import Binding, BindingType
 from textual.widgets import Footer, Static
 
 from casetui.core.schedule import week_of
+from casetui.ui.records_view import ShowsRecords
 from casetui.ui.safe_text import one_line
 from casetui.ui.widgets.chrome import CaseScreen
 from casetui.ui.widgets.row_list import Column, Row, RowList
@@ -23,7 +24,9 @@ def _h(hours: float) -> str:
     return f"{hours:g}"
 
 
-class TeamScreen(CaseScreen):
+class TeamScreen(ShowsRecords, CaseScreen):
+    RELOAD_ON_EVERY_RESUME = True
+
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "back", "Back", id="team.back"),
     ]
@@ -61,10 +64,8 @@ class TeamScreen(CaseScreen):
         self.reload()
         self.query_one(RowList).focus()
 
-    def mark_stale(self) -> None:
+    def reload_records(self) -> None:
         """Read afresh whenever shown."""
-
-    def on_screen_resume(self) -> None:
         self.reload()
 
     def reload(self) -> None:
@@ -97,9 +98,7 @@ class TeamScreen(CaseScreen):
 
     @on(RowList.Chosen, "#team-list")
     def _chosen(self, event: RowList.Chosen) -> None:
-        from casetui.ui.screens.week import WeekScreen
-
-        self.app.push_screen(WeekScreen(event.row.key))
+        self.case_app.open_week(event.row.key)
 
     def action_back(self) -> None:
         self.case_app.go_back()

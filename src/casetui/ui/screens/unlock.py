@@ -6,8 +6,9 @@ so both happen in thread workers while a spinner shows; the UI never freezes.
 
 from __future__ import annotations
 
+import shlex
 from pathlib import Path
-from typing import TYPE_CHECKING, ClassVar
+from typing import ClassVar
 
 from textual import on, work
 from textual.app import ComposeResult
@@ -16,16 +17,16 @@ from textual.containers import Center, Vertical
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Button, Footer, Input, Label, LoadingIndicator, Static
 
+from casetui.config.paths import default_vault_path
 from casetui.core.errors import OlderCopy, ValidationError, VaultBusy, VaultError, WrongKey
 from casetui.core.passphrase import MIN_LENGTH, Assessment, assess
 from casetui.core.records import Staff
 from casetui.ui.safe_text import one_line, plain
+from casetui.ui.session import session_of
 from casetui.ui.widgets.chrome import DemoBanner
 from casetui.ui.worker_errors import tell, unexpected
+from casetui.vault.lock import holder
 from casetui.vault.vault import Vault, VaultPaths, passphrase_unlocker
-
-if TYPE_CHECKING:
-    from casetui.ui.app import CaseApp
 
 CARD_CSS = """
     Center { height: 1fr; align: center middle; }
@@ -48,7 +49,7 @@ class OpeningScreen(Screen[None]):
     DEFAULT_CSS = CARD_CSS
 
     def compose(self) -> ComposeResult:
-        app: CaseApp = self.app  # type: ignore[assignment]
+        app = session_of(self.app)
         if app.demo:
             yield DemoBanner()
         with Center(), Vertical(classes="card"):
@@ -97,9 +98,7 @@ class UnlockScreen(Screen[None]):
 
     def _check_busy(self) -> None:
         """Say up front if another casetui has the vault open; this one will only look."""
-        from casetui.vault.lock import holder
-
-        app: CaseApp = self.app  # type: ignore[assignment]
+        app = session_of(self.app)
         if app.demo:
             return
         busy = holder(VaultPaths(self.vault_path).lock)
@@ -121,7 +120,7 @@ class UnlockScreen(Screen[None]):
         box.disabled = True
         self.query_one("#problem", Static).update("Unlocking…")
         self.query_one("#busy").add_class("shown")
-        app: CaseApp = self.app  # type: ignore[assignment]
+        app = session_of(self.app)
         app.identity = None  # this session unlocks with the passphrase, and so will its lock
         app.open_vault(passphrase_unlocker(event.value))
 
@@ -214,7 +213,7 @@ class LockScreen(UnlockScreen):
         event.button.disabled = True
         self.query_one("#problem", Static).update("")
         self.query_one("#busy").add_class("shown")
-        app: CaseApp = self.app  # type: ignore[assignment]
+        app = session_of(self.app)
         app.unlock_after_lock("")
 
     def failed(self, error: VaultError) -> None:
@@ -243,7 +242,7 @@ class LockScreen(UnlockScreen):
         box = self.query_one("#passphrase", Input)
         box.disabled = True
         self.query_one("#busy").add_class("shown")
-        app: CaseApp = self.app  # type: ignore[assignment]
+        app = session_of(self.app)
         app.unlock_after_lock(event.value)
 
 
@@ -398,7 +397,7 @@ class SetupScreen(Screen[None]):
         self._problem(reason, "name")
 
     def _created(self, vault: Vault) -> None:
-        app: CaseApp = self.app  # type: ignore[assignment]
+        app = session_of(self.app)
         app.identity = None  # this session unlocks with the passphrase, and so will its lock
         app.vault_opened(vault)
         app.push_screen(KeepSafeScreen(vault.paths))
@@ -406,10 +405,6 @@ class SetupScreen(Screen[None]):
 
 def recovery_key_command(vault_path: Path) -> str:
     """``casetui recovery-key``, with ``--vault`` when the vault is not the default one."""
-    import shlex
-
-    from casetui.config.paths import default_vault_path
-
     if vault_path.expanduser() == default_vault_path():
         return "casetui recovery-key"
     return f"casetui recovery-key --vault {shlex.quote(str(vault_path))}"

@@ -10,7 +10,7 @@ read-only session, which cannot record the answer.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING, ClassVar, Protocol
 
 from textual import on
 from textual.app import ComposeResult
@@ -25,9 +25,17 @@ from casetui.core.rules import staff_by_name
 from casetui.ui.safe_text import one_line
 
 if TYPE_CHECKING:
-    from casetui.ui.app import CaseApp
-    from casetui.ui.screens.caseload import CaseloadScreen
+    from casetui.ui.session import Session
     from casetui.vault.vault import Vault
+
+
+class Caseload(Protocol):
+    """What is asked of the caseload showing under the question."""
+
+    def show_everyone(self, why: str) -> None: ...
+
+    def show_mine(self) -> None: ...
+
 
 #: The option that says "none of these": not a staff id (those start with ``st_``).
 EVERYONE = "-everyone"
@@ -95,7 +103,7 @@ class WhoAreYouScreen(ModalScreen[str | None]):
         self.dismiss(None)
 
 
-def ask_who_you_are(app: CaseApp, vault: Vault, caseload: CaseloadScreen) -> None:
+def ask_who_you_are(app: Session, vault: Vault, caseload: Caseload) -> None:
     """On opening a vault with no case manager of its own: ask, or show everyone.
 
     ``caseload`` already shows everyone's clients, with the line saying why; choosing
@@ -117,6 +125,7 @@ def ask_who_you_are(app: CaseApp, vault: Vault, caseload: CaseloadScreen) -> Non
             return
         if app.vault is not vault or staff_id not in vault.repo.staff:
             return
+        # The owner is the vault's own setting, not a record: no casework service writes it.
         if not app.run_on_vault(lambda v: v.set_owner(staff_id)):
             return  # run_on_vault said why
         app.owner_id = staff_id

@@ -11,9 +11,10 @@ from textual.widgets import Static
 
 from casetui.ui.masking import INDICATOR, is_masked, on_masking
 from casetui.ui.safe_text import one_line
+from casetui.ui.session import Session, session_of
 
 if TYPE_CHECKING:
-    from casetui.ui.app import CaseApp, SaveState
+    from casetui.ui.saving import SaveState
 
 DEMO_TEXT = "DEMO — fictional data, deleted when you quit"
 
@@ -47,7 +48,7 @@ class ReadOnlyBanner(Static):
         super().__init__(one_line(f"READ-ONLY{where} — nothing here can be changed or saved"))
 
 
-def banners(app: CaseApp) -> ComposeResult:
+def banners(app: Session) -> ComposeResult:
     """The banner a screen starts with: the demo's, or a read-only session's."""
     if app.demo:
         yield DemoBanner()
@@ -64,8 +65,7 @@ class SaveStatus(Static):
     """
 
     def on_mount(self) -> None:
-        app: CaseApp = self.app  # type: ignore[assignment]
-        self.watch(app, "save_state", self._show, init=True)
+        self.watch(self.app, "save_state", self._show, init=True)
 
     def _show(self, state: SaveState) -> None:
         self.update(one_line(state.text))
@@ -117,8 +117,8 @@ class CaseScreen(Screen[None]):
     """A full screen of the app, with the demo banner (in the demo) and a title bar."""
 
     @property
-    def case_app(self) -> CaseApp:
-        return self.app  # type: ignore[return-value]
+    def case_app(self) -> Session:
+        return session_of(self.app)
 
     def chrome(self, name: str, title: str = "") -> ComposeResult:
         """The banner and title bar; the title is ``#<name>-title`` for updates."""

@@ -19,6 +19,7 @@ from textual.worker import get_current_worker
 from casetui.core.errors import VaultError
 from casetui.core.today import Section, TodayItem, when_text
 from casetui.ui.masking import is_masked, on_masking, stored_client_name
+from casetui.ui.records_view import ShowsRecords
 from casetui.ui.safe_text import one_line
 from casetui.ui.widgets.chrome import CaseScreen
 from casetui.ui.widgets.row_list import Column, Row, RowList
@@ -61,7 +62,7 @@ def summary_text(items: list[TodayItem]) -> str:
     return " · ".join(parts)
 
 
-class TodayScreen(CaseScreen):
+class TodayScreen(ShowsRecords, CaseScreen):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "back", "Caseload", id="today.back"),
         Binding("m", "scope", "Mine/everyone", id="today.scope"),
@@ -76,7 +77,6 @@ class TodayScreen(CaseScreen):
     def __init__(self) -> None:
         super().__init__()
         self.everyone = False
-        self._stale = True
         #: True once the list on screen is up to date (tests and snapshots wait for it).
         self.ready = False
 
@@ -105,16 +105,11 @@ class TodayScreen(CaseScreen):
         self.query_one(RowList).set_rows([])
         self.reload()
 
-    def on_screen_resume(self) -> None:
-        if self._stale:
-            self.reload()
-
-    def mark_stale(self) -> None:
-        self._stale = True
+    def reload_records(self) -> None:
+        self.reload()
 
     def reload(self) -> None:
         """Work out the list in a thread: at thousands of clients it takes a moment."""
-        self._stale = False
         self.ready = False
         self.query_one("#today-summary", Static).update(one_line("Working out today's list…"))
         self._compute(self.everyone, is_masked(self))
@@ -209,10 +204,10 @@ class TodayScreen(CaseScreen):
         self.reload()
 
     def action_back(self) -> None:
-        self.case_app.show_caseload()
+        self.case_app.show("caseload")
 
     def action_partners(self) -> None:
-        self.case_app.show_partners()
+        self.case_app.show("partners")
 
     def action_week(self) -> None:
-        self.case_app.show_week()
+        self.case_app.show("week")

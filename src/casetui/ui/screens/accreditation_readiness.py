@@ -20,10 +20,12 @@ from casetui.core.readiness_checks import Check, ClientReadiness, ManagerReadine
 from casetui.core.readiness_report import TAB_NAMES, headline, managers_of, summarise
 from casetui.core.records import Client
 from casetui.ui.masking import client_name, is_masked, on_masking
+from casetui.ui.records_view import ShowsRecords
 from casetui.ui.safe_text import one_line
 from casetui.ui.widgets.chrome import CaseScreen
 from casetui.ui.widgets.row_list import Column, Row, RowList
 from casetui.ui.worker_errors import reports_crashes
+from casetui.vault.readiness import accreditation
 
 #: Where to fix a line, short enough for the list at 80 columns.
 SHORT_TAB_NAMES = {"week": "Week"} | {
@@ -87,7 +89,9 @@ def lines_for(results: list[tuple[Client, ClientReadiness]], masked: bool) -> li
     return rows
 
 
-class AccreditationScreen(CaseScreen):
+class AccreditationScreen(ShowsRecords, CaseScreen):
+    RELOAD_ON_EVERY_RESUME = True
+
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "back", "Back", id="accreditation.back"),
         Binding("enter", "open", "Fix it", id="accreditation.open"),
@@ -131,7 +135,7 @@ class AccreditationScreen(CaseScreen):
         on_masking(self, lambda _masked: self._show())
         self.action_refresh()
 
-    def on_screen_resume(self) -> None:
+    def reload_records(self) -> None:
         if self.ready:  # back from fixing something: check again
             self.action_refresh()
 
@@ -143,8 +147,6 @@ class AccreditationScreen(CaseScreen):
     @work(thread=True, exclusive=True, group="accreditation", exit_on_error=False)
     @reports_crashes("checking accreditation readiness")
     def _check(self) -> None:
-        from casetui.vault.readiness import accreditation
-
         app = self.case_app
         vault = app.vault
         if vault is None:
@@ -198,10 +200,8 @@ class AccreditationScreen(CaseScreen):
         """Open where a line is fixed: the client's tab, or a case manager's week."""
         app = self.case_app
         if isinstance(who, ManagerReadiness) or (check is not None and check.tab == "week"):
-            from casetui.ui.screens.week import WeekScreen
-
             staff_id = who.staff_id if isinstance(who, ManagerReadiness) else who.case_manager_id
-            app.push_screen(WeekScreen(staff_id))
+            app.open_week(staff_id)
             return
         app.open_client(who.id, tab=check.tab if check else "profile")
 
