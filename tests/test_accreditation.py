@@ -383,9 +383,9 @@ async def test_following_a_failing_line_to_its_tab_and_fixing_it_turns_it_to_pas
 ) -> None:
     from textual.widgets import SelectionList, Static
 
+    from casetui.ui.forms.form import FormScreen
     from casetui.ui.screens.accreditation_readiness import AccreditationScreen
     from casetui.ui.screens.client import ClientScreen
-    from casetui.ui.screens.form import FormScreen
     from casetui.ui.widgets.row_list import RowList
     from tests.test_ui_casework import active_tab, app_for, row_cells, seed
     from tests.test_ui_flows import caseload_ready, type_into, wait_for

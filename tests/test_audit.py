@@ -360,9 +360,9 @@ def test_changes_of_keys_are_recorded_by_name_never_by_secret(vault_files: Vault
 async def test_the_history_tab_and_the_audit_screen_show_edits_without_their_text(
     vault_files: VaultFiles,
 ) -> None:
+    from casetui.ui.forms.form import FormScreen
     from casetui.ui.screens.audit_trail import AuditScreen
     from casetui.ui.screens.client import ClientScreen
-    from casetui.ui.screens.form import FormScreen
     from casetui.ui.widgets.row_list import RowList
     from tests.test_ui_casework import active_tab, app_for, open_client_named, row_cells, seed
     from tests.test_ui_flows import caseload_ready, type_into, wait_for, wait_saved

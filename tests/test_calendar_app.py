@@ -11,8 +11,8 @@ from textual.widgets import Checkbox, Input
 
 from casetui.core.choices import BlockKind
 from casetui.core.records import AdminBlock, Meeting
-from casetui.ui.screens.confirm import ConfirmScreen
-from casetui.ui.screens.form import FormScreen
+from casetui.ui.forms.confirm import ConfirmScreen
+from casetui.ui.forms.form import FormScreen
 from tests.conftest import VaultFiles
 from tests.test_ui_casework import TODAY, app_for, new_client, seed
 from tests.test_ui_flows import caseload_ready, wait_for

@@ -27,7 +27,7 @@ from casetui.core.fields import StatusChange
 from casetui.core.printout import goal_sheet
 from casetui.core.printout_render import to_html, to_markdown
 from casetui.core.records import Client, Meeting, NeedItem, Partner, Referral
-from casetui.ui.screens.form import FormScreen
+from casetui.ui.forms.form import FormScreen
 from casetui.ui.screens.partners import PartnersScreen
 from casetui.vault.vault import Vault
 from tests.conftest import VaultFiles, run_casetui

@@ -7,7 +7,7 @@ from typing import Any
 from textual.app import App
 from textual.widgets import Checkbox, Label, Static
 
-from casetui.ui.screens.form import FormField, FormScreen
+from casetui.ui.forms.form import FormField, FormScreen
 
 FIELDS = [
     FormField("name", "Name", required=True),

@@ -18,7 +18,7 @@ from textual.pilot import Pilot
 from textual.widgets import Input
 
 from casetui.ui.app import CaseApp
-from casetui.ui.screens.form import FormScreen
+from casetui.ui.forms.form import FormScreen
 from casetui.ui.screens.unlock import SetupScreen
 from tests.conftest import VaultFiles
 from tests.test_ui_flows import TODAY, app_for, caseload_ready, wait_for

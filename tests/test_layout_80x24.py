@@ -17,9 +17,9 @@ from textual.widgets._tabs import Tab
 from casetui.core.choices import LEGAL_TAB_ENGAGEMENTS
 from casetui.core.records import Client
 from casetui.ui.app import CaseApp
+from casetui.ui.forms.form import FormScreen
 from casetui.ui.screens.caseload import CaseloadScreen
 from casetui.ui.screens.client import TABS, ClientScreen
-from casetui.ui.screens.form import FormScreen
 from casetui.ui.screens.week import WeekScreen
 from casetui.ui.widgets.row_list import RowList
 from casetui.ui.widgets.week_grid import WeekGrid

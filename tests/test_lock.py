@@ -10,9 +10,9 @@ from textual.widgets import Input, Static
 from casetui.config import Settings
 from casetui.core.records import Client
 from casetui.ui.app import CaseApp
+from casetui.ui.forms.form import FormScreen
 from casetui.ui.screens.caseload import CaseloadScreen
 from casetui.ui.screens.client import ClientScreen
-from casetui.ui.screens.form import FormScreen
 from casetui.ui.screens.unlock import LockScreen
 from casetui.ui.widgets.row_list import RowList
 from tests.conftest import PASSPHRASE, VaultFiles

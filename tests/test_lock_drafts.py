@@ -17,11 +17,11 @@ from textual.widgets import Input, Static, TextArea
 from casetui.config import Settings
 from casetui.core.records import Meeting
 from casetui.ui.app import CaseApp
+from casetui.ui.forms.confirm import ConfirmScreen
+from casetui.ui.forms.form import FormScreen
 from casetui.ui.resume import DraftScreen
 from casetui.ui.screens.caseload import CaseloadScreen
 from casetui.ui.screens.client import ClientScreen
-from casetui.ui.screens.confirm import ConfirmScreen
-from casetui.ui.screens.form import FormScreen
 from casetui.ui.screens.idle_warning import IdleWarningScreen, countdown
 from casetui.ui.screens.unlock import LockScreen
 from casetui.ui.widgets.row_list import RowList
@@ -228,7 +228,7 @@ async def test_a_form_that_cannot_be_reopened_shows_what_was_typed(
     async with app.run_test(size=(100, 30)) as pilot:
         await _open_the_client(pilot, app, client_id)
         # A form opened by no action the app can run again.
-        from casetui.ui.screens.form import FormField
+        from casetui.ui.forms.form import FormField
 
         app.push_screen(
             FormScreen("A note", [FormField("note", "Note", "multiline")], {}, lambda v: v)

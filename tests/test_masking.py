@@ -32,11 +32,11 @@ from casetui.core.labels import initials, neutral_label, new_calendar_code
 from casetui.core.private_records import Consent, LegalMatter, SafetyPlan, StrengthsAssessment
 from casetui.core.records import AdminBlock, Client, Goal, Meeting, NeedItem, Record, Referral
 from casetui.ui.app import CaseApp
+from casetui.ui.forms.confirm import ConfirmScreen
+from casetui.ui.forms.form import FormScreen
 from casetui.ui.masking import HIDDEN, INDICATOR, client_name, stored_client_name
 from casetui.ui.screens.caseload import CaseloadScreen
 from casetui.ui.screens.client import PANES, TABS, ClientScreen
-from casetui.ui.screens.confirm import ConfirmScreen
-from casetui.ui.screens.form import FormScreen
 from casetui.ui.screens.partners import PartnersScreen
 from casetui.ui.screens.team import TeamScreen
 from casetui.ui.screens.today_list import TodayScreen

@@ -41,9 +41,9 @@ from casetui.core.printout import SECTIONS, GoalSheet, goal_sheet, parse_section
 from casetui.core.printout_render import to_html, to_markdown
 from casetui.core.private_records import Consent, LegalMatter, SafetyPlan, StrengthsAssessment
 from casetui.core.records import Client, Goal, Meeting, NeedItem, Partner, Referral, Staff
+from casetui.ui.forms.form import FormScreen
 from casetui.ui.goal_sheet import MASKED_REFUSAL, READ_ONLY_REFUSAL
 from casetui.ui.screens.client import ClientScreen
-from casetui.ui.screens.form import FormScreen
 from casetui.vault.printout import goal_sheet_for
 from casetui.vault.vault import Vault, identity_unlocker
 from tests.conftest import VaultFiles, run_casetui

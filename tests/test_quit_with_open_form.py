@@ -5,9 +5,9 @@ from __future__ import annotations
 from textual.widgets import Input
 
 from casetui.ui.app import CaseApp
+from casetui.ui.forms.confirm import ConfirmScreen
+from casetui.ui.forms.form import FormScreen
 from casetui.ui.screens.caseload import CaseloadScreen
-from casetui.ui.screens.confirm import ConfirmScreen
-from casetui.ui.screens.form import FormScreen
 from tests.conftest import VaultFiles
 from tests.test_ui_flows import app_for, caseload_ready, type_into, wait_for
 

@@ -12,7 +12,7 @@ from textual.widgets import Input, Static
 
 from casetui.cli import build_parser
 from casetui.ui.app import CaseApp
-from casetui.ui.screens.form import FormScreen
+from casetui.ui.forms.form import FormScreen
 from casetui.ui.screens.unlock import UnlockScreen
 from casetui.ui.widgets.chrome import ReadOnlyBanner
 from casetui.vault.vault import Vault, identity_unlocker

@@ -12,8 +12,8 @@ from textual.widgets import Input, Static
 
 from casetui.config import DEFAULT_CONFIG_TEXT, Settings, load_settings
 from casetui.ui.app import CaseApp
+from casetui.ui.forms.form import FormScreen
 from casetui.ui.screens.caseload import CaseloadScreen
-from casetui.ui.screens.form import FormScreen
 from tests.conftest import VaultFiles
 from tests.test_ui_casework import app_for
 from tests.test_ui_flows import wait_for

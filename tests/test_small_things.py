@@ -20,10 +20,10 @@ from casetui.core.fields import StatusChange
 from casetui.core.private_records import SafetyPlan
 from casetui.core.records import Goal, Meeting, Referral
 from casetui.ui.app import CaseApp
+from casetui.ui.forms.confirm import ConfirmScreen
+from casetui.ui.forms.form import FormScreen
 from casetui.ui.panes.meetings import MeetingView
 from casetui.ui.screens.client import ClientScreen
-from casetui.ui.screens.confirm import ConfirmScreen
-from casetui.ui.screens.form import FormScreen
 from casetui.ui.screens.unlock import SetupScreen
 from casetui.vault.vault import Vault
 from tests.conftest import VaultFiles

@@ -14,9 +14,9 @@ from textual.pilot import Pilot
 
 from casetui.config import Settings
 from casetui.ui.app import CaseApp
+from casetui.ui.forms.confirm import ConfirmScreen
 from casetui.ui.screens.caseload import CaseloadScreen
 from casetui.ui.screens.client import ClientScreen
-from casetui.ui.screens.confirm import ConfirmScreen
 from casetui.ui.screens.help import HelpScreen
 from casetui.ui.screens.partners import PartnersScreen
 from casetui.ui.screens.today_list import TodayScreen

@@ -38,10 +38,10 @@ from casetui.core.private_records import Consent, LegalMatter, SafetyPlan
 from casetui.core.records import Client, Meeting, NeedItem, Partner, Staff
 from casetui.core.today import Section, TodayItem
 from casetui.ui.app import CaseApp
+from casetui.ui.forms.confirm import ConfirmScreen
+from casetui.ui.forms.form import FormScreen
 from casetui.ui.screens.caseload import CaseloadScreen
 from casetui.ui.screens.client import TABS, ClientScreen
-from casetui.ui.screens.confirm import ConfirmScreen
-from casetui.ui.screens.form import FormScreen
 from casetui.ui.screens.partners import PartnersScreen
 from casetui.ui.screens.today_list import TodayScreen
 from casetui.ui.widgets.row_list import RowList

@@ -16,10 +16,10 @@ from casetui.core.choices import GoalStatus, NeedStatus
 from casetui.core.errors import SaveFailed
 from casetui.core.records import Client, Goal
 from casetui.ui.app import CaseApp
+from casetui.ui.forms.confirm import ConfirmScreen
+from casetui.ui.forms.form import FormScreen
 from casetui.ui.screens.caseload import CaseloadScreen
 from casetui.ui.screens.client import ClientScreen
-from casetui.ui.screens.confirm import ConfirmScreen
-from casetui.ui.screens.form import FormScreen
 from casetui.ui.screens.unlock import KeepSafeScreen, SetupScreen, UnlockScreen
 from casetui.ui.widgets.row_list import RowList
 from casetui.vault.vault import Vault, identity_unlocker, passphrase_unlocker

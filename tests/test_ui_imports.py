@@ -9,9 +9,9 @@ import pytest
 
 #: Screens any screen may open: dialogs and forms that import no screen back.
 LEAF_DIALOGS = {
-    "casetui.ui.screens.confirm",
-    "casetui.ui.screens.form",
-    "casetui.ui.screens.choice",
+    "casetui.ui.forms.confirm",
+    "casetui.ui.forms.form",
+    "casetui.ui.forms.choice",
 }
 
 

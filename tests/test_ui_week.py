@@ -16,10 +16,10 @@ from textual.pilot import Pilot
 from casetui.core.choices import BlockKind
 from casetui.core.records import AdminBlock, Meeting, Staff
 from casetui.ui.app import CaseApp
+from casetui.ui.forms.choice import ChoiceScreen
+from casetui.ui.forms.confirm import ConfirmScreen
+from casetui.ui.forms.form import FormScreen
 from casetui.ui.screens.caseload import CaseloadScreen
-from casetui.ui.screens.choice import ChoiceScreen
-from casetui.ui.screens.confirm import ConfirmScreen
-from casetui.ui.screens.form import FormScreen
 from casetui.ui.screens.team import TeamScreen
 from casetui.ui.screens.today_list import TodayScreen
 from casetui.ui.screens.week import WeekScreen

@@ -21,9 +21,9 @@ from textual.pilot import Pilot
 from textual.widgets import Input, Static
 
 from casetui.core.errors import VaultError
+from casetui.ui.forms.confirm import ConfirmScreen
+from casetui.ui.forms.form import FormScreen
 from casetui.ui.screens.client import ClientScreen
-from casetui.ui.screens.confirm import ConfirmScreen
-from casetui.ui.screens.form import FormScreen
 from casetui.vault.destinations import check_destination
 from tests.conftest import VaultFiles
 from tests.test_calendar_app import _plant

@@ -31,6 +31,7 @@ from casetui.core.errors import OlderCopy, VaultBusy, VaultError, WrongKey
 from casetui.crash import write_crash_report
 from casetui.ui.calendar_export import start_export
 from casetui.ui.commands import ClientCommands
+from casetui.ui.forms.confirm import ConfirmScreen
 from casetui.ui.key_order import KeyOrder, is_ordered
 from casetui.ui.leaving import Leaving, crash_notice
 from casetui.ui.lock_flow import LockFlow
@@ -40,7 +41,6 @@ from casetui.ui.reopening import OPENING, note_asked
 from casetui.ui.resume import opening
 from casetui.ui.saving import Saver, SaveState
 from casetui.ui.screens.caseload import CaseloadScreen
-from casetui.ui.screens.confirm import ConfirmScreen
 from casetui.ui.screens.help import HelpScreen
 from casetui.ui.screens.unlock import OpeningScreen, SetupScreen, UnlockScreen
 from casetui.ui.screens.who_are_you import ask_who_you_are

@@ -11,8 +11,8 @@ from casetui.core.errors import ValidationError
 from casetui.core.ical import DEFAULT_WEEKS, CalendarFile
 from casetui.core.text import plural
 from casetui.ui.exports import Exported, export_file
-from casetui.ui.screens.confirm import ConfirmScreen
-from casetui.ui.screens.form import FormField, FormScreen
+from casetui.ui.forms.confirm import ConfirmScreen
+from casetui.ui.forms.form import FormField, FormScreen
 from casetui.ui.user_files import (
     Saved,
     UserFile,

@@ -18,7 +18,7 @@ from casetui.core.labels import NO_INITIALS, initials
 from casetui.core.printout import SECTION_LABELS, SECTIONS, audit_detail, choose_sections
 from casetui.core.printout_render import render
 from casetui.ui.exports import Exported, export_file
-from casetui.ui.screens.form import FormField, FormScreen
+from casetui.ui.forms.form import FormField, FormScreen
 from casetui.ui.user_files import (
     Saved,
     UserFile,

@@ -12,9 +12,9 @@ from textual.screen import Screen
 from textual.worker import WorkerFailed
 
 from casetui.core.errors import VaultError
+from casetui.ui.forms.confirm import ConfirmScreen
 from casetui.ui.lock_flow import unsaved_form
 from casetui.ui.saving import SaveState
-from casetui.ui.screens.confirm import ConfirmScreen
 
 
 class Leaving:

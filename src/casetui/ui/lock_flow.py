@@ -23,9 +23,9 @@ from textual.widgets import Static
 
 from casetui.core.choices import AuditAction
 from casetui.core.errors import VaultError, WrongKey
+from casetui.ui.forms.form import FormScreen
 from casetui.ui.resume import Place, capture, restore
 from casetui.ui.safe_text import one_line
-from casetui.ui.screens.form import FormScreen
 from casetui.ui.screens.idle_warning import IdleWarningScreen
 from casetui.ui.screens.unlock import LockScreen
 from casetui.ui.terminal import LenientLinuxDriver

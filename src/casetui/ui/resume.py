@@ -29,6 +29,8 @@ from textual.containers import Vertical, VerticalScroll
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Footer, Static, TabbedContent
 
+from casetui.ui.forms.confirm import ConfirmScreen
+from casetui.ui.forms.form import FormScreen
 from casetui.ui.masking import is_masked, on_masking
 from casetui.ui.navigation import SECTION_SCREENS, section_of
 from casetui.ui.panes.base import Pane
@@ -42,8 +44,6 @@ from casetui.ui.reopening import (
 )
 from casetui.ui.safe_text import one_line, plain
 from casetui.ui.screens.client import ClientScreen
-from casetui.ui.screens.confirm import ConfirmScreen
-from casetui.ui.screens.form import FormScreen
 from casetui.ui.session import session_of
 from casetui.ui.widgets.row_list import RowList
 

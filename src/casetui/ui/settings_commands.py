@@ -29,7 +29,7 @@ from casetui.config.settings import (
     declared,
 )
 from casetui.core.errors import SaveFailed, ValidationError
-from casetui.ui.screens.form import FormField, FormScreen
+from casetui.ui.forms.form import FormField, FormScreen
 from casetui.ui.user_files import is_served
 from casetui.ui.worker_errors import unexpected
 

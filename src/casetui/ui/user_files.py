@@ -28,7 +28,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Generic, TypeVar
 
 from casetui.core.errors import ValidationError, VaultError
-from casetui.ui.screens.confirm import ConfirmScreen
+from casetui.ui.forms.confirm import ConfirmScreen
 from casetui.ui.worker_errors import guarded
 from casetui.vault.destinations import check_destination, write_user_file
 

@@ -70,26 +70,13 @@ class Pane(Vertical):
         *args: P.args,
         **kwargs: P.kwargs,
     ) -> bool:
-        """Run a service from :mod:`casetui.services.casework` through the session, redraw.
+        """Run a service from :mod:`casetui.services.casework` through the session.
 
         ``done`` is told once the change is applied ("" tells nothing); a refusal
         is told by the session instead. Returns whether the change was applied.
+        The tabs redraw on the ``RecordsChanged`` the app posts after the write.
         """
         ok = self.session.write(operation, *args, **kwargs)
-        if ok:
-            self._redraw_after_write()
-            if done:
-                self.app.notify(done, markup=False, timeout=3)
+        if ok and done:
+            self.app.notify(done, markup=False, timeout=3)
         return ok
-
-    def _redraw_after_write(self) -> None:
-        """Redraw every tab of the client's screen, or just this tab elsewhere.
-
-        Not needed once the app posts ``RecordsChanged`` after each write and the
-        client's screen redraws on it.
-        """
-        screen = self.screen
-        if isinstance(screen, ClientTabs):
-            screen.refresh_all()
-        else:
-            self.refresh_data()

@@ -19,12 +19,12 @@ from textual.widgets import Static
 from casetui.core import casework as core_casework
 from casetui.core.private_records import Consent
 from casetui.services import casework
-from casetui.ui.casework_forms import consent_fields, revoke_fields
+from casetui.ui.forms.casework_fields import consent_fields, revoke_fields
+from casetui.ui.forms.form import FormScreen
 from casetui.ui.masking import free_text, is_masked
 from casetui.ui.panes.base import ClientTabs
 from casetui.ui.panes.record_pane import RecordPane
 from casetui.ui.safe_text import labelled, short_date
-from casetui.ui.screens.form import FormScreen
 from casetui.ui.widgets.row_list import Column, Row, RowList
 
 STATE_MARKS = {

@@ -22,11 +22,11 @@ from casetui.core.fields import NoteListSpec
 from casetui.core.records import Goal
 from casetui.core.rules import goal_count_note
 from casetui.services import casework
-from casetui.ui.client_forms import goal_fields, goal_values, progress_note_fields
+from casetui.ui.forms.client_fields import goal_fields, goal_values, progress_note_fields
+from casetui.ui.forms.form import FormScreen
 from casetui.ui.masking import HIDDEN, free_text, is_masked, need_label
 from casetui.ui.panes.record_pane import RecordPane, Removal
 from casetui.ui.safe_text import one_line, short_date
-from casetui.ui.screens.form import FormScreen
 from casetui.ui.widgets.row_list import Column, Row, RowList
 from casetui.vault.repository import Repository
 

@@ -16,11 +16,11 @@ from textual.widgets import Static
 
 from casetui.core.choices import LegalKind, LegalStatus
 from casetui.core.private_records import LegalMatter
-from casetui.ui.casework_forms import legal_fields
+from casetui.ui.forms.casework_fields import legal_fields
+from casetui.ui.forms.form import FormScreen
 from casetui.ui.masking import free_text, is_masked
 from casetui.ui.panes.record_pane import RecordPane, Removal
 from casetui.ui.safe_text import short_date
-from casetui.ui.screens.form import FormScreen
 from casetui.ui.widgets.row_list import Column, Row, RowList
 
 

@@ -22,11 +22,11 @@ from casetui.core.casework import join_phrases
 from casetui.core.choices import MeetingKind
 from casetui.core.records import Meeting
 from casetui.core.rules import next_checkin_due, staff_by_name
-from casetui.ui.client_forms import meeting_fields, next_checkin_hint
+from casetui.ui.forms.client_fields import meeting_fields, next_checkin_hint
+from casetui.ui.forms.form import FormScreen
 from casetui.ui.masking import free_text, is_masked, on_masking
 from casetui.ui.panes.record_pane import RecordPane
 from casetui.ui.safe_text import labelled, one_line, short_date
-from casetui.ui.screens.form import FormScreen
 from casetui.ui.widgets.chrome import MaskBadge
 from casetui.ui.widgets.row_list import Column, Row, RowList
 

@@ -23,11 +23,11 @@ from casetui.core.catalog import CATALOG, CatalogNeed
 from casetui.core.choices import OPEN_NEED_STATUSES, Horizon, NeedStatus
 from casetui.core.records import NeedItem
 from casetui.services import casework
-from casetui.ui.client_forms import need_fields
+from casetui.ui.forms.client_fields import need_fields
+from casetui.ui.forms.form import FormScreen
 from casetui.ui.masking import free_text, is_masked, need_label
 from casetui.ui.panes.base import Pane
 from casetui.ui.safe_text import one_line, short_date
-from casetui.ui.screens.form import FormScreen
 from casetui.ui.widgets.row_list import Column, Row, RowList
 
 STATUS_CYCLE = (

@@ -19,12 +19,12 @@ from casetui.core.labels import neutral_label
 from casetui.core.records import Client
 from casetui.core.rules import staff_by_name
 from casetui.services import casework
-from casetui.ui.casework_forms import close_fields, reassign_fields, reopen_fields
-from casetui.ui.client_forms import client_fields, client_values
+from casetui.ui.forms.casework_fields import close_fields, reassign_fields, reopen_fields
+from casetui.ui.forms.client_fields import client_fields, client_values
+from casetui.ui.forms.form import FormScreen, required_date
 from casetui.ui.masking import client_name, free_text, is_masked
 from casetui.ui.panes.base import Pane
 from casetui.ui.safe_text import labelled, short_date
-from casetui.ui.screens.form import FormScreen, required_date
 
 
 def profile_text(client: Client, manager: str, masked: bool = False) -> Text:

@@ -8,9 +8,9 @@ from typing import Any, ClassVar, Generic, NamedTuple, TypeVar, cast
 
 from casetui.core.records import Record
 from casetui.services import casework
+from casetui.ui.forms.confirm import ConfirmScreen
+from casetui.ui.forms.form import FormScreen
 from casetui.ui.panes.base import Pane
-from casetui.ui.screens.confirm import ConfirmScreen
-from casetui.ui.screens.form import FormScreen
 from casetui.vault.repository import Table
 
 R = TypeVar("R", bound=Record)

@@ -22,14 +22,14 @@ from casetui.core.choices import ReferralStatus
 from casetui.core.records import Partner, Referral
 from casetui.core.today import is_stalled
 from casetui.services import casework
-from casetui.ui.casework_forms import referral_fields, status_fields
+from casetui.ui.forms.casework_fields import referral_fields, status_fields
+from casetui.ui.forms.confirm import ConfirmScreen
+from casetui.ui.forms.form import FormField, FormScreen, optional_date, required_date
+from casetui.ui.forms.partner_form import open_partner_form
 from casetui.ui.masking import free_text, is_masked, need_label
 from casetui.ui.panes.consents import ConsentsPane
 from casetui.ui.panes.record_pane import RecordPane
 from casetui.ui.safe_text import labelled, short_date
-from casetui.ui.screens.confirm import ConfirmScreen
-from casetui.ui.screens.form import FormField, FormScreen, optional_date, required_date
-from casetui.ui.screens.partners import open_partner_form
 from casetui.ui.widgets.row_list import Column, Row, RowList
 
 

@@ -16,12 +16,12 @@ from textual.widgets import Static
 
 from casetui.core.private_records import SafetyPlan
 from casetui.services import casework
-from casetui.ui.casework_forms import SAFETY_PLAN_FIELDS, safety_plan_fields
+from casetui.ui.forms.casework_fields import SAFETY_PLAN_FIELDS, safety_plan_fields
+from casetui.ui.forms.confirm import ConfirmScreen
+from casetui.ui.forms.form import FormScreen
 from casetui.ui.masking import is_masked
 from casetui.ui.panes.base import Pane
 from casetui.ui.safe_text import short_date
-from casetui.ui.screens.confirm import ConfirmScreen
-from casetui.ui.screens.form import FormScreen
 
 HIDDEN_TEXT = (
     "The safety plan is hidden, because this screen may be seen by others.\n\n"

@@ -17,10 +17,10 @@ from textual.widgets import Static
 
 from casetui.core.private_records import StrengthsAssessment
 from casetui.core.strengths import QUESTIONS, comparison, newest_first
-from casetui.ui.casework_forms import strengths_fields
+from casetui.ui.forms.casework_fields import strengths_fields
+from casetui.ui.forms.form import FormScreen
 from casetui.ui.masking import free_text, is_masked
 from casetui.ui.panes.record_pane import RecordPane
-from casetui.ui.screens.form import FormScreen
 from casetui.ui.widgets.row_list import Column, Row, RowList
 
 

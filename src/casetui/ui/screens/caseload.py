@@ -26,11 +26,11 @@ from casetui.core.choices import ClientStatus, LegalEngagement
 from casetui.core.records import Client
 from casetui.core.rules import CaseloadRow, staff_by_name
 from casetui.services import casework
-from casetui.ui.client_forms import client_fields, client_values
+from casetui.ui.forms.client_fields import client_fields, client_values
+from casetui.ui.forms.form import FormScreen
 from casetui.ui.masking import client_name, is_masked, on_masking
 from casetui.ui.records_view import ShowsRecords
 from casetui.ui.safe_text import one_line, short_date
-from casetui.ui.screens.form import FormScreen
 from casetui.ui.session import Session, session_of
 from casetui.ui.widgets.chrome import MaskBadge, SaveStatus, banners
 from casetui.ui.widgets.row_list import Column, Row, RowList

@@ -6,9 +6,7 @@ their notes (which may mention a client) are hidden, and not searched.
 
 from __future__ import annotations
 
-import dataclasses
-from collections.abc import Callable
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from rich.text import Text
 from textual import on
@@ -16,21 +14,19 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.widgets import Footer, Input, Static
 
-from casetui.core.choices import ServiceKind
 from casetui.core.errors import VaultError
 from casetui.core.records import Partner
 from casetui.services import casework
-from casetui.ui.casework_forms import partner_fields
+from casetui.ui.forms.confirm import ConfirmScreen
+from casetui.ui.forms.partner_form import open_partner_form
 from casetui.ui.masking import free_text, is_masked, on_masking
 from casetui.ui.records_view import ShowsRecords
 from casetui.ui.safe_text import labelled
-from casetui.ui.screens.confirm import ConfirmScreen
-from casetui.ui.screens.form import FormScreen
 from casetui.ui.widgets.chrome import CaseScreen
 from casetui.ui.widgets.row_list import Column, Row, RowList
 
 if TYPE_CHECKING:
-    from casetui.ui.session import Session
+    pass
 
 
 def partner_text(partner: Partner, masked: bool = False) -> Text:
@@ -59,42 +55,6 @@ def search_text(partner: Partner, masked: bool = False) -> str:
             "trauma-informed" if partner.trauma_informed else "",
         )
     ).casefold()
-
-
-def open_partner_form(
-    app: Session,
-    partner: Partner | None,
-    saved: Callable[[Partner], object],
-    *,
-    intro: str = "",
-) -> None:
-    """Add a partner (``partner`` None) or edit one; ``saved(partner)`` once it is stored.
-
-    The directory opens it, and so does referring a client while the directory is empty.
-    """
-
-    def build(values: dict[str, Any]) -> Partner:
-        if partner is None:
-            if not values.get("confidential_location"):
-                # Left unticked on a new partner: its kind decides (on for shelters).
-                values = {k: v for k, v in values.items() if k != "confidential_location"}
-            return Partner.create(**values)
-        return dataclasses.replace(partner, **values)
-
-    def done(result: Partner | None) -> None:
-        if result is None or result == partner:
-            return
-        if app.write(casework.save, result):
-            app.notify("Partner saved.", markup=False, timeout=3)
-            saved(result)
-
-    initial: dict[str, Any] = (
-        {"kind": ServiceKind.OTHER}
-        if partner is None
-        else {n: getattr(partner, n) for n in Partner.field_names() if n != "id"}
-    )
-    title = "New partner" if partner is None else f"Edit {partner.name}"
-    app.push_screen(FormScreen(title, partner_fields(), initial, build, intro=intro), done)
 
 
 class PartnersScreen(ShowsRecords, CaseScreen):

@@ -26,13 +26,13 @@ from casetui.core.choices import BlockKind
 from casetui.core.errors import ValidationError
 from casetui.core.records import AdminBlock
 from casetui.services import casework
-from casetui.ui.client_forms import choices
+from casetui.ui.forms.choice import ChoiceScreen
+from casetui.ui.forms.client_fields import choices
+from casetui.ui.forms.confirm import ConfirmScreen
+from casetui.ui.forms.form import FormField, FormScreen
 from casetui.ui.masking import free_text, is_masked, on_masking
 from casetui.ui.records_view import ShowsRecords
 from casetui.ui.safe_text import one_line
-from casetui.ui.screens.choice import ChoiceScreen
-from casetui.ui.screens.confirm import ConfirmScreen
-from casetui.ui.screens.form import FormField, FormScreen
 from casetui.ui.widgets.chrome import CaseScreen
 from casetui.ui.widgets.week_grid import LEGEND, WeekGrid
 

@@ -16,7 +16,7 @@ from casetui.core.choices import (
     NeedStatus,
 )
 from casetui.core.records import Client, Goal, NeedItem, Staff
-from casetui.ui.screens.form import FormField
+from casetui.ui.forms.form import FormField
 
 
 def choices(enum: Any) -> list[tuple[str, Any]]:

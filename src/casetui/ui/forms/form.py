@@ -39,10 +39,10 @@ from textual.widgets.select import InvalidSelectValueError
 
 from casetui.core.errors import ValidationError
 from casetui.core.fields import DateSpec
+from casetui.ui.forms.confirm import ConfirmScreen
 from casetui.ui.masking import is_masked, on_masking
 from casetui.ui.reopening import claim_draft, form_opened_by
 from casetui.ui.safe_text import one_line, plain
-from casetui.ui.screens.confirm import ConfirmScreen
 from casetui.ui.widgets.chrome import MaskBadge
 from casetui.ui.widgets.tick_box import TickBox, TickList
 

@@ -13,8 +13,8 @@ from casetui.core.choices import (
 )
 from casetui.core.records import Goal, NeedItem, Partner, Staff
 from casetui.core.strengths import QUESTIONS
-from casetui.ui.client_forms import choices as _choices
-from casetui.ui.screens.form import FormField
+from casetui.ui.forms.client_fields import choices as _choices
+from casetui.ui.forms.form import FormField
 
 
 def partner_fields() -> list[FormField]:
