@@ -25,6 +25,7 @@ from casetui.core.choices import (
     NeedStatus,
 )
 from casetui.core.errors import ReadOnlyVault, ValidationError, VaultDataError, VaultError
+from casetui.core.integrity import broken_rules
 from casetui.core.labels import new_calendar_code
 from casetui.core.records import (
     AdminBlock,
@@ -363,6 +364,25 @@ class AuditTable(Table[AuditEntry]):
         return len(relinked), link(*relinked[-1])
 
 
+class _StoredRecords:
+    """The vault's stored rows, as :func:`casetui.core.integrity.broken_rules` sees them."""
+
+    def __init__(self, repo: Repository, pending: Collection[tuple[str, str]]) -> None:
+        self._repo = repo
+        self._pending = pending
+
+    def exists(self, table: str, record_id: str) -> bool:
+        return record_id in self._repo.table(table) or (table, record_id) in self._pending
+
+    def client_of(self, table: str, record_id: str) -> str | None:
+        raw = self._repo.table(table).raw().get(record_id)
+        client_id = raw.get("client_id") if raw is not None else None
+        return client_id if isinstance(client_id, str) else None
+
+    def other_safety_plan(self, plan: SafetyPlan) -> bool:
+        return any(pid != plan.id for pid in self._repo.safety_plans.child_ids(plan.client_id))
+
+
 class Repository(CaseOperations):
     def __init__(
         self,
@@ -488,37 +508,19 @@ class Repository(CaseOperations):
     # -- integrity ----------------------------------------------------------------
 
     def check_references(self, record: Record, pending: Collection[tuple[str, str]] = ()) -> None:
-        """Refuse a write that would point at a record that does not exist.
+        """Refuse a write that breaks a rule of :mod:`casetui.core.integrity`.
 
         ``pending`` holds (table, id) of records written in the same step, which
-        may be pointed at too. Also refuses a referral whose need or goal is
-        another client's, and a second safety plan for one client.
+        may be pointed at too. So a write that points at a record that does not
+        exist, links another client's need or goal, or adds a second safety plan
+        for one client is refused, and nothing changes.
         """
-        for field, target in type(record).REFS.items():
-            target_id = getattr(record, field)
-            if (
-                target_id is not None
-                and target_id not in self._tables[target]
-                and (target, target_id) not in pending
-            ):
-                noun = self._tables[target].cls.NOUN
-                raise RecordMissing(
-                    f"This {record.NOUN} refers to a {noun} that does not exist ({field})."
-                )
-        if isinstance(record, Referral):
-            for field, table in (("need_id", self.needs), ("goal_id", self.goals)):
-                target_id = getattr(record, field)
-                raw = table.raw().get(target_id) if target_id else None
-                if raw is not None and raw.get("client_id") != record.client_id:
-                    raise RecordMissing(
-                        f"This referral's {table.cls.NOUN} belongs to another client."
-                    )
-        if isinstance(record, SafetyPlan):
-            others = [
-                pid for pid in self.safety_plans.child_ids(record.client_id) if pid != record.id
-            ]
-            if others:
-                raise VaultError("This client already has a safety plan; edit that one instead.")
+        found = broken_rules(record, _StoredRecords(self, pending))
+        blocking = sorted((b for b in found if b.blocks_write), key=lambda b: b.RANK[b.kind])
+        if blocking and blocking[0].kind == "second_plan":
+            raise VaultError(blocking[0].sentence())
+        if blocking:
+            raise RecordMissing(blocking[0].sentence())
 
     def check_unreferenced(self, table: str, record_id: str) -> None:
         """Refuse to remove a record that other records still point at."""
