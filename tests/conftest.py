@@ -112,7 +112,7 @@ def sample_template(
 ) -> VaultFiles:
     """The template vault with the sample caseload imported, made once."""
     from casetui.resources import sample_caseload
-    from casetui.vault.interchange import apply_import, plan_import, read_interchange_file
+    from casetui.services.interchange import apply_import, plan_import, read_interchange_file
 
     folder = tmp_path_factory.mktemp("sample-template")
     files = copy_vault(template_vault, folder)

@@ -12,6 +12,7 @@ import pytest
 from casetui.core.choices import AuditAction, Domain, Horizon, NeedStatus
 from casetui.core.errors import ReadOnlyVault, VaultError
 from casetui.core.records import AuditEntry, Client, Goal, Meeting, NeedItem
+from casetui.services.interchange import apply_import, plan_import
 from casetui.vault.audit import (
     AuditTrailIsAppendOnly,
     changed_fields,
@@ -19,7 +20,6 @@ from casetui.vault.audit import (
     find_client,
     select,
 )
-from casetui.vault.interchange import apply_import, plan_import
 from casetui.vault.vault import Vault, identity_unlocker
 from tests.conftest import VaultFiles, run_casetui
 
@@ -334,7 +334,7 @@ def test_an_export_while_the_app_has_the_vault_still_works_and_says_it_is_not_re
 
 
 def test_changes_of_keys_are_recorded_by_name_never_by_secret(vault_files: VaultFiles) -> None:
-    from casetui.vault.recipients import add_recipient, make_recovery_key, remove_recipient
+    from casetui.services.recipients import add_recipient, make_recovery_key, remove_recipient
 
     colleague = pyrage.x25519.Identity.generate()
     with vault_files.open() as vault:

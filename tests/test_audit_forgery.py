@@ -19,9 +19,9 @@ from casetui.cli import main
 from casetui.core.choices import AuditAction
 from casetui.core.errors import SaveFailed
 from casetui.core.records import AuditEntry, Client
+from casetui.services.checkup import CheckReport, check_vault
+from casetui.services.interchange import apply_import, plan_import
 from casetui.vault import audit, keys
-from casetui.vault.checkup import CheckReport, check_vault
-from casetui.vault.interchange import apply_import, plan_import
 from casetui.vault.vault import Vault, identity_unlocker
 from tests.conftest import VaultFiles, run_casetui
 

@@ -124,9 +124,9 @@ def test_a_save_that_only_adds_audit_entries_takes_no_backup(vault_files: VaultF
 
 def test_an_import_and_a_change_of_keys_keep_pinned_copies(vault_files: VaultFiles) -> None:
     from casetui.resources import sample_caseload
+    from casetui.services.interchange import apply_import, plan_import, read_interchange_file
+    from casetui.services.recipients import add_recipient, remove_recipient
     from casetui.vault import keys
-    from casetui.vault.interchange import apply_import, plan_import, read_interchange_file
-    from casetui.vault.recipients import add_recipient, remove_recipient
 
     with vault_files.open() as vault:
         add_client(vault)

@@ -43,6 +43,7 @@ from casetui.core.records import (
     SafetyPlan,
     StrengthsAssessment,
 )
+from casetui.services import caseload_view
 from casetui.ui.app import CaseApp
 from casetui.ui.masking import HIDDEN, INDICATOR, client_name, stored_client_name
 from casetui.ui.screens.caseload import CaseloadScreen
@@ -252,7 +253,7 @@ def mark_records(files: VaultFiles) -> None:
             )
         for sitting in repo.strengths.for_parent(ROSA):
             repo.strengths.put(dataclasses.replace(sitting, overcome=MARK["strength"]))
-        plan = repo.safety_plan_for(ROSA)
+        plan = caseload_view.safety_plan_for(repo, ROSA)
         assert plan is not None
         repo.safety_plans.put(dataclasses.replace(plan, main_concern=MARK["safety"]))
         for matter in repo.legal_matters.for_parent(ROSA):

@@ -16,7 +16,7 @@ import pyrage
 import pytest
 
 from casetui.core.errors import OlderCopy, RemovedKeyListed
-from casetui.vault.recipients import add_recipient, readmit_recipient, remove_recipient
+from casetui.services.recipients import add_recipient, readmit_recipient, remove_recipient
 from casetui.vault.seen import recall
 from casetui.vault.vault import Vault, identity_unlocker
 from tests.conftest import VaultFiles, run_casetui

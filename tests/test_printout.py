@@ -58,10 +58,10 @@ from casetui.core.records import (
     Staff,
     StrengthsAssessment,
 )
+from casetui.services.goal_sheet_print import goal_sheet_for
 from casetui.ui.goal_sheet import MASKED_REFUSAL, READ_ONLY_REFUSAL
 from casetui.ui.screens.client import ClientScreen
 from casetui.ui.screens.form import FormScreen
-from casetui.vault.printout import goal_sheet_for
 from casetui.vault.vault import Vault, identity_unlocker
 from tests.conftest import VaultFiles, run_casetui
 from tests.test_ui_casework import TODAY, RecordingApp, app_for, seed

@@ -98,7 +98,7 @@ def test_rotate_key_keeps_team_keys_working(
 ) -> None:
     import pyrage
 
-    from casetui.vault.recipients import add_recipient
+    from casetui.services.recipients import add_recipient
 
     colleague = pyrage.x25519.Identity.generate()
     with vault_files.open() as vault:

@@ -35,6 +35,7 @@ from casetui.core.text import (
     sanitise_document,
     strip_controls,
 )
+from casetui.services import caseload_view
 from casetui.ui.app import CaseApp
 from casetui.ui.screens.client import ClientScreen
 from casetui.vault import keys
@@ -170,7 +171,7 @@ def test_opening_cleans_records_caseload_rows_and_raw_rows(
         assert note.text == CLEAN_PROGRESS
         assert repo.staff.require(ids["staff"]).name == CLEAN_STAFF
 
-        [row] = repo.caseload(TODAY)
+        [row] = caseload_view.caseload(repo, TODAY)
         assert row.client.preferred_name == CLEAN_NAME
         assert row.case_manager == CLEAN_STAFF  # read from the raw staff row
 

@@ -30,7 +30,7 @@ if TYPE_CHECKING:
     from casetui.config import Settings
     from casetui.core.choices import AuditAction
     from casetui.core.periods import Period
-    from casetui.vault.interchange import StaffMatch
+    from casetui.services.interchange import StaffMatch
     from casetui.vault.keys import RecipientEntry
     from casetui.vault.vault import Unlocker, Vault
 
@@ -879,7 +879,7 @@ def cmd_init(args: argparse.Namespace) -> int:
 
 
 def cmd_import(args: argparse.Namespace) -> int:
-    from casetui.vault.interchange import apply_import, plan_import, read_interchange_file
+    from casetui.services.interchange import apply_import, plan_import, read_interchange_file
     from casetui.vault.vault import Vault
 
     path = vault_path(args)
@@ -928,7 +928,7 @@ def _ask_before_new_staff(similar: Sequence[StaffMatch], source: str) -> None:
 
 def cmd_export(args: argparse.Namespace) -> int:
     from casetui.core.choices import AuditAction
-    from casetui.vault.interchange import write_export
+    from casetui.services.interchange import write_export
 
     if args.format == "csv":
         from casetui.sheet_cli import export_csv
@@ -971,7 +971,7 @@ def cmd_calendar(args: argparse.Namespace) -> int:
     from datetime import date
 
     from casetui.core.choices import AuditAction
-    from casetui.vault.calendar import local_zone, write_calendar
+    from casetui.services.calendar_feed import local_zone, write_calendar
 
     path = vault_path(args)
     out: Path = args.out.expanduser()
@@ -1061,7 +1061,7 @@ def cmd_print(args: argparse.Namespace) -> int:
     from datetime import date
 
     from casetui.core.printout import SECTIONS
-    from casetui.vault.printout import print_goal_sheet
+    from casetui.services.goal_sheet_print import print_goal_sheet
 
     path = vault_path(args)
     out: Path = args.out.expanduser()
@@ -1096,7 +1096,7 @@ def cmd_print(args: argparse.Namespace) -> int:
 
 def cmd_check(args: argparse.Namespace) -> int:
     from casetui.core.recordset import describe_counts
-    from casetui.vault.checkup import check_vault
+    from casetui.services.checkup import check_vault
     from casetui.vault.passphrase_file import memory_mib
 
     path = vault_path(args)
@@ -1213,7 +1213,7 @@ def _vault_option(args: argparse.Namespace) -> str:
 def cmd_passwd(args: argparse.Namespace) -> int:
     from casetui.core.choices import AuditAction
     from casetui.core.errors import VaultError
-    from casetui.vault.recipients import holds_own_key, reset_own_key, shown, unlocked_by
+    from casetui.services.recipients import holds_own_key, reset_own_key, shown, unlocked_by
     from casetui.vault.vault import Vault
 
     path = vault_path(args)
@@ -1262,7 +1262,7 @@ def cmd_passwd(args: argparse.Namespace) -> int:
 
 
 def cmd_rotate_key(args: argparse.Namespace) -> int:
-    from casetui.vault.rotation import rotate_key
+    from casetui.services.key_rotation import rotate_key
     from casetui.vault.vault import Vault
 
     path = vault_path(args)
@@ -1316,7 +1316,7 @@ def cmd_recipients(args: argparse.Namespace) -> int:
 
 
 def _recipients_readmit(args: argparse.Namespace) -> int:
-    from casetui.vault.recipients import readmit_recipient, shown
+    from casetui.services.recipients import readmit_recipient, shown
     from casetui.vault.vault import Vault
 
     path = vault_path(args)
@@ -1332,7 +1332,7 @@ def _recipients_readmit(args: argparse.Namespace) -> int:
 
 
 def _describe_keys(entries: Sequence[RecipientEntry]) -> str:
-    from casetui.vault.recipients import shown
+    from casetui.services.recipients import shown
     from casetui.vault.vault import OWN_KEY_NAME
 
     names = []
@@ -1343,8 +1343,8 @@ def _describe_keys(entries: Sequence[RecipientEntry]) -> str:
 
 
 def _recipients_list(args: argparse.Namespace) -> int:
-    from casetui.vault.checkup import unlisted_keys
-    from casetui.vault.recipients import shown, unlocked_by
+    from casetui.services.checkup import unlisted_keys
+    from casetui.services.recipients import shown, unlocked_by
     from casetui.vault.vault import OWN_KEY_NAME, Vault
 
     path = vault_path(args)
@@ -1372,7 +1372,7 @@ def _recipients_list(args: argparse.Namespace) -> int:
 
 
 def _recipients_add(args: argparse.Namespace) -> int:
-    from casetui.vault.recipients import add_recipient, canonical_key, clean_name
+    from casetui.services.recipients import add_recipient, canonical_key, clean_name
     from casetui.vault.vault import Vault
 
     # The checks that need no vault come first, before anyone types a passphrase.
@@ -1395,7 +1395,7 @@ def _recipients_add(args: argparse.Namespace) -> int:
 def _recipients_remove(args: argparse.Namespace) -> int:
     import shlex
 
-    from casetui.vault.recipients import delete_backups, remove_recipient, shown
+    from casetui.services.recipients import delete_backups, remove_recipient, shown
     from casetui.vault.vault import Vault
 
     path = vault_path(args)
@@ -1472,7 +1472,7 @@ def _refuse_vault_key_file(out: Path, args: argparse.Namespace) -> None:
 def cmd_keygen(args: argparse.Namespace) -> int:
     import shlex
 
-    from casetui.vault.recipients import write_personal_key
+    from casetui.services.recipients import write_personal_key
 
     out: Path = args.out.expanduser()
     _refuse_vault_key_file(out, args)
@@ -1499,7 +1499,7 @@ def cmd_keygen(args: argparse.Namespace) -> int:
 def cmd_recovery_key(args: argparse.Namespace) -> int:
     import shlex
 
-    from casetui.vault.recipients import make_recovery_key
+    from casetui.services.recipients import make_recovery_key
     from casetui.vault.vault import Vault
 
     out: Path | None = args.out.expanduser() if args.out is not None else None
@@ -1552,7 +1552,7 @@ def _report_accreditation(args: argparse.Namespace) -> int:
     from casetui.core.accreditation import render
     from casetui.core.choices import AuditAction
     from casetui.core.labels import neutral_label
-    from casetui.vault.readiness import accreditation
+    from casetui.services.readiness import accreditation
 
     settings, _notices = _settings()
     as_of = args.as_of or date.today()

@@ -22,7 +22,7 @@ from casetui.cli import (
 from casetui.core.choices import AuditAction
 from casetui.core.spreadsheet import SheetPlan, shown
 from casetui.core.text import plural
-from casetui.vault import spreadsheet as sheets
+from casetui.services import spreadsheet_io as sheets
 from casetui.vault.vault import Vault, VaultPaths
 
 

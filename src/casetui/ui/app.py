@@ -32,6 +32,7 @@ from textual.widgets import Static
 from casetui.config import Settings
 from casetui.core.choices import AuditAction
 from casetui.core.errors import OlderCopy, VaultBusy, VaultError, WrongKey
+from casetui.services.checkup import unlisted_keys
 from casetui.ui.commands import ClientCommands
 from casetui.ui.key_order import KeyOrder, is_ordered
 from casetui.ui.resume import OPENING, Place, capture, note_asked, opening
@@ -39,7 +40,6 @@ from casetui.ui.safe_text import one_line
 from casetui.ui.session import Section
 from casetui.ui.terminal import LenientLinuxDriver, TerminalGone
 from casetui.ui.worker_errors import tell, unexpected
-from casetui.vault.checkup import unlisted_keys
 from casetui.vault.repository import Repository
 from casetui.vault.vault import Unlocker, Vault
 

@@ -10,6 +10,7 @@ from casetui.core.choices import AuditAction
 from casetui.core.errors import ValidationError
 from casetui.core.ical import DEFAULT_WEEKS
 from casetui.core.text import plural
+from casetui.services.calendar_feed import SUFFIX, WHAT
 from casetui.ui.screens.confirm import ConfirmScreen
 from casetui.ui.screens.form import FormField, FormScreen
 from casetui.ui.user_files import (
@@ -21,7 +22,6 @@ from casetui.ui.user_files import (
     save_user_file,
     typed_path,
 )
-from casetui.vault.calendar import SUFFIX, WHAT
 
 if TYPE_CHECKING:
     from casetui.ui.app import CaseApp
@@ -134,7 +134,7 @@ def start_export(app: CaseApp) -> None:
 def _save(app: CaseApp, request: CalendarRequest) -> None:
     """Build the calendar in a worker, then save it or send it to the browser."""
     from casetui.core.ical import CalendarFile
-    from casetui.vault.calendar import calendar_for, local_zone
+    from casetui.services.calendar_feed import calendar_for, local_zone
 
     vault = app.require_vault()
     owner = app.owner_id

@@ -16,6 +16,7 @@ from casetui.core.choices import AuditAction
 from casetui.core.errors import ValidationError
 from casetui.core.labels import NO_INITIALS, initials
 from casetui.core.printout import SECTION_LABELS, SECTIONS, audit_detail, choose_sections, render
+from casetui.services.goal_sheet_print import FORMATS, SUFFIXES, WHAT, goal_sheet_for
 from casetui.ui.screens.form import FormField, FormScreen
 from casetui.ui.user_files import (
     Saved,
@@ -26,7 +27,6 @@ from casetui.ui.user_files import (
     save_user_file,
     typed_path,
 )
-from casetui.vault.printout import FORMATS, SUFFIXES, WHAT, goal_sheet_for
 
 if TYPE_CHECKING:
     from casetui.ui.app import CaseApp

@@ -19,8 +19,8 @@ from types import FrameType
 from casetui.config import Settings
 from casetui.core.timeshift import shift_document
 from casetui.resources import sample_caseload
+from casetui.services.interchange import apply_import, plan_import
 from casetui.ui.app import CaseApp
-from casetui.vault.interchange import apply_import, plan_import
 from casetui.vault.vault import Unlocker, Vault
 
 DEMO_OWNER = "st_sample01"

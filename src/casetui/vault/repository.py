@@ -18,9 +18,7 @@ from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING, Any, Generic, TypeVar, cast
 
 from casetui.core.choices import (
-    CASELOAD_STATUSES,
     AuditAction,
-    ClientStatus,
     GoalStatus,
     NeedStatus,
 )
@@ -46,11 +44,8 @@ from casetui.core.records import (
     StrengthsAssessment,
 )
 from casetui.core.rules import (
-    Capacity,
-    CaseloadRow,
     ClientSummary,
     ContactSummary,
-    caseload_row,
     goal_progress,
     open_need_count,
 )
@@ -68,7 +63,6 @@ from casetui.vault.audit import (
     seq_of,
     stored_head,
 )
-from casetui.vault.operations import CaseOperations
 
 if TYPE_CHECKING:
     from casetui.vault.storage import MemoryDocumentStorage, VaultDB
@@ -383,7 +377,7 @@ class _StoredRecords:
         return any(pid != plan.id for pid in self._repo.safety_plans.child_ids(plan.client_id))
 
 
-class Repository(CaseOperations):
+class Repository:
     def __init__(
         self,
         db: VaultDB,
@@ -505,6 +499,22 @@ class Repository(CaseOperations):
         if not self.writable:
             raise ReadOnlyVault("This vault is open read-only; changes cannot be saved.")
 
+    def put_all(self, records: Sequence[Record]) -> None:
+        """Write several records as one change: everything is checked before any write.
+
+        Records in the batch may point at each other (a new client and their goal).
+        """
+        self.check_writable()
+        pending = {(r.TABLE, r.id) for r in records}
+        plans = [r.client_id for r in records if isinstance(r, SafetyPlan)]
+        if len(plans) != len(set(plans)):
+            raise VaultError("Only one safety plan per client can be written.")
+        with self.mutex:
+            for record in records:
+                self.check_references(record, pending)
+            for record in records:
+                self.table(record.TABLE).put(record, pending=pending)
+
     # -- integrity ----------------------------------------------------------------
 
     def check_references(self, record: Record, pending: Collection[tuple[str, str]] = ()) -> None:
@@ -592,39 +602,3 @@ class Repository(CaseOperations):
             raise
         achieved, total = goal_progress(goals)
         return ClientSummary(contact, open_need_count(needs), achieved, total)
-
-    def caseload(
-        self,
-        as_of: date,
-        *,
-        staff_id: str | None = None,
-        statuses: Collection[ClientStatus] = CASELOAD_STATUSES,
-    ) -> list[CaseloadRow]:
-        """Caseload rows for one case manager (or everyone), sorted by preferred name."""
-        with self.mutex:
-            names = {sid: raw.get("name", "") for sid, raw in self.staff.raw().items()}
-            if staff_id is None:
-                candidates: Iterator[tuple[str, RawRow]] = iter(list(self.clients.raw().items()))
-            else:
-                candidates = self.clients.raw_children(staff_id)
-            wanted = {s.value for s in statuses}
-            rows = []
-            for client_id, raw in candidates:
-                if raw.get("status") not in wanted:
-                    continue
-                client = self.clients.build(client_id, raw)
-                manager = names.get(client.case_manager_id, "")
-                rows.append(caseload_row(client, manager, self.summary(client_id, as_of), as_of))
-        rows.sort(key=lambda row: (row.client.preferred_name.casefold(), row.client.id))
-        return rows
-
-    def capacity(self, staff_id: str) -> Capacity:
-        staff = self.staff.require(staff_id)
-        with self.mutex:
-            wanted = {s.value for s in CASELOAD_STATUSES}
-            count = sum(
-                1
-                for _cid, raw in self.clients.raw_children(staff_id)
-                if raw.get("status") in wanted
-            )
-        return Capacity(count, staff.capacity)

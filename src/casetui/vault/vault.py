@@ -163,7 +163,7 @@ class Vault:
 
     #: The recipient stanza types in the vault file's header when it was opened
     #: (grease included), to compare with the list in ``meta["recipients"]``; see
-    #: :func:`casetui.vault.checkup.unlisted_keys`. None for a vault made in this session.
+    #: :func:`casetui.services.checkup.unlisted_keys`. None for a vault made in this session.
     header_recipients: list[str] | None = None
 
     def __init__(
@@ -580,7 +580,7 @@ class Vault:
 
         The file on disk changes only when the vault is saved; ``save(force=True)``
         re-encrypts it to the new list at once. The checks on names and keys live in
-        :mod:`casetui.vault.recipients`.
+        :mod:`casetui.services.recipients`.
         """
         if not self.writable:
             raise ReadOnlyVault("This vault is open read-only; changes cannot be saved.")

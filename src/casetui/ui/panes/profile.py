@@ -17,6 +17,7 @@ from casetui.core.choices import OPEN_NEED_STATUSES, CaseEventKind, ClientStatus
 from casetui.core.labels import neutral_label
 from casetui.core.records import Assignment, CaseEvent, Client
 from casetui.core.rules import staff_by_name
+from casetui.services import caseload_view
 from casetui.ui.casework_forms import close_fields, reassign_fields, reopen_fields
 from casetui.ui.client_forms import client_fields, client_values
 from casetui.ui.masking import client_name, free_text, is_masked
@@ -187,7 +188,7 @@ class ProfilePane(Pane):
 
         needs = self.vault.repo.needs.for_parent(client.id)
         open_needs = sum(1 for n in needs if n.status in OPEN_NEED_STATUSES)
-        plan = self.vault.repo.safety_plan_for(client.id)
+        plan = caseload_view.safety_plan_for(self.vault.repo, client.id)
 
         def build_close(values: dict[str, Any]) -> dict[str, Any]:
             on = required_date(values, "on")

@@ -15,6 +15,7 @@ from textual.containers import VerticalScroll
 from textual.widgets import Static
 
 from casetui.core.records import SafetyPlan
+from casetui.services import caseload_view
 from casetui.ui.casework_forms import SAFETY_PLAN_FIELDS, safety_plan_fields
 from casetui.ui.masking import is_masked
 from casetui.ui.panes.base import Pane
@@ -71,7 +72,7 @@ class SafetyPane(Pane):
             yield Static("", id="safety-text")
 
     def refresh_data(self) -> None:
-        plan = self.vault.repo.safety_plan_for(self.client_id)
+        plan = caseload_view.safety_plan_for(self.vault.repo, self.client_id)
         box = self.query_one("#safety-text", Static)
         if plan is None:
             box.update(
@@ -94,7 +95,10 @@ class SafetyPane(Pane):
             self.refresh_data()
 
     def _refuse_while_shared(self) -> bool:
-        if is_masked(self) and self.vault.repo.safety_plan_for(self.client_id) is not None:
+        if (
+            is_masked(self)
+            and caseload_view.safety_plan_for(self.vault.repo, self.client_id) is not None
+        ):
             self.case_app.notify(
                 "The safety plan stays hidden while screen sharing. Turn screen sharing off first.",
                 markup=False,
@@ -106,7 +110,7 @@ class SafetyPane(Pane):
     def action_reveal(self) -> None:
         if self._refuse_while_shared():
             return
-        if self.vault.repo.safety_plan_for(self.client_id) is None:
+        if caseload_view.safety_plan_for(self.vault.repo, self.client_id) is None:
             self.case_app.notify(
                 "There is no safety plan to show yet. Press e to write one with the client.",
                 markup=False,
@@ -137,7 +141,7 @@ class SafetyPane(Pane):
     def action_edit(self) -> None:
         if self._refuse_while_shared():
             return
-        plan = self.vault.repo.safety_plan_for(self.client_id)
+        plan = caseload_view.safety_plan_for(self.vault.repo, self.client_id)
         client_id = self.client_id
         if plan is None:
             initial: dict[str, Any] = {

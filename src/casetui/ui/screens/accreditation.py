@@ -151,7 +151,7 @@ class AccreditationScreen(CaseScreen):
     @work(thread=True, exclusive=True, group="accreditation", exit_on_error=False)
     @reports_crashes("checking accreditation readiness")
     def _check(self) -> None:
-        from casetui.vault.readiness import accreditation
+        from casetui.services.readiness import accreditation
 
         app = self.case_app
         vault = app.vault

@@ -25,6 +25,7 @@ from casetui.core import schedule
 from casetui.core.choices import BlockKind
 from casetui.core.errors import ValidationError
 from casetui.core.records import AdminBlock
+from casetui.services import caseload_view, week_view
 from casetui.ui.client_forms import choices
 from casetui.ui.masking import free_text, is_masked, on_masking
 from casetui.ui.safe_text import one_line
@@ -157,8 +158,10 @@ class WeekScreen(CaseScreen):
     def reload(self) -> None:
         repo = self.case_app.require_vault().repo
         staff = repo.staff.require(self.staff_id)
-        slots, meetings = repo.week(self.staff_id, self.monday)
-        summary = schedule.week_summary(staff, slots, len(meetings), repo.capacity(self.staff_id))
+        slots, meetings = week_view.week(repo, self.staff_id, self.monday)
+        summary = schedule.week_summary(
+            staff, slots, len(meetings), caseload_view.capacity(repo, self.staff_id)
+        )
         self.query_one(WeekGrid).show_week(self.monday, self.case_app.today, slots, meetings)
         sunday = self.monday + timedelta(days=6)
         self.query_one("#week-title", Static).update(
