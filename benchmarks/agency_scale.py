@@ -50,7 +50,9 @@ from casetui.core.text import json_may_need_cleaning, sanitise_document
 from casetui.services import caseload_view, today_view, week_view
 from casetui.services.readiness import accreditation
 from casetui.vault import keys
-from casetui.vault.vault import Vault, VaultPaths, keyring_unlocker
+from casetui.vault.paths import VaultPaths
+from casetui.vault.unlocking import keyring_unlocker
+from casetui.vault.vault import Vault
 
 PASSPHRASE = "benchmark only passphrase"
 WORDS = [
@@ -286,7 +288,7 @@ def measure_rss(vault_path: Path, identity_file: Path) -> None:
     """Run in a child process: unlock, edit, save, query; print peak RSS in bytes."""
     import dataclasses
 
-    from casetui.vault.vault import identity_unlocker
+    from casetui.vault.unlocking import identity_unlocker
 
     baseline = peak_rss()
     with Vault.open(vault_path, identity_unlocker(identity_file)) as vault:

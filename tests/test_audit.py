@@ -20,7 +20,8 @@ from casetui.vault.audit import (
     find_client,
     select,
 )
-from casetui.vault.vault import Vault, identity_unlocker
+from casetui.vault.unlocking import identity_unlocker
+from casetui.vault.vault import Vault
 from tests.conftest import VaultFiles, run_casetui
 
 SECRET_NOTE = "She keeps the spare key under the blue flowerpot"

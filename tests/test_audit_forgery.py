@@ -22,7 +22,8 @@ from casetui.core.records import AuditEntry, Client
 from casetui.services.checkup import CheckReport, check_vault
 from casetui.services.interchange import apply_import, plan_import
 from casetui.vault import audit, keys
-from casetui.vault.vault import Vault, identity_unlocker
+from casetui.vault.unlocking import identity_unlocker
+from casetui.vault.vault import Vault
 from tests.conftest import VaultFiles, run_casetui
 
 MOMENTS = [datetime(2026, 11, day, 9, 30, tzinfo=UTC) for day in range(1, 6)]

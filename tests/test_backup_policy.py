@@ -16,7 +16,8 @@ import pytest
 from casetui.core.choices import AuditAction
 from casetui.vault import keys
 from casetui.vault.backups import Backups
-from casetui.vault.vault import Vault, identity_unlocker
+from casetui.vault.unlocking import identity_unlocker
+from casetui.vault.vault import Vault
 from tests.conftest import VaultFiles, run_casetui
 from tests.test_cli import ident
 from tests.test_vault import add_client

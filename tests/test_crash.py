@@ -22,7 +22,7 @@ import pytest
 
 from casetui.core.records import Staff
 from casetui.services.checkup import check_vault
-from casetui.vault.vault import identity_unlocker
+from casetui.vault.unlocking import identity_unlocker
 from tests.conftest import VaultFiles, clean_env, copy_vault
 
 KILLS = 220

@@ -21,7 +21,7 @@ from casetui.services.checkup import check_vault
 from casetui.services.recipients import add_recipient
 from casetui.ui.app import CaseApp
 from casetui.vault import keys
-from casetui.vault.vault import identity_unlocker
+from casetui.vault.unlocking import identity_unlocker
 from tests.conftest import PASSPHRASE, VaultFiles, run_casetui
 from tests.test_ui_flows import caseload_ready, wait_for
 

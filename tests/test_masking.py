@@ -57,7 +57,8 @@ from casetui.ui.screens.week import WeekScreen
 from casetui.ui.widgets.chrome import MaskBadge
 from casetui.ui.widgets.row_list import RowList
 from casetui.ui.widgets.week_grid import WeekGrid
-from casetui.vault.vault import Vault, identity_unlocker
+from casetui.vault.unlocking import identity_unlocker
+from casetui.vault.vault import Vault
 from tests.conftest import VaultFiles
 from tests.test_ui_flows import TODAY, caseload_ready, wait_for
 

@@ -40,7 +40,7 @@ from casetui.core.rules import ContactSummary
 from casetui.core.today import Section
 from casetui.services import caseload_view, today_view
 from casetui.services import casework as casework_service
-from casetui.vault.repository import RecordInUse, RecordMissing
+from casetui.vault.tables import RecordInUse, RecordMissing
 from casetui.vault.vault import Vault
 from tests.conftest import VaultFiles
 

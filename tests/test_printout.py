@@ -62,7 +62,8 @@ from casetui.services.goal_sheet_print import goal_sheet_for
 from casetui.ui.goal_sheet import MASKED_REFUSAL, READ_ONLY_REFUSAL
 from casetui.ui.screens.client import ClientScreen
 from casetui.ui.screens.form import FormScreen
-from casetui.vault.vault import Vault, identity_unlocker
+from casetui.vault.unlocking import identity_unlocker
+from casetui.vault.vault import Vault
 from tests.conftest import VaultFiles, run_casetui
 from tests.test_ui_casework import TODAY, RecordingApp, app_for, seed
 from tests.test_ui_flows import caseload_ready, wait_for

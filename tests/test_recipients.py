@@ -33,7 +33,9 @@ from casetui.services.recipients import (
 )
 from casetui.vault import keys
 from casetui.vault.backups import Backups
-from casetui.vault.vault import OWN_KEY_NAME, Vault, identity_unlocker, load_document
+from casetui.vault.document import OWN_KEY_NAME, load_document
+from casetui.vault.unlocking import identity_unlocker
+from casetui.vault.vault import Vault
 from tests.conftest import PASSPHRASE, VaultFiles, run_casetui
 from tests.test_interop_age import age_decrypt_with_passphrase
 

@@ -39,7 +39,9 @@ from casetui.services import caseload_view
 from casetui.ui.app import CaseApp
 from casetui.ui.screens.client import ClientScreen
 from casetui.vault import keys
-from casetui.vault.vault import Vault, load_document, passphrase_unlocker
+from casetui.vault.document import load_document
+from casetui.vault.unlocking import passphrase_unlocker
+from casetui.vault.vault import Vault
 from tests.conftest import PASSPHRASE, VaultFiles
 from tests.test_ui_flows import caseload_ready, wait_for
 
@@ -240,7 +242,7 @@ def test_a_clean_vault_is_not_walked(
     def walk(document: object) -> int:
         raise AssertionError("a clean vault was walked")
 
-    monkeypatch.setattr("casetui.vault.vault.sanitise_document", walk)
+    monkeypatch.setattr("casetui.vault.document.sanitise_document", walk)
     with vault_files.open() as vault:
         vault.repo.clients.add(
             Client.create(

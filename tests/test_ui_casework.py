@@ -54,7 +54,8 @@ from casetui.ui.screens.form import FormScreen
 from casetui.ui.screens.partners import PartnersScreen
 from casetui.ui.screens.today import TodayScreen
 from casetui.ui.widgets.row_list import RowList
-from casetui.vault.vault import Vault, identity_unlocker
+from casetui.vault.unlocking import identity_unlocker
+from casetui.vault.vault import Vault
 from tests.conftest import VaultFiles
 from tests.test_ui_flows import TODAY, type_into, wait_for, wait_saved
 

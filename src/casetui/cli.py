@@ -32,7 +32,8 @@ if TYPE_CHECKING:
     from casetui.core.periods import Period
     from casetui.services.interchange import StaffMatch
     from casetui.vault.keys import RecipientEntry
-    from casetui.vault.vault import Unlocker, Vault
+    from casetui.vault.unlocking import Unlocker
+    from casetui.vault.vault import Vault
 
 PASSPHRASE_ENV = "CASETUI_PASSPHRASE"  # noqa: S105 - a variable name, not a secret
 NEW_PASSPHRASE_ENV = "CASETUI_NEW_PASSPHRASE"  # noqa: S105
@@ -750,7 +751,7 @@ def ask_new_passphrase(env_name: str, context: Sequence[str] = ()) -> str:
 
 
 def unlocker(args: argparse.Namespace, path: Path) -> Unlocker:
-    from casetui.vault.vault import identity_unlocker, passphrase_unlocker
+    from casetui.vault.unlocking import identity_unlocker, passphrase_unlocker
 
     identity: Path | None = getattr(args, "identity", None)
     if identity is not None:
@@ -850,7 +851,8 @@ def print_problems(problems: Sequence[str]) -> None:
 
 def cmd_init(args: argparse.Namespace) -> int:
     from casetui.core.errors import ValidationError
-    from casetui.vault.vault import Vault, VaultPaths
+    from casetui.vault.paths import VaultPaths
+    from casetui.vault.vault import Vault
 
     path = vault_path(args)
     paths = VaultPaths(path)
@@ -1143,7 +1145,9 @@ def cmd_restore(args: argparse.Namespace) -> int:
     from casetui.vault import keys
     from casetui.vault.backups import Backups
     from casetui.vault.lock import VaultLock
-    from casetui.vault.vault import Vault, VaultPaths, keyring_unlocker
+    from casetui.vault.paths import VaultPaths
+    from casetui.vault.unlocking import keyring_unlocker
+    from casetui.vault.vault import Vault
 
     path = vault_path(args)
     paths = VaultPaths(path)
@@ -1333,7 +1337,7 @@ def _recipients_readmit(args: argparse.Namespace) -> int:
 
 def _describe_keys(entries: Sequence[RecipientEntry]) -> str:
     from casetui.services.recipients import shown
-    from casetui.vault.vault import OWN_KEY_NAME
+    from casetui.vault.document import OWN_KEY_NAME
 
     names = []
     for entry in entries:
@@ -1345,7 +1349,8 @@ def _describe_keys(entries: Sequence[RecipientEntry]) -> str:
 def _recipients_list(args: argparse.Namespace) -> int:
     from casetui.services.checkup import unlisted_keys
     from casetui.services.recipients import shown, unlocked_by
-    from casetui.vault.vault import OWN_KEY_NAME, Vault
+    from casetui.vault.document import OWN_KEY_NAME
+    from casetui.vault.vault import Vault
 
     path = vault_path(args)
     with Vault.open(
@@ -1459,7 +1464,7 @@ def _recipients_remove(args: argparse.Namespace) -> int:
 
 def _refuse_vault_key_file(out: Path, args: argparse.Namespace) -> None:
     """Never let a new personal key replace a vault's own key file."""
-    from casetui.vault.vault import VaultPaths
+    from casetui.vault.paths import VaultPaths
 
     paths = VaultPaths(vault_path(args))
     protected = {paths.vault, paths.identity, paths.lock}
@@ -1727,7 +1732,8 @@ def _settings() -> tuple[Settings, list[str]]:
 
 def cmd_open(args: argparse.Namespace) -> int:
     from casetui.ui.launch import run_app
-    from casetui.vault.vault import VaultPaths, keyring_unlocker
+    from casetui.vault.paths import VaultPaths
+    from casetui.vault.unlocking import keyring_unlocker
 
     path = vault_path(args).absolute()
     preset = None

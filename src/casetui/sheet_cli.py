@@ -23,7 +23,8 @@ from casetui.core.choices import AuditAction
 from casetui.core.spreadsheet import SheetPlan, shown
 from casetui.core.text import plural
 from casetui.services import spreadsheet_io as sheets
-from casetui.vault.vault import Vault, VaultPaths
+from casetui.vault.paths import VaultPaths
+from casetui.vault.vault import Vault
 
 
 def import_csv(args: argparse.Namespace) -> int:

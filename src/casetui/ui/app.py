@@ -41,7 +41,8 @@ from casetui.ui.session import Section
 from casetui.ui.terminal import LenientLinuxDriver, TerminalGone
 from casetui.ui.worker_errors import tell, unexpected
 from casetui.vault.repository import Repository
-from casetui.vault.vault import Unlocker, Vault
+from casetui.vault.unlocking import Unlocker
+from casetui.vault.vault import Vault
 
 P = ParamSpec("P")
 
@@ -635,7 +636,7 @@ class CaseApp(App[int]):
 
         ``passphrase`` is the key file's own when it has one, and is unused when not.
         """
-        from casetui.vault.vault import identity_unlocker, passphrase_unlocker
+        from casetui.vault.unlocking import identity_unlocker, passphrase_unlocker
 
         if self.identity is not None:
             return identity_unlocker(self.identity, lambda: passphrase)

@@ -21,7 +21,8 @@ from casetui.core.timeshift import shift_document
 from casetui.resources import sample_caseload
 from casetui.services.interchange import apply_import, plan_import
 from casetui.ui.app import CaseApp
-from casetui.vault.vault import Unlocker, Vault
+from casetui.vault.unlocking import Unlocker
+from casetui.vault.vault import Vault
 
 DEMO_OWNER = "st_sample01"
 

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, TypeVar
 from textual.containers import Vertical
 
 from casetui.core.records import Client, Record
-from casetui.vault.repository import Table
+from casetui.vault.tables import Table
 from casetui.vault.vault import Vault
 
 R = TypeVar("R", bound=Record)

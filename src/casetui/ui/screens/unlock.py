@@ -22,7 +22,9 @@ from casetui.core.records import Staff
 from casetui.ui.safe_text import one_line, plain
 from casetui.ui.widgets.chrome import DemoBanner
 from casetui.ui.worker_errors import tell, unexpected
-from casetui.vault.vault import Vault, VaultPaths, passphrase_unlocker
+from casetui.vault.paths import VaultPaths
+from casetui.vault.unlocking import passphrase_unlocker
+from casetui.vault.vault import Vault
 
 if TYPE_CHECKING:
     from casetui.ui.app import CaseApp
