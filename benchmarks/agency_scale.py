@@ -47,9 +47,12 @@ from casetui.core.catalog import CATALOG
 from casetui.core.records import Client
 from casetui.core.strengths import QUESTIONS
 from casetui.core.text import json_may_need_cleaning, sanitise_document
+from casetui.services import caseload_view, today_view, week_view
+from casetui.services.readiness import accreditation
 from casetui.vault import keys
-from casetui.vault.readiness import accreditation
-from casetui.vault.vault import Vault, VaultPaths, keyring_unlocker
+from casetui.vault.paths import VaultPaths
+from casetui.vault.unlocking import keyring_unlocker
+from casetui.vault.vault import Vault
 
 PASSPHRASE = "benchmark only passphrase"
 WORDS = [
@@ -285,14 +288,14 @@ def measure_rss(vault_path: Path, identity_file: Path) -> None:
     """Run in a child process: unlock, edit, save, query; print peak RSS in bytes."""
     import dataclasses
 
-    from casetui.vault.vault import identity_unlocker
+    from casetui.vault.unlocking import identity_unlocker
 
     baseline = peak_rss()
     with Vault.open(vault_path, identity_unlocker(identity_file)) as vault:
         client = vault.repo.clients.require("cl_000001")
         vault.repo.clients.put(dataclasses.replace(client, pronouns="they/them"))
         vault.save()
-        vault.repo.caseload(date(2026, 11, 16), staff_id="st_0001")
+        caseload_view.caseload(vault.repo, date(2026, 11, 16), staff_id="st_0001")
     print(json.dumps({"baseline": baseline, "peak": peak_rss()}))
 
 
@@ -380,23 +383,24 @@ def main() -> None:
         with Vault.open(path, keyring_unlocker(keyring)) as vault:
             client = vault.repo.clients.require("cl_000001")
             started = time.perf_counter()
-            vault.repo.caseload(date(2026, 11, 16), staff_id="st_0001")
+            caseload_view.caseload(vault.repo, date(2026, 11, 16), staff_id="st_0001")
             caseload_cold = time.perf_counter() - started
             caseload_warm = median_time(
-                lambda: vault.repo.caseload(date(2026, 11, 16), staff_id="st_0001"), args.repeat
+                lambda: caseload_view.caseload(vault.repo, date(2026, 11, 16), staff_id="st_0001"),
+                args.repeat,
             )
-            rows = len(vault.repo.caseload(date(2026, 11, 16), staff_id="st_0001"))
+            rows = len(caseload_view.caseload(vault.repo, date(2026, 11, 16), staff_id="st_0001"))
             started = time.perf_counter()
-            today_rows = len(vault.repo.today(date(2026, 11, 16), staff_id="st_0001"))
+            today_rows = len(today_view.today(vault.repo, date(2026, 11, 16), staff_id="st_0001"))
             today_mine = time.perf_counter() - started
             started = time.perf_counter()
-            today_all_rows = len(vault.repo.today(date(2026, 11, 16), staff_id=None))
+            today_all_rows = len(today_view.today(vault.repo, date(2026, 11, 16), staff_id=None))
             today_everyone = time.perf_counter() - started
             started = time.perf_counter()
-            vault.repo.week_summary("st_0001", date(2026, 11, 16))
+            week_view.week_summary(vault.repo, "st_0001", date(2026, 11, 16))
             week_one = time.perf_counter() - started
             started = time.perf_counter()
-            team_rows = len(vault.repo.supervisor_rows(date(2026, 11, 16)))
+            team_rows = len(week_view.supervisor_rows(vault.repo, date(2026, 11, 16)))
             team_all = time.perf_counter() - started
             started = time.perf_counter()
             readiness_rows = len(accreditation(vault.repo, date(2026, 11, 16)))
@@ -417,7 +421,7 @@ def main() -> None:
             fresh.repo.build_indexes()
             index_build = time.perf_counter() - started
             started = time.perf_counter()
-            fresh.repo.caseload(date(2026, 11, 16), staff_id="st_0001")
+            caseload_view.caseload(fresh.repo, date(2026, 11, 16), staff_id="st_0001")
             caseload_in_app = time.perf_counter() - started
 
         rss = subprocess.run(

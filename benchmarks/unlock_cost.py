@@ -27,7 +27,8 @@ from pathlib import Path
 import pyrage
 
 from casetui.vault import passphrase_file
-from casetui.vault.vault import Vault, VaultPaths
+from casetui.vault.paths import VaultPaths
+from casetui.vault.vault import Vault
 
 PASSPHRASE = "benchmark lantern orchard river"
 

@@ -21,7 +21,9 @@ from pathlib import Path
 import pytest
 
 from casetui.vault import audit, keys
-from casetui.vault.vault import Vault, VaultPaths, identity_unlocker
+from casetui.vault.paths import VaultPaths
+from casetui.vault.unlocking import identity_unlocker
+from casetui.vault.vault import Vault
 
 PASSPHRASE = "tidy lantern orchard seventeen"
 REPO = Path(__file__).resolve().parent.parent
@@ -112,7 +114,7 @@ def sample_template(
 ) -> VaultFiles:
     """The template vault with the sample caseload imported, made once."""
     from casetui.resources import sample_caseload
-    from casetui.vault.interchange import apply_import, plan_import, read_interchange_file
+    from casetui.services.interchange import apply_import, plan_import, read_interchange_file
 
     folder = tmp_path_factory.mktemp("sample-template")
     files = copy_vault(template_vault, folder)
@@ -222,7 +224,7 @@ def audit_watch(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch)
         yield
         return
     from casetui.vault.audit import entry_for_change
-    from casetui.vault.repository import AuditTable, Table
+    from casetui.vault.tables import AuditTable, Table
 
     writes: list[tuple[str, str, dict[str, object] | None, dict[str, object] | None]] = []
     entries: list[dict[str, object]] = []

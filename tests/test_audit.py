@@ -13,6 +13,7 @@ from casetui.core.choices import AuditAction, Domain, Horizon, NeedStatus
 from casetui.core.errors import ReadOnlyVault, VaultError
 from casetui.core.history_records import AuditEntry
 from casetui.core.records import Client, Goal, Meeting, NeedItem
+from casetui.services.interchange import apply_import, plan_import
 from casetui.vault.audit import (
     AuditTrailIsAppendOnly,
     changed_fields,
@@ -20,8 +21,8 @@ from casetui.vault.audit import (
     find_client,
     select,
 )
-from casetui.vault.interchange import apply_import, plan_import
-from casetui.vault.vault import Vault, identity_unlocker
+from casetui.vault.unlocking import identity_unlocker
+from casetui.vault.vault import Vault
 from tests.conftest import VaultFiles, run_casetui
 
 SECRET_NOTE = "She keeps the spare key under the blue flowerpot"
@@ -335,7 +336,7 @@ def test_an_export_while_the_app_has_the_vault_still_works_and_says_it_is_not_re
 
 
 def test_changes_of_keys_are_recorded_by_name_never_by_secret(vault_files: VaultFiles) -> None:
-    from casetui.vault.recipients import add_recipient, make_recovery_key, remove_recipient
+    from casetui.services.recipients import add_recipient, make_recovery_key, remove_recipient
 
     colleague = pyrage.x25519.Identity.generate()
     with vault_files.open() as vault:

@@ -20,10 +20,11 @@ from casetui.core.choices import AuditAction
 from casetui.core.errors import SaveFailed
 from casetui.core.history_records import AuditEntry
 from casetui.core.records import Client
+from casetui.services.checkup import CheckReport, check_vault
+from casetui.services.interchange import apply_import, plan_import
 from casetui.vault import audit, keys
-from casetui.vault.checkup import CheckReport, check_vault
-from casetui.vault.interchange import apply_import, plan_import
-from casetui.vault.vault import Vault, identity_unlocker
+from casetui.vault.unlocking import identity_unlocker
+from casetui.vault.vault import Vault
 from tests.conftest import VaultFiles, run_casetui
 
 MOMENTS = [datetime(2026, 11, day, 9, 30, tzinfo=UTC) for day in range(1, 6)]

@@ -16,7 +16,8 @@ import pytest
 from casetui.core.choices import AuditAction
 from casetui.vault import keys
 from casetui.vault.backups import Backups
-from casetui.vault.vault import Vault, identity_unlocker
+from casetui.vault.unlocking import identity_unlocker
+from casetui.vault.vault import Vault
 from tests.conftest import VaultFiles, run_casetui
 from tests.test_cli import ident
 from tests.test_vault import add_client
@@ -124,9 +125,9 @@ def test_a_save_that_only_adds_audit_entries_takes_no_backup(vault_files: VaultF
 
 def test_an_import_and_a_change_of_keys_keep_pinned_copies(vault_files: VaultFiles) -> None:
     from casetui.resources import sample_caseload
+    from casetui.services.interchange import apply_import, plan_import, read_interchange_file
+    from casetui.services.recipients import add_recipient, remove_recipient
     from casetui.vault import keys
-    from casetui.vault.interchange import apply_import, plan_import, read_interchange_file
-    from casetui.vault.recipients import add_recipient, remove_recipient
 
     with vault_files.open() as vault:
         add_client(vault)

@@ -17,9 +17,9 @@ from pathlib import Path
 
 import pytest
 
+from casetui.services.checkup import check_vault
 from casetui.vault.backups import Backup, Backups
-from casetui.vault.checkup import check_vault
-from casetui.vault.vault import identity_unlocker
+from casetui.vault.unlocking import identity_unlocker
 from tests.conftest import VaultFiles, run_casetui
 
 LINKED_NAME = "vault-20200101T000000000000Z.age"

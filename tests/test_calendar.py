@@ -25,7 +25,7 @@ from casetui.core.ical import (
 )
 from casetui.core.records import AdminBlock, Client, Meeting, Staff
 from casetui.core.rules import ContactSummary
-from casetui.vault.calendar import local_zone
+from casetui.services.calendar_feed import local_zone
 from tests.conftest import VaultFiles, run_casetui
 
 STAFF = "st_calendar1"
@@ -809,7 +809,7 @@ def test_help_lists_calendar_and_calendar_help_stays_light(home: Path) -> None:
 def test_the_calendar_modules_load_no_textual() -> None:
     probe = (
         "import sys\n"
-        "import casetui.core.ical, casetui.vault.calendar\n"
+        "import casetui.core.ical, casetui.services.calendar_feed\n"
         "print(','.join(m for m in sys.modules if m.split('.')[0] == 'textual'))\n"
     )
     shown = subprocess.run(

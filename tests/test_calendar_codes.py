@@ -150,7 +150,7 @@ def test_the_code_shown_before_the_first_export_is_the_one_it_keeps(
     vault_files: VaultFiles,
 ) -> None:
     from casetui.core.labels import neutral_label
-    from casetui.vault.calendar import give_calendar_codes
+    from casetui.services.calendar_feed import give_calendar_codes
 
     with vault_files.open() as vault:
         owner = vault.owner_staff_id

@@ -21,8 +21,8 @@ from pathlib import Path
 import pytest
 
 from casetui.core.records import Staff
-from casetui.vault.checkup import check_vault
-from casetui.vault.vault import identity_unlocker
+from casetui.services.checkup import check_vault
+from casetui.vault.unlocking import identity_unlocker
 from tests.conftest import VaultFiles, clean_env, copy_vault
 
 KILLS = 220

@@ -246,6 +246,7 @@ async def test_an_unexpected_error_working_out_today_says_so_on_the_screen(
 ) -> None:
     from textual.widgets import Static
 
+    from casetui.services import today_view
     from casetui.ui.screens.today_list import TodayScreen
     from casetui.vault.repository import Repository
     from tests.test_ui_flows import wait_for
@@ -253,7 +254,7 @@ async def test_an_unexpected_error_working_out_today_says_so_on_the_screen(
     def broken_today(self: Repository, *args: Any, **kwargs: Any) -> NoReturn:
         explode(CANARY)
 
-    monkeypatch.setattr(Repository, "today", broken_today)
+    monkeypatch.setattr(today_view, "today", broken_today)
     app = app_for(vault_files)
     async with app.run_test(size=(100, 30)) as pilot:
         await caseload_ready(pilot, app)

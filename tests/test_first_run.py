@@ -26,19 +26,21 @@ from textual.widgets import Button, Input, OptionList, Static
 
 from casetui.core.records import Staff
 from casetui.resources import sample_caseload
-from casetui.ui.app import CaseApp
-from casetui.ui.screens.caseload import CaseloadScreen
-from casetui.ui.screens.unlock import KeepSafeScreen, SetupScreen, UnlockScreen
-from casetui.ui.screens.who_are_you import NO_OWNER_LINE, READ_ONLY_LINE, WhoAreYouScreen
-from casetui.ui.widgets.row_list import RowList
-from casetui.vault.interchange import (
+from casetui.services.interchange import (
     apply_import,
     plan_import,
     read_interchange_file,
     similar_names,
 )
+from casetui.ui.app import CaseApp
+from casetui.ui.screens.caseload import CaseloadScreen
+from casetui.ui.screens.unlock import KeepSafeScreen, SetupScreen, UnlockScreen
+from casetui.ui.screens.who_are_you import NO_OWNER_LINE, READ_ONLY_LINE, WhoAreYouScreen
+from casetui.ui.widgets.row_list import RowList
 from casetui.vault.keys import Keyring
-from casetui.vault.vault import Vault, VaultPaths, keyring_unlocker
+from casetui.vault.paths import VaultPaths
+from casetui.vault.unlocking import keyring_unlocker
+from casetui.vault.vault import Vault
 from tests.conftest import PASSPHRASE, clean_env, run_casetui
 from tests.test_ui_flows import TODAY, wait_for
 

@@ -16,11 +16,12 @@ from pathlib import Path
 import pyrage
 import pytest
 
+from casetui.services import checkup
+from casetui.services.checkup import check_vault
+from casetui.services.recipients import add_recipient
 from casetui.ui.app import CaseApp
-from casetui.vault import checkup, keys
-from casetui.vault.checkup import check_vault
-from casetui.vault.recipients import add_recipient
-from casetui.vault.vault import identity_unlocker
+from casetui.vault import keys
+from casetui.vault.unlocking import identity_unlocker
 from tests.conftest import PASSPHRASE, VaultFiles, run_casetui
 from tests.test_ui_flows import caseload_ready, wait_for
 

@@ -29,7 +29,7 @@ def modules_after(imports: str) -> str:
     "imports",
     [
         "import casetui.core, casetui.core.records, casetui.core.rules, casetui.core.recordset",
-        "import casetui.vault.vault, casetui.vault.interchange, casetui.vault.checkup",
+        "import casetui.vault.vault, casetui.services.interchange, casetui.services.checkup",
         "import casetui.cli, casetui.config, casetui.resources",
     ],
 )

@@ -20,8 +20,9 @@ from pathlib import Path
 import pytest
 
 from casetui import cli
-from casetui.vault.checkup import check_vault
-from casetui.vault.vault import VaultPaths, passphrase_unlocker
+from casetui.services.checkup import check_vault
+from casetui.vault.paths import VaultPaths
+from casetui.vault.unlocking import passphrase_unlocker
 from tests.conftest import LOW_WORK_FACTOR, PASSPHRASE, clean_env
 
 KILLS = 50

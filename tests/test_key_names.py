@@ -14,7 +14,7 @@ from pathlib import Path
 import pyrage
 import pytest
 
-from casetui.vault.vault import OWN_KEY_NAME
+from casetui.vault.document import OWN_KEY_NAME
 from tests.conftest import VaultFiles, copy_vault, run_casetui
 
 pytestmark = pytest.mark.usefixtures("home")

@@ -14,11 +14,12 @@ import pytest
 from textual.widgets import Button, Input, Label, Static
 
 from casetui.core.errors import SaveFailed
+from casetui.services.recipients import add_recipient
 from casetui.ui.app import CaseApp
 from casetui.ui.screens.unlock import LockScreen
 from casetui.vault import keys
-from casetui.vault.recipients import add_recipient
-from casetui.vault.vault import Vault, identity_unlocker, passphrase_unlocker
+from casetui.vault.unlocking import identity_unlocker, passphrase_unlocker
+from casetui.vault.vault import Vault
 from tests.conftest import PASSPHRASE, VaultFiles
 from tests.test_lock import dom_text, lock_done, problem_text
 from tests.test_ui_casework import new_client, seed

@@ -31,6 +31,7 @@ from casetui.core.history_records import Assignment, CaseEvent
 from casetui.core.labels import initials, neutral_label, new_calendar_code
 from casetui.core.private_records import Consent, LegalMatter, SafetyPlan, StrengthsAssessment
 from casetui.core.records import AdminBlock, Client, Goal, Meeting, NeedItem, Record, Referral
+from casetui.services import caseload_view
 from casetui.ui.app import CaseApp
 from casetui.ui.forms.confirm import ConfirmScreen
 from casetui.ui.forms.form import FormScreen
@@ -44,7 +45,8 @@ from casetui.ui.screens.week import WeekScreen
 from casetui.ui.widgets.chrome import MaskBadge
 from casetui.ui.widgets.row_list import RowList
 from casetui.ui.widgets.week_grid import WeekGrid
-from casetui.vault.vault import Vault, identity_unlocker
+from casetui.vault.unlocking import identity_unlocker
+from casetui.vault.vault import Vault
 from tests.conftest import VaultFiles
 from tests.test_ui_flows import TODAY, caseload_ready, wait_for
 
@@ -240,7 +242,7 @@ def mark_records(files: VaultFiles) -> None:
             )
         for sitting in repo.strengths.for_parent(ROSA):
             repo.strengths.put(dataclasses.replace(sitting, overcome=MARK["strength"]))
-        plan = repo.safety_plan_for(ROSA)
+        plan = caseload_view.safety_plan_for(repo, ROSA)
         assert plan is not None
         repo.safety_plans.put(dataclasses.replace(plan, main_concern=MARK["safety"]))
         for matter in repo.legal_matters.for_parent(ROSA):

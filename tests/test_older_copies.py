@@ -16,9 +16,10 @@ import pyrage
 import pytest
 
 from casetui.core.errors import OlderCopy, RemovedKeyListed
-from casetui.vault.recipients import add_recipient, readmit_recipient, remove_recipient
+from casetui.services.recipients import add_recipient, readmit_recipient, remove_recipient
 from casetui.vault.seen import recall
-from casetui.vault.vault import Vault, identity_unlocker
+from casetui.vault.unlocking import identity_unlocker
+from casetui.vault.vault import Vault
 from tests.conftest import VaultFiles, run_casetui
 
 

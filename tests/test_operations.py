@@ -35,7 +35,9 @@ from casetui.core.records import (
 )
 from casetui.core.rules import ContactSummary
 from casetui.core.today import Section
-from casetui.vault.repository import RecordInUse, RecordMissing
+from casetui.services import caseload_view, today_view
+from casetui.services import casework as casework_service
+from casetui.vault.tables import RecordInUse, RecordMissing
 from casetui.vault.vault import Vault
 from tests.conftest import VaultFiles
 
@@ -183,9 +185,14 @@ def test_reassign_writes_the_assignment_and_moves_the_caseload(vault: Vault) -> 
     other = add_staff(vault)
     client = add_client(vault)
     add_client(vault, "Stays Here")
-    assert (vault.repo.capacity(me(vault)).count, vault.repo.capacity(other.id).count) == (2, 0)
+    assert (
+        caseload_view.capacity(vault.repo, me(vault)).count,
+        caseload_view.capacity(vault.repo, other.id).count,
+    ) == (2, 0)
 
-    updated = vault.repo.reassign(client.id, other.id, AS_OF, "Prefers texts after 5pm.")
+    updated = casework_service.reassign(
+        vault.repo, client.id, other.id, AS_OF, "Prefers texts after 5pm."
+    )
 
     assert updated.case_manager_id == other.id
     assert vault.repo.clients.require(client.id) == updated
@@ -196,9 +203,16 @@ def test_reassign_writes_the_assignment_and_moves_the_caseload(vault: Vault) -> 
         assignment.on,
         assignment.note,
     ) == (me(vault), other.id, AS_OF, "Prefers texts after 5pm.")
-    assert (vault.repo.capacity(me(vault)).count, vault.repo.capacity(other.id).count) == (1, 1)
-    assert [r.client.id for r in vault.repo.caseload(AS_OF, staff_id=other.id)] == [client.id]
-    assert client.id not in {r.client.id for r in vault.repo.caseload(AS_OF, staff_id=me(vault))}
+    assert (
+        caseload_view.capacity(vault.repo, me(vault)).count,
+        caseload_view.capacity(vault.repo, other.id).count,
+    ) == (1, 1)
+    assert [r.client.id for r in caseload_view.caseload(vault.repo, AS_OF, staff_id=other.id)] == [
+        client.id
+    ]
+    assert client.id not in {
+        r.client.id for r in caseload_view.caseload(vault.repo, AS_OF, staff_id=me(vault))
+    }
 
 
 def test_a_refused_reassignment_changes_nothing(vault: Vault) -> None:
@@ -207,13 +221,13 @@ def test_a_refused_reassignment_changes_nothing(vault: Vault) -> None:
     vault.save()
     assert not vault.dirty
     with pytest.raises(ValidationError) as exc:
-        vault.repo.reassign(client.id, other.id, AS_OF, "  ")
+        casework_service.reassign(vault.repo, client.id, other.id, AS_OF, "  ")
     assert exc.value.field == "note"
     with pytest.raises(ValidationError) as exc:
-        vault.repo.reassign(client.id, me(vault), AS_OF, "Back to me.")
+        casework_service.reassign(vault.repo, client.id, me(vault), AS_OF, "Back to me.")
     assert exc.value.field == "to_staff_id"
     with pytest.raises(RecordMissing):
-        vault.repo.reassign(client.id, "st_nobody", AS_OF, "Handoff.")
+        casework_service.reassign(vault.repo, client.id, "st_nobody", AS_OF, "Handoff.")
     assert not vault.dirty
     assert vault.repo.clients.require(client.id) == client
     assert len(vault.repo.assignments) == 0
@@ -225,9 +239,10 @@ def test_a_refused_reassignment_changes_nothing(vault: Vault) -> None:
 def test_close_and_reopen_write_case_events_and_change_the_status(vault: Vault) -> None:
     client = add_client(vault)
     add_need(vault, client.id, NeedStatus.MET)
-    assert vault.repo.capacity(me(vault)).count == 1
+    assert caseload_view.capacity(vault.repo, me(vault)).count == 1
 
-    closed = vault.repo.close_case(
+    closed = casework_service.close_case(
+        vault.repo,
         client.id,
         on=date(2027, 6, 30),
         reason=ClosureReason.NEEDS_MET,
@@ -244,9 +259,11 @@ def test_close_and_reopen_write_case_events_and_change_the_status(vault: Vault) 
         ClosureReason.NEEDS_MET,
         "Settled in her own flat.",
     )
-    assert vault.repo.capacity(me(vault)).count == 0
+    assert caseload_view.capacity(vault.repo, me(vault)).count == 0
 
-    reopened = vault.repo.reopen_case(client.id, on=date(2027, 9, 1), reason="Needs housing again.")
+    reopened = casework_service.reopen_case(
+        vault.repo, client.id, on=date(2027, 9, 1), reason="Needs housing again."
+    )
     assert reopened.status is ClientStatus.ACTIVE
     assert vault.repo.clients.require(client.id).status is ClientStatus.ACTIVE
     events = sorted(vault.repo.case_events.for_parent(client.id), key=lambda e: e.on)
@@ -254,7 +271,7 @@ def test_close_and_reopen_write_case_events_and_change_the_status(vault: Vault) 
         (CaseEventKind.CLOSED, date(2027, 6, 30), "Settled in her own flat."),
         (CaseEventKind.REOPENED, date(2027, 9, 1), "Needs housing again."),
     ]
-    assert vault.repo.capacity(me(vault)).count == 1
+    assert caseload_view.capacity(vault.repo, me(vault)).count == 1
 
 
 def test_closing_as_needs_met_with_an_open_need_changes_nothing(vault: Vault) -> None:
@@ -262,7 +279,8 @@ def test_closing_as_needs_met_with_an_open_need_changes_nothing(vault: Vault) ->
     add_need(vault, client.id, NeedStatus.IN_PROGRESS)
     vault.save()
     with pytest.raises(ValidationError, match="1 need is still open"):
-        vault.repo.close_case(
+        casework_service.close_case(
+            vault.repo,
             client.id,
             on=AS_OF,
             reason=ClosureReason.NEEDS_MET,
@@ -273,7 +291,7 @@ def test_closing_as_needs_met_with_an_open_need_changes_nothing(vault: Vault) ->
     assert vault.repo.clients.require(client.id).status is ClientStatus.ACTIVE
     assert len(vault.repo.case_events) == 0
     with pytest.raises(ValidationError, match="only a closed case"):
-        vault.repo.reopen_case(client.id, on=AS_OF, reason="Why not.")
+        casework_service.reopen_case(vault.repo, client.id, on=AS_OF, reason="Why not.")
     assert len(vault.repo.case_events) == 0
     assert not vault.dirty
 
@@ -287,8 +305,8 @@ def test_completing_a_referral_marks_its_need_met_only_when_asked(vault: Vault) 
     need = add_need(vault, client.id)
     first = add_referral(vault, client.id, partner.id, need_id=need.id)
 
-    done = vault.repo.change_referral_status(
-        first.id, ReferralStatus.COMPLETED, date(2027, 1, 20), "Moved in."
+    done = casework_service.change_referral_status(
+        vault.repo, first.id, ReferralStatus.COMPLETED, date(2027, 1, 20), "Moved in."
     )
     assert vault.repo.referrals.require(first.id) == done
     assert done.history[-1] == StatusChange(
@@ -297,8 +315,8 @@ def test_completing_a_referral_marks_its_need_met_only_when_asked(vault: Vault) 
     assert vault.repo.needs.require(need.id).status is NeedStatus.NEEDED
 
     second = add_referral(vault, client.id, partner.id, need_id=need.id)
-    vault.repo.change_referral_status(
-        second.id, ReferralStatus.COMPLETED, date(2027, 1, 25), mark_need_met=True
+    casework_service.change_referral_status(
+        vault.repo, second.id, ReferralStatus.COMPLETED, date(2027, 1, 25), mark_need_met=True
     )
     stored = vault.repo.needs.require(need.id)
     assert (stored.status, stored.status_date) == (NeedStatus.MET, date(2027, 1, 25))
@@ -313,7 +331,8 @@ def test_mark_need_met_leaves_the_need_alone_until_the_referral_is_completed(
     referral = add_referral(
         vault, client.id, partner.id, need_id=need.id, status=ReferralStatus.REFERRED
     )
-    moved = vault.repo.change_referral_status(
+    moved = casework_service.change_referral_status(
+        vault.repo,
         referral.id,
         ReferralStatus.SCHEDULED,
         date(2027, 1, 20),
@@ -324,8 +343,8 @@ def test_mark_need_met_leaves_the_need_alone_until_the_referral_is_completed(
     assert vault.repo.needs.require(need.id) == need
     # A referral without a need completes without touching any need.
     plain = add_referral(vault, client.id, partner.id)
-    vault.repo.change_referral_status(
-        plain.id, ReferralStatus.COMPLETED, date(2027, 1, 20), mark_need_met=True
+    casework_service.change_referral_status(
+        vault.repo, plain.id, ReferralStatus.COMPLETED, date(2027, 1, 20), mark_need_met=True
     )
     assert vault.repo.needs.require(need.id) == need
 
@@ -335,7 +354,9 @@ def test_a_backdated_referral_change_is_refused_and_not_written(vault: Vault) ->
     partner = add_partner(vault)
     referral = add_referral(vault, client.id, partner.id, on=date(2027, 1, 10))
     with pytest.raises(ValidationError) as exc:
-        vault.repo.change_referral_status(referral.id, ReferralStatus.COMPLETED, date(2027, 1, 9))
+        casework_service.change_referral_status(
+            vault.repo, referral.id, ReferralStatus.COMPLETED, date(2027, 1, 9)
+        )
     assert exc.value.field == "on"
     assert vault.repo.referrals.require(referral.id) == referral
 
@@ -346,11 +367,11 @@ def test_a_backdated_referral_change_is_refused_and_not_written(vault: Vault) ->
 def test_one_safety_plan_per_client(vault: Vault) -> None:
     client = add_client(vault)
     other = add_client(vault, "Other Person")
-    assert vault.repo.safety_plan_for(client.id) is None
+    assert caseload_view.safety_plan_for(vault.repo, client.id) is None
     plan = vault.repo.safety_plans.add(
         SafetyPlan.create(client_id=client.id, main_concern="Being found at work")
     )
-    assert vault.repo.safety_plan_for(client.id) == plan
+    assert caseload_view.safety_plan_for(vault.repo, client.id) == plan
     with pytest.raises(VaultError, match="already has a safety plan"):
         vault.repo.safety_plans.add(SafetyPlan.create(client_id=client.id))
     with pytest.raises(VaultError, match="already has a safety plan"):
@@ -359,9 +380,9 @@ def test_one_safety_plan_per_client(vault: Vault) -> None:
     # Editing the plan is fine, and another client may have their own.
     reviewed = dataclasses.replace(plan, reviewed_on=AS_OF, developed_with_client=True)
     vault.repo.safety_plans.put(reviewed)
-    assert vault.repo.safety_plan_for(client.id) == reviewed
+    assert caseload_view.safety_plan_for(vault.repo, client.id) == reviewed
     theirs = vault.repo.safety_plans.add(SafetyPlan.create(client_id=other.id))
-    assert vault.repo.safety_plan_for(other.id) == theirs
+    assert caseload_view.safety_plan_for(vault.repo, other.id) == theirs
 
 
 def test_a_partner_with_referrals_or_consents_cannot_be_removed(vault: Vault) -> None:
@@ -383,7 +404,8 @@ def test_a_partner_with_referrals_or_consents_cannot_be_removed(vault: Vault) ->
 
 def test_a_client_with_a_referral_or_a_case_event_cannot_be_removed(vault: Vault) -> None:
     client = add_client(vault)
-    vault.repo.close_case(
+    casework_service.close_case(
+        vault.repo,
         client.id,
         on=AS_OF,
         reason=ClosureReason.CLIENT_CHOSE,
@@ -413,7 +435,7 @@ def test_today_for_one_case_manager_lists_only_their_clients_and_time(vault: Vau
         AdminBlock.create(staff_id=other.id, on=AS_OF, start=time(9), end=time(10))
     )
 
-    items = vault.repo.today(AS_OF, staff_id=me(vault))
+    items = today_view.today(vault.repo, AS_OF, staff_id=me(vault))
     assert [(i.section, i.client_id, i.record_id) for i in items] == [
         (Section.OVERDUE, mine.id, mine.id),
         (Section.MEETING, mine.id, vault.repo.meetings.for_parent(mine.id)[0].id),
@@ -421,9 +443,9 @@ def test_today_for_one_case_manager_lists_only_their_clients_and_time(vault: Vau
     ]
     assert items[0].detail == "16 days overdue"
 
-    theirs_items = vault.repo.today(AS_OF, staff_id=other.id)
+    theirs_items = today_view.today(vault.repo, AS_OF, staff_id=other.id)
     assert {i.client_id for i in theirs_items} == {theirs.id, None}
-    everyone = vault.repo.today(AS_OF, staff_id=None)
+    everyone = today_view.today(vault.repo, AS_OF, staff_id=None)
     assert {i.client_id for i in everyone} == {mine.id, theirs.id}
     assert gone.id not in {i.client_id for i in items + theirs_items + everyone}
 
@@ -454,13 +476,15 @@ def test_today_lists_referrals_consents_and_court_dates_from_the_vault(vault: Va
             description="Hearing",
         )
     )
-    items = vault.repo.today(AS_OF, staff_id=me(vault))
+    items = today_view.today(vault.repo, AS_OF, staff_id=me(vault))
     assert [(i.section, i.record_id, i.detail) for i in items] == [
         (Section.COURT_DATE, matter.id, "Hearing (in 3 days)"),
         (Section.REFERRAL, referral.id, "stalled: no update for 21 days"),
         (Section.CONSENT, consent.id, "expires in 28 days"),
     ]
-    assert vault.repo.today(AS_OF, staff_id=me(vault), stalled_after_days=22)[1:] == [items[2]]
+    assert today_view.today(vault.repo, AS_OF, staff_id=me(vault), stalled_after_days=22)[1:] == [
+        items[2]
+    ]
 
 
 def test_a_planned_meeting_is_not_contact_for_today_or_the_summary(vault: Vault) -> None:
@@ -476,13 +500,13 @@ def test_a_planned_meeting_is_not_contact_for_today_or_the_summary(vault: Vault)
     )
     summary = vault.repo.summary(client.id, AS_OF)
     assert summary.contact == ContactSummary(date(2027, 1, 10), None)
-    [row] = vault.repo.caseload(AS_OF, staff_id=me(vault))
+    [row] = caseload_view.caseload(vault.repo, AS_OF, staff_id=me(vault))
     assert (row.last_contact, row.next_checkin, row.days_overdue) == (
         date(2027, 1, 10),
         date(2027, 1, 24),
         7,
     )
-    items = vault.repo.today(AS_OF, staff_id=me(vault))
+    items = today_view.today(vault.repo, AS_OF, staff_id=me(vault))
     assert [(i.section, i.record_id, i.detail) for i in items] == [
         (Section.OVERDUE, client.id, "7 days overdue"),
         (Section.MEETING, planned.id, "Check-in"),
@@ -513,8 +537,13 @@ def test_the_new_tables_survive_save_and_reopen(vault_files: VaultFiles) -> None
         partner = add_partner(vault)
         need = add_need(vault, client.id)
         referral = add_referral(vault, client.id, partner.id, need_id=need.id)
-        referral = vault.repo.change_referral_status(
-            referral.id, ReferralStatus.COMPLETED, date(2027, 1, 20), "Done.", mark_need_met=True
+        referral = casework_service.change_referral_status(
+            vault.repo,
+            referral.id,
+            ReferralStatus.COMPLETED,
+            date(2027, 1, 20),
+            "Done.",
+            mark_need_met=True,
         )
         consent = add_consent(vault, client.id, partner.id)
         strengths = vault.repo.strengths.add(
@@ -526,8 +555,9 @@ def test_the_new_tables_survive_save_and_reopen(vault_files: VaultFiles) -> None
         legal = vault.repo.legal_matters.add(
             LegalMatter.create(client_id=client.id, kind=LegalKind.PROTECTIVE_ORDER, on=AS_OF)
         )
-        vault.repo.reassign(client.id, other.id, AS_OF, "Handoff.")
-        vault.repo.close_case(
+        casework_service.reassign(vault.repo, client.id, other.id, AS_OF, "Handoff.")
+        casework_service.close_case(
+            vault.repo,
             client.id,
             on=date(2027, 2, 1),
             reason=ClosureReason.NEEDS_MET,
@@ -547,7 +577,7 @@ def test_the_new_tables_survive_save_and_reopen(vault_files: VaultFiles) -> None
         assert vault.repo.needs.require(need.id).status is NeedStatus.MET
         assert vault.repo.consents.require(consent.id) == consent
         assert vault.repo.strengths.require(strengths.id) == strengths
-        assert vault.repo.safety_plan_for(client.id) == plan
+        assert caseload_view.safety_plan_for(vault.repo, client.id) == plan
         assert vault.repo.legal_matters.require(legal.id) == legal
         stored = vault.repo.clients.require(client.id)
         assert (stored.status, stored.case_manager_id) == (ClientStatus.CLOSED, other.id)

@@ -41,11 +41,12 @@ from casetui.core.printout import SECTIONS, GoalSheet, goal_sheet, parse_section
 from casetui.core.printout_render import to_html, to_markdown
 from casetui.core.private_records import Consent, LegalMatter, SafetyPlan, StrengthsAssessment
 from casetui.core.records import Client, Goal, Meeting, NeedItem, Partner, Referral, Staff
+from casetui.services.goal_sheet_print import goal_sheet_for
 from casetui.ui.forms.form import FormScreen
 from casetui.ui.goal_sheet import MASKED_REFUSAL, READ_ONLY_REFUSAL
 from casetui.ui.screens.client import ClientScreen
-from casetui.vault.printout import goal_sheet_for
-from casetui.vault.vault import Vault, identity_unlocker
+from casetui.vault.unlocking import identity_unlocker
+from casetui.vault.vault import Vault
 from tests.conftest import VaultFiles, run_casetui
 from tests.test_ui_casework import TODAY, RecordingApp, app_for, seed
 from tests.test_ui_flows import caseload_ready, wait_for

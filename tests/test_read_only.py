@@ -15,7 +15,8 @@ from casetui.ui.app import CaseApp
 from casetui.ui.forms.form import FormScreen
 from casetui.ui.screens.unlock import UnlockScreen
 from casetui.ui.widgets.chrome import ReadOnlyBanner
-from casetui.vault.vault import Vault, identity_unlocker
+from casetui.vault.unlocking import identity_unlocker
+from casetui.vault.vault import Vault
 from tests.conftest import PASSPHRASE, REPO, VaultFiles, clean_env
 from tests.test_ui_casework import app_for
 from tests.test_ui_flows import caseload_ready, type_into, wait_for
@@ -26,7 +27,8 @@ WRITER = """
 import sys
 from pathlib import Path
 from casetui.core.records import Staff
-from casetui.vault.vault import Vault, identity_unlocker
+from casetui.vault.unlocking import identity_unlocker
+from casetui.vault.vault import Vault
 
 vault = Vault.open(Path(sys.argv[1]), identity_unlocker(Path(sys.argv[2])))
 print("ready", flush=True)

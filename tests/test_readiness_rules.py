@@ -372,7 +372,7 @@ def test_7c_shows_once_per_case_manager_on_the_screen() -> None:
 
 
 def test_clients_on_hold_are_checked_and_marked(vault: Any) -> None:
-    from casetui.vault.readiness import accreditation
+    from casetui.services.readiness import accreditation
 
     owner = vault.owner_staff_id
     for name, status in (
@@ -401,7 +401,7 @@ def test_clients_on_hold_are_checked_and_marked(vault: Any) -> None:
 def test_a_recent_meeting_on_goals_counts_as_revisiting_the_sheet_in_the_vault(
     vault: Any,
 ) -> None:
-    from casetui.vault.readiness import accreditation
+    from casetui.services.readiness import accreditation
 
     client = vault.repo.clients.add(
         Client.create(

@@ -25,15 +25,17 @@ import pytest
 
 from casetui.cli import main
 from casetui.core.errors import ReadOnlyVault, SaveFailed, WrongKey
-from casetui.vault import keys
-from casetui.vault.backups import Backups
-from casetui.vault.recipients import (
+from casetui.services.recipients import (
     add_recipient,
     make_recovery_key,
     next_recovery_name,
     reset_own_key,
 )
-from casetui.vault.vault import OWN_KEY_NAME, Vault, identity_unlocker, load_document
+from casetui.vault import keys
+from casetui.vault.backups import Backups
+from casetui.vault.document import OWN_KEY_NAME, load_document
+from casetui.vault.unlocking import identity_unlocker
+from casetui.vault.vault import Vault
 from tests.conftest import PASSPHRASE, VaultFiles, run_casetui
 from tests.test_interop_age import age_decrypt_with_passphrase
 
@@ -604,7 +606,7 @@ def test_if_writing_the_new_key_file_fails_the_recovery_key_still_opens_the_vaul
     key_file = vault_files.paths.identity
     key_file_before = key_file.read_bytes()
 
-    import casetui.vault.recipients as recipients_module
+    import casetui.services.recipients as recipients_module
 
     real_write = recipients_module.atomic_write
 

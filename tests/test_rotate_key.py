@@ -19,13 +19,10 @@ import pytest
 
 from casetui.core.errors import WrongKey
 from casetui.vault import keys
-from casetui.vault.vault import (
-    PREVIOUS_KEY_NAME,
-    Vault,
-    VaultPaths,
-    keyring_unlocker,
-    passphrase_unlocker,
-)
+from casetui.vault.document import PREVIOUS_KEY_NAME
+from casetui.vault.paths import VaultPaths
+from casetui.vault.unlocking import keyring_unlocker, passphrase_unlocker
+from casetui.vault.vault import Vault
 from tests.conftest import PASSPHRASE, VaultFiles, clean_env, run_casetui
 
 NEW = "copper meadow lantern drift"
@@ -98,7 +95,7 @@ def test_rotate_key_keeps_team_keys_working(
 ) -> None:
     import pyrage
 
-    from casetui.vault.recipients import add_recipient
+    from casetui.services.recipients import add_recipient
 
     colleague = pyrage.x25519.Identity.generate()
     with vault_files.open() as vault:

@@ -35,10 +35,13 @@ from casetui.core.text import (
     sanitise_document,
     strip_controls,
 )
+from casetui.services import caseload_view
 from casetui.ui.app import CaseApp
 from casetui.ui.screens.client import ClientScreen
 from casetui.vault import keys
-from casetui.vault.vault import Vault, load_document, passphrase_unlocker
+from casetui.vault.document import load_document
+from casetui.vault.unlocking import passphrase_unlocker
+from casetui.vault.vault import Vault
 from tests.conftest import PASSPHRASE, VaultFiles
 from tests.test_ui_flows import caseload_ready, wait_for
 
@@ -170,7 +173,7 @@ def test_opening_cleans_records_caseload_rows_and_raw_rows(
         assert note.text == CLEAN_PROGRESS
         assert repo.staff.require(ids["staff"]).name == CLEAN_STAFF
 
-        [row] = repo.caseload(TODAY)
+        [row] = caseload_view.caseload(repo, TODAY)
         assert row.client.preferred_name == CLEAN_NAME
         assert row.case_manager == CLEAN_STAFF  # read from the raw staff row
 
@@ -239,7 +242,7 @@ def test_a_clean_vault_is_not_walked(
     def walk(document: object) -> int:
         raise AssertionError("a clean vault was walked")
 
-    monkeypatch.setattr("casetui.vault.vault.sanitise_document", walk)
+    monkeypatch.setattr("casetui.vault.document.sanitise_document", walk)
     with vault_files.open() as vault:
         vault.repo.clients.add(
             Client.create(

@@ -34,6 +34,7 @@ from casetui.core.schedule import (
     week_summary,
 )
 from casetui.core.timeshift import shift_document
+from casetui.services import caseload_view, week_view
 from casetui.vault.vault import Vault
 
 # Five (six) Mondays in a row, used by the edit tests.
@@ -796,7 +797,7 @@ def test_week_holds_the_owners_blocks_and_their_clients_meetings_that_week(vault
     add_meeting(vault, theirs.id, date(2027, 1, 26), at=time(15))  # their own meeting
     add_meeting(vault, mine.id, date(2027, 1, 28), staff_id=other.id)  # a colleague covered
 
-    slots, meetings = vault.repo.week(me(vault), MON)
+    slots, meetings = week_view.week(vault.repo, me(vault), MON)
     assert [(s.block.id, s.day) for s in slots] == [(weekly.id, MON)]
     assert [(m.meeting.id, m.day, m.start) for m in meetings] == [
         (clash.id, MON, 630),
@@ -808,12 +809,12 @@ def test_week_holds_the_owners_blocks_and_their_clients_meetings_that_week(vault
         (weekly.id, clash.id)
     ]
 
-    their_slots, their_meetings = vault.repo.week(other.id, MON)
+    their_slots, their_meetings = week_view.week(vault.repo, other.id, MON)
     assert [s.block.on for s in their_slots] == [MON]
     assert len(their_meetings) == 2
     assert {m.meeting.client_id for m in their_meetings} == {theirs.id, mine.id}
 
-    summary = vault.repo.week_summary(me(vault), MON)
+    summary = week_view.week_summary(vault.repo, me(vault), MON)
     assert (summary.admin_hours, summary.self_care_hours, summary.meetings) == (2.0, 0.0, 4)
     assert summary.capacity == Capacity(1, 25)
     assert summary.prompts[0].startswith(NO_SELF_CARE)
@@ -839,7 +840,7 @@ def test_supervisor_rows_list_everyone_with_capacity_overdue_and_hours(vault: Va
     add_block(vault, me(vault), date(2027, 2, 1), 9, 17, kind=BlockKind.SELF_CARE)  # next week
     add_block(vault, other.id, date(2027, 1, 22), 9, 17, kind=BlockKind.SELF_CARE)  # last week
 
-    rows = vault.repo.supervisor_rows(AS_OF)
+    rows = week_view.supervisor_rows(vault.repo, AS_OF)
     assert [
         (
             r.staff.name,
@@ -855,15 +856,17 @@ def test_supervisor_rows_list_everyone_with_capacity_overdue_and_hours(vault: Va
         ("Robin Testwell", 3, 2, 2, 3.0, 1.0),
     ]
     assert [r.capacity.over for r in rows] == [False, True]
-    assert overdue.id in {c.client.id for c in vault.repo.caseload(AS_OF, staff_id=me(vault))}
-    summary = vault.repo.week_summary(me(vault), MON)
+    assert overdue.id in {
+        c.client.id for c in caseload_view.caseload(vault.repo, AS_OF, staff_id=me(vault))
+    }
+    summary = week_view.week_summary(vault.repo, me(vault), MON)
     assert any(p.startswith("The caseload is 3 of 2 clients.") for p in summary.prompts)
 
 
 def test_supervisor_rows_use_the_week_of_as_of(vault: Vault) -> None:
     add_block(vault, me(vault), date(2027, 2, 1), 9, 12, kind=BlockKind.SELF_CARE)
-    [before] = vault.repo.supervisor_rows(AS_OF)  # Sunday: the week of Jan 25
-    [after] = vault.repo.supervisor_rows(AS_OF + timedelta(days=1))  # Monday Feb 1
+    [before] = week_view.supervisor_rows(vault.repo, AS_OF)  # Sunday: the week of Jan 25
+    [after] = week_view.supervisor_rows(vault.repo, AS_OF + timedelta(days=1))  # Monday Feb 1
     assert (before.self_care_hours, after.self_care_hours) == (0.0, 3.0)
 
 

@@ -21,7 +21,7 @@ from casetui.ui.screens.help import HelpScreen
 from casetui.ui.screens.partners import PartnersScreen
 from casetui.ui.screens.today_list import TodayScreen
 from casetui.ui.widgets.row_list import RowList
-from casetui.vault.vault import identity_unlocker
+from casetui.vault.unlocking import identity_unlocker
 from tests.conftest import VaultFiles
 from tests.test_ui_flows import wait_for
 

@@ -16,7 +16,7 @@ import pytest
 
 from casetui.config import Settings
 from casetui.ui.app import CaseApp
-from casetui.vault.vault import identity_unlocker
+from casetui.vault.unlocking import identity_unlocker
 from tests.conftest import VaultFiles
 from tests.test_snapshots import CASEWORK, OWNER, TODAY, open_screen
 

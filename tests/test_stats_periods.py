@@ -59,6 +59,7 @@ from casetui.core.stats import (
     funder_stats,
     render_stats,
 )
+from casetui.services import casework as casework_service
 from casetui.vault.vault import Vault
 from tests.conftest import VaultFiles, run_casetui
 from tests.test_cli import assert_one_sentence_error, ident
@@ -633,8 +634,8 @@ def test_the_differencing_pair_is_refused_and_a_rerun_is_identical(
                 dataclasses.replace(need, status=NeedStatus.MET, status_date=date(2026, 10, 5))
             )
         for referral in referrals:
-            vault.repo.change_referral_status(
-                referral.id, ReferralStatus.COMPLETED, date(2026, 10, 6)
+            casework_service.change_referral_status(
+                vault.repo, referral.id, ReferralStatus.COMPLETED, date(2026, 10, 6)
             )
         who = vault.repo.clients.require(needs[0].client_id)
         vault.repo.needs.add(a_need(who, status_date=date(2026, 10, 7)))

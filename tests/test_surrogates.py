@@ -14,7 +14,8 @@ from pathlib import Path
 from casetui.core.records import Client
 from casetui.resources import sample_caseload
 from casetui.vault import keys
-from casetui.vault.vault import Vault, identity_unlocker
+from casetui.vault.unlocking import identity_unlocker
+from casetui.vault.vault import Vault
 from tests.conftest import VaultFiles, run_casetui
 
 LONE = "\\ud800"  # as written in the JSON file

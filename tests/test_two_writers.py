@@ -17,7 +17,8 @@ HOLDER = textwrap.dedent(
     from datetime import date
     from pathlib import Path
     from casetui.core.records import Client
-    from casetui.vault.vault import Vault, identity_unlocker
+    from casetui.vault.unlocking import identity_unlocker
+    from casetui.vault.vault import Vault
 
     vault = Vault.open(Path(sys.argv[1]), identity_unlocker(Path(sys.argv[2])))
     print("holding", flush=True)

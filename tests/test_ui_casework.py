@@ -37,6 +37,7 @@ from casetui.core.fields import StatusChange
 from casetui.core.private_records import Consent, LegalMatter, SafetyPlan
 from casetui.core.records import Client, Meeting, NeedItem, Partner, Staff
 from casetui.core.today import Section, TodayItem
+from casetui.services import caseload_view
 from casetui.ui.app import CaseApp
 from casetui.ui.forms.confirm import ConfirmScreen
 from casetui.ui.forms.form import FormScreen
@@ -45,7 +46,8 @@ from casetui.ui.screens.client import TABS, ClientScreen
 from casetui.ui.screens.partners import PartnersScreen
 from casetui.ui.screens.today_list import TodayScreen
 from casetui.ui.widgets.row_list import RowList
-from casetui.vault.vault import Vault, identity_unlocker
+from casetui.vault.unlocking import identity_unlocker
+from casetui.vault.vault import Vault
 from tests.conftest import VaultFiles
 from tests.test_ui_flows import TODAY, type_into, wait_for, wait_saved
 
@@ -663,7 +665,10 @@ async def test_reassigning_hands_the_client_over_with_a_note(vault_files: VaultF
         await start(pilot, app)
         assert app.vault is not None
         repo = app.vault.repo
-        assert (repo.capacity(owner_id).count, repo.capacity(sam_id).count) == (1, 0)
+        assert (
+            caseload_view.capacity(repo, owner_id).count,
+            caseload_view.capacity(repo, sam_id).count,
+        ) == (1, 0)
         await open_client_named(pilot, app, "Lior Brightwater")
         assert "Case manager: Robin Testwell" in text_of(app, "#profile-text")
         await pilot.press("r")
@@ -688,7 +693,10 @@ async def test_reassigning_hands_the_client_over_with_a_note(vault_files: VaultF
         assert f"2026-11-17  Handed to Sam Okafor by Robin Testwell — {HANDOFF}" in text_of(
             app, "#profile-history"
         )
-        assert (repo.capacity(owner_id).count, repo.capacity(sam_id).count) == (0, 1)
+        assert (
+            caseload_view.capacity(repo, owner_id).count,
+            caseload_view.capacity(repo, sam_id).count,
+        ) == (0, 1)
         assert "Lior Brightwater is now with Sam Okafor." in app.messages
 
         await pilot.press("escape")
@@ -711,8 +719,8 @@ async def test_reassigning_hands_the_client_over_with_a_note(vault_files: VaultF
         assert handoff.to_staff_id == sam_id
         assert handoff.on == date(2026, 11, 17)
         assert handoff.note == HANDOFF
-        assert vault.repo.capacity(owner_id).count == 0
-        assert vault.repo.capacity(sam_id).count == 1
+        assert caseload_view.capacity(vault.repo, owner_id).count == 0
+        assert caseload_view.capacity(vault.repo, sam_id).count == 1
 
 
 # -- 6. the safety plan stays covered -------------------------------------------------------

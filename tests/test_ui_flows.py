@@ -22,7 +22,8 @@ from casetui.ui.screens.caseload import CaseloadScreen
 from casetui.ui.screens.client import ClientScreen
 from casetui.ui.screens.unlock import KeepSafeScreen, SetupScreen, UnlockScreen
 from casetui.ui.widgets.row_list import RowList
-from casetui.vault.vault import Vault, identity_unlocker, passphrase_unlocker
+from casetui.vault.unlocking import identity_unlocker, passphrase_unlocker
+from casetui.vault.vault import Vault
 from tests.conftest import PASSPHRASE, VaultFiles
 
 TODAY = date(2026, 11, 16)

@@ -117,7 +117,7 @@ class ServedApp(RecordingApp):
 
 
 def make_app(files: VaultFiles, *, served: bool = False) -> RecordingApp:
-    from casetui.vault.vault import identity_unlocker
+    from casetui.vault.unlocking import identity_unlocker
 
     kind = ServedApp if served else RecordingApp
     return kind(files.vault, unlocker=identity_unlocker(files.identity_file), today=TODAY)

@@ -25,15 +25,13 @@ from casetui.core.errors import (
     WrongKey,
 )
 from casetui.core.records import Client, Goal, Meeting, NeedItem, Partner, Staff
+from casetui.services import caseload_view
 from casetui.vault import keys
-from casetui.vault.repository import RecordInUse, RecordMissing
-from casetui.vault.vault import (
-    VAULT_VERSION,
-    Vault,
-    VaultPaths,
-    identity_unlocker,
-    passphrase_unlocker,
-)
+from casetui.vault.document import VAULT_VERSION
+from casetui.vault.paths import VaultPaths
+from casetui.vault.tables import RecordInUse, RecordMissing
+from casetui.vault.unlocking import identity_unlocker, passphrase_unlocker
+from casetui.vault.vault import Vault
 from tests.conftest import PASSPHRASE, VaultFiles
 
 
@@ -388,7 +386,7 @@ def test_put_replaces_a_record_and_keeps_indexes_right(vault: Vault) -> None:
     vault.repo.clients.put(dataclasses.replace(client, case_manager_id=other.id))
     assert vault.repo.clients.for_parent(me) == []
     assert [c.id for c in vault.repo.clients.for_parent(other.id)] == [client.id]
-    assert vault.repo.capacity(other.id).count == 1
+    assert caseload_view.capacity(vault.repo, other.id).count == 1
 
 
 def test_caseload_rows_follow_every_change(vault: Vault) -> None:
@@ -396,7 +394,7 @@ def test_caseload_rows_follow_every_change(vault: Vault) -> None:
     client = add_client(vault, checkin_interval_days=14)
     me = vault.owner_staff_id
     assert me is not None
-    [row] = vault.repo.caseload(today, staff_id=me)
+    [row] = caseload_view.caseload(vault.repo, today, staff_id=me)
     assert row.last_contact is None
     assert row.next_checkin == date(2026, 1, 19)
     assert row.days_overdue == 41
@@ -416,7 +414,7 @@ def test_caseload_rows_follow_every_change(vault: Vault) -> None:
     vault.repo.goals.add(
         Goal.create(client_id=client.id, text="I want a job I like.", status=GoalStatus.ACHIEVED)
     )
-    [row] = vault.repo.caseload(today, staff_id=me)
+    [row] = caseload_view.caseload(vault.repo, today, staff_id=me)
     assert (row.last_contact, row.next_checkin, row.days_overdue) == (
         date(2026, 2, 25),
         date(2026, 3, 4),
@@ -425,11 +423,11 @@ def test_caseload_rows_follow_every_change(vault: Vault) -> None:
     assert (row.open_needs, row.goals_achieved, row.goals_total) == (1, 1, 1)
     vault.repo.needs.put(dataclasses.replace(need, status=NeedStatus.MET))
     vault.repo.meetings.remove(meeting.id)
-    [row] = vault.repo.caseload(today + timedelta(days=1), staff_id=me)
+    [row] = caseload_view.caseload(vault.repo, today + timedelta(days=1), staff_id=me)
     assert (row.open_needs, row.last_contact) == (0, None)
     vault.repo.clients.put(dataclasses.replace(client, status=ClientStatus.CLOSED))
-    assert vault.repo.caseload(today, staff_id=me) == []
-    [closed] = vault.repo.caseload(today, statuses={ClientStatus.CLOSED})
+    assert caseload_view.caseload(vault.repo, today, staff_id=me) == []
+    [closed] = caseload_view.caseload(vault.repo, today, statuses={ClientStatus.CLOSED})
     assert closed.next_checkin is None
 
 
@@ -445,7 +443,7 @@ def test_sample_caseload_rows_match_a_slow_recount(sample_files: VaultFiles) -> 
 
     as_of = date(2026, 11, 16)
     with sample_files.open(writable=False) as vault:
-        rows = vault.repo.caseload(as_of, statuses=set(ClientStatus))
+        rows = caseload_view.caseload(vault.repo, as_of, statuses=set(ClientStatus))
         assert len(rows) == len(vault.repo.clients)
         for row in rows:
             cid = row.client.id

@@ -77,7 +77,8 @@ def _masked(args: argparse.Namespace) -> bool | None:
 def run_open(args: argparse.Namespace) -> int:
     # Textual loads here, when the app starts, never for --help or another command.
     from casetui.ui.launch import run_app
-    from casetui.vault.vault import VaultPaths, keyring_unlocker
+    from casetui.vault.paths import VaultPaths
+    from casetui.vault.unlocking import keyring_unlocker
 
     path = vault_path(args).absolute()
     preset = None
@@ -117,7 +118,7 @@ def run_demo(args: argparse.Namespace) -> int:
     if args.port is not None or args.host is not None:
         raise CliError("--port and --host only apply with --web; add --web or leave them out.", 2)
     # Textual loads here, when the demo starts, never for --help or another command.
-    from casetui.ui.launch import run_demo as launch_demo
+    from casetui.cli.cmd_app import run_demo as launch_demo
 
     settings, notices = user_settings()
     return launch_demo(settings=settings, notices=notices, masked=_masked(args))

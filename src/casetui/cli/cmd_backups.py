@@ -47,7 +47,7 @@ def add_restore_parser(commands: argparse._SubParsersAction[CliParser]) -> None:
 
 def run_check(args: argparse.Namespace) -> int:
     from casetui.core.recordset import describe_counts
-    from casetui.vault.checkup import check_vault
+    from casetui.services.checkup import check_vault
     from casetui.vault.passphrase_file import memory_mib
 
     path = vault_path(args)
@@ -94,7 +94,9 @@ def run_restore(args: argparse.Namespace) -> int:
     from casetui.vault import keys
     from casetui.vault.backups import Backups
     from casetui.vault.lock import VaultLock
-    from casetui.vault.vault import Vault, VaultPaths, keyring_unlocker
+    from casetui.vault.paths import VaultPaths
+    from casetui.vault.unlocking import keyring_unlocker
+    from casetui.vault.vault import Vault
 
     path = vault_path(args)
     paths = VaultPaths(path)

@@ -77,7 +77,7 @@ def run(args: argparse.Namespace) -> int:
     from datetime import date
 
     from casetui.core.choices import AuditAction
-    from casetui.vault.calendar import local_zone, write_calendar
+    from casetui.services.calendar_feed import local_zone, write_calendar
 
     path = vault_path(args)
     out: Path = args.out.expanduser()

@@ -23,7 +23,7 @@ from casetui.cli.prompts import confirm
 from casetui.core.text import plural
 
 if TYPE_CHECKING:
-    from casetui.vault.interchange import StaffMatch
+    from casetui.services.interchange import StaffMatch
 
 
 def add_import_parser(commands: argparse._SubParsersAction[CliParser]) -> None:
@@ -83,7 +83,7 @@ def add_export_parser(commands: argparse._SubParsersAction[CliParser]) -> None:
 
 
 def run_import(args: argparse.Namespace) -> int:
-    from casetui.vault.interchange import apply_import, plan_import, read_interchange_file
+    from casetui.services.interchange import apply_import, plan_import, read_interchange_file
     from casetui.vault.vault import Vault
 
     path = vault_path(args)
@@ -132,7 +132,7 @@ def _ask_before_new_staff(similar: Sequence[StaffMatch], source: str) -> None:
 
 def run_export(args: argparse.Namespace) -> int:
     from casetui.core.choices import AuditAction
-    from casetui.vault.interchange import write_export
+    from casetui.services.interchange import write_export
 
     if args.format == "csv":
         return export_csv(args)

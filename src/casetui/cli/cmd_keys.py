@@ -103,7 +103,8 @@ def add_recovery_key_parser(commands: argparse._SubParsersAction[CliParser]) -> 
 
 def run_init(args: argparse.Namespace) -> int:
     from casetui.core.errors import ValidationError
-    from casetui.vault.vault import Vault, VaultPaths
+    from casetui.vault.paths import VaultPaths
+    from casetui.vault.vault import Vault
 
     path = vault_path(args)
     paths = VaultPaths(path)
@@ -142,7 +143,7 @@ def _vault_option(args: argparse.Namespace) -> str:
 def run_passwd(args: argparse.Namespace) -> int:
     from casetui.core.choices import AuditAction
     from casetui.core.errors import VaultError
-    from casetui.vault.recipients import holds_own_key, reset_own_key, shown, unlocked_by
+    from casetui.services.recipients import holds_own_key, reset_own_key, shown, unlocked_by
     from casetui.vault.vault import Vault
 
     path = vault_path(args)
@@ -191,7 +192,7 @@ def run_passwd(args: argparse.Namespace) -> int:
 
 
 def run_rotate_key(args: argparse.Namespace) -> int:
-    from casetui.vault.rotation import rotate_key
+    from casetui.services.key_rotation import rotate_key
     from casetui.vault.vault import Vault
 
     path = vault_path(args)
@@ -235,7 +236,7 @@ def run_rotate_key(args: argparse.Namespace) -> int:
 
 def _refuse_vault_key_file(out: Path, args: argparse.Namespace) -> None:
     """Never let a new personal key replace a vault's own key file."""
-    from casetui.vault.vault import VaultPaths
+    from casetui.vault.paths import VaultPaths
 
     paths = VaultPaths(vault_path(args))
     protected = {paths.vault, paths.identity, paths.lock}
@@ -248,7 +249,7 @@ def _refuse_vault_key_file(out: Path, args: argparse.Namespace) -> None:
 def run_keygen(args: argparse.Namespace) -> int:
     import shlex
 
-    from casetui.vault.recipients import write_personal_key
+    from casetui.services.recipients import write_personal_key
 
     out: Path = args.out.expanduser()
     _refuse_vault_key_file(out, args)
@@ -275,7 +276,7 @@ def run_keygen(args: argparse.Namespace) -> int:
 def run_recovery_key(args: argparse.Namespace) -> int:
     import shlex
 
-    from casetui.vault.recipients import make_recovery_key
+    from casetui.services.recipients import make_recovery_key
     from casetui.vault.vault import Vault
 
     out: Path | None = args.out.expanduser() if args.out is not None else None

@@ -66,7 +66,7 @@ def run(args: argparse.Namespace) -> int:
     from datetime import date
 
     from casetui.core.printout import SECTIONS
-    from casetui.vault.printout import print_goal_sheet
+    from casetui.services.goal_sheet_print import print_goal_sheet
 
     path = vault_path(args)
     out: Path = args.out.expanduser()

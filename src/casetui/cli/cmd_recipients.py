@@ -100,7 +100,7 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _recipients_readmit(args: argparse.Namespace) -> int:
-    from casetui.vault.recipients import readmit_recipient, shown
+    from casetui.services.recipients import readmit_recipient, shown
     from casetui.vault.vault import Vault
 
     path = vault_path(args)
@@ -116,7 +116,7 @@ def _recipients_readmit(args: argparse.Namespace) -> int:
 
 
 def _describe_keys(entries: Sequence[RecipientEntry]) -> str:
-    from casetui.vault.recipients import shown
+    from casetui.services.recipients import shown
     from casetui.vault.vault import OWN_KEY_NAME
 
     names = []
@@ -127,8 +127,8 @@ def _describe_keys(entries: Sequence[RecipientEntry]) -> str:
 
 
 def _recipients_list(args: argparse.Namespace) -> int:
-    from casetui.vault.checkup import unlisted_keys
-    from casetui.vault.recipients import shown, unlocked_by
+    from casetui.services.checkup import unlisted_keys
+    from casetui.services.recipients import shown, unlocked_by
     from casetui.vault.vault import OWN_KEY_NAME, Vault
 
     path = vault_path(args)
@@ -156,7 +156,7 @@ def _recipients_list(args: argparse.Namespace) -> int:
 
 
 def _recipients_add(args: argparse.Namespace) -> int:
-    from casetui.vault.recipients import add_recipient, canonical_key, clean_name
+    from casetui.services.recipients import add_recipient, canonical_key, clean_name
     from casetui.vault.vault import Vault
 
     # The checks that need no vault come first, before anyone types a passphrase.
@@ -179,7 +179,7 @@ def _recipients_add(args: argparse.Namespace) -> int:
 def _recipients_remove(args: argparse.Namespace) -> int:
     import shlex
 
-    from casetui.vault.recipients import delete_backups, remove_recipient, shown
+    from casetui.services.recipients import delete_backups, remove_recipient, shown
     from casetui.vault.vault import Vault
 
     path = vault_path(args)

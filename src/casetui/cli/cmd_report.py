@@ -196,7 +196,7 @@ def _report_accreditation(args: argparse.Namespace) -> int:
     from casetui.core.choices import AuditAction
     from casetui.core.labels import neutral_label
     from casetui.core.readiness_report import render
-    from casetui.vault.readiness import accreditation
+    from casetui.services.readiness import accreditation
 
     settings, _notices = user_settings()
     as_of = args.as_of or date.today()

@@ -65,7 +65,7 @@ def add_parser(commands: argparse._SubParsersAction[CliParser]) -> None:
 def run(args: argparse.Namespace) -> int:
     """``casetui import-csv``."""
     # The vault and spreadsheet code load only when this runs, so --help stays quick.
-    from casetui.vault import spreadsheet as sheets
+    from casetui.services import spreadsheet_io as sheets
     from casetui.vault.vault import Vault
 
     source: Path = args.file.expanduser()
@@ -144,8 +144,8 @@ def _report(name: str, plan: SheetPlan, *, dry_run: bool) -> None:
 
 
 def _suggest_map(args: argparse.Namespace, source: Path) -> int:
-    from casetui.vault import spreadsheet as sheets
-    from casetui.vault.vault import VaultPaths
+    from casetui.services import spreadsheet_io as sheets
+    from casetui.vault.paths import VaultPaths
 
     text, headings, chosen, note = sheets.suggest_for(source)
     if note:
@@ -172,7 +172,7 @@ def export_csv(args: argparse.Namespace) -> int:
     from datetime import date
 
     from casetui.core.choices import AuditAction
-    from casetui.vault import spreadsheet as sheets
+    from casetui.services import spreadsheet_io as sheets
 
     path = vault_path(args)
     out: Path = args.out.expanduser()

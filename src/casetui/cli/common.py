@@ -14,7 +14,8 @@ from casetui.cli.prompts import ask_passphrase
 if TYPE_CHECKING:
     from casetui.config import Settings
     from casetui.core.choices import AuditAction
-    from casetui.vault.vault import Unlocker, Vault
+    from casetui.vault.unlocking import Unlocker
+    from casetui.vault.vault import Vault
 
 MAX_LISTED_PROBLEMS = 20
 
@@ -27,7 +28,7 @@ def vault_path(args: argparse.Namespace) -> Path:
 
 
 def unlocker(args: argparse.Namespace, path: Path) -> Unlocker:
-    from casetui.vault.vault import identity_unlocker, passphrase_unlocker
+    from casetui.vault.unlocking import identity_unlocker, passphrase_unlocker
 
     identity: Path | None = getattr(args, "identity", None)
     if identity is not None:

@@ -165,7 +165,7 @@ class Client(Record):
     legal_engagement: LegalEngagement = f.choice(LegalEngagement, LegalEngagement.NOT_ENGAGED)
     needs_reassessed_on: date | None = f.day()
     #: How the client appears in an exported calendar; when empty, a neutral code is
-    #: made and kept at the first export (see casetui.vault.calendar).
+    #: made and kept at the first export (see casetui.services.calendar_feed).
     calendar_code: str = f.text(12)
 
     def _check(self) -> None:

@@ -16,13 +16,13 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
 
 from casetui.core.errors import ValidationError
 from casetui.core.fields import JSON
+from casetui.core.integrity import Broken, broken_rules
 from casetui.core.private_records import SafetyPlan
 from casetui.core.record_tables import RECORD_BY_TABLE, RECORD_TYPES
-from casetui.core.records import Goal, Meeting, NeedItem, Record, Referral
+from casetui.core.records import Record
 from casetui.core.text import printable
 
 FORMAT_NAME = "casetui"
@@ -123,7 +123,7 @@ def parse_interchange(data: object) -> tuple[RecordSet, list[Problem]]:
 
 
 def check_references(tables: Mapping[str, Iterable[Record]]) -> list[Problem]:
-    """Check ids are unique and every reference points at a record that exists.
+    """Check ids are unique and every reference keeps the rules of :mod:`casetui.core.integrity`.
 
     References are declared on each record class (``REFS``). Beyond that: a goal
     may link only to its own client's needs, a meeting may list only its own
@@ -131,57 +131,43 @@ def check_references(tables: Mapping[str, Iterable[Record]]) -> list[Problem]:
     has at most one safety plan.
     """
     problems: list[Problem] = []
-    by_table: dict[str, dict[str, Any]] = {}
+    by_table: dict[str, dict[str, Record]] = {}
     for table, rows in tables.items():
-        seen: dict[str, Any] = {}
+        seen: dict[str, Record] = {}
         for record in rows:
             if record.id in seen:
                 problems.append(Problem(f"{table}/{record.id}", "appears more than once."))
             seen[record.id] = record
         by_table[table] = seen
-    nouns = {cls.TABLE: cls.NOUN for cls in RECORD_TYPES}
-
-    def missing(where: str, field_name: str, noun: str, ref: str) -> None:
-        problems.append(Problem(where, f"{field_name}: no {noun} has the id {ref!r}."))
-
-    for table, rows_by_id in by_table.items():
-        for record in rows_by_id.values():
-            where = f"{table}/{record.id}"
-            for field_name, target in type(record).REFS.items():
-                ref = getattr(record, field_name)
-                if ref is not None and ref not in by_table.get(target, {}):
-                    missing(where, field_name, nouns.get(target, target), ref)
-
-    goals = by_table.get(Goal.TABLE, {})
-    needs = by_table.get(NeedItem.TABLE, {})
-
-    def same_client(
-        where: str, field_name: str, pool: dict[str, Any], ref: str, owner: str
-    ) -> None:
-        found = pool.get(ref)
-        if found is not None and found.client_id != owner:
-            noun = "need" if pool is needs else "goal"
-            problems.append(Problem(where, f"{field_name}: {ref!r} is another client's {noun}."))
-        elif found is None and field_name in ("linked_needs", "goals_discussed"):
-            noun = "need" if pool is needs else "goal"
-            missing(where, field_name, f"{noun} of this client", ref)
-
-    for g in goals.values():
-        for nid in g.linked_needs:
-            same_client(f"goals/{g.id}", "linked_needs", needs, nid, g.client_id)
-    for m in by_table.get(Meeting.TABLE, {}).values():
-        for gid in m.goals_discussed:
-            same_client(f"meetings/{m.id}", "goals_discussed", goals, gid, m.client_id)
-    for r in by_table.get(Referral.TABLE, {}).values():
-        if r.need_id is not None:
-            same_client(f"referrals/{r.id}", "need_id", needs, r.need_id, r.client_id)
-        if r.goal_id is not None:
-            same_client(f"referrals/{r.id}", "goal_id", goals, r.goal_id, r.client_id)
-    plans: dict[str, str] = {}
-    for p in by_table.get(SafetyPlan.TABLE, {}).values():
-        if p.client_id in plans:
-            problems.append(
-                Problem(f"safety_plans/{p.id}", "is a second safety plan for the same client.")
-            )
-        plans[p.client_id] = p.id
+    records = _SetRecords(by_table)
+    found = [
+        broken
+        for rows_by_id in by_table.values()
+        for record in rows_by_id.values()
+        for broken in broken_rules(record, records)
+    ]
+    found.sort(key=lambda broken: Broken.RANK[broken.kind])  # stable: table order within
+    problems += [Problem(f"{b.record.TABLE}/{b.record.id}", b.problem()) for b in found]
     return problems
+
+
+class _SetRecords:
+    """A whole set of records, as :func:`casetui.core.integrity.broken_rules` sees them."""
+
+    def __init__(self, by_table: Mapping[str, Mapping[str, Record]]) -> None:
+        self._by_table = by_table
+        self._first_plan: dict[str, str] = {}
+        for plan in by_table.get(SafetyPlan.TABLE, {}).values():
+            if isinstance(plan, SafetyPlan):
+                self._first_plan.setdefault(plan.client_id, plan.id)
+
+    def exists(self, table: str, record_id: str) -> bool:
+        return record_id in self._by_table.get(table, {})
+
+    def client_of(self, table: str, record_id: str) -> str | None:
+        record = self._by_table.get(table, {}).get(record_id)
+        client_id = getattr(record, "client_id", None)
+        return client_id if isinstance(client_id, str) else None
+
+    def other_safety_plan(self, plan: SafetyPlan) -> bool:
+        return self._first_plan.get(plan.client_id, plan.id) != plan.id

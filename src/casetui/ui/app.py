@@ -29,6 +29,7 @@ from casetui.config.settings import Settings
 from casetui.core.choices import AuditAction
 from casetui.core.errors import OlderCopy, VaultBusy, VaultError, WrongKey
 from casetui.crash import write_crash_report
+from casetui.services.checkup import unlisted_keys
 from casetui.ui.calendar_export import start_export
 from casetui.ui.commands import ClientCommands
 from casetui.ui.forms.confirm import ConfirmScreen
@@ -50,11 +51,11 @@ from casetui.ui.terminal import TerminalGone, lenient
 from casetui.ui.themes import choose_theme, load_themes
 from casetui.ui.worker_errors import tell, unexpected
 from casetui.ui.writes import Writes
-from casetui.vault.checkup import unlisted_keys
 from casetui.vault.keys import identity_file_is_protected
 from casetui.vault.lock import holder
 from casetui.vault.repository import Repository
-from casetui.vault.vault import Unlocker, Vault
+from casetui.vault.unlocking import Unlocker
+from casetui.vault.vault import Vault
 
 P = ParamSpec("P")
 

@@ -10,6 +10,8 @@ from casetui.core.choices import AuditAction
 from casetui.core.errors import ValidationError
 from casetui.core.ical import DEFAULT_WEEKS, CalendarFile
 from casetui.core.text import plural
+from casetui.crash import SUFFIX
+from casetui.services.calendar_feed import WHAT, calendar_for, local_zone
 from casetui.ui.exports import Exported, export_file
 from casetui.ui.forms.confirm import ConfirmScreen
 from casetui.ui.forms.form import FormField, FormScreen
@@ -21,7 +23,6 @@ from casetui.ui.user_files import (
     safe_name,
     typed_path,
 )
-from casetui.vault.calendar import SUFFIX, WHAT, calendar_for, local_zone
 
 if TYPE_CHECKING:
     from casetui.ui.session import Session
@@ -133,6 +134,7 @@ def start_export(app: Session) -> None:
 
 def _save(app: Session, request: CalendarRequest) -> None:
     """Build the calendar in a worker, then save it or send it to the browser."""
+
     vault = app.require_vault()
     owner = app.owner_id
     today = app.today

@@ -17,6 +17,8 @@ from casetui.core.errors import ValidationError
 from casetui.core.labels import NO_INITIALS, initials
 from casetui.core.printout import SECTION_LABELS, SECTIONS, audit_detail, choose_sections
 from casetui.core.printout_render import render
+from casetui.core.stats.render import FORMATS
+from casetui.services.goal_sheet_print import SUFFIXES, WHAT, goal_sheet_for
 from casetui.ui.exports import Exported, export_file
 from casetui.ui.forms.form import FormField, FormScreen
 from casetui.ui.user_files import (
@@ -27,7 +29,6 @@ from casetui.ui.user_files import (
     safe_name,
     typed_path,
 )
-from casetui.vault.printout import FORMATS, SUFFIXES, WHAT, goal_sheet_for
 
 if TYPE_CHECKING:
     from casetui.ui.session import Session

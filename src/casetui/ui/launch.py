@@ -19,9 +19,10 @@ from types import FrameType
 from casetui.config.settings import Settings
 from casetui.core.timeshift import shift_document
 from casetui.resources import sample_caseload
+from casetui.services.interchange import apply_import, plan_import
 from casetui.ui.app import CaseApp
-from casetui.vault.interchange import apply_import, plan_import
-from casetui.vault.vault import Unlocker, Vault
+from casetui.vault.unlocking import Unlocker
+from casetui.vault.vault import Vault
 
 DEMO_OWNER = "st_sample01"
 

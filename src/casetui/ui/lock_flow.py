@@ -32,7 +32,8 @@ from casetui.ui.terminal import LenientLinuxDriver
 from casetui.ui.worker_errors import unexpected
 from casetui.vault.drafts import discard_draft, keep_draft, read_draft
 from casetui.vault.keys import opens
-from casetui.vault.vault import Unlocker, Vault, identity_unlocker, passphrase_unlocker
+from casetui.vault.unlocking import Unlocker, identity_unlocker, passphrase_unlocker
+from casetui.vault.vault import Vault
 
 #: The countdown before the idle lock shows for this long (while a form holds changes).
 IDLE_WARNING_SECONDS = 60.0

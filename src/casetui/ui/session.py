@@ -21,7 +21,8 @@ if TYPE_CHECKING:
     from casetui.core.choices import AuditAction
     from casetui.ui.saving import SaveState
     from casetui.vault.repository import Repository
-    from casetui.vault.vault import Unlocker, Vault
+    from casetui.vault.unlocking import Unlocker
+    from casetui.vault.vault import Vault
 
 P = ParamSpec("P")
 

@@ -10,7 +10,7 @@ from textual.containers import Vertical
 from casetui.core.records import Client, Record
 from casetui.ui.session import Session, session_of
 from casetui.ui.widgets.row_list import RowList
-from casetui.vault.repository import Table
+from casetui.vault.tables import Table
 from casetui.vault.vault import Vault
 
 if TYPE_CHECKING:

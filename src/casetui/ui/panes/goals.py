@@ -7,7 +7,6 @@ progress notes are hidden; its number, status and dates stay.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Sequence
 from typing import Any, ClassVar
 
 from rich.text import Text
@@ -28,7 +27,6 @@ from casetui.ui.masking import HIDDEN, free_text, is_masked, need_label
 from casetui.ui.panes.record_pane import RecordPane, Removal
 from casetui.ui.safe_text import one_line, short_date
 from casetui.ui.widgets.row_list import Column, Row, RowList
-from casetui.vault.repository import Repository
 
 STATUS_CYCLE = (
     GoalStatus.NOT_STARTED,
@@ -41,12 +39,6 @@ STATUS_CYCLE = (
 
 def ordered(goals: list[Goal]) -> list[Goal]:
     return sorted(goals, key=lambda g: (g.priority, g.id))
-
-
-def save_each(repo: Repository, goals: Sequence[Goal]) -> None:
-    """Save renumbered goals as one change: one save, one redraw."""
-    for goal in goals:
-        casework.save(repo, goal)
 
 
 class GoalsPane(RecordPane[Goal]):
@@ -196,7 +188,7 @@ class GoalsPane(RecordPane[Goal]):
             for n, g in enumerate(goals, start=1)
             if g.priority != n
         ]
-        self.write("", save_each, renumbered)
+        self.write("", casework.save_all, renumbered)
         self.query_one(RowList).set_rows(self.query_one(RowList).rows, keep_key=goal.id)
 
     def removal(self, goal: Goal) -> Removal:

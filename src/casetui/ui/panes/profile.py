@@ -18,7 +18,7 @@ from casetui.core.history_records import Assignment, CaseEvent
 from casetui.core.labels import neutral_label
 from casetui.core.records import Client
 from casetui.core.rules import staff_by_name
-from casetui.services import casework
+from casetui.services import caseload_view, casework
 from casetui.ui.forms.casework_fields import close_fields, reassign_fields, reopen_fields
 from casetui.ui.forms.client_fields import client_fields, client_values
 from casetui.ui.forms.form import FormScreen, required_date
@@ -196,7 +196,7 @@ class ProfilePane(Pane):
 
         needs = self.vault.repo.needs.for_parent(client.id)
         open_needs = sum(1 for n in needs if n.status in OPEN_NEED_STATUSES)
-        plan = self.vault.repo.safety_plan_for(client.id)
+        plan = caseload_view.safety_plan_for(self.vault.repo, client.id)
 
         def build_close(values: dict[str, Any]) -> dict[str, Any]:
             on = required_date(values, "on")

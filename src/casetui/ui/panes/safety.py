@@ -15,7 +15,7 @@ from textual.containers import VerticalScroll
 from textual.widgets import Static
 
 from casetui.core.private_records import SafetyPlan
-from casetui.services import casework
+from casetui.services import caseload_view, casework
 from casetui.ui.forms.casework_fields import SAFETY_PLAN_FIELDS, safety_plan_fields
 from casetui.ui.forms.confirm import ConfirmScreen
 from casetui.ui.forms.form import FormScreen
@@ -72,7 +72,7 @@ class SafetyPane(Pane):
             yield Static("", id="safety-text")
 
     def refresh_data(self) -> None:
-        plan = self.vault.repo.safety_plan_for(self.client_id)
+        plan = caseload_view.safety_plan_for(self.vault.repo, self.client_id)
         box = self.query_one("#safety-text", Static)
         if plan is None:
             box.update(
@@ -95,7 +95,10 @@ class SafetyPane(Pane):
             self.refresh_data()
 
     def _refuse_while_shared(self) -> bool:
-        if is_masked(self) and self.vault.repo.safety_plan_for(self.client_id) is not None:
+        if (
+            is_masked(self)
+            and caseload_view.safety_plan_for(self.vault.repo, self.client_id) is not None
+        ):
             self.app.notify(
                 "The safety plan stays hidden while screen sharing. Turn screen sharing off first.",
                 markup=False,
@@ -107,7 +110,7 @@ class SafetyPane(Pane):
     def action_reveal(self) -> None:
         if self._refuse_while_shared():
             return
-        if self.vault.repo.safety_plan_for(self.client_id) is None:
+        if caseload_view.safety_plan_for(self.vault.repo, self.client_id) is None:
             self.app.notify(
                 "There is no safety plan to show yet. Press e to write one with the client.",
                 markup=False,
@@ -138,7 +141,7 @@ class SafetyPane(Pane):
     def action_edit(self) -> None:
         if self._refuse_while_shared():
             return
-        plan = self.vault.repo.safety_plan_for(self.client_id)
+        plan = caseload_view.safety_plan_for(self.vault.repo, self.client_id)
         client_id = self.client_id
         if plan is None:
             initial: dict[str, Any] = {

@@ -19,13 +19,13 @@ from casetui.core.choices import AuditAction, ClientStatus
 from casetui.core.readiness_checks import Check, ClientReadiness, ManagerReadiness, Verdict
 from casetui.core.readiness_report import TAB_NAMES, headline, managers_of, summarise
 from casetui.core.records import Client
+from casetui.services.readiness import accreditation
 from casetui.ui.masking import client_name, is_masked, on_masking
 from casetui.ui.records_view import ShowsRecords
 from casetui.ui.safe_text import one_line
 from casetui.ui.widgets.chrome import CaseScreen
 from casetui.ui.widgets.row_list import Column, Row, RowList
 from casetui.ui.worker_errors import reports_crashes
-from casetui.vault.readiness import accreditation
 
 #: Where to fix a line, short enough for the list at 80 columns.
 SHORT_TAB_NAMES = {"week": "Week"} | {
@@ -147,6 +147,7 @@ class AccreditationScreen(ShowsRecords, CaseScreen):
     @work(thread=True, exclusive=True, group="accreditation", exit_on_error=False)
     @reports_crashes("checking accreditation readiness")
     def _check(self) -> None:
+
         app = self.case_app
         vault = app.vault
         if vault is None:

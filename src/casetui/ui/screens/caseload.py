@@ -25,7 +25,7 @@ from textual.widgets import Footer, Input, Static
 from casetui.core.choices import ClientStatus, LegalEngagement
 from casetui.core.records import Client
 from casetui.core.rules import CaseloadRow, staff_by_name
-from casetui.services import casework
+from casetui.services import caseload_view, casework
 from casetui.ui.forms.client_fields import client_fields, client_values
 from casetui.ui.forms.form import FormScreen
 from casetui.ui.masking import client_name, is_masked, on_masking
@@ -196,7 +196,9 @@ class CaseloadScreen(ShowsRecords, Screen[None]):
         if self.scope == "mine" and staff_id is None:
             caseload: list[CaseloadRow] = []
         else:
-            caseload = vault.repo.caseload(app.today, staff_id=staff_id, statuses=self._statuses())
+            caseload = caseload_view.caseload(
+                vault.repo, app.today, staff_id=staff_id, statuses=self._statuses()
+            )
         masked = is_masked(self)
         if masked:  # in the order the labels read, not the hidden names
             caseload.sort(key=lambda row: (self._shown_name(row.client).casefold(), row.client.id))
@@ -208,7 +210,7 @@ class CaseloadScreen(ShowsRecords, Screen[None]):
         self.query_one("#title", Static).update(one_line(title))
         capacity = self.query_one("#capacity", Static)
         if self.scope == "mine" and app.owner_id is not None:
-            cap = vault.repo.capacity(app.owner_id)
+            cap = caseload_view.capacity(vault.repo, app.owner_id)
             capacity.update(one_line(cap.describe()))
             capacity.set_class(cap.over, "over")
         else:

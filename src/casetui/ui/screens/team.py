@@ -10,11 +10,12 @@ from textual.binding import Binding, BindingType
 from textual.widgets import Footer, Static
 
 from casetui.core.schedule import week_of
+from casetui.services import week_view
+from casetui.services.week_view import SupervisorRow
 from casetui.ui.records_view import ShowsRecords
 from casetui.ui.safe_text import one_line
 from casetui.ui.widgets.chrome import CaseScreen
 from casetui.ui.widgets.row_list import Column, Row, RowList
-from casetui.vault.operations import SupervisorRow
 
 if TYPE_CHECKING:
     pass
@@ -70,7 +71,7 @@ class TeamScreen(ShowsRecords, CaseScreen):
 
     def reload(self) -> None:
         app = self.case_app
-        rows = app.require_vault().repo.supervisor_rows(app.today)
+        rows = week_view.supervisor_rows(app.require_vault().repo, app.today)
         self.query_one(RowList).set_rows([self._row(r) for r in rows])
         monday = week_of(app.today)
         self.query_one("#team-title", Static).update(

@@ -18,6 +18,7 @@ from textual.worker import get_current_worker
 
 from casetui.core.errors import VaultError
 from casetui.core.today import Section, TodayItem, when_text
+from casetui.services import today_view
 from casetui.ui.masking import is_masked, on_masking, stored_client_name
 from casetui.ui.records_view import ShowsRecords
 from casetui.ui.safe_text import one_line
@@ -120,7 +121,8 @@ class TodayScreen(ShowsRecords, CaseScreen):
         repo = app.require_vault().repo
         staff_id = None if everyone or app.owner_id is None else app.owner_id
         try:
-            items = repo.today(
+            items = today_view.today(
+                repo,
                 app.today,
                 staff_id=staff_id,
                 stalled_after_days=app.settings.stalled_after_days,

@@ -26,7 +26,9 @@ from casetui.ui.session import session_of
 from casetui.ui.widgets.chrome import DemoBanner
 from casetui.ui.worker_errors import tell, unexpected
 from casetui.vault.lock import holder
-from casetui.vault.vault import Vault, VaultPaths, passphrase_unlocker
+from casetui.vault.paths import VaultPaths
+from casetui.vault.unlocking import passphrase_unlocker
+from casetui.vault.vault import Vault
 
 CARD_CSS = """
     Center { height: 1fr; align: center middle; }

@@ -25,7 +25,7 @@ from casetui.core import schedule
 from casetui.core.choices import BlockKind
 from casetui.core.errors import ValidationError
 from casetui.core.records import AdminBlock
-from casetui.services import casework
+from casetui.services import caseload_view, casework, week_view
 from casetui.ui.forms.choice import ChoiceScreen
 from casetui.ui.forms.client_fields import choices
 from casetui.ui.forms.confirm import ConfirmScreen
@@ -37,7 +37,7 @@ from casetui.ui.widgets.chrome import CaseScreen
 from casetui.ui.widgets.week_grid import LEGEND, WeekGrid
 
 if TYPE_CHECKING:
-    from casetui.vault.repository import Repository
+    pass
 
 SCOPE_ANSWERS = (
     ("t", "Just this one", "this"),
@@ -159,8 +159,10 @@ class WeekScreen(ShowsRecords, CaseScreen):
     def reload(self) -> None:
         repo = self.case_app.require_vault().repo
         staff = repo.staff.require(self.staff_id)
-        slots, meetings = repo.week(self.staff_id, self.monday)
-        summary = schedule.week_summary(staff, slots, len(meetings), repo.capacity(self.staff_id))
+        slots, meetings = week_view.week(repo, self.staff_id, self.monday)
+        summary = schedule.week_summary(
+            staff, slots, len(meetings), caseload_view.capacity(repo, self.staff_id)
+        )
         self.query_one(WeekGrid).show_week(self.monday, self.case_app.today, slots, meetings)
         sunday = self.monday + timedelta(days=6)
         self.query_one("#week-title", Static).update(
@@ -282,14 +284,7 @@ class WeekScreen(ShowsRecords, CaseScreen):
 
             def apply(changed: AdminBlock) -> None:
                 kept, new = schedule.split_edit(block, day, changed, scope)  # type: ignore[arg-type]
-
-                def change(repo: Repository) -> None:
-                    # One write for both halves of a split block: no service does this yet.
-                    if kept is None and new.id != block.id:
-                        repo.admin_blocks.remove(block.id)
-                    repo.put_all([r for r in (kept, new) if r is not None])
-
-                self._run("Time block saved.", change)
+                self._run("Time block saved.", casework.change_time_block, block.id, kept, new)
 
             initial = self._initial(block, day)
             if scope == "this":

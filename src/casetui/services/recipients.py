@@ -29,7 +29,8 @@ from casetui.files import atomic_write
 from casetui.vault import keys
 from casetui.vault.backups import Backup
 from casetui.vault.destinations import write_user_file
-from casetui.vault.vault import OWN_KEY_NAME, SaveResult, Vault
+from casetui.vault.document import OWN_KEY_NAME
+from casetui.vault.vault import SaveResult, Vault
 
 MAX_NAME = 80
 RECOVERY_NAME = "recovery key"

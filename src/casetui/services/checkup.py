@@ -20,14 +20,9 @@ from casetui.files import NotAFile, is_private, open_regular
 from casetui.vault import keys, passphrase_file
 from casetui.vault.audit import check_chain
 from casetui.vault.backups import Backup
-from casetui.vault.vault import (
-    META_ID,
-    META_TABLE,
-    PREVIOUS_KEY_NAME,
-    Unlocker,
-    Vault,
-    load_document,
-)
+from casetui.vault.document import META_ID, META_TABLE, PREVIOUS_KEY_NAME, load_document
+from casetui.vault.unlocking import Unlocker
+from casetui.vault.vault import Vault
 
 
 @dataclass(frozen=True, slots=True)

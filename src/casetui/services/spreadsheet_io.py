@@ -3,8 +3,8 @@
 The checking lives in :mod:`casetui.core.sheets` and the mapping in
 :mod:`casetui.core.sheets.mapping`; this module reads the files, asks the vault for
 its records, and writes. An import goes through the same
-:func:`~casetui.vault.interchange.plan_import` and
-:func:`~casetui.vault.interchange.apply_import` as ``casetui import``: nothing is
+:func:`~casetui.services.interchange.plan_import` and
+:func:`~casetui.services.interchange.apply_import` as ``casetui import``: nothing is
 written unless every row is valid, then the vault is saved once, with one
 "imported" entry in the audit trail.
 """
@@ -31,9 +31,10 @@ from casetui.core.sheets.read import (
     sniff_delimiter,
 )
 from casetui.core.sheets.suggest import guess_date_formats, match_headings, suggest_mapping
+from casetui.services import caseload_view
+from casetui.services.interchange import ImportPlan, apply_import, plan_import, read_user_file
 from casetui.vault import keys
 from casetui.vault.destinations import check_destination, write_user_file
-from casetui.vault.interchange import ImportPlan, apply_import, plan_import, read_user_file
 from casetui.vault.vault import Vault
 
 MAX_MAPPING_BYTES = 1 << 20
@@ -186,7 +187,7 @@ def write_caseload_csv(
     """
     suffixes = CSV_SUFFIXES if plaintext else (*CSV_SUFFIXES, ".csv.age")
     check_destination(vault, out, overwrite=overwrite, what="the export", suffixes=suffixes)
-    rows = vault.repo.caseload(as_of, statuses=frozenset(ClientStatus))
+    rows = caseload_view.caseload(vault.repo, as_of, statuses=frozenset(ClientStatus))
     payload = caseload_csv(rows).encode()
     data = payload if plaintext else keys.encrypt(payload, vault.recipients)
     write_user_file(

@@ -35,7 +35,8 @@ from casetui.core.choices import AuditAction
 from casetui.core.errors import ReadOnlyVault, SaveFailed, VaultError
 from casetui.files import atomic_write
 from casetui.vault import keys
-from casetui.vault.vault import OWN_KEY_NAME, PREVIOUS_KEY_NAME, Vault
+from casetui.vault.document import OWN_KEY_NAME, PREVIOUS_KEY_NAME
+from casetui.vault.vault import Vault
 
 BackupChoice = Literal["reencrypt", "delete"]
 
