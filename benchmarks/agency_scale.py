@@ -50,9 +50,9 @@ from casetui.core.text import json_may_need_cleaning, sanitise_document
 from casetui.services import caseload_view, today_view, week_view
 from casetui.services.readiness import accreditation
 from casetui.vault import keys
-from casetui.vault.paths import VaultPaths
 from casetui.vault.unlocking import keyring_unlocker
 from casetui.vault.vault import Vault
+from casetui.vault.vault_paths import VaultPaths
 
 PASSPHRASE = "benchmark only passphrase"
 WORDS = [

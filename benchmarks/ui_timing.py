@@ -115,9 +115,9 @@ async def filter_keystrokes(clients: int) -> dict[str, list[float] | int]:
     from casetui.ui.screens.caseload import CaseloadScreen
     from casetui.ui.widgets.row_list import RowList
     from casetui.vault import keys
-    from casetui.vault.paths import VaultPaths
     from casetui.vault.unlocking import keyring_unlocker
     from casetui.vault.vault import Vault
+    from casetui.vault.vault_paths import VaultPaths
 
     words = ("client 1", "client 19", "spanish", "zzz")
     with tempfile.TemporaryDirectory() as tmp:

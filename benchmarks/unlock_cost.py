@@ -27,8 +27,8 @@ from pathlib import Path
 import pyrage
 
 from casetui.vault import passphrase_file
-from casetui.vault.paths import VaultPaths
 from casetui.vault.vault import Vault
+from casetui.vault.vault_paths import VaultPaths
 
 PASSPHRASE = "benchmark lantern orchard river"
 

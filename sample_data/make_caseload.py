@@ -51,7 +51,7 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 from casetui.core.accreditation import readiness
-from casetui.core.casework import close_case, consent_state, reassign, reopen_case, valid_consent
+from casetui.core.case_rules import close_case, consent_state, reassign, reopen_case, valid_consent
 from casetui.core.catalog import CATALOG_BY_KEY
 from casetui.core.choices import (
     ACTIVE_GOAL_STATUSES,

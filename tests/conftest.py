@@ -21,9 +21,9 @@ from pathlib import Path
 import pytest
 
 from casetui.vault import audit, keys
-from casetui.vault.paths import VaultPaths
 from casetui.vault.unlocking import identity_unlocker
 from casetui.vault.vault import Vault
+from casetui.vault.vault_paths import VaultPaths
 
 PASSPHRASE = "tidy lantern orchard seventeen"
 REPO = Path(__file__).resolve().parent.parent

@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from casetui.core import casework
+from casetui.core import case_rules as casework
 from casetui.core.accreditation import (
     basic_needs,
     designated_manager,

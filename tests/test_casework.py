@@ -7,7 +7,7 @@ from datetime import date
 
 import pytest
 
-from casetui.core import casework
+from casetui.core import case_rules as casework
 from casetui.core.choices import (
     REFERRAL_PATH,
     CaseEventKind,

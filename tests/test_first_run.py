@@ -38,9 +38,9 @@ from casetui.ui.screens.unlock import KeepSafeScreen, SetupScreen, UnlockScreen
 from casetui.ui.screens.who_are_you import NO_OWNER_LINE, READ_ONLY_LINE, WhoAreYouScreen
 from casetui.ui.widgets.row_list import RowList
 from casetui.vault.keys import Keyring
-from casetui.vault.paths import VaultPaths
 from casetui.vault.unlocking import keyring_unlocker
 from casetui.vault.vault import Vault
+from casetui.vault.vault_paths import VaultPaths
 from tests.conftest import PASSPHRASE, clean_env, run_casetui
 from tests.test_ui_flows import TODAY, wait_for
 

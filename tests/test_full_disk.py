@@ -21,9 +21,9 @@ import pytest
 
 from casetui import cli
 from casetui.ui.app import CaseApp
-from casetui.vault.paths import VaultPaths
 from casetui.vault.unlocking import identity_unlocker, passphrase_unlocker
 from casetui.vault.vault import Vault
+from casetui.vault.vault_paths import VaultPaths
 from tests.conftest import PASSPHRASE, VaultFiles
 from tests.test_ui_flows import app_for, caseload_ready, wait_for
 

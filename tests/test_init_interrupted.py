@@ -21,8 +21,8 @@ import pytest
 
 from casetui import cli
 from casetui.services.checkup import check_vault
-from casetui.vault.paths import VaultPaths
 from casetui.vault.unlocking import passphrase_unlocker
+from casetui.vault.vault_paths import VaultPaths
 from tests.conftest import LOW_WORK_FACTOR, PASSPHRASE, clean_env
 
 KILLS = 50

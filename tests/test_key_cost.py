@@ -13,9 +13,9 @@ import pyrage
 import pytest
 
 from casetui.vault import keys, passphrase_file
-from casetui.vault.paths import VaultPaths
 from casetui.vault.unlocking import passphrase_unlocker
 from casetui.vault.vault import Vault
+from casetui.vault.vault_paths import VaultPaths
 from tests.conftest import PASSPHRASE, VaultFiles, run_casetui
 from tests.test_interop_age import age_decrypt_with_passphrase
 

@@ -17,9 +17,9 @@ import pytest
 
 from casetui.core.errors import VaultError
 from casetui.vault.lock import VaultLock, holder
-from casetui.vault.paths import VaultPaths
 from casetui.vault.unlocking import identity_unlocker
 from casetui.vault.vault import Vault
+from casetui.vault.vault_paths import VaultPaths
 from tests.conftest import VaultFiles, run_casetui
 
 

@@ -7,7 +7,7 @@ from datetime import date, time
 
 import pytest
 
-from casetui.core import casework
+from casetui.core import case_rules as casework
 from casetui.core.choices import (
     CaseEventKind,
     ClientStatus,

@@ -20,9 +20,9 @@ import pytest
 from casetui.core.errors import WrongKey
 from casetui.vault import keys
 from casetui.vault.document import PREVIOUS_KEY_NAME
-from casetui.vault.paths import VaultPaths
 from casetui.vault.unlocking import keyring_unlocker, passphrase_unlocker
 from casetui.vault.vault import Vault
+from casetui.vault.vault_paths import VaultPaths
 from tests.conftest import PASSPHRASE, VaultFiles, clean_env, run_casetui
 
 NEW = "copper meadow lantern drift"

@@ -10,7 +10,7 @@ from datetime import date, timedelta
 
 import pytest
 
-from casetui.core.casework import consent_state, valid_consent
+from casetui.core.case_rules import consent_state, valid_consent
 from casetui.core.choices import (
     LEGAL_TAB_ENGAGEMENTS,
     CaseEventKind,

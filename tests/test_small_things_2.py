@@ -209,8 +209,8 @@ def test_open_elsewhere_names_the_case_manager_then_the_account(tmp_path: Path) 
 
 
 def test_an_unlocked_vault_writes_its_case_manager_into_the_lock(tmp_path: Path) -> None:
-    from casetui.vault.paths import VaultPaths
     from casetui.vault.vault import Vault
+    from casetui.vault.vault_paths import VaultPaths
 
     path = tmp_path / "vault.age"
     with Vault.create(path, "correct horse battery staple", owner_name="Robin Case"):

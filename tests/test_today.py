@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from casetui.core import casework
+from casetui.core import case_rules as casework
 from casetui.core.choices import (
     BlockKind,
     ClientStatus,

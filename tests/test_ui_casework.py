@@ -19,7 +19,7 @@ from textual.widgets import Checkbox, Select, Static, Tab, TabbedContent
 
 import casetui.ui.app
 from casetui.config import Settings
-from casetui.core import casework
+from casetui.core import case_rules as casework
 from casetui.core.choices import (
     CaseEventKind,
     ClientStatus,

@@ -28,10 +28,10 @@ from casetui.core.records import Client, Goal, Meeting, NeedItem, Partner, Staff
 from casetui.services import caseload_view
 from casetui.vault import keys
 from casetui.vault.document import VAULT_VERSION
-from casetui.vault.paths import VaultPaths
 from casetui.vault.tables import RecordInUse, RecordMissing
 from casetui.vault.unlocking import identity_unlocker, passphrase_unlocker
 from casetui.vault.vault import Vault
+from casetui.vault.vault_paths import VaultPaths
 from tests.conftest import PASSPHRASE, VaultFiles
 
 

@@ -77,8 +77,8 @@ def _masked(args: argparse.Namespace) -> bool | None:
 def run_open(args: argparse.Namespace) -> int:
     # Textual loads here, when the app starts, never for --help or another command.
     from casetui.ui.launch import run_app
-    from casetui.vault.paths import VaultPaths
     from casetui.vault.unlocking import keyring_unlocker
+    from casetui.vault.vault_paths import VaultPaths
 
     path = vault_path(args).absolute()
     preset = None

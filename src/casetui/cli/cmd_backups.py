@@ -94,9 +94,9 @@ def run_restore(args: argparse.Namespace) -> int:
     from casetui.vault import keys
     from casetui.vault.backups import Backups
     from casetui.vault.lock import VaultLock
-    from casetui.vault.paths import VaultPaths
     from casetui.vault.unlocking import keyring_unlocker
     from casetui.vault.vault import Vault
+    from casetui.vault.vault_paths import VaultPaths
 
     path = vault_path(args)
     paths = VaultPaths(path)

@@ -103,8 +103,8 @@ def add_recovery_key_parser(commands: argparse._SubParsersAction[CliParser]) -> 
 
 def run_init(args: argparse.Namespace) -> int:
     from casetui.core.errors import ValidationError
-    from casetui.vault.paths import VaultPaths
     from casetui.vault.vault import Vault
+    from casetui.vault.vault_paths import VaultPaths
 
     path = vault_path(args)
     paths = VaultPaths(path)
@@ -236,7 +236,7 @@ def run_rotate_key(args: argparse.Namespace) -> int:
 
 def _refuse_vault_key_file(out: Path, args: argparse.Namespace) -> None:
     """Never let a new personal key replace a vault's own key file."""
-    from casetui.vault.paths import VaultPaths
+    from casetui.vault.vault_paths import VaultPaths
 
     paths = VaultPaths(vault_path(args))
     protected = {paths.vault, paths.identity, paths.lock}

@@ -145,7 +145,7 @@ def _report(name: str, plan: SheetPlan, *, dry_run: bool) -> None:
 
 def _suggest_map(args: argparse.Namespace, source: Path) -> int:
     from casetui.services import spreadsheet_io as sheets
-    from casetui.vault.paths import VaultPaths
+    from casetui.vault.vault_paths import VaultPaths
 
     text, headings, chosen, note = sheets.suggest_for(source)
     if note:

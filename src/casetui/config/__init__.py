@@ -1,13 +1,13 @@
 """Where casetui keeps things, and the settings in ``config.toml``.
 
-:mod:`~casetui.config.paths` says where the files live,
+:mod:`~casetui.config.locations` says where the files live,
 :mod:`~casetui.config.settings` declares each setting once,
 :mod:`~casetui.config.loading` reads the file forgivingly and
-:mod:`~casetui.config.saving` writes it. Nothing here loads Textual.
+:mod:`~casetui.config.settings_file` writes it. Nothing here loads Textual.
 """
 
 from casetui.config.loading import load_settings
-from casetui.config.paths import (
+from casetui.config.locations import (
     APP_NAME,
     CONFIG_ENV,
     CONFIG_FILE_NAME,
@@ -20,7 +20,6 @@ from casetui.config.paths import (
     default_vault_path,
     user_themes_dir,
 )
-from casetui.config.saving import SettingsNotSaved, save_changes, save_settings, write_defaults
 from casetui.config.settings import (
     CHANGEABLE_IN_APP,
     DEFAULT_CHECKIN_DAYS,
@@ -50,6 +49,12 @@ from casetui.config.settings import (
     MIN_SMALL_CELL,
     MIN_STALLED_DAYS,
     Settings,
+)
+from casetui.config.settings_file import (
+    SettingsNotSaved,
+    save_changes,
+    save_settings,
+    write_defaults,
 )
 
 __all__ = [

@@ -15,7 +15,7 @@ import tomllib
 from pathlib import Path
 from typing import Any
 
-from casetui.config.paths import config_path
+from casetui.config.locations import config_path
 from casetui.config.setting_kinds import FIX, FIX_READ, REJECTED, show
 from casetui.config.settings import Settings, declared
 

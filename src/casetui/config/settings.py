@@ -4,7 +4,7 @@ Each field of :class:`Settings` says, through :func:`setting`, its default, its
 kind of value (and so its check, and the notice a bad value in the file gets)
 and the note written above it in the default file. The default file's text,
 the loader (:mod:`casetui.config.loading`) and the saver
-(:mod:`casetui.config.saving`) all come from these declarations.
+(:mod:`casetui.config.settings_file`) all come from these declarations.
 """
 
 from __future__ import annotations

@@ -20,7 +20,7 @@ from enum import IntEnum
 from typing import TypeVar
 
 from casetui.core import policy
-from casetui.core.casework import EXPIRING_WITHIN_DAYS
+from casetui.core.case_rules import EXPIRING_WITHIN_DAYS
 from casetui.core.choices import (
     LEGAL_TAB_ENGAGEMENTS,
     OPEN_REFERRAL_STATUSES,

@@ -6,7 +6,7 @@ raises :class:`casetui.core.errors.VaultError` or ``ValueError`` with one senten
 when the change is refused; a refused change leaves the records as they were.
 
 Case moves that touch more than one record build the new records with the pure
-rules in :mod:`casetui.core.casework`, and write them with
+rules in :mod:`casetui.core.case_rules`, and write them with
 :meth:`~casetui.vault.repository.Repository.put_all`, which checks every
 reference first, all under the vault's mutex, so a save in the background never
 sees half a move.
@@ -18,7 +18,7 @@ from collections.abc import Sequence
 from datetime import date
 from typing import TYPE_CHECKING, TypeVar
 
-from casetui.core import casework as case_rules
+from casetui.core import case_rules
 from casetui.core.choices import ClosureReason, ReferralStatus
 from casetui.core.records import AdminBlock, Client, Record, Referral
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, time, timedelta
 from typing import TYPE_CHECKING
 
-from casetui.core.casework import EXPIRING_WITHIN_DAYS
+from casetui.core.case_rules import EXPIRING_WITHIN_DAYS
 from casetui.core.choices import OPEN_REFERRAL_STATUSES, ClientStatus, LegalKind
 from casetui.core.private_records import Consent, LegalMatter
 from casetui.core.records import Meeting, Referral

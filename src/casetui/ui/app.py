@@ -40,7 +40,7 @@ from casetui.ui.navigation import Navigator
 from casetui.ui.palette import palette_commands
 from casetui.ui.reopening import OPENING, note_asked
 from casetui.ui.resume import opening
-from casetui.ui.saving import Saver, SaveState
+from casetui.ui.save_worker import Saver, SaveState
 from casetui.ui.screens.caseload import CaseloadScreen
 from casetui.ui.screens.help import HelpScreen
 from casetui.ui.screens.unlock import OpeningScreen, SetupScreen, UnlockScreen

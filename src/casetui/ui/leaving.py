@@ -14,7 +14,7 @@ from textual.worker import WorkerFailed
 from casetui.core.errors import VaultError
 from casetui.ui.forms.confirm import ConfirmScreen
 from casetui.ui.lock_flow import unsaved_form
-from casetui.ui.saving import SaveState
+from casetui.ui.save_worker import SaveState
 
 
 class Leaving:

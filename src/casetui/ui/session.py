@@ -19,7 +19,7 @@ if TYPE_CHECKING:
 
     from casetui.config.settings import Settings
     from casetui.core.choices import AuditAction
-    from casetui.ui.saving import SaveState
+    from casetui.ui.save_worker import SaveState
     from casetui.vault.repository import Repository
     from casetui.vault.unlocking import Unlocker
     from casetui.vault.vault import Vault

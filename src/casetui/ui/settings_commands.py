@@ -3,7 +3,7 @@
 The theme (Textual's "Change theme" command), the home screen, screen sharing
 at start, the idle-lock minutes and the check-in default. Each change applies to
 this session straight away; writing it to the settings file happens in a thread
-worker (see :func:`casetui.config.saving.save_changes`, which keeps every other line of
+worker (see :func:`casetui.config.settings_file.save_changes`, which keeps every other line of
 the file). A settings file with a problem is never written: the person is told
 once where it is and what is wrong, and the change lasts for this session only.
 """
@@ -18,8 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from textual.app import SystemCommand
 
-from casetui.config.paths import CONFIG_FILE_NAME
-from casetui.config.saving import SettingsNotSaved, save_changes
+from casetui.config.locations import CONFIG_FILE_NAME
 from casetui.config.setting_kinds import WholeNumber
 from casetui.config.settings import (
     MAX_CHECKIN_DAYS,
@@ -28,6 +27,7 @@ from casetui.config.settings import (
     MIN_IDLE_LOCK_MINUTES,
     declared,
 )
+from casetui.config.settings_file import SettingsNotSaved, save_changes
 from casetui.core.errors import SaveFailed, ValidationError
 from casetui.ui.forms.form import FormField, FormScreen
 from casetui.ui.user_files import is_served

@@ -7,7 +7,7 @@ loaded, so a broken theme is reported once, in a sentence, and never fails
 later while the screen is being drawn.
 
 The packaged themes live in ``resource_dir("themes")``; the user may add more
-in :func:`casetui.config.paths.user_themes_dir`. A user theme can neither replace a
+in :func:`casetui.config.locations.user_themes_dir`. A user theme can neither replace a
 packaged theme nor one of Textual's own: if the names clash, the built-in one
 is kept and a notice says so.
 """
@@ -25,7 +25,7 @@ from textual.color import Color, ColorParseError
 from textual.css.constants import VALID_STYLE_FLAGS
 from textual.theme import BUILTIN_THEMES, Theme
 
-from casetui.config.paths import user_themes_dir
+from casetui.config.locations import user_themes_dir
 from casetui.config.settings import DEFAULT_THEME_NAME
 from casetui.resources import resource_dir
 

@@ -30,8 +30,8 @@ from casetui.files import (
 from casetui.vault import keys
 from casetui.vault.document import META_ID, META_TABLE, OWN_KEY_NAME, VAULT_FORMAT, VAULT_VERSION
 from casetui.vault.lock import VaultLock
-from casetui.vault.paths import VaultPaths
 from casetui.vault.storage import ChunkReader, Document, document_chunks
+from casetui.vault.vault_paths import VaultPaths
 
 
 @dataclass(frozen=True, slots=True)

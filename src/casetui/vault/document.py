@@ -23,9 +23,9 @@ from casetui.core.recordset import Problem, RecordSet
 from casetui.core.text import json_may_need_cleaning, printable, sanitise_document
 from casetui.files import HashingReader, NotAFile, open_regular
 from casetui.vault import keys
-from casetui.vault.paths import VaultPaths
 from casetui.vault.storage import Document
 from casetui.vault.unlocking import Unlocker
+from casetui.vault.vault_paths import VaultPaths
 
 VAULT_FORMAT = "casetui-vault"
 VAULT_VERSION = 3

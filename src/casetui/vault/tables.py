@@ -11,7 +11,7 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Collection, Iterator, Sequence
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any, Generic, TypeVar, cast
+from typing import TYPE_CHECKING, Any, Generic, Protocol, TypeVar, cast
 
 from casetui.core.errors import ValidationError, VaultDataError, VaultError
 from casetui.core.history_records import AuditEntry
@@ -31,10 +31,47 @@ from casetui.vault.audit import (
 )
 
 if TYPE_CHECKING:
-    from casetui.vault.repository import Repository
+    import threading
+
+    from casetui.vault.storage import MemoryDocumentStorage, VaultDB
 
 R = TypeVar("R", bound=Record)
 RawRow = dict[str, Any]
+
+
+class TableOwner(Protocol):
+    """What a table needs of the repository that holds it (see ``vault/repository.py``).
+
+    A protocol rather than an import, so the tables and the repository do not
+    import each other.
+    """
+
+    db: VaultDB
+    storage: MemoryDocumentStorage
+    mutex: threading.RLock
+    audit: AuditTable
+
+    @property
+    def actor(self) -> str: ...
+
+    @property
+    def meta(self) -> dict[str, Any]: ...
+
+    def set_meta(self, key: str, value: Any) -> None: ...
+
+    def check_writable(self) -> None: ...
+
+    def check_references(
+        self, record: Record, pending: Collection[tuple[str, str]] = ()
+    ) -> None: ...
+
+    def check_unreferenced(self, table: str, record_id: str) -> None: ...
+
+    def noting_need_status(self, need: NeedItem, old: RawRow | None) -> NeedItem: ...
+
+    def coding_new_client(self, client: Client) -> Client: ...
+
+    def touched(self, table: str, parents: Collection[str | None]) -> None: ...
 
 
 class RecordMissing(VaultError):
@@ -58,7 +95,7 @@ def _damaged(table: str, record_id: str, exc: Exception) -> VaultDataError:
 class Table(Generic[R]):
     """One table of records of type ``R``, optionally indexed by a parent id."""
 
-    def __init__(self, repo: Repository, cls: type[R]) -> None:
+    def __init__(self, repo: TableOwner, cls: type[R]) -> None:
         self._repo = repo
         self.cls = cls
         self.name = cls.TABLE
@@ -221,7 +258,7 @@ class AuditTable(Table[AuditEntry]):
     entries in the order they were added.
     """
 
-    def __init__(self, repo: Repository, cls: type[AuditEntry]) -> None:
+    def __init__(self, repo: TableOwner, cls: type[AuditEntry]) -> None:
         super().__init__(repo, cls)
         #: The last entry's place and hash, read from the stored rows when first needed.
         self._head: tuple[int, str] | None = None

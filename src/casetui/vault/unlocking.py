@@ -6,7 +6,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from casetui.vault import keys
-from casetui.vault.paths import VaultPaths
+from casetui.vault.vault_paths import VaultPaths
 
 Unlocker = Callable[[VaultPaths], keys.Keyring]
 

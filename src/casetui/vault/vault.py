@@ -39,12 +39,12 @@ from casetui.vault.backups import DEFAULT_KEEP, Backups
 from casetui.vault.creation import creatable, write_new_vault
 from casetui.vault.document import META_ID, META_TABLE, OWN_KEY_NAME, read_vault, records_of
 from casetui.vault.lock import VaultLock
-from casetui.vault.paths import VaultPaths
 from casetui.vault.repository import Repository
-from casetui.vault.saving import backup_before_saving, only_audit_changed, verify_unchanged
+from casetui.vault.save_checks import backup_before_saving, only_audit_changed, verify_unchanged
 from casetui.vault.seen import RemovedKey, Seen, recall
 from casetui.vault.storage import ChunkReader, Document, document_chunks, open_db
 from casetui.vault.unlocking import Unlocker
+from casetui.vault.vault_paths import VaultPaths
 
 #: A long session takes a fresh backup before saving once this much time has passed.
 BACKUP_INTERVAL = timedelta(hours=1)

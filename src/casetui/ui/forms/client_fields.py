@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from casetui.core.casework import plural
+from casetui.core.case_rules import plural
 from casetui.core.choices import (
     ClientStatus,
     Domain,

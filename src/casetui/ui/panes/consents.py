@@ -16,7 +16,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.widgets import Static
 
-from casetui.core import casework as core_casework
+from casetui.core import case_rules as core_casework
 from casetui.core.private_records import Consent
 from casetui.services import casework
 from casetui.ui.forms.casework_fields import consent_fields, revoke_fields

@@ -18,7 +18,7 @@ from textual.containers import Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Footer, Static
 
-from casetui.core.casework import join_phrases
+from casetui.core.case_rules import join_phrases
 from casetui.core.choices import MeetingKind
 from casetui.core.records import Meeting
 from casetui.core.rules import next_checkin_due, staff_by_name

@@ -18,7 +18,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.widgets import Static
 
-from casetui.core.casework import days_ago
+from casetui.core.case_rules import days_ago
 from casetui.core.catalog import CATALOG, CatalogNeed
 from casetui.core.choices import OPEN_NEED_STATUSES, Horizon, NeedStatus
 from casetui.core.records import NeedItem

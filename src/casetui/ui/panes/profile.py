@@ -12,7 +12,7 @@ from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
 from textual.widgets import Static
 
-from casetui.core import casework as core_casework
+from casetui.core import case_rules as core_casework
 from casetui.core.choices import OPEN_NEED_STATUSES, CaseEventKind, ClientStatus
 from casetui.core.history_records import Assignment, CaseEvent
 from casetui.core.labels import neutral_label

@@ -17,7 +17,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.widgets import Select, Static
 
-from casetui.core import casework as core_casework
+from casetui.core import case_rules as core_casework
 from casetui.core.choices import ReferralStatus
 from casetui.core.records import Partner, Referral
 from casetui.core.today import is_stalled

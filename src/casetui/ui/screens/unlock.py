@@ -17,7 +17,7 @@ from textual.containers import Center, Vertical
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Button, Footer, Input, Label, LoadingIndicator, Static
 
-from casetui.config.paths import default_vault_path
+from casetui.config.locations import default_vault_path
 from casetui.core.errors import OlderCopy, ValidationError, VaultBusy, VaultError, WrongKey
 from casetui.core.passphrase import MIN_LENGTH, Assessment, assess
 from casetui.core.records import Staff
@@ -26,9 +26,9 @@ from casetui.ui.session import session_of
 from casetui.ui.widgets.chrome import DemoBanner
 from casetui.ui.worker_errors import tell, unexpected
 from casetui.vault.lock import holder
-from casetui.vault.paths import VaultPaths
 from casetui.vault.unlocking import passphrase_unlocker
 from casetui.vault.vault import Vault
+from casetui.vault.vault_paths import VaultPaths
 
 CARD_CSS = """
     Center { height: 1fr; align: center middle; }

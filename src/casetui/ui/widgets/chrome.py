@@ -14,7 +14,7 @@ from casetui.ui.safe_text import one_line
 from casetui.ui.session import Session, session_of
 
 if TYPE_CHECKING:
-    from casetui.ui.saving import SaveState
+    from casetui.ui.save_worker import SaveState
 
 DEMO_TEXT = "DEMO — fictional data, deleted when you quit"
 

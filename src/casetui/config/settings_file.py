@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from casetui.config.loading import SECTION_HEADER, read_settings_file, settings_from
-from casetui.config.paths import config_path
+from casetui.config.locations import config_path
 from casetui.config.setting_kinds import FIX, FIX_READ
 from casetui.config.settings import CHANGEABLE_IN_APP, DEFAULT_CONFIG_TEXT, Settings, declared
 

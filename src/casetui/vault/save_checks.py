@@ -15,8 +15,8 @@ from casetui.vault import audit as audit_trail
 from casetui.vault.backups import Backup, Backups
 from casetui.vault.document import META_ID, META_TABLE
 from casetui.vault.lock import VaultLock
-from casetui.vault.paths import VaultPaths
 from casetui.vault.storage import Document
+from casetui.vault.vault_paths import VaultPaths
 
 
 def verify_unchanged(lock: VaultLock | None, paths: VaultPaths, fingerprint: str) -> None:
