@@ -72,10 +72,6 @@ class Session(Protocol):
         """
         ...
 
-    def run_on_vault(self, change: Callable[[Vault], object]) -> bool:
-        """Apply an in-memory change to the vault, then save (prefer :meth:`write`)."""
-        ...
-
     def changed(self) -> None:
         """Save in a worker after a change to the records."""
         ...

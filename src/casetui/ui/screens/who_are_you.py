@@ -22,6 +22,7 @@ from textual.widgets.option_list import Option
 
 from casetui.core.records import Staff
 from casetui.core.rules import staff_by_name
+from casetui.services import casework
 from casetui.ui.safe_text import one_line
 
 if TYPE_CHECKING:
@@ -125,9 +126,8 @@ def ask_who_you_are(app: Session, vault: Vault, caseload: Caseload) -> None:
             return
         if app.vault is not vault or staff_id not in vault.repo.staff:
             return
-        # The owner is the vault's own setting, not a record: no casework service writes it.
-        if not app.run_on_vault(lambda v: v.set_owner(staff_id)):
-            return  # run_on_vault said why
+        if not app.write(casework.set_owner, staff_id):
+            return  # the session said why
         app.owner_id = staff_id
         caseload.show_mine()
         name = vault.repo.staff.require(staff_id).name
