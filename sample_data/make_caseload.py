@@ -101,7 +101,7 @@ NOTE = (
     "and event in it is invented; any likeness to real people is a coincidence. Dates "
     "are as of the 'as_of' day."
 )
-# The same pattern as tests/test_sample_data.py: words this caseload never uses.
+# The same pattern as tests/core/test_sample_data.py: words this caseload never uses.
 BANNED = re.compile(
     r"\b(rape[ds]?|raping|beat(en|ing)?|blood|bruis\w*|strangl\w*|kill\w*|gun|knife|"
     r"stab\w*|choke\w*|naked|sex(ual)? acts?|victim)\b",
