@@ -21,7 +21,7 @@ def audit_watch(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     hold any of the text that was written (sentences, names and notes).
     """
     from casetui.vault.audit import entry_for_change
-    from casetui.vault.repository import AuditTable, Table
+    from casetui.vault.tables import AuditTable, Table
 
     writes: list[tuple[str, str, dict[str, object] | None, dict[str, object] | None]] = []
     entries: list[dict[str, object]] = []
