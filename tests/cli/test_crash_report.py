@@ -25,6 +25,7 @@ from rich.traceback import Traceback
 from casetui import cli, crash
 from casetui.ui.app import CaseApp
 from tests.conftest import PASSPHRASE, VaultFiles, clean_env
+from tests.e2e.conftest import launch  # noqa: F401  (the fixture)
 from tests.e2e.test_e2e_tmux import Launch
 from tests.ui.test_ui_flows import app_for, caseload_ready
 
@@ -357,7 +358,7 @@ casetui.ui.app.CaseApp.action_help = broken_help
 
 
 def test_a_crash_in_the_real_app_prints_no_details_and_exits_70(
-    launch: Launch,
+    launch: Launch,  # noqa: F811
     vault_files: VaultFiles,
     home: Path,
     tmp_path: Path,

@@ -23,6 +23,7 @@ from casetui.ui.screens.client import TABS, ClientScreen
 from casetui.ui.screens.week import WeekScreen
 from casetui.ui.widgets.row_list import RowList
 from casetui.ui.widgets.week_grid import WeekGrid
+from tests.ui.test_snapshots import sample_app  # noqa: F401  (the fixture)
 from tests.ui.test_ui_flows import wait_for
 from tests.ui.test_ui_week import cell
 
@@ -86,7 +87,7 @@ def _assert_tabs_fit(screen: ClientScreen, width: int, expected: set[str]) -> No
         )
 
 
-async def test_all_ten_tabs_fit_with_their_keys(sample_app: CaseApp) -> None:
+async def test_all_ten_tabs_fit_with_their_keys(sample_app: CaseApp) -> None:  # noqa: F811
     app = sample_app
     async with app.run_test(size=SIZE) as pilot:
         screen = await _open_client(pilot, app, _legal_client)
@@ -99,14 +100,14 @@ async def test_all_ten_tabs_fit_with_their_keys(sample_app: CaseApp) -> None:
             _assert_tabs_fit(screen, SIZE[0], {tab for tab, _label in TABS})
 
 
-async def test_nine_tabs_fit_without_legal(sample_app: CaseApp) -> None:
+async def test_nine_tabs_fit_without_legal(sample_app: CaseApp) -> None:  # noqa: F811
     app = sample_app
     async with app.run_test(size=SIZE) as pilot:
         screen = await _open_client(pilot, app, _other_client)
         _assert_tabs_fit(screen, SIZE[0], {tab for tab, _label in TABS if tab != "legal"})
 
 
-async def test_wide_terminal_keeps_the_full_names(sample_app: CaseApp) -> None:
+async def test_wide_terminal_keeps_the_full_names(sample_app: CaseApp) -> None:  # noqa: F811
     app = sample_app
     async with app.run_test(size=(120, 40)) as pilot:
         screen = await _open_client(pilot, app, _legal_client)
@@ -117,7 +118,7 @@ async def test_wide_terminal_keeps_the_full_names(sample_app: CaseApp) -> None:
 
 
 @pytest.mark.parametrize("sharing", [False, True], ids=["plain", "screen-sharing"])
-async def test_client_header_is_one_line(sample_app: CaseApp, sharing: bool) -> None:
+async def test_client_header_is_one_line(sample_app: CaseApp, sharing: bool) -> None:  # noqa: F811
     app = sample_app
     async with app.run_test(size=SIZE) as pilot:
         screen = await _open_client(pilot, app, _legal_client)
@@ -135,7 +136,7 @@ async def test_client_header_is_one_line(sample_app: CaseApp, sharing: bool) -> 
         assert shown.endswith("…") or len(shown) < header.region.width
 
 
-async def test_week_cells_keep_the_weekly_mark(sample_app: CaseApp) -> None:
+async def test_week_cells_keep_the_weekly_mark(sample_app: CaseApp) -> None:  # noqa: F811
     app = sample_app
     async with app.run_test(size=SIZE) as pilot:
         await _caseload(pilot, app)
@@ -170,7 +171,7 @@ async def test_week_cells_keep_the_weekly_mark(sample_app: CaseApp) -> None:
         assert "S self-care" in legend and "↻ every week" in legend
 
 
-async def test_unticked_checkbox_shows_no_x(sample_app: CaseApp) -> None:
+async def test_unticked_checkbox_shows_no_x(sample_app: CaseApp) -> None:  # noqa: F811
     app = sample_app
     async with app.run_test(size=SIZE) as pilot:
         await _caseload(pilot, app)
@@ -192,7 +193,7 @@ async def test_unticked_checkbox_shows_no_x(sample_app: CaseApp) -> None:
         assert box.render().plain.startswith("▐X▌")
 
 
-async def test_long_labels_are_not_cut(sample_app: CaseApp) -> None:
+async def test_long_labels_are_not_cut(sample_app: CaseApp) -> None:  # noqa: F811
     """ "Scheduled case meeting" whole in the meetings list at 80 columns."""
     app = sample_app
     async with app.run_test(size=SIZE) as pilot:

@@ -20,7 +20,7 @@ from casetui.ui.screens.team import TeamScreen
 from casetui.ui.screens.week import WeekScreen
 from casetui.ui.widgets.row_list import RowList
 from casetui.ui.widgets.week_grid import WeekGrid
-from tests.ui.test_snapshots import SIZES
+from tests.ui.test_snapshots import SIZES, sample_app  # noqa: F401  (the fixture)
 from tests.ui.test_ui_flows import wait_for
 
 Run = Callable[[Pilot[int]], Awaitable[None]]
@@ -56,9 +56,9 @@ async def _open_team(pilot: Pilot[int]) -> None:
 
 
 @pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
-def test_week(snap_compare, sample_app: CaseApp, size: tuple[int, int]) -> None:  # type: ignore[no-untyped-def]
+def test_week(snap_compare, sample_app: CaseApp, size: tuple[int, int]) -> None:  # type: ignore[no-untyped-def]  # noqa: F811
     assert snap_compare(sample_app, terminal_size=size, run_before=_open_week)
 
 
-def test_team(snap_compare, sample_app: CaseApp) -> None:  # type: ignore[no-untyped-def]
+def test_team(snap_compare, sample_app: CaseApp) -> None:  # type: ignore[no-untyped-def]  # noqa: F811
     assert snap_compare(sample_app, terminal_size=(80, 24), run_before=_open_team)

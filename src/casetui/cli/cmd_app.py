@@ -118,7 +118,7 @@ def run_demo(args: argparse.Namespace) -> int:
     if args.port is not None or args.host is not None:
         raise CliError("--port and --host only apply with --web; add --web or leave them out.", 2)
     # Textual loads here, when the demo starts, never for --help or another command.
-    from casetui.cli.cmd_app import run_demo as launch_demo
+    from casetui.ui.launch import run_demo as launch_demo
 
     settings, notices = user_settings()
     return launch_demo(settings=settings, notices=notices, masked=_masked(args))

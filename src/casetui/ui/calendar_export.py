@@ -10,8 +10,7 @@ from casetui.core.choices import AuditAction
 from casetui.core.errors import ValidationError
 from casetui.core.ical import DEFAULT_WEEKS, CalendarFile
 from casetui.core.text import plural
-from casetui.crash import SUFFIX
-from casetui.services.calendar_feed import WHAT, calendar_for, local_zone
+from casetui.services.calendar_feed import SUFFIX, WHAT, calendar_for, local_zone
 from casetui.ui.exports import Exported, export_file
 from casetui.ui.forms.confirm import ConfirmScreen
 from casetui.ui.forms.form import FormField, FormScreen

@@ -17,8 +17,7 @@ from casetui.core.errors import ValidationError
 from casetui.core.labels import NO_INITIALS, initials
 from casetui.core.printout import SECTION_LABELS, SECTIONS, audit_detail, choose_sections
 from casetui.core.printout_render import render
-from casetui.core.stats.render import FORMATS
-from casetui.services.goal_sheet_print import SUFFIXES, WHAT, goal_sheet_for
+from casetui.services.goal_sheet_print import FORMATS, SUFFIXES, WHAT, goal_sheet_for
 from casetui.ui.exports import Exported, export_file
 from casetui.ui.forms.form import FormField, FormScreen
 from casetui.ui.user_files import (
