@@ -1,4 +1,4 @@
-"""The core and vault never load Textual, and --help stays light."""
+"""Nothing below the app loads Textual, and --help stays light."""
 
 from __future__ import annotations
 
@@ -12,6 +12,16 @@ import sys
 {imports}
 loaded = sorted(m for m in sys.modules if m == "textual" or m.startswith("textual."))
 print(",".join(loaded))
+"""
+
+
+#: Imports every module of the layers under the app: core, files, config, vault, services.
+EVERY_MODULE_BELOW_THE_UI = """
+import importlib, pkgutil
+import casetui.core, casetui.config, casetui.files, casetui.services, casetui.vault
+for package in (casetui.core, casetui.config, casetui.services, casetui.vault):
+    for found in pkgutil.walk_packages(package.__path__, package.__name__ + "."):
+        importlib.import_module(found.name)
 """
 
 
@@ -31,6 +41,7 @@ def modules_after(imports: str) -> str:
         "import casetui.core, casetui.core.records, casetui.core.rules, casetui.core.recordset",
         "import casetui.vault.vault, casetui.services.interchange, casetui.services.checkup",
         "import casetui.cli, casetui.config, casetui.resources",
+        EVERY_MODULE_BELOW_THE_UI,
     ],
 )
 def test_core_and_vault_load_no_textual(imports: str) -> None:
