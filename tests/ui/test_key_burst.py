@@ -164,13 +164,11 @@ async def test_a_long_burst_keeps_every_key_in_order(tmp_path: Path) -> None:
     app = new_vault_app(tmp_path)
     async with app.run_test(size=(80, 24)) as pilot:
         await first_run_card(pilot, app)
-        started = time.monotonic()
         burst(app, f"{name}\t{phrase}\t{phrase}")
+        # A wait, not a speed target: how fast a burst settles is not asserted here.
         got = await settled(pilot, app, timeout=30)
         assert "secret" not in shown_text(app)
         assert got == {"name": name, "passphrase": phrase, "again": phrase}
-        # Not a slow drip: several hundred keys are handled in a few seconds at most.
-        assert time.monotonic() - started < 15
 
 
 # -- a form ---------------------------------------------------------------------------
