@@ -368,10 +368,7 @@ class Vault:
         """Record which case manager this vault's own user is ("my caseload")."""
         if not self.writable:
             raise ReadOnlyVault("This vault is open read-only; changes cannot be saved.")
-        with self.mutex:
-            meta = dict(self.meta)
-            meta["owner_staff_id"] = staff_id
-            self._db.record_table(META_TABLE).replace_row(META_ID, meta)
+        self.repo.set_meta("owner_staff_id", staff_id)
 
     def set_recipients(self, entries: list[keys.RecipientEntry]) -> None:
         """Replace the list of keys the vault is encrypted to.

@@ -244,10 +244,10 @@ class WeekScreen(ShowsRecords, CaseScreen):
         self.app.push_screen(FormScreen(title, block_fields(), initial, build), done)
 
     def _run(self, message: str, operation: Any, *args: Any) -> None:
-        """Write through the session (a service of :mod:`casework`), then redraw."""
+        """Write through the session (a service of :mod:`casework`); it redraws on
+        the ``RecordsChanged`` that follows."""
         if self.case_app.write(operation, *args):
             self.case_app.notify(message, markup=False, timeout=3)
-            self.reload()
 
     def action_add(self) -> None:
         grid = self.query_one(WeekGrid)
