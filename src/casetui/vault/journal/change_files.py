@@ -1,0 +1,357 @@
+"""What a journal file holds: a change or a snapshot part, as JSON, and their checks.
+
+Every file says which vault it belongs to, which device wrote it and its place in
+that device's sequence, and carries a MAC made with the vault's journal secret.
+The secret travels only inside snapshots, which are encrypted to the vault's
+keys, so someone who knows the public keys (anyone can) can encrypt a file to
+the vault but cannot make one that casetui applies.
+
+Reading is strict: anything that is not exactly the expected shape is refused
+with :class:`NotAJournalFile` and one reason, never half-applied.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from casetui.vault.journal.hlc import Stamp
+from casetui.vault.journal.merge_state import (
+    ABSENT,
+    Change,
+    Dot,
+    MergeState,
+    RecordChange,
+    RecordState,
+    Tombstone,
+    Version,
+)
+
+FORMAT = "casetui-vault"
+VERSION = 4
+DEVICE_PATTERN = re.compile(r"^[a-z0-9]{4,32}$")
+_RECORD_ID = re.compile(r"^[A-Za-z0-9_.:-]{1,80}$")
+_TABLE = re.compile(r"^[a-z_]{1,40}$")
+#: Which snapshot part holds a table; every other table is in "main".
+PART_OF_TABLE = {"meetings": "meetings", "audit": "audit"}
+PARTS = ("main", "meetings", "audit")
+
+
+class NotAJournalFile(ValueError):
+    """A file that is not a valid journal file of this vault; the message says why."""
+
+
+def secret_id(secret: str) -> str:
+    """A short public name for a journal secret (a hash, never the secret)."""
+    return hashlib.sha256(f"casetui-journal-secret:{secret}".encode()).hexdigest()[:16]
+
+
+def _canonical(doc: Mapping[str, Any]) -> bytes:
+    return json.dumps(
+        {k: v for k, v in doc.items() if k != "mac"},
+        sort_keys=True,
+        separators=(",", ":"),
+        ensure_ascii=False,
+    ).encode("utf-8")
+
+
+def _mac(secret: str, doc: Mapping[str, Any]) -> str:
+    return hmac.new(bytes.fromhex(secret), _canonical(doc), hashlib.sha256).hexdigest()
+
+
+def seal(doc: dict[str, Any], secret: str) -> bytes:
+    """``doc`` with its MAC, as the UTF-8 JSON written inside the age file."""
+    keyed = {**doc, "key": secret_id(secret)}
+    sealed = {**keyed, "mac": _mac(secret, keyed)}
+    return json.dumps(sealed, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+
+
+def _require(ok: bool, why: str) -> None:
+    if not ok:
+        raise NotAJournalFile(why)
+
+
+def _as_list(value: object, why: str) -> list[Any]:
+    if not isinstance(value, list):
+        raise NotAJournalFile(why)
+    return value
+
+
+def _as_dict(value: object, why: str) -> dict[str, Any]:
+    if not isinstance(value, dict):
+        raise NotAJournalFile(why)
+    return value
+
+
+def _as_str(value: object, why: str) -> str:
+    if not isinstance(value, str):
+        raise NotAJournalFile(why)
+    return value
+
+
+def _vector(value: object, why: str) -> dict[str, int]:
+    vector = _as_dict(value, why)
+    for device, counter in vector.items():
+        _require(bool(DEVICE_PATTERN.match(device)) and _counter(counter), why)
+    return {str(k): int(v) for k, v in vector.items()}
+
+
+def parse(plaintext: bytes, vault_id: str | None) -> dict[str, Any]:
+    """The JSON object in a decrypted journal file, its header checked (not its MAC)."""
+    try:
+        loaded = json.loads(plaintext.decode("utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError):
+        raise NotAJournalFile("it does not hold JSON") from None
+    doc = _as_dict(loaded, "it does not hold a journal entry")
+    _require(doc.get("format") == FORMAT, "it is not a casetui vault file")
+    version = doc.get("version")
+    if not isinstance(version, int):
+        raise NotAJournalFile("it has no format version")
+    _require(version <= VERSION, f"it was written by a newer casetui (format {version})")
+    _require(version == VERSION, f"it is in an older format ({version})")
+    _require(isinstance(doc.get("vault"), str), "it does not name its vault")
+    _require(vault_id is None or doc["vault"] == vault_id, "it belongs to another vault")
+    _require(
+        isinstance(doc.get("device"), str) and bool(DEVICE_PATTERN.match(doc["device"])),
+        "it does not name the device that wrote it",
+    )
+    _require(isinstance(doc.get("key"), str) and isinstance(doc.get("mac"), str), "it has no MAC")
+    return doc
+
+
+def verified(doc: Mapping[str, Any], secrets: Mapping[str, str]) -> bool:
+    """Whether the file's MAC was made with one of the vault's journal secrets."""
+    secret = secrets.get(str(doc.get("key")))
+    return secret is not None and hmac.compare_digest(_mac(secret, doc), str(doc.get("mac")))
+
+
+# -- changes ----------------------------------------------------------------------------
+
+
+def change_doc(change: Change, vault_id: str, by: str) -> dict[str, Any]:
+    records = []
+    for rc in change.records:
+        over = {name: [list(dot) for dot in dots] for name, dots in rc.over.items() if dots}
+        records.append([rc.table, rc.record_id, dict(rc.values), list(rc.unset), over])
+    return {
+        "format": FORMAT,
+        "version": VERSION,
+        "kind": "change",
+        "vault": vault_id,
+        "device": change.device,
+        "n": change.counter,
+        "at": change.stamp,
+        "ctx": dict(change.context),
+        "by": by[:120],
+        "records": records,
+        "gone": [[t, r, e] for t, r, e in change.gone],
+    }
+
+
+def _dot(raw: object) -> Dot:
+    why = "a replaced version is not named properly"
+    items = _as_list(raw, why)
+    _require(len(items) == 2 and _counter(items[1]), why)
+    device = _as_str(items[0], why)
+    _require(bool(DEVICE_PATTERN.match(device)), why)
+    return (device, items[1])
+
+
+def _counter(value: object) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and value > 0
+
+
+def _ids(table: object, record_id: object) -> tuple[str, str]:
+    name = _as_str(table, "a table name is not valid")
+    _require(bool(_TABLE.match(name)), "a table name is not valid")
+    rid = _as_str(record_id, "a record id is not valid")
+    _require(bool(_RECORD_ID.match(rid)), "a record id is not valid")
+    return name, rid
+
+
+def read_change(doc: Mapping[str, Any]) -> Change:
+    """The change a parsed file holds; NotAJournalFile if any part is malformed."""
+    _require(doc.get("kind") == "change", "it is not a change")
+    _require(_counter(doc.get("n")), "it has no place in its device's sequence")
+    try:
+        stamp = Stamp.parse(doc.get("at"))
+    except ValueError:
+        raise NotAJournalFile("its time stamp is not valid") from None
+    _require(stamp.device == doc["device"], "its time stamp names another device")
+    ctx = _vector(doc.get("ctx"), "its context is not valid")
+    records: list[RecordChange] = []
+    for raw in _as_list(doc.get("records"), "its records are missing"):
+        _require(isinstance(raw, list) and len(raw) == 5, "a record in it is malformed")
+        table, record_id = _ids(raw[0], raw[1])
+        values, unset, over = raw[2], raw[3], raw[4]
+        _require(isinstance(values, dict), "a record's fields are malformed")
+        _require(
+            isinstance(unset, list) and all(isinstance(u, str) for u in unset),
+            "a record's removed fields are malformed",
+        )
+        _require(isinstance(over, dict), "a record's replaced versions are malformed")
+        records.append(
+            RecordChange(
+                table,
+                record_id,
+                values,
+                tuple(unset),
+                {str(k): tuple(_dot(d) for d in _list(v)) for k, v in over.items()},
+            )
+        )
+    gone: list[tuple[str, str, bool]] = []
+    for raw in _as_list(doc.get("gone"), "its removals are missing"):
+        _require(isinstance(raw, list) and len(raw) == 3, "a removal in it is malformed")
+        table, record_id = _ids(raw[0], raw[1])
+        _require(isinstance(raw[2], bool), "a removal in it is malformed")
+        gone.append((table, record_id, raw[2]))
+    return Change(
+        doc["device"],
+        doc["n"],
+        stamp.text(),
+        ctx,
+        tuple(records),
+        tuple(gone),
+    )
+
+
+def _list(value: object) -> list[Any]:
+    return _as_list(value, "a list in it is malformed")
+
+
+# -- snapshots ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class SnapshotHeader:
+    device: str
+    seq: int
+    part: str
+    vector: dict[str, int]
+
+
+def _version_out(v: Version) -> list[Any]:
+    head: list[Any] = [v.stamp, v.device, v.counter]
+    return head if v.value is ABSENT else [*head, v.value]
+
+
+def snapshot_docs(
+    state: MergeState, *, device: str, seq: int, vault_id: str, secrets: Mapping[str, str]
+) -> dict[str, dict[str, Any]]:
+    """The parts of a snapshot of ``state``, by part name (see :data:`PARTS`).
+
+    The main part also carries the journal secrets, so only the vault's keys
+    can read them.
+    """
+    docs: dict[str, dict[str, Any]] = {}
+    for part in PARTS:
+        docs[part] = {
+            "format": FORMAT,
+            "version": VERSION,
+            "kind": "snapshot",
+            "vault": vault_id,
+            "device": device,
+            "seq": seq,
+            "part": part,
+            "parts": list(PARTS),
+            "vector": dict(state.vector),
+            "tables": {},
+            "gone": {},
+        }
+    docs["main"]["secrets"] = dict(secrets)
+    for table, rows in state.tables.items():
+        doc = docs[PART_OF_TABLE.get(table, "main")]
+        live: dict[str, Any] = {}
+        gone: dict[str, Any] = {}
+        for record_id, rec in rows.items():
+            if rec.gone is not None:
+                t = rec.gone
+                gone[record_id] = [t.erased, t.stamp, t.device, t.counter]
+                continue
+            extra = (
+                {name: [_version_out(v) for v in vs] for name, vs in rec.extra.items()}
+                if rec.extra
+                else None
+            )
+            live[record_id] = [list(rec.base) if rec.base else None, rec.values, extra]
+        doc["tables"][table] = live
+        if gone:
+            doc["gone"][table] = gone
+    return docs
+
+
+def read_snapshot_header(doc: Mapping[str, Any]) -> SnapshotHeader:
+    _require(doc.get("kind") == "snapshot", "it is not a snapshot")
+    _require(_counter(doc.get("seq")), "it has no place in its device's sequence")
+    _require(
+        doc.get("part") in PARTS and doc.get("parts") == list(PARTS), "its parts are not valid"
+    )
+    vector = _vector(doc.get("vector"), "its version vector is not valid")
+    return SnapshotHeader(doc["device"], doc["seq"], doc["part"], vector)
+
+
+def _version_in(raw: object) -> Version:
+    items = _list(raw)
+    _require(len(items) in (3, 4), "a field's version is malformed")
+    try:
+        Stamp.parse(items[0])
+    except ValueError:
+        raise NotAJournalFile("a field's time stamp is not valid") from None
+    _dot([items[1], items[2]])
+    return Version(items[3] if len(items) == 4 else ABSENT, items[0], items[1], items[2])
+
+
+def fill_snapshot(state: MergeState, doc: Mapping[str, Any]) -> None:
+    """Add one snapshot part's records to ``state`` (a fresh state for this snapshot)."""
+    tables = _as_dict(doc.get("tables"), "its tables are missing")
+    gone = _as_dict(doc.get("gone"), "its tables are missing")
+    for table, rows in tables.items():
+        _require(isinstance(rows, dict), "a table in it is malformed")
+        out = state.tables.setdefault(table, {})
+        for record_id, raw in rows.items():
+            _ids(table, record_id)
+            items = _list(raw)
+            _require(len(items) == 3 and isinstance(items[1], dict), "a record in it is malformed")
+            base = None
+            if items[0] is not None:
+                b = _list(items[0])
+                _require(len(b) == 3, "a record's version is malformed")
+                base = _version_in([*b, None])
+                base_t: tuple[str, str, int] | None = (base.stamp, base.device, base.counter)
+            else:
+                base_t = None
+            extra = None
+            if items[2] is not None:
+                _require(isinstance(items[2], dict), "a record's versions are malformed")
+                extra = {
+                    str(name): tuple(_version_in(v) for v in _list(vs))
+                    for name, vs in items[2].items()
+                }
+            out[record_id] = RecordState(base_t, items[1], extra)
+    for table, rows in gone.items():
+        _require(isinstance(rows, dict), "a table of removals in it is malformed")
+        out = state.tables.setdefault(table, {})
+        for record_id, raw in rows.items():
+            _ids(table, record_id)
+            items = _list(raw)
+            _require(len(items) == 4 and isinstance(items[0], bool), "a removal is malformed")
+            v = _version_in([*items[1:], None])
+            out[record_id] = RecordState(gone=Tombstone(items[0], v.stamp, v.device, v.counter))
+
+
+def read_secrets(doc: Mapping[str, Any]) -> dict[str, str]:
+    secrets = _as_dict(doc.get("secrets"), "its journal secrets are missing")
+    out: dict[str, str] = {}
+    for key, secret in secrets.items():
+        _require(
+            isinstance(secret, str) and re.fullmatch(r"[0-9a-f]{64}", secret) is not None,
+            "a journal secret in it is malformed",
+        )
+        _require(key == secret_id(secret), "a journal secret in it is misnamed")
+        out[key] = secret
+    return out
