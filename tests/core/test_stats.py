@@ -586,6 +586,7 @@ def planted_caseload(c: Canaries) -> tuple[Tables, list[str]]:
                 detail=c(),
                 seq=1,
                 prev=c.hex64(),
+                chain=c(),
                 imported_at=datetime(2026, 3, 6, 10, tzinfo=UTC),
                 imported_by=c(),
                 imported_from=c(),

@@ -105,6 +105,8 @@ class AuditEntry(Record):
     detail: str = f.text(200)
     seq: int = f.whole(0, 2**53, default=0)
     prev: str = f.text(64)
+    #: Whose chain the entry is in: a device of a shared vault, or "" for the vault's first.
+    chain: str = f.text(32)
     imported_at: datetime | None = f.optional_moment()
     imported_by: str = f.text(120)
     imported_from: str = f.text(200)
@@ -126,3 +128,16 @@ class AuditEntry(Record):
     def imported(self) -> bool:
         """True for an entry brought in from another vault's export."""
         return self.imported_at is not None
+
+    def to_dict(self, *, with_id: bool = True) -> dict[str, f.JSON]:
+        """As stored; ``chain`` only when it is not the vault's first, so older rows hash alike."""
+        out = Record.to_dict(self, with_id=with_id)
+        if not self.chain:
+            out.pop("chain", None)
+        return out
+
+    def interchange_dict(self) -> dict[str, f.JSON]:
+        """As exported: without ``chain``, which only means something inside this vault."""
+        out = self.to_dict()
+        out.pop("chain", None)
+        return out

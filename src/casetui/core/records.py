@@ -114,6 +114,10 @@ class Record:
             out[name] = spec.dump(getattr(self, name))
         return out
 
+    def interchange_dict(self) -> dict[str, f.JSON]:
+        """The record as ``casetui export`` writes it."""
+        return self.to_dict()
+
     @classmethod
     def create(cls, **values: Any) -> Self:
         """Build a new record with a fresh id."""

@@ -69,7 +69,7 @@ class RecordSet:
     def to_interchange(self, **header: JSON) -> dict[str, JSON]:
         doc: dict[str, JSON] = {"format": FORMAT_NAME, "version": FORMAT_VERSION, **header}
         for table, rows in self.tables.items():
-            doc[table] = [r.to_dict() for r in rows]
+            doc[table] = [r.interchange_dict() for r in rows]
         return doc
 
 

@@ -53,7 +53,7 @@ CHAINED_KEY = "audit_chained"
 #: The meta key holding the last entry's place and hash, so an edit to it shows too.
 HEAD_KEY = "audit_head"
 #: Fields that place an entry in the chain or say where it came from, not what happened.
-_CUSTODY_FIELDS = ("seq", "prev", "imported_at", "imported_by", "imported_from")
+_CUSTODY_FIELDS = ("seq", "prev", "chain", "imported_at", "imported_by", "imported_from")
 
 
 class AuditTrailIsAppendOnly(VaultError):
@@ -79,9 +79,20 @@ def vault_id(meta: Mapping[str, Any]) -> str:
     return hashlib.sha256(seed).hexdigest()[:32]
 
 
-def chain_start(meta: Mapping[str, Any]) -> str:
-    """The ``prev`` of the trail's first entry."""
-    return hashlib.sha256(f"{CHAIN_SCHEME}{vault_id(meta)}".encode()).hexdigest()
+def chain_start(meta: Mapping[str, Any], chain: str = "") -> str:
+    """The ``prev`` of the first entry of a chain: the vault's first, or a device's."""
+    tail = f":{chain}" if chain else ""
+    return hashlib.sha256(f"{CHAIN_SCHEME}{vault_id(meta)}{tail}".encode()).hexdigest()
+
+
+def head_key(chain: str = "") -> str:
+    """The meta key holding a chain's last entry: each device writes only its own."""
+    return f"{HEAD_KEY}:{chain}" if chain else HEAD_KEY
+
+
+def chain_of(row: Mapping[str, Any]) -> str:
+    chain = row.get("chain", "")
+    return chain if isinstance(chain, str) else ""
 
 
 def link(record_id: str, row: Mapping[str, Any]) -> str:
@@ -98,9 +109,9 @@ def seq_of(row: Mapping[str, Any]) -> int:
     return seq if isinstance(seq, int) and not isinstance(seq, bool) and seq > 0 else 0
 
 
-def stored_head(meta: Mapping[str, Any]) -> tuple[int, str] | None:
-    """The last entry's place and hash as the meta row records them, if it does."""
-    head = meta.get(HEAD_KEY)
+def stored_head(meta: Mapping[str, Any], chain: str = "") -> tuple[int, str] | None:
+    """A chain's last entry's place and hash as the meta row records them, if it does."""
+    head = meta.get(head_key(chain))
     if not isinstance(head, Mapping):
         return None
     digest = head.get("hash")
@@ -110,17 +121,20 @@ def stored_head(meta: Mapping[str, Any]) -> tuple[int, str] | None:
 
 
 def chained(
-    rows: list[tuple[str, dict[str, Any]]], start: str, first_seq: int = 1
+    rows: list[tuple[str, dict[str, Any]]], start: str, first_seq: int = 1, chain: str = ""
 ) -> list[tuple[str, dict[str, Any]]]:
     """``rows`` given places from ``first_seq`` on, each holding the hash of the one before.
 
     ``start`` is the ``prev`` of the first of them: the chain's start, or the
-    hash of the entry they follow.
+    hash of the entry they follow. ``chain`` names the device's chain they join.
     """
     out = []
     prev = start
     for offset, (record_id, row) in enumerate(rows):
         new = {**row, "seq": first_seq + offset, "prev": prev}
+        new.pop("chain", None)
+        if chain:
+            new["chain"] = chain
         out.append((record_id, new))
         prev = link(record_id, new)
     return out
@@ -140,9 +154,29 @@ def _when(row: Mapping[str, Any]) -> str:
 
 
 def check_chain(rows: Mapping[str, Mapping[str, Any]], meta: Mapping[str, Any]) -> ChainCheck:
-    """Walk the trail in ``seq`` order and report the first place it does not hold together."""
+    """Walk each chain of the trail in ``seq`` order; report where one does not hold together.
+
+    A vault shared by several devices has one chain per device (and the vault's
+    first, from before it was shared); each is checked on its own.
+    """
+    chains: dict[str, dict[str, Mapping[str, Any]]] = {}
+    for rid, row in rows.items():
+        chains.setdefault(chain_of(row), {})[rid] = row
+    chains.setdefault("", {})
+    total = ChainCheck([], [])
+    for chain in sorted(chains):
+        found = _check_one_chain(chains[chain], meta, chain)
+        total.problems.extend(found.problems)
+        total.notes.extend(found.notes)
+    return total
+
+
+def _check_one_chain(
+    rows: Mapping[str, Mapping[str, Any]], meta: Mapping[str, Any], chain: str
+) -> ChainCheck:
     problems: list[str] = []
     notes: list[str] = []
+    trail = f"The audit trail of device {printable(chain[:32])}" if chain else "The audit trail"
     links = sorted(
         ((seq_of(row), rid, row) for rid, row in rows.items() if seq_of(row)),
         key=lambda item: item[0],
@@ -151,14 +185,14 @@ def check_chain(rows: Mapping[str, Mapping[str, Any]], meta: Mapping[str, Any]) 
     if not links:
         if loose:
             notes.append(
-                f"The audit trail's {len(loose):,} entries are not chained yet; "
+                f"{trail}'s {len(loose):,} entries are not chained yet; "
                 "they will be with the next change saved."
             )
         return ChainCheck(problems, notes)
-    broken = _first_break(links, meta)
+    broken = _first_break(links, meta, chain)
     if broken:
         problems.append(
-            f"The audit trail is broken at {broken}; "
+            f"{trail} is broken at {broken}; "
             "compare the vault with its backups and tell whoever oversees your records."
         )
     if loose:
@@ -170,7 +204,7 @@ def check_chain(rows: Mapping[str, Mapping[str, Any]], meta: Mapping[str, Any]) 
             "compare the vault with its backups and tell whoever oversees your records."
         )
     marked = meta.get(CHAINED_KEY)
-    if isinstance(marked, Mapping) and isinstance(marked.get("entries"), int):
+    if not chain and isinstance(marked, Mapping) and isinstance(marked.get("entries"), int):
         count = marked["entries"]
         last = next((row for seq, _rid, row in links if seq == count), None)
         if count > 0 and last is not None:
@@ -184,11 +218,11 @@ def check_chain(rows: Mapping[str, Mapping[str, Any]], meta: Mapping[str, Any]) 
 
 
 def _first_break(
-    links: list[tuple[int, str, Mapping[str, Any]]], meta: Mapping[str, Any]
+    links: list[tuple[int, str, Mapping[str, Any]]], meta: Mapping[str, Any], chain: str = ""
 ) -> str | None:
     """Where the chain first fails, as a phrase naming the entries; None if it holds."""
     total = len(links)
-    expected = chain_start(meta)
+    expected = chain_start(meta, chain)
     before: Mapping[str, Any] | None = None
     before_id = ""
     for position, (seq, rid, row) in enumerate(links, start=1):
@@ -210,7 +244,7 @@ def _first_break(
             )
         expected = link(rid, row)
         before, before_id = row, rid
-    head = meta.get(HEAD_KEY)
+    head = meta.get(head_key(chain))
     last = f"entry {total} of {total} ({_when(links[-1][2])}, id {printable(links[-1][1][:64])})"
     if not isinstance(head, Mapping):
         return f"{last}: the vault no longer records which entry is the last"
@@ -230,6 +264,7 @@ def mark_imported(entry: AuditEntry, *, at: datetime, by: str, source: str) -> A
         entry,
         seq=0,
         prev="",
+        chain="",
         imported_at=at,
         imported_by=(by or UNKNOWN_ACTOR)[:120],
         imported_from=(source or "an unnamed file")[:200],

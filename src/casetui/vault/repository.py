@@ -101,6 +101,8 @@ class Repository:
         self.case_events = Table(self, CaseEvent)
         self.legal_matters = Table(self, LegalMatter)
         self.audit = AuditTable(self, AuditEntry)
+        #: The audit chain this session appends to (see ``TableOwner.audit_chain``).
+        self.audit_chain = ""
         #: Names the person behind each change; the vault sets it from the key that unlocked.
         self.actor_source: Callable[[], str] = lambda: UNKNOWN_ACTOR
         self._tables: dict[str, Table[Any]] = {

@@ -61,7 +61,11 @@ def only_audit_changed(snapshot: Document, saved: Document) -> bool:
 
     def settled(document: Document) -> dict[str, Any]:
         meta = document.get(META_TABLE, {}).get(META_ID, {})
-        return {k: v for k, v in meta.items() if k not in ("generation", audit_trail.HEAD_KEY)}
+        return {
+            k: v
+            for k, v in meta.items()
+            if k != "generation" and not k.startswith(audit_trail.HEAD_KEY)
+        }
 
     return settled(snapshot) == settled(saved)
 

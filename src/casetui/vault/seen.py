@@ -40,6 +40,7 @@ STATE_DIR_ENV = "CASETUI_STATE_DIR"
 _FOLDER = "vaults"
 _ID = re.compile(r"^[0-9a-f]{16,64}$")
 _MAX_FILE = 1 << 20
+_DEVICE = re.compile(r"^[a-z0-9]{4,32}$")
 
 
 def state_folder() -> Path:
@@ -66,6 +67,10 @@ class Seen:
     removed: dict[str, RemovedKey] = field(default_factory=dict)
     #: ``(seq, sha256)`` of the audit trail's last entry when this computer last saved.
     audit_head: tuple[int, str] | None = None
+    #: This computer's name for itself in the vault's folder (format 4), made once.
+    device: str | None = None
+    #: The ids (hashes) of the journal secrets this computer has trusted in this vault.
+    secret_ids: list[str] = field(default_factory=list)
 
     def path(self) -> Path:
         return state_folder() / f"{self.vault_id}.json"
@@ -89,6 +94,8 @@ class Seen:
                 for r in self.removed.values()
             ],
             "audit_head": list(self.audit_head) if self.audit_head else None,
+            "device": self.device,
+            "secret_ids": self.secret_ids,
         }
         try:
             ensure_private_dir(self.path().parent)
@@ -119,6 +126,12 @@ def recall(vault_id: str) -> Seen:
             and isinstance(head[1], str)
         ):
             seen.audit_head = (head[0], head[1][:64])
+        device = raw.get("device")
+        if isinstance(device, str) and _DEVICE.match(device):
+            seen.device = device
+        ids = raw.get("secret_ids")
+        if isinstance(ids, list):
+            seen.secret_ids = [i for i in ids if isinstance(i, str) and _ID.match(i)][:64]
         for entry in raw.get("removed", []):
             key, name, when = entry["key"], entry["name"], entry["removed_at"]
             if all(isinstance(v, str) for v in (key, name, when)):

@@ -19,11 +19,12 @@ from casetui.core.records import Client, NeedItem, Record
 from casetui.core.text import printable
 from casetui.vault.audit import (
     CHAINED_KEY,
-    HEAD_KEY,
     AuditTrailIsAppendOnly,
+    chain_of,
     chain_start,
     chained,
     entry_for_change,
+    head_key,
     link,
     mark_imported,
     seq_of,
@@ -50,6 +51,8 @@ class TableOwner(Protocol):
     storage: MemoryDocumentStorage
     mutex: threading.RLock
     audit: AuditTable
+    #: The audit chain this session appends to: "" for the vault's first, or a device's id.
+    audit_chain: str
 
     @property
     def actor(self) -> str: ...
@@ -80,6 +83,16 @@ class RecordMissing(VaultError):
 
 class RecordInUse(VaultError):
     """A record others refer to cannot be removed."""
+
+
+def _trail_order(row: RawRow) -> tuple[int, int, str, str, int]:
+    seq, chain = seq_of(row), chain_of(row)
+    if not seq:
+        return (0, 0, "", "", 0)
+    if not chain:
+        return (1, seq, "", "", seq)
+    at = row.get("at")
+    return (2, 0, at if isinstance(at, str) else "", chain, seq)
 
 
 def _damaged(table: str, record_id: str, exc: Exception) -> VaultDataError:
@@ -279,8 +292,12 @@ class AuditTable(Table[AuditEntry]):
         )
 
     def ordered_raw(self) -> list[tuple[str, RawRow]]:
-        """The stored rows in the trail's order (any entry not chained comes first)."""
-        return sorted(self.raw().items(), key=lambda item: seq_of(item[1]))
+        """The stored rows in the trail's order.
+
+        Any entry not chained comes first, then the vault's first chain in its
+        order, then the entries of each device's chain by time (a shared vault).
+        """
+        return sorted(self.raw().items(), key=lambda item: _trail_order(item[1]))
 
     def __iter__(self) -> Iterator[AuditEntry]:
         for record_id, raw in self.ordered_raw():
@@ -306,15 +323,18 @@ class AuditTable(Table[AuditEntry]):
             if any(i in stored for i in ids) or len(set(ids)) != len(ids):
                 raise AuditTrailIsAppendOnly("That audit entry is already in the trail.")
             seq, prev = self._chain_head()
-            rows = chained([(e.id, e.to_dict(with_id=False)) for e in entries], prev, seq + 1)
+            chain = self._repo.audit_chain
+            rows = chained(
+                [(e.id, e.to_dict(with_id=False)) for e in entries], prev, seq + 1, chain
+            )
             added = [
-                dataclasses.replace(e, seq=row["seq"], prev=row["prev"])
+                dataclasses.replace(e, seq=row["seq"], prev=row["prev"], chain=chain)
                 for e, (_rid, row) in zip(entries, rows, strict=True)
             ]
             self._tiny.insert_rows(rows)
             if rows:
                 self._head = (seq + len(rows), link(*rows[-1]))
-                self._repo.set_meta(HEAD_KEY, {"seq": self._head[0], "hash": self._head[1]})
+                self._repo.set_meta(head_key(chain), {"seq": self._head[0], "hash": self._head[1]})
             for e in added:
                 self._reindex(e.id, None, e.client_id or "")
             self._repo.touched(self.name, ())
@@ -327,6 +347,18 @@ class AuditTable(Table[AuditEntry]):
         an edit to the last entry, or entries cut off the end, made outside casetui:
         ``casetui check`` still finds the break.
         """
+        chain = self._repo.audit_chain
+        if self._head is None and chain:
+            # A device's own chain in a shared vault (format 4).
+            recorded = stored_head(self._repo.meta, chain)
+            mine = [(rid, row) for rid, row in self.raw().items() if chain_of(row) == chain]
+            last = max(mine, key=lambda item: seq_of(item[1]), default=None)
+            if recorded is not None:
+                self._head = recorded
+            elif last is not None and seq_of(last[1]):
+                self._head = (seq_of(last[1]), link(*last))
+            else:
+                self._head = (0, chain_start(self._repo.meta, chain))
         if self._head is None:
             rows = self.ordered_raw()
             recorded = stored_head(self._repo.meta)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import secrets as random
 import threading
-from collections.abc import Collection, Iterable, Mapping
+from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -92,7 +92,7 @@ class Journal:
             secrets=secrets,
             recipients=recipients,
         )
-        return cls.open(root, keyring, device=device, known_secrets=set(secrets), clock=clock)
+        return cls.open(root, keyring, device=device, trust=lambda _v: set(secrets), clock=clock)
 
     @classmethod
     def open(
@@ -101,12 +101,13 @@ class Journal:
         keyring: keys.Keyring,
         *,
         device: str,
-        known_secrets: Collection[str] = (),
+        trust: Callable[[str], Collection[str]] = lambda _vault_id: (),
         clock: Clock | None = None,
         later: Collection[str] = (),
     ) -> Journal:
+        """Open a vault folder; ``trust`` as for :func:`.journal_folder.load`."""
         clock = clock or Clock(device)
-        loaded = jf.load(root, keyring, clock=clock, known_secrets=known_secrets, later=later)
+        loaded = jf.load(root, keyring, clock=clock, trust=trust, later=later)
         return cls(loaded, keyring, device, clock)
 
     def load_rest(self) -> set[tuple[str, str]]:
@@ -204,23 +205,15 @@ class Journal:
             if not records and not removed:
                 return None
             gone = tuple((t, r, (t, r) in erased) for t, r in removed)
-            context = {d: n for d, n in self.state.vector.items() if d != self.device}
-            for _attempt in range(8):
-                change = Change(
-                    self.device,
-                    self._next,
-                    self.clock.tick().text(),
-                    context,
-                    tuple(records),
-                    gone,
-                )
+            for _attempt in range(3):
                 if self.state.vector.get(self.device, 0) != self._next - 1:
-                    # Our own earlier change is missing (set aside as damaged, say):
-                    # say so rather than write a change no device could apply.
-                    raise SaveFailed(
-                        "This device's earlier changes in the vault folder could not be "
-                        "read, so casetui will not add to them; run 'casetui check'."
-                    )
+                    # This device's sequence cannot go on (a file in its next place
+                    # that is not its own, or its own set aside as damaged): carry on
+                    # as a new device, whose changes every device can apply.
+                    self._become_new_device()
+                context = {d: n for d, n in self.state.vector.items() if d != self.device}
+                stamp = self.clock.tick().text()
+                change = Change(self.device, self._next, stamp, context, tuple(records), gone)
                 try:
                     path = jf.write_change(
                         self.root,
@@ -233,15 +226,21 @@ class Journal:
                 except SaveFailed:
                     if not jf.change_path(self.root, self.device, self._next).exists():
                         raise
-                    self._next += 1  # the name is taken: another copy of this device
+                    self._next += 1  # the name is taken: go on as a new device
                     continue
                 self.state.apply(change)
                 self._next += 1
                 return Commit(path, path.stat().st_size, len(records) + len(gone))
             raise SaveFailed(
-                "Another device is writing to this vault folder under this device's name; "
-                "close casetui on the other computer, or run 'casetui check'."
+                "casetui could not find a free name for this save in the vault folder; "
+                "run 'casetui check'."
             )
+
+    def _become_new_device(self) -> None:
+        self.device = new_device_id()
+        self.clock = self.clock.renamed(self.device)
+        self._next = 1
+        self._snapshot_seq = 0
 
     def _settling(
         self,

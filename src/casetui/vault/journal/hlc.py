@@ -62,6 +62,12 @@ class Clock:
             self._wall, self._counter = self._wall + 1, 0
         return Stamp(self._wall, self._counter, self.device)
 
+    def renamed(self, device: str) -> Clock:
+        """The same clock under another device's name (it never goes back)."""
+        clock = Clock(device, self._now)
+        clock._wall, clock._counter = self._wall, self._counter
+        return clock
+
     def ahead(self, stamp: Stamp) -> bool:
         """Whether ``stamp`` is further ahead of this computer's clock than allowed."""
         return stamp.wall > self._now() + MAX_AHEAD_MS

@@ -24,7 +24,7 @@ import contextlib
 import os
 import re
 import time
-from collections.abc import Collection, Iterable, Mapping
+from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -150,50 +150,54 @@ def load(
     *,
     clock: Clock,
     vault_id: str | None = None,
-    known_secrets: Collection[str] = (),
+    trust: Callable[[str], Collection[str]] = lambda _vault_id: (),
     later: Collection[str] = (),
 ) -> Loaded:
     """Read a vault folder into a merged state.
 
-    ``known_secrets`` are the ids of journal secrets this computer has trusted
-    before; a snapshot made with none of them is set aside (someone who knows
-    only the public keys made it). With none known, the first snapshot read is
-    trusted. ``later`` names tables (of :data:`LATER_TABLES`) to leave for
-    :func:`load_rest`, so a caseload can be drawn first.
+    ``trust`` gives, for the vault's id, the ids of the journal secrets this
+    computer has trusted before; a snapshot made with none of them is set aside
+    (someone outside the vault made it). With none known, the secret of the
+    newest snapshot read is trusted. ``later`` names tables (of
+    :data:`LATER_TABLES`) to leave for :func:`load_rest`, so a caseload can be
+    drawn first.
     """
     problems: list[FileProblem] = []
     reader = _Reader(keyring, problems)
     listing = scan(root)
     later_parts = {cf.PART_OF_TABLE[t] for t in later if t in cf.PART_OF_TABLE}
+    complete = [key for key, parts in listing.snapshots.items() if set(parts) == set(cf.PARTS)]
+    mains: list[tuple[tuple[str, int], dict[str, object]]] = []
+    for key in sorted(complete):
+        doc = reader.doc(listing.snapshots[key]["main"], vault_id)
+        if doc is not None:
+            mains.append((key, doc))
+    vault_id, known = _choose_vault(root, mains, vault_id, trust)
+    # The snapshot holding the most changes first: its secret is the one trusted
+    # when this computer trusted none before.
+    mains.sort(key=lambda item: -sum(_vector_of(item[1]).values()))
     state = MergeState()
     secrets: dict[str, str] = {}
     read_snapshots: dict[tuple[str, int], dict[str, int]] = {}
-    ordered = sorted(
-        (key for key, parts in listing.snapshots.items() if set(parts) == set(cf.PARTS)),
-        key=lambda key: key[1],
-        reverse=True,
-    )
-    for key in ordered:
+    for key, main in mains:
+        parts = listing.snapshots[key]
+        if main["vault"] != vault_id:
+            reader.note(parts["main"], "not-journal", "was not applied: it is another vault's")
+            continue
         found = _read_snapshot(
             reader,
             key,
-            listing.snapshots[key],
-            vault_id,
-            trusted={*known_secrets, *secrets},
+            parts,
+            main,
+            trusted={*known, *secrets},
             later_parts=later_parts,
         )
         if found is None:
             continue
         one, own = found
-        vault_id = vault_id or one.vault_id
         secrets.update(own)
         state.join(one.state)
         read_snapshots[key] = dict(one.state.vector)
-    if vault_id is None:
-        raise VaultDamaged(
-            f"casetui could not read any snapshot in {root} with these keys; "
-            "run 'casetui check' to see why."
-        )
     applied, last_heard = _apply_changes(
         _Context(listing, state, reader, clock, vault_id, secrets), later
     )
@@ -221,15 +225,12 @@ def _read_snapshot(
     reader: _Reader,
     key: tuple[str, int],
     parts: Mapping[str, Path],
-    vault_id: str | None,
+    main: dict[str, object],
     *,
     trusted: Collection[str],
     later_parts: Collection[str],
 ) -> tuple[_Snapshot, dict[str, str]] | None:
     """One complete snapshot as a state of its own, and its secrets; None if set aside."""
-    main = reader.doc(parts["main"], vault_id)
-    if main is None:
-        return None
     try:
         header = cf.read_snapshot_header(main)
         own = cf.read_secrets(main)
@@ -269,20 +270,20 @@ def refresh(loaded: Loaded, keyring: keys.Keyring, clock: Clock) -> set[tuple[st
     have been waiting for an earlier change), so the problems are current.
     """
     listing = scan(loaded.root)
-    problems = [p for p in loaded.problems if p.path.parent.name == SNAPSHOTS]
+    problems: list[FileProblem] = []
     reader = _Reader(keyring, problems)
     touched: set[tuple[str, str]] = set()
-    seen_problems = {p.path for p in problems}
     for key, parts in sorted(listing.snapshots.items()):
         if key in loaded.snapshots or set(parts) != set(cf.PARTS):
             continue
-        if parts["main"] in seen_problems:
+        main = reader.doc(parts["main"], loaded.vault_id)
+        if main is None:
             continue
         found = _read_snapshot(
             reader,
             key,
             parts,
-            loaded.vault_id,
+            main,
             trusted=set(loaded.secrets),
             later_parts={cf.PART_OF_TABLE[t] for t in loaded.pending_tables},
         )
@@ -306,6 +307,73 @@ def refresh(loaded: Loaded, keyring: keys.Keyring, clock: Clock) -> set[tuple[st
     loaded.listing = listing
     loaded.problems = problems
     return touched
+
+
+_TEMP = re.compile(r"^\.([a-z0-9]{4,32})\.\d{10}\.(?:[a-z]+\.)?age\.[0-9a-f]+\.tmp$")
+#: Another device's temp file (synced over mid-write) is left this long.
+_TEMP_GRACE = 3600.0
+
+
+def remove_stale_temps(root: Path, device: str, now: float | None = None) -> list[Path]:
+    """Remove the temp files writes that were stopped left behind (they hold whole changes).
+
+    This device's own go at once (call it only while no write of its own is under
+    way); another device's, synced over in the middle of its write, after an hour.
+    """
+    now = time.time() if now is None else now
+    removed = []
+    for sub in (CHANGES, SNAPSHOTS):
+        with contextlib.suppress(OSError):
+            for entry in os.scandir(root / sub):
+                match = _TEMP.match(entry.name)
+                if match is None or not entry.is_file(follow_symlinks=False):
+                    continue
+                with contextlib.suppress(OSError):
+                    if match[1] != device and now - entry.stat().st_mtime < _TEMP_GRACE:
+                        continue
+                    Path(entry.path).unlink()
+                    removed.append(Path(entry.path))
+    return removed
+
+
+def _vector_of(doc: Mapping[str, object]) -> dict[str, int]:
+    try:
+        return cf.read_snapshot_header(doc).vector
+    except cf.NotAJournalFile:
+        return {}
+
+
+def _choose_vault(
+    root: Path,
+    mains: list[tuple[tuple[str, int], dict[str, object]]],
+    vault_id: str | None,
+    trust: Callable[[str], Collection[str]],
+) -> tuple[str, set[str]]:
+    """Which vault the folder holds, and the secrets trusted for it.
+
+    Normally every snapshot names the same vault. A snapshot of another vault
+    (copied in by mistake, or planted) never decides it: the vault this computer
+    trusts wins, and with no trusted one, a folder holding several is refused.
+    """
+    if vault_id is not None:
+        return vault_id, set(trust(vault_id))
+    ids = sorted({str(doc["vault"]) for _key, doc in mains})
+    trusted = {v: set(trust(v)) for v in ids}
+    known = [v for v in ids if trusted[v]]
+    if len(known) == 1:
+        return known[0], trusted[known[0]]
+    if len(ids) == 1:
+        return ids[0], trusted[ids[0]]
+    if not ids:
+        raise VaultDamaged(
+            f"casetui could not read any snapshot in {root} with these keys; "
+            "run 'casetui check' to see why."
+        )
+    raise VaultDamaged(
+        f"The folder {root} holds snapshots of {len(ids)} different vaults, so casetui "
+        "cannot tell which is yours; move the ones that do not belong out of its "
+        "snapshots folder, or restore a backup."
+    )
 
 
 def _require_name(device: str, seq: int, key: tuple[str, int], part: str) -> None:
@@ -403,8 +471,8 @@ def _apply_changes(ctx: _Context, later: Collection[str]) -> tuple[list[Change],
             reader.note(
                 path,
                 "waiting",
-                f"waits for earlier changes that are not in the folder yet (change {counter} "
-                f"of device {device}); it is applied once they arrive",
+                f"(change {counter} of device {device}) waits for earlier changes that are "
+                "not in the folder yet, and is applied once they arrive",
             )
     return applied, last_heard
 
@@ -540,6 +608,7 @@ def prune(
                 continue
             path.unlink()
             removed.append(path)
+    removed += remove_stale_temps(root, keep[0], now)
     if removed:
         for sub in (CHANGES, SNAPSHOTS):
             with contextlib.suppress(OSError):
