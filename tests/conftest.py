@@ -17,10 +17,13 @@ import sys
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 
+from casetui.core.record_tables import RECORD_BY_TABLE
 from casetui.vault import audit, keys
+from casetui.vault.journal.device_journal import Journal
 from casetui.vault.unlocking import identity_unlocker
 from casetui.vault.vault import Vault
 from casetui.vault.vault_paths import VaultPaths
@@ -126,6 +129,37 @@ def sample_template(
     return files
 
 
+def vault_document(path: Path, keyring: keys.Keyring) -> dict[str, Any]:
+    """Every record of the vault at ``path`` (a folder, or a one-file vault or backup).
+
+    What casetui itself reads: the journal's snapshots and changes merged, as
+    TinyDB's document (``{table: {id: row}}`` with the ``_meta`` row).
+    """
+    if not path.is_dir():
+        return json.loads(keys.decrypt(path.read_bytes(), keyring, path))  # type: ignore[no-any-return]
+    journal = Journal.open(path, keyring, device="testreader")
+    return journal.document(["_meta", *RECORD_BY_TABLE])
+
+
+def rechain(document: dict[str, Any]) -> None:
+    """Seal every audit chain again from the vault's (new) id."""
+    meta = document["_meta"]["1"]
+    chains: dict[str, list[tuple[str, dict[str, Any]]]] = {}
+    for rid, row in document.get("audit", {}).items():
+        chains.setdefault(audit.chain_of(row), []).append((rid, row))
+    for chain, rows in chains.items():
+        trail = sorted(rows, key=lambda item: audit.seq_of(item[1]))
+        if not trail or not all(audit.seq_of(row) for _, row in trail):
+            continue
+        relinked = audit.chained(trail, audit.chain_start(meta, chain), 1, chain)
+        document["audit"].update(dict(relinked))
+        last_id, last_row = relinked[-1]
+        meta[audit.head_key(chain)] = {
+            "seq": last_row["seq"],
+            "hash": audit.link(last_id, last_row),
+        }
+
+
 def copy_vault(source: VaultFiles, folder: Path) -> VaultFiles:
     """A new vault with the template's records and keys, but an id of its own.
 
@@ -136,20 +170,21 @@ def copy_vault(source: VaultFiles, folder: Path) -> VaultFiles:
     folder.chmod(0o700)
     shutil.copy2(source.paths.identity, folder / source.paths.identity.name)
     keyring = keys.load_identity_file(source.identity_file)
-    document = json.loads(keys.decrypt(source.vault.read_bytes(), keyring, source.vault))
+    document = vault_document(source.vault, keyring)
     meta = document["_meta"]["1"]
     meta["vault_id"] = secrets.token_hex(16)
-    trail = sorted(document.get("audit", {}).items(), key=lambda item: audit.seq_of(item[1]))
-    if trail and all(audit.seq_of(row) for _, row in trail):
-        # The trail's chain starts from the vault's id: seal it again from the new one.
-        rows = audit.chained(trail, audit.chain_start(meta))
-        document["audit"] = dict(rows)
-        last_id, last_row = rows[-1]
-        meta[audit.HEAD_KEY] = {"seq": last_row["seq"], "hash": audit.link(last_id, last_row)}
+    meta.pop("generation", None)
+    rechain(document)
     recipients = [keys.RecipientEntry(r["name"], r["key"]) for r in meta["recipients"]]
     target = folder / source.vault.name
-    target.write_bytes(keys.encrypt(json.dumps(document).encode(), recipients))
-    target.chmod(0o600)
+    Journal.create(
+        target,
+        document,
+        keyring=keyring,
+        recipients=recipients,
+        vault_id=meta["vault_id"],
+        device=secrets.token_hex(6),
+    )
     return VaultFiles(target, source.identity_file)
 
 

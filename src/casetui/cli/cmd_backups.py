@@ -6,7 +6,7 @@ import argparse
 import sys
 
 from casetui.cli.cli_error import CliError
-from casetui.cli.common import print_problems, record, unlocker, vault_path
+from casetui.cli.common import print_problems, unlocker, vault_path
 from casetui.cli.parsing import CliParser, common_options
 from casetui.cli.prompts import confirm
 from casetui.core.text import plural
@@ -89,12 +89,8 @@ def run_check(args: argparse.Namespace) -> int:
 
 def run_restore(args: argparse.Namespace) -> int:
     from casetui.core.choices import AuditAction
-    from casetui.files import atomic_write, open_regular
-    from casetui.vault import audit as audit_trail
-    from casetui.vault import keys
+    from casetui.services.restoring import read_backup, restore_records
     from casetui.vault.backups import Backups
-    from casetui.vault.lock import VaultLock
-    from casetui.vault.unlocking import keyring_unlocker
     from casetui.vault.vault import Vault
     from casetui.vault.vault_paths import VaultPaths
 
@@ -114,33 +110,24 @@ def run_restore(args: argparse.Namespace) -> int:
                 "restore asks before it replaces the vault; add --yes to run it unattended."
             )
         print(
-            f"This puts the backup {chosen.path.name} (taken {taken}) in place of the vault "
-            f"{paths.vault}. The vault as it is now is kept as a backup first."
+            f"This brings the records of the vault {paths.vault} back to the backup "
+            f"{chosen.path.name} (taken {taken}). The vault as it is now is kept as a "
+            "backup first."
         )
         if not confirm("Restore it? [y/N] "):
             raise CliError("Nothing was changed.")
-    keyring = unlocker(args, path)(paths)
-    lock = VaultLock(paths.lock)
-    lock.acquire()
-    try:
-        with open_regular(chosen.path) as fh:  # never follows a link or hangs on a pipe
-            data = fh.read()
-        keys.decrypt(data, keyring, chosen.path, what="backup")  # it must open first
-        kept = None
-        if paths.vault.exists():
-            kept = backups.take(paths.vault, reason="before restore")
-        atomic_write(paths.vault, data)
-    finally:
-        lock.release()
-    # The restored copy is older than the newest seen here: accept it on purpose, so
-    # that it opens (and saves) normally from now on.
-    with Vault.open(path, keyring_unlocker(keyring), accept_older=True) as vault:
-        if vault.seen.generation != vault.generation or vault.seen.audit_head is not None:
-            vault.seen.generation = vault.generation
-            vault.seen.audit_head = audit_trail.stored_head(vault.meta)
-            vault.seen.save()
-        record(vault, AuditAction.RESTORED, f"the backup taken {taken}")
+    with Vault.open(path, unlocker(args, path), accept_older=True) as vault:
+        document = read_backup(vault, chosen.path)  # it must open first
+        kept = vault.take_backup(reason="before restore")
+        outcome = restore_records(vault, document)
+        vault.repo.record_event(AuditAction.RESTORED, detail=f"the backup taken {taken}")
+        vault.save()
     print(f"Restored the backup {chosen.path.name} (taken {taken}) to {paths.vault}.")
-    if kept is not None:
-        print(f"The vault as it was is kept as the backup {kept.path.name}.")
+    print(f"The vault as it was is kept as the backup {kept.path.name}.")
+    if outcome.stay_gone:
+        print(
+            f"{plural(outcome.stay_gone, 'record')} in the backup were removed or erased since, "
+            "and stay so.",
+            file=sys.stderr,
+        )
     return 0

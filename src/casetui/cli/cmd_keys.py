@@ -154,7 +154,7 @@ def run_passwd(args: argparse.Namespace) -> int:
         if holds_own_key(vault):
             new = ask_new_passphrase(NEW_PASSPHRASE_ENV, context)
             try:  # the vault file does not change, but keep the copy from before, too
-                vault.backups.take(vault.paths.vault, reason="passwd")
+                vault.take_backup(reason="passwd")
             except (OSError, VaultError) as exc:
                 reason = exc.message if isinstance(exc, VaultError) else exc.strerror
                 print(f"Note: no backup could be kept first: {reason}", file=sys.stderr)

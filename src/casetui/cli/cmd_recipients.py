@@ -117,7 +117,7 @@ def _recipients_readmit(args: argparse.Namespace) -> int:
 
 def _describe_keys(entries: Sequence[RecipientEntry]) -> str:
     from casetui.services.recipients import shown
-    from casetui.vault.vault import OWN_KEY_NAME
+    from casetui.vault.document import OWN_KEY_NAME
 
     names = []
     for entry in entries:
@@ -129,7 +129,8 @@ def _describe_keys(entries: Sequence[RecipientEntry]) -> str:
 def _recipients_list(args: argparse.Namespace) -> int:
     from casetui.services.checkup import unlisted_keys
     from casetui.services.recipients import shown, unlocked_by
-    from casetui.vault.vault import OWN_KEY_NAME, Vault
+    from casetui.vault.document import OWN_KEY_NAME
+    from casetui.vault.vault import Vault
 
     path = vault_path(args)
     with Vault.open(

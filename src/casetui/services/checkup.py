@@ -13,14 +13,18 @@ import os
 import stat
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 
 from casetui.core.errors import VaultError, WrongKey
+from casetui.core.record_tables import RECORD_BY_TABLE
+from casetui.core.text import plural, printable
 from casetui.files import NotAFile, is_private, open_regular
 from casetui.vault import keys, passphrase_file
 from casetui.vault.audit import check_chain
 from casetui.vault.backups import Backup
 from casetui.vault.document import META_ID, META_TABLE, PREVIOUS_KEY_NAME, load_document
+from casetui.vault.journal.hlc import Stamp
 from casetui.vault.unlocking import Unlocker
 from casetui.vault.vault import Vault
 
@@ -69,6 +73,7 @@ def check_vault(path: Path, unlock: Unlocker) -> CheckReport:
         )
         _check_history(vault, report)
         _check_key_file(vault, report)
+        _check_folder(vault, report)
         trail = check_chain(vault.repo.audit.raw(), vault.meta)
         report.problems.extend(trail.problems)
         report.warnings.extend(trail.notes)
@@ -86,8 +91,10 @@ def check_vault(path: Path, unlock: Unlocker) -> CheckReport:
                         "this vault; restore it from your backup copy."
                     )
             elif not is_private(file):
+                mode = "700" if file.is_dir() else "600"
                 report.problems.append(
-                    f"{file} can be read by other users of this computer; run: chmod 600 '{file}'"
+                    f"{file} can be read by other users of this computer; "
+                    f"run: chmod {mode} '{file}'"
                 )
         if not is_private(vault.paths.vault.parent):
             report.warnings.append(
@@ -121,6 +128,46 @@ def check_vault(path: Path, unlock: Unlocker) -> CheckReport:
         return report
     finally:
         vault.close()
+
+
+#: A device that has saved nothing for this long is mentioned by ``casetui check``.
+QUIET_DEVICE_DAYS = 30
+
+
+def _check_folder(vault: Vault, report: CheckReport, now: datetime | None = None) -> None:
+    """The vault folder's files set aside, fields waiting for a choice, devices gone quiet."""
+    for problem in vault.file_problems():
+        (report.warnings if problem.kind == "waiting" else report.problems).append(problem.sentence)
+    waiting: dict[str, int] = {}
+    for conflict in vault.conflicts():
+        cls = RECORD_BY_TABLE.get(conflict.table)
+        noun = cls.NOUN if cls is not None else "record"
+        label = f"a {noun}'s {conflict.field.replace('_', ' ')}"
+        waiting[label] = waiting.get(label, 0) + 1
+    if waiting:
+        total = sum(waiting.values())
+        listed = "; ".join(f"{label} ({n})" if n > 1 else label for label, n in waiting.items())
+        report.warnings.append(
+            f"{plural(total, 'field')} changed on two devices at once keep both versions "
+            f'until someone chooses one in casetui ("2 versions"): {listed}.'
+        )
+    journal = vault.journal
+    if journal is None:
+        return
+    moment = now or datetime.now(UTC)
+    for device, (stamp, by) in sorted(journal.state.heard.items()):
+        try:
+            wall = Stamp.parse(stamp).wall
+        except ValueError:
+            continue
+        last = datetime.fromtimestamp(wall / 1000, UTC)
+        days = (moment - last).days
+        if days >= QUIET_DEVICE_DAYS:
+            who = f"'{printable(by[:80])}' on device {device}" if by else f"device {device}"
+            report.warnings.append(
+                f"Nothing has been saved by {who} since {last:%Y-%m-%d} ({days} days); if that "
+                "laptop is gone, remove its key ('casetui recipients remove NAME')."
+            )
 
 
 def _check_history(vault: Vault, report: CheckReport) -> None:

@@ -113,7 +113,7 @@ def rotate_key(vault: Vault, new_passphrase: str, *, backups: BackupChoice) -> R
         _backups(vault, rotation, backups, final)
     else:
         with contextlib.suppress(OSError, SaveFailed):
-            vault.backups.take(vault.paths.vault)  # one fresh copy, under the new key only
+            vault.take_backup()  # one fresh copy, under the new key only
     return rotation
 
 

@@ -338,7 +338,7 @@ def delete_backups(vault: Vault, backups: list[Backup]) -> BackupCleanup:
     fresh: Backup | None = None
     fresh_error: str | None = None
     try:
-        fresh = vault.backups.take(vault.paths.vault)
+        fresh = vault.take_backup()
     except SaveFailed as exc:
         fresh_error = exc.message
     except OSError as exc:

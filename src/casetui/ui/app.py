@@ -32,10 +32,11 @@ from casetui.crash import write_crash_report
 from casetui.services.checkup import unlisted_keys
 from casetui.ui.calendar_export import start_export
 from casetui.ui.commands import ClientCommands
+from casetui.ui.folder_sync import FolderSync
 from casetui.ui.forms.confirm import ConfirmScreen
 from casetui.ui.key_order import KeyOrder, is_ordered
 from casetui.ui.leaving import Leaving, crash_notice
-from casetui.ui.lock_flow import LockFlow
+from casetui.ui.lock_flow import LockFlow, key_file_protected
 from casetui.ui.navigation import Navigator
 from casetui.ui.palette import palette_commands
 from casetui.ui.reopening import OPENING, note_asked
@@ -51,7 +52,6 @@ from casetui.ui.terminal import TerminalGone, lenient
 from casetui.ui.themes import choose_theme, load_themes
 from casetui.ui.worker_errors import tell, unexpected
 from casetui.ui.writes import Writes
-from casetui.vault.keys import identity_file_is_protected
 from casetui.vault.lock import holder
 from casetui.vault.repository import Repository
 from casetui.vault.unlocking import Unlocker
@@ -67,14 +67,6 @@ INPUT_EVENTS = (
     events.MouseScrollDown,
     events.MouseScrollUp,
 )
-
-
-def _key_file_protected(path: Path) -> bool:
-    """Whether a key file asks for its passphrase; if it cannot be read now, assume so."""
-    try:
-        return identity_file_is_protected(path)
-    except VaultError:
-        return True
 
 
 class CaseApp(App[int]):
@@ -155,6 +147,7 @@ class CaseApp(App[int]):
         self.lock_flow = LockFlow(self)
         #: The save worker and the status line's state.
         self.saver = Saver(self)
+        self.folder_sync = FolderSync(self)
         #: ctrl+q, and the questions it asks first.
         self.leaving = Leaving(self)
         #: Opens screens for ``show``, ``open_client``, ``go_back``…
@@ -225,6 +218,7 @@ class CaseApp(App[int]):
                 unlocker,
                 writable=not self.read_only,
                 accept_older=self.accept_older,
+                later=True,
             )
         except (VaultBusy, OlderCopy) as error:
             # Another casetui got there first, or this is an older copy than one seen
@@ -245,7 +239,7 @@ class CaseApp(App[int]):
             # Only a head start: the first query builds what is missing (and says so if it fails).
             tell(self, unexpected("preparing the caseload", error))
         if self.identity is not None:
-            self.identity_protected = _key_file_protected(self.identity)
+            self.identity_protected = key_file_protected(self.identity)
         self.call_from_thread(self.vault_opened, vault)
 
     def open_failed(self, error: VaultError) -> None:
@@ -298,6 +292,7 @@ class CaseApp(App[int]):
             self.pop_screen()
         caseload = CaseloadScreen()
         self.push_screen(caseload)
+        self.folder_sync.start(vault)
         place, self.lock_flow.place = self.lock_flow.place, None
         if place is None and self.settings.home == "today":
             self.show("today")

@@ -14,6 +14,7 @@ import asyncio
 import contextlib
 import signal
 import threading
+from pathlib import Path
 from typing import Any
 
 from textual import events
@@ -31,7 +32,7 @@ from casetui.ui.screens.unlock import LockScreen
 from casetui.ui.terminal import LenientLinuxDriver
 from casetui.ui.worker_errors import unexpected
 from casetui.vault.drafts import discard_draft, keep_draft, read_draft
-from casetui.vault.keys import opens
+from casetui.vault.keys import identity_file_is_protected, opens
 from casetui.vault.unlocking import Unlocker, identity_unlocker, passphrase_unlocker
 from casetui.vault.vault import Vault
 
@@ -412,3 +413,11 @@ class LockFlow:
         app.locked = False
         app.vault_opened(held)
         app.changed()
+
+
+def key_file_protected(path: Path) -> bool:
+    """Whether a key file asks for its passphrase; if it cannot be read now, assume so."""
+    try:
+        return identity_file_is_protected(path)
+    except VaultError:
+        return True

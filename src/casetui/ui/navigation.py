@@ -22,6 +22,7 @@ from casetui.ui.screens.funder_stats import StatsScreen
 from casetui.ui.screens.partners import PartnersScreen
 from casetui.ui.screens.team import TeamScreen
 from casetui.ui.screens.today_list import TodayScreen
+from casetui.ui.screens.two_versions import VersionsScreen
 from casetui.ui.screens.week import WeekScreen
 from casetui.ui.session import Section, session_of
 
@@ -35,6 +36,7 @@ SECTION_SCREENS: dict[Section, type[Screen[Any]]] = {
     "accreditation": AccreditationScreen,
     "stats": StatsScreen,
     "audit": AuditScreen,
+    "versions": VersionsScreen,
 }
 
 #: The sections a client workspace opens over, rather than replacing.

@@ -39,6 +39,11 @@ DESTINATIONS: tuple[tuple[str, str, Section | None], ...] = (
         "stats",
     ),
     ("Audit trail", "Who changed what, and when, across the whole vault", "audit"),
+    (
+        "2 versions to choose",
+        "Fields changed on two devices at once: choose which version to keep",
+        "versions",
+    ),
 )
 
 

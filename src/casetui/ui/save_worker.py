@@ -54,6 +54,8 @@ class Saver:
         vault = app.require_vault()
         try:
             vault.save()
+            if vault.compaction_due():
+                vault.compact()  # here, in the worker: a snapshot of a large vault takes a while
         except VaultError as error:
             app.call_from_thread(self._save_failed, str(error))
             return

@@ -27,7 +27,7 @@ if TYPE_CHECKING:
 P = ParamSpec("P")
 
 Section = Literal[
-    "caseload", "today", "partners", "week", "team", "accreditation", "stats", "audit"
+    "caseload", "today", "partners", "week", "team", "accreditation", "stats", "audit", "versions"
 ]
 """The app's sections: each opens on its own over the caseload (see ``Session.show``)."""
 

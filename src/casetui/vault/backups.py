@@ -27,11 +27,12 @@ import contextlib
 import os
 import re
 import stat
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
-from casetui.files import atomic_write, ensure_private_dir, fsync_dir
+from casetui.files import Sink, atomic_write, atomic_write_stream, ensure_private_dir, fsync_dir
 
 DEFAULT_KEEP = 10
 #: One copy a day is kept for this many days, and one a week for this many weeks.
@@ -169,6 +170,23 @@ class Backups:
         size = target.lstat().st_size  # before pruning, which may remove it if the clock went back
         self.prune(taken)
         return Backup(target, taken, size, slug)
+
+    def keep_written(
+        self,
+        fill: Callable[[Sink], int | None],
+        now: datetime | None = None,
+        *,
+        reason: str | None = None,
+    ) -> Backup:
+        """Write a new backup with ``fill`` (a vault folder's records, encrypted), then prune."""
+        ensure_private_dir(self.folder)
+        taken = now or datetime.now(UTC)
+        slug = reason_slug(reason) if reason is not None else None
+        tail = f"{_PINNED}{slug}" if slug is not None else ""
+        target = self.folder / f"{self.stem}-{taken.strftime(_STAMP)}{tail}.age"
+        sink = atomic_write_stream(target, fill, overwrite=False)
+        self.prune(taken)
+        return Backup(target, taken, sink.size, slug)
 
     def prune(self, now: datetime | None = None) -> list[Path]:
         """Remove the backups the age policy (:func:`to_keep`) no longer keeps."""

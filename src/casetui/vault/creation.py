@@ -1,15 +1,17 @@
-"""Making a new vault: its key file and its first, empty vault file, all or nothing.
+"""Making a new vault: its key file and its first, empty vault folder, all or nothing.
 
-Both files are written and fsynced under hidden temp names first, then linked
-into place, key file first. A create that is stopped leaves no vault, and at most
-a key file that :func:`creatable` recognises.
+Both are written and fsynced under hidden temp names first, then put in place,
+key file first. A create that is stopped leaves no vault, and at most a key file
+that :func:`creatable` recognises.
 """
 
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
 import secrets
+import shutil
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -20,7 +22,6 @@ from casetui.core.record_tables import RECORD_BY_TABLE
 from casetui.core.records import Staff
 from casetui.files import (
     TEMP_SUFFIX,
-    Sink,
     ensure_private_dir,
     fsync_dir,
     remove_stale_temps,
@@ -29,8 +30,9 @@ from casetui.files import (
 )
 from casetui.vault import keys
 from casetui.vault.document import META_ID, META_TABLE, OWN_KEY_NAME, VAULT_FORMAT, VAULT_VERSION
+from casetui.vault.journal.device_journal import Journal, new_device_id
 from casetui.vault.lock import VaultLock
-from casetui.vault.storage import ChunkReader, Document, document_chunks
+from casetui.vault.storage import Document
 from casetui.vault.vault_paths import VaultPaths
 
 
@@ -41,7 +43,7 @@ class NewVault:
     paths: VaultPaths
     keyring: keys.Keyring
     document: Document
-    sink: Sink
+    device: str
     lock: VaultLock
 
 
@@ -99,11 +101,13 @@ def write_new_vault(path: Path, passphrase: str | None, *, owner_name: str | Non
     except OSError as exc:
         raise write_failed(exc, paths.vault) from None
     staged_key, staged_vault = staged_path(paths, "init-key"), staged_path(paths, "init")
+    device = new_device_id()
     placed: list[Path] = []
     try:
         if creatable(path):  # checked again, now that no one else can be creating it
             paths.identity.unlink()
         remove_stale_temps(paths.vault)  # including the staged files of a stopped create
+        shutil.rmtree(staged_vault, ignore_errors=True)
         identity_text, public = keys.generate_identity()
         if passphrase is not None:
             wrapped = keys.wrap_identity(identity_text, passphrase)
@@ -128,17 +132,25 @@ def write_new_vault(path: Path, passphrase: str | None, *, owner_name: str | Non
             own_secret=identity_text.strip().splitlines()[-1],
         )
         own = [keys.RecipientEntry(OWN_KEY_NAME, public)]
-        sink = write_new(
-            staged_vault,
-            lambda out: keys.encrypt_stream(ChunkReader(document_chunks(document)), out, own),
-            shown=paths.vault.name,
-        )
+        try:
+            Journal.create(
+                staged_vault,
+                document,
+                keyring=keyring,
+                recipients=own,
+                vault_id=meta["vault_id"],
+                device=device,
+            )
+        except OSError as exc:
+            raise write_failed(exc, paths.vault) from None
         try:
             fsync_dir(paths.vault.parent)
             if passphrase is not None:
                 os.link(staged_key, paths.identity)
                 placed.append(paths.identity)
-            os.link(staged_vault, paths.vault)
+            if paths.vault.exists() or paths.vault.is_symlink():
+                raise FileExistsError(errno.EEXIST, "exists", str(paths.vault))
+            staged_vault.rename(paths.vault)
             placed.append(paths.vault)
             fsync_dir(paths.vault.parent)
         except FileExistsError as exc:
@@ -150,11 +162,12 @@ def write_new_vault(path: Path, passphrase: str | None, *, owner_name: str | Non
             raise write_failed(exc, paths.vault) from None
     except BaseException:
         for leftover in (*placed, staged_key, staged_vault):
+            if leftover.is_dir() and not leftover.is_symlink():
+                shutil.rmtree(leftover, ignore_errors=True)
             with contextlib.suppress(OSError):
                 leftover.unlink()
         lock.release()
         raise
-    for staged in (staged_key, staged_vault):
-        with contextlib.suppress(OSError):
-            staged.unlink()
-    return NewVault(paths, keyring, document, sink, lock)
+    with contextlib.suppress(OSError):
+        staged_key.unlink()
+    return NewVault(paths, keyring, document, device, lock)

@@ -28,10 +28,12 @@ from casetui.vault.unlocking import Unlocker
 from casetui.vault.vault_paths import VaultPaths
 
 VAULT_FORMAT = "casetui-vault"
-VAULT_VERSION = 3
+VAULT_VERSION = 4
 #: Version 2 added partners, referrals, consents, strengths, safety plans,
-#: assignments, case events and legal matters; version 3 the audit trail. Older
-#: vaults are upgraded in memory and written as the current version on the next save.
+#: assignments, case events and legal matters; version 3 the audit trail; version 4
+#: keeps the vault as a folder of change files (see ``vault/journal``), and this
+#: one-file form only for backups. An older one-file vault is converted to a folder
+#: when it is opened for writing.
 META_TABLE = "_meta"
 META_ID = "1"
 OWN_KEY_NAME = "this vault"

@@ -112,6 +112,10 @@ class Repository:
         self._summary_day: date | None = None
         #: Told of every write: the table and the clients (parents) it touched.
         self.listeners: list[Callable[[str, Collection[str | None]], None]] = []
+        #: Whether a record was removed or erased for good (a vault folder knows).
+        self.is_gone: Callable[[str, str], bool] = lambda _table, _record_id: False
+        #: Tables still loading after the vault opened (the meeting log, the audit trail).
+        self.loading: frozenset[str] = frozenset()
 
     def tables(self) -> list[Table[Any]]:
         return list(self._tables.values())
@@ -231,8 +235,26 @@ class Repository:
         if blocking:
             raise RecordMissing(blocking[0].sentence())
 
-    def check_unreferenced(self, table: str, record_id: str) -> None:
-        """Refuse to remove a record that other records still point at."""
+    def remove_all(self, records: Sequence[tuple[str, str]]) -> int:
+        """Remove several records as one change (a client and everything linked to them).
+
+        Only records outside the set may not point at one inside it; those inside
+        go together. Returns how many were removed.
+        """
+        self.check_writable()
+        doomed = set(records)
+        with self.mutex:
+            for table, record_id in records:
+                self.check_unreferenced(table, record_id, ignore=doomed)
+            removed = 0
+            for table, record_id in records:
+                removed += self.table(table).remove(record_id, checked=False)
+            return removed
+
+    def check_unreferenced(
+        self, table: str, record_id: str, ignore: Collection[tuple[str, str]] = ()
+    ) -> None:
+        """Refuse to remove a record that other records (not in ``ignore``) still point at."""
         advice = {
             Client.TABLE: "close the case instead of deleting it",
             Staff.TABLE: "reassign their clients first",
@@ -244,16 +266,41 @@ class Repository:
             fields = [name for name, target in user.cls.REFS.items() if target == table]
             if not fields:
                 continue
-            if user.parent_field in fields and user.child_ids(record_id):
-                used = True
+            if user.parent_field in fields and not ignore:
+                used = bool(user.child_ids(record_id))
             else:
                 used = any(
-                    raw.get(name) == record_id for raw in user.raw().values() for name in fields
+                    raw.get(name) == record_id and (user.name, rid) not in ignore
+                    for rid, raw in user.raw().items()
+                    for name in fields
                 )
             if used:
                 noun = self._tables[table].cls.NOUN
                 why = advice.get(table, "remove those first")
                 raise RecordInUse(f"Other records still point at this {noun}; {why}.")
+
+    def reloaded(self, tables: dict[str, set[str | None] | None]) -> None:
+        """Rows of these tables were replaced from outside (another device, a late load).
+
+        Indexes and cached figures are rebuilt, and listeners hear of every client
+        (None: every client) as for a write.
+        """
+        with self.mutex:
+            for name in tables:
+                table = self._tables.get(name)
+                if table is not None:
+                    table.forget_index()
+            self._summaries.clear()
+        for name, parents in tables.items():
+            for listener in self.listeners:
+                listener(name, parents if parents is not None else {None})
+
+    def set_field(self, table: str, record_id: str, name: str, value: Any) -> None:
+        """Write one field of a stored record (choosing between two versions of it)."""
+        owner = self.table(table)
+        current = owner.require(record_id)
+        row = {**current.to_dict(with_id=False), name: value}
+        owner.put(owner.cls.from_dict(row, record_id=record_id))
 
     def touched(self, table: str, parents: Collection[str | None]) -> None:
         """Forget cached figures for the clients a write touched."""

@@ -57,6 +57,10 @@ class TableOwner(Protocol):
     @property
     def actor(self) -> str: ...
 
+    loading: frozenset[str]
+
+    def is_gone(self, table: str, record_id: str) -> bool: ...
+
     @property
     def meta(self) -> dict[str, Any]: ...
 
@@ -68,7 +72,9 @@ class TableOwner(Protocol):
         self, record: Record, pending: Collection[tuple[str, str]] = ()
     ) -> None: ...
 
-    def check_unreferenced(self, table: str, record_id: str) -> None: ...
+    def check_unreferenced(
+        self, table: str, record_id: str, ignore: Collection[tuple[str, str]] = ()
+    ) -> None: ...
 
     def noting_need_status(self, need: NeedItem, old: RawRow | None) -> NeedItem: ...
 
@@ -164,6 +170,10 @@ class Table(Generic[R]):
             self._children = children
         return self._children
 
+    def forget_index(self) -> None:
+        """Drop the index by parent (rows were replaced from outside); rebuilt when asked."""
+        self._children = None
+
     def child_ids(self, parent_id: str) -> list[str]:
         return list(self._index().get(parent_id, ()))
 
@@ -203,6 +213,11 @@ class Table(Generic[R]):
         with self._repo.mutex:
             self._repo.check_references(record, pending)
             old = self.raw().get(record.id)
+            if old is None and self._repo.is_gone(self.name, record.id):
+                raise VaultError(
+                    f"That {self.cls.NOUN} was removed from this vault, on this device or "
+                    "another; it cannot be brought back under the same id."
+                )
             if isinstance(record, NeedItem):
                 record = cast(R, self._repo.noting_need_status(record, old))
             elif isinstance(record, Client) and old is None:
@@ -246,13 +261,17 @@ class Table(Generic[R]):
                 parents.add(parent)
             self._repo.touched(self.name, parents)
 
-    def remove(self, record_id: str) -> bool:
+    def remove(self, record_id: str, *, checked: bool = True) -> bool:
+        """Remove a record; refused while others point at it (unless the caller checked)."""
         self._repo.check_writable()
+        if self._repo.loading:
+            raise VaultError("casetui is still reading the meeting log; try again in a moment.")
         with self._repo.mutex:
             old = self.raw().get(record_id)
             if old is None:
                 return False
-            self._repo.check_unreferenced(self.name, record_id)
+            if checked:
+                self._repo.check_unreferenced(self.name, record_id)
             entry = entry_for_change(self._repo.actor, self.name, record_id, old, None)
             self._tiny.remove_row(record_id)
             parent = self._parent_of(old)
@@ -281,7 +300,7 @@ class AuditTable(Table[AuditEntry]):
             "The audit trail can only be added to; its entries cannot be changed."
         )
 
-    def remove(self, record_id: str) -> bool:
+    def remove(self, record_id: str, *, checked: bool = True) -> bool:
         raise AuditTrailIsAppendOnly(
             "The audit trail can only be added to; its entries cannot be removed."
         )

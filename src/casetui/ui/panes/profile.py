@@ -24,6 +24,7 @@ from casetui.ui.forms.client_fields import client_fields, client_values
 from casetui.ui.forms.form import FormScreen, required_date
 from casetui.ui.masking import client_name, free_text, is_masked
 from casetui.ui.panes.base import Pane
+from casetui.ui.panes.removal_flow import ask_to_remove
 from casetui.ui.safe_text import labelled, short_date
 
 
@@ -98,6 +99,7 @@ class ProfilePane(Pane):
         Binding("e", "edit", "Edit profile", id="profile.edit"),
         Binding("r", "reassign", "Reassign", id="profile.reassign"),
         Binding("x", "close_or_reopen", "Close/reopen", id="profile.close"),
+        Binding("d", "remove_client", "Remove…", id="profile.remove"),
     ]
 
     def compose(self) -> ComposeResult:
@@ -163,6 +165,10 @@ class ProfilePane(Pane):
             ),
             done,
         )
+
+    def action_remove_client(self) -> None:
+        """Remove a client entered by mistake, or erase their records on their request."""
+        ask_to_remove(self, self.client_id)
 
     def action_close_or_reopen(self) -> None:
         client = self.client

@@ -192,6 +192,8 @@ class CaseloadScreen(ShowsRecords, Screen[None]):
     def reload(self) -> None:
         app = self.case_app
         vault = app.require_vault()
+        #: While the meeting log is still being read, contact columns wait for it.
+        self._contact_unknown = "meetings" in vault.loading
         staff_id = app.owner_id if self.scope == "mine" else None
         if self.scope == "mine" and staff_id is None:
             caseload: list[CaseloadRow] = []
@@ -217,11 +219,13 @@ class CaseloadScreen(ShowsRecords, Screen[None]):
             capacity.update(one_line(f"{len(caseload)} clients"))
             capacity.set_class(False, "over")
         overdue = sum(1 for row in caseload if row.overdue)
-        self.query_one("#summary", Static).update(
-            one_line(
-                f"{overdue} overdue for a check-in" if overdue else "Nobody is overdue a check-in"
-            )
-        )
+        if self._contact_unknown:
+            said = "Reading the meeting log: check-ins show in a moment"
+        elif overdue:
+            said = f"{overdue} overdue for a check-in"
+        else:
+            said = "Nobody is overdue a check-in"
+        self.query_one("#summary", Static).update(one_line(said))
         self.apply_filter()
 
     def _row(self, row: CaseloadRow) -> Row:
@@ -229,13 +233,14 @@ class CaseloadScreen(ShowsRecords, Screen[None]):
         cells = [self._shown_name(c), c.pronouns or "—", c.status.label]
         if self.scope != "mine":
             cells.append(row.case_manager or "—")
+        unknown = getattr(self, "_contact_unknown", False)
         cells += [
-            short_date(row.last_contact, "none yet"),
-            next_checkin_text(row),
+            "…" if unknown else short_date(row.last_contact, "none yet"),
+            "…" if unknown else next_checkin_text(row),
             str(row.open_needs),
             f"{row.goals_achieved}/{row.goals_total}",
         ]
-        marks = {len(cells) - 3: "row-list--alert"} if row.overdue else {}
+        marks = {len(cells) - 3: "row-list--alert"} if row.overdue and not unknown else {}
         if c.status is not ClientStatus.ACTIVE:
             marks[2] = "row-list--muted"
         return Row(c.id, tuple(cells), row, marks)

@@ -133,7 +133,7 @@ def verified(doc: Mapping[str, Any], secrets: Mapping[str, str]) -> bool:
 # -- changes ----------------------------------------------------------------------------
 
 
-def change_doc(change: Change, vault_id: str, by: str) -> dict[str, Any]:
+def change_doc(change: Change, vault_id: str, by: str | None = None) -> dict[str, Any]:
     records = []
     for rc in change.records:
         over = {name: [list(dot) for dot in dots] for name, dots in rc.over.items() if dots}
@@ -147,7 +147,7 @@ def change_doc(change: Change, vault_id: str, by: str) -> dict[str, Any]:
         "n": change.counter,
         "at": change.stamp,
         "ctx": dict(change.context),
-        "by": by[:120],
+        "by": (change.by if by is None else by)[:120],
         "records": records,
         "gone": [[t, r, e] for t, r, e in change.gone],
     }
@@ -210,6 +210,7 @@ def read_change(doc: Mapping[str, Any]) -> Change:
         table, record_id = _ids(raw[0], raw[1])
         _require(isinstance(raw[2], bool), "a removal in it is malformed")
         gone.append((table, record_id, raw[2]))
+    by = doc.get("by", "")
     return Change(
         doc["device"],
         doc["n"],
@@ -217,6 +218,7 @@ def read_change(doc: Mapping[str, Any]) -> Change:
         ctx,
         tuple(records),
         tuple(gone),
+        by[:120] if isinstance(by, str) else "",
     )
 
 
@@ -260,6 +262,7 @@ def snapshot_docs(
             "part": part,
             "parts": list(PARTS),
             "vector": dict(state.vector),
+            "heard": {device: list(seen) for device, seen in state.heard.items()},
             "tables": {},
             "gone": {},
         }
@@ -308,6 +311,17 @@ def _version_in(raw: object) -> Version:
 
 def fill_snapshot(state: MergeState, doc: Mapping[str, Any]) -> None:
     """Add one snapshot part's records to ``state`` (a fresh state for this snapshot)."""
+    heard = doc.get("heard", {})
+    if isinstance(heard, dict):
+        for device, seen in heard.items():
+            if (
+                isinstance(device, str)
+                and DEVICE_PATTERN.match(device)
+                and isinstance(seen, list)
+                and len(seen) == 2
+                and all(isinstance(x, str) for x in seen)
+            ):
+                state.hear(device, seen[0][:64], seen[1][:120])
     tables = _as_dict(doc.get("tables"), "its tables are missing")
     gone = _as_dict(doc.get("gone"), "its tables are missing")
     for table, rows in tables.items():

@@ -213,7 +213,9 @@ class Journal:
                     self._become_new_device()
                 context = {d: n for d, n in self.state.vector.items() if d != self.device}
                 stamp = self.clock.tick().text()
-                change = Change(self.device, self._next, stamp, context, tuple(records), gone)
+                change = Change(
+                    self.device, self._next, stamp, context, tuple(records), gone, by[:120]
+                )
                 try:
                     path = jf.write_change(
                         self.root,
@@ -229,11 +231,24 @@ class Journal:
                     self._next += 1  # the name is taken: go on as a new device
                     continue
                 self.state.apply(change)
+                if self.loaded.pending_tables:
+                    self.loaded.applied.append(change)  # load_rest applies it again
+                self.loaded.replayed += 1
                 self._next += 1
                 return Commit(path, path.stat().st_size, len(records) + len(gone))
             raise SaveFailed(
                 "casetui could not find a free name for this save in the vault folder; "
                 "run 'casetui check'."
+            )
+
+    def rename_device(self, device: str) -> None:
+        """Write from now on as ``device`` (this computer's remembered name in the vault)."""
+        with self.lock:
+            self.device = device
+            self.clock = self.clock.renamed(device)
+            self._next = self._first_free_counter()
+            self._snapshot_seq = max(
+                (seq for (dev, seq) in self.loaded.listing.snapshots if dev == device), default=0
             )
 
     def _become_new_device(self) -> None:
@@ -297,6 +312,7 @@ class Journal:
             )
             vector = dict(self.state.vector)
             self.loaded.snapshots[(self.device, seq)] = vector
+            self.loaded.replayed = 0
             return jf.prune(
                 self.root, (self.device, seq), vector, self.loaded.snapshots, grace=grace
             )

@@ -29,6 +29,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from casetui.core.errors import VaultDamaged, WrongKey
+from casetui.core.text import json_may_need_cleaning
 from casetui.files import TooLarge, atomic_write, ensure_private_dir, fsync_dir, read_limited
 from casetui.vault import keys
 from casetui.vault.journal import change_files as cf
@@ -113,19 +114,27 @@ class Loaded:
     #: When each device last wrote a file that was read (its newest change's stamp).
     last_heard: dict[str, Stamp]
     pending_tables: frozenset[str] = frozenset()
+    #: Whether any file read held text with escape or control characters to clean.
+    needs_cleaning: bool = False
+    #: How many changes are applied on top of the snapshots read (for compaction).
+    replayed: int = 0
 
 
 class _Reader:
     def __init__(self, keyring: keys.Keyring, problems: list[FileProblem]) -> None:
         self.keyring = keyring
         self.problems = problems
+        self.needs_cleaning = False
 
     def doc(self, path: Path, vault_id: str | None) -> dict[str, object] | None:
         """The checked JSON of one file, or None with a problem noted."""
         try:
             data = read_limited(path, MAX_FILE, pipes=False)
             plaintext = keys.decrypt(data, self.keyring, path, "journal file")
-            return cf.parse(plaintext, vault_id)
+            doc = cf.parse(plaintext, vault_id)
+            if json_may_need_cleaning(plaintext):
+                self.needs_cleaning = True
+            return doc
         except FileNotFoundError:
             return None  # removed by a compaction while we read
         except WrongKey:
@@ -172,6 +181,10 @@ def load(
         doc = reader.doc(listing.snapshots[key]["main"], vault_id)
         if doc is not None:
             mains.append((key, doc))
+    if not mains and problems and all(p.kind == "other-keys" for p in problems):
+        raise WrongKey(
+            f"The {keyring.source} does not open the vault {root}; it is encrypted for other keys."
+        )
     vault_id, known = _choose_vault(root, mains, vault_id, trust)
     # The snapshot holding the most changes first: its secret is the one trusted
     # when this computer trusted none before.
@@ -208,10 +221,12 @@ def load(
         secrets,
         listing,
         problems,
-        applied,
+        applied if later else [],
         read_snapshots,
         last_heard,
         frozenset(later),
+        reader.needs_cleaning,
+        len(applied),
     )
 
 
@@ -301,7 +316,10 @@ def refresh(loaded: Loaded, keyring: keys.Keyring, clock: Clock) -> set[tuple[st
     for change in applied:
         touched.update((t, r) for t, r, _e in change.gone)
         touched.update((rc.table, rc.record_id) for rc in change.records)
-    loaded.applied.extend(applied)
+    if loaded.pending_tables:
+        loaded.applied.extend(applied)  # their later tables are applied by load_rest
+    loaded.replayed += len(applied)
+    loaded.needs_cleaning = loaded.needs_cleaning or reader.needs_cleaning
     for device, stamp in heard.items():
         loaded.last_heard[device] = max(loaded.last_heard.get(device, stamp), stamp)
     loaded.listing = listing
@@ -520,6 +538,7 @@ def load_rest(loaded: Loaded, keyring: keys.Keyring) -> set[tuple[str, str]]:
     for change in loaded.applied:
         touched |= loaded.state.apply_rest(change, loaded.pending_tables)
     loaded.pending_tables = frozenset()
+    loaded.applied = []
     return touched
 
 

@@ -86,6 +86,8 @@ class Change:
     records: tuple[RecordChange, ...] = ()
     #: (table, record id, erased) for each record removed or erased.
     gone: tuple[tuple[str, str, bool], ...] = ()
+    #: Who made it, as the audit trail names them (a person, or a key's name).
+    by: str = ""
 
     @property
     def dot(self) -> Dot:
@@ -177,6 +179,8 @@ class MergeState:
         self.tables: dict[str, dict[str, RecordState]] = {}
         #: For each device, how many of its changes are applied (always all up to that).
         self.vector: dict[str, int] = {}
+        #: For each device, its latest change's stamp and who made it (for ``casetui check``).
+        self.heard: dict[str, tuple[str, str]] = {}
 
     # -- applying ----------------------------------------------------------------------
 
@@ -203,7 +207,13 @@ class MergeState:
             raise ValueError("change applied out of order")
         touched = self.apply_rest(change, tables)
         self.vector[change.device] = change.counter
+        self.hear(change.device, change.stamp, change.by)
         return touched
+
+    def hear(self, device: str, stamp: str, by: str) -> None:
+        known = self.heard.get(device)
+        if known is None or stamp > known[0]:
+            self.heard[device] = (stamp, by)
 
     def apply_rest(
         self, change: Change, tables: Container[str] | None = None
@@ -268,6 +278,8 @@ class MergeState:
         for device, counter in other.vector.items():
             if counter > self.vector.get(device, 0):
                 self.vector[device] = counter
+        for device, (stamp, by) in other.heard.items():
+            self.hear(device, stamp, by)
         return touched
 
     def _join_record(
