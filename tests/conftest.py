@@ -129,6 +129,15 @@ def sample_template(
     return files
 
 
+def tree_bytes(path: Path) -> dict[str, bytes]:
+    """Every file under ``path`` (a vault folder), by its path inside, with its bytes."""
+    if path.is_file():
+        return {"": path.read_bytes()}
+    return {
+        str(p.relative_to(path)): p.read_bytes() for p in sorted(path.rglob("*")) if p.is_file()
+    }
+
+
 def vault_document(path: Path, keyring: keys.Keyring) -> dict[str, Any]:
     """Every record of the vault at ``path`` (a folder, or a one-file vault or backup).
 

@@ -148,13 +148,13 @@ def test_a_full_session_leaves_no_plaintext_anywhere(
     pane.keys("C-q")
     assert pane.exit_code(timeout=SLOW) == 0
 
-    # The session really changed the vault: a backup was kept and the file replaced.
+    # The session really changed the vault: a backup was kept and changes were written.
     vault_folder = vault_files.vault.parent
     assert list(vault_folder.glob("vault.age.backups/*")), "no backup: was anything saved?"
 
     # Search everything: the vault's folder, home with its XDG folders, TMPDIR, the rest.
     searched = files_under(tmp_path)
-    assert vault_files.vault in searched
+    assert any(p.is_relative_to(vault_files.vault) for p in searched)
     assert len(searched) >= 5
     found = {str(p.relative_to(tmp_path)): forms for p in searched if (forms := leaks(p))}
     assert found == {}, f"the canary is on disk in plaintext: {found}"

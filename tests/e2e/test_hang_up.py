@@ -14,7 +14,7 @@ import time
 from pathlib import Path
 
 from casetui.vault.lock import holder
-from tests.conftest import VaultFiles
+from tests.conftest import VaultFiles, tree_bytes
 from tests.e2e.test_e2e_tmux import Launch, Pane, stop_server, wait_until
 
 CASELOAD = "My caseload"
@@ -88,7 +88,7 @@ async def test_a_hang_up_saves_what_is_still_waiting_to_be_written(
     from casetui.core.records import Client
     from tests.ui.test_ui_flows import app_for, caseload_ready
 
-    before = vault_files.vault.read_bytes()
+    before = tree_bytes(vault_files.vault)
     app = app_for(vault_files)
     async with app.run_test(size=(80, 24)) as pilot:
         await caseload_ready(pilot, app)
@@ -104,6 +104,6 @@ async def test_a_hang_up_saves_what_is_still_waiting_to_be_written(
         await app.hang_up()
         await pilot.pause()
     assert not vault.dirty
-    assert vault_files.vault.read_bytes() != before
+    assert tree_bytes(vault_files.vault) != before
     with vault_files.open(writable=False) as again:
         assert any(c.preferred_name == "Wren Saltmarsh" for c in again.repo.clients)

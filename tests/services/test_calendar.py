@@ -628,8 +628,13 @@ def test_cli_writes_a_private_deidentified_calendar(
     assert out.stat().st_mode & 0o777 == 0o600
     # The vault changes only by the audit entry for the export, and the code given
     # (and kept) for the client who had none.
+    # A save adds one change file and never rewrites another.
     after = vault_files.snapshot()
-    assert after.keys() - before.keys() <= {k for k in after if k.startswith("vault.age.backups/")}
+    added = after.keys() - before.keys()
+    assert {k for k in added if not k.startswith("vault.age.backups/")} == {
+        k for k in added if k.startswith("vault.age/changes/")
+    }
+    assert all(after[k] == before[k] for k in before.keys() & after.keys())
     with vault_files.open(writable=False) as vault:
         entries = vault.repo.audit.all()
         assert [(e.action.value, e.detail) for e in entries][-1] == (

@@ -86,7 +86,11 @@ def ident(files: VaultFiles) -> list[str]:
 
 
 def digest(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
+    """One hash of every file of a vault (a folder now), names included."""
+    sha = hashlib.sha256()
+    for file in sorted(p for p in path.rglob("*") if p.is_file()):
+        sha.update(str(file.relative_to(path)).encode() + b"\0" + file.read_bytes())
+    return sha.hexdigest()
 
 
 def sheet(rows: Sequence[Sequence[str]], header: Sequence[str] = HEADER) -> str:

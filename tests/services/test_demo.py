@@ -70,14 +70,25 @@ def test_the_demo_vault_is_encrypted_keyless_on_disk_and_owned_by_a_sample_manag
     today = date.today()
     vault = make_demo_vault(tmp_path, today)
     try:
-        assert sorted(p.name for p in tmp_path.iterdir() if p.is_file()) == [
-            "demo.age",
-            "demo.age.lock",
-        ]
-        assert (vault.path.stat().st_mode & 0o777) == 0o600
-        data = vault.path.read_bytes()
-        assert data.startswith(b"age-encryption.org/v1\n")
-        assert b"Olek" not in data
+        # No key file: only the vault folder, its lock and its backups.
+        names = {p.name for p in tmp_path.iterdir()}
+        assert (
+            {"demo.age", "demo.age.lock"}
+            <= names
+            <= {
+                "demo.age",
+                "demo.age.lock",
+                "demo.age.backups",
+            }
+        )
+        assert (vault.path.stat().st_mode & 0o777) == 0o700
+        files = [p for p in tmp_path.rglob("*") if p.is_file() and p.suffix == ".age"]
+        assert files
+        for file in files:
+            assert (file.stat().st_mode & 0o777) == 0o600, file
+            data = file.read_bytes()
+            assert data.startswith(b"age-encryption.org/v1\n"), file
+            assert b"Olek" not in data
         assert vault.owner_staff_id == DEMO_OWNER
         latest = max(m.on for m in vault.repo.meetings if m.on <= today)
         assert today - timedelta(days=14) <= latest <= today

@@ -41,7 +41,7 @@ from casetui.vault.keys import Keyring
 from casetui.vault.unlocking import keyring_unlocker
 from casetui.vault.vault import Vault
 from casetui.vault.vault_paths import VaultPaths
-from tests.conftest import PASSPHRASE, clean_env, run_casetui
+from tests.conftest import PASSPHRASE, clean_env, run_casetui, tree_bytes
 from tests.ui.test_ui_flows import TODAY, wait_for
 
 SAMPLE_OWNER = "st_sample01"
@@ -138,7 +138,7 @@ def test_a_similar_name_is_refused_without_a_terminal_and_added_with_new_staff(
 ) -> None:
     path = tmp_path / "vault.age"
     new_vault(path, "Priya Oakhavn", sample=False)
-    before = path.read_bytes()
+    before = tree_bytes(path)
     env = {"CASETUI_PASSPHRASE": PASSPHRASE}
     refused = run_casetui("import", "--sample", "--vault", path, home=home, env=env)
     assert refused.returncode not in (0, 70), refused.stderr
@@ -146,7 +146,7 @@ def test_a_similar_name_is_refused_without_a_terminal_and_added_with_new_staff(
     lines = [ln for ln in refused.stderr.strip().splitlines() if ln.strip()]
     assert len(lines) == 1, refused.stderr  # one sentence
     assert "--new-staff" in lines[0] and "Priya Oakhaven" in lines[0], lines[0]
-    assert path.read_bytes() == before  # nothing imported
+    assert tree_bytes(path) == before  # nothing imported
 
     added = run_casetui("import", "--sample", "--new-staff", "--vault", path, home=home, env=env)
     assert added.returncode == 0, added.stderr

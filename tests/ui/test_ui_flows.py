@@ -100,7 +100,9 @@ async def test_first_run_creates_a_vault_and_opens_it(tmp_path: Path) -> None:
         await wait_for(pilot, lambda: isinstance(app.screen, KeepSafeScreen), timeout=30)
         assert not any(isinstance(screen, UnlockScreen) for screen in app.screen_stack)
         assert path.exists()
-        assert (path.stat().st_mode & 0o777) == 0o600
+        assert (path.stat().st_mode & 0o777) == 0o700
+        files = [p for p in path.rglob("*") if p.is_file()]
+        assert files and all((p.stat().st_mode & 0o777) == 0o600 for p in files)
         await pilot.press("enter")
         await wait_for(pilot, lambda: isinstance(app.screen, CaseloadScreen), timeout=30)
         assert app.vault is not None

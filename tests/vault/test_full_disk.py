@@ -11,8 +11,10 @@ there fail with ENOSPC once the room given is used up, as on a real full disk
 
 from __future__ import annotations
 
+import dataclasses
 import errno
 import os
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,6 +22,8 @@ from pathlib import Path
 import pytest
 
 from casetui import cli
+from casetui.core.choices import AuditAction
+from casetui.core.errors import SaveFailed
 from casetui.ui.app import CaseApp
 from casetui.vault.unlocking import identity_unlocker, passphrase_unlocker
 from casetui.vault.vault import Vault
@@ -99,15 +103,19 @@ def run(capsys: pytest.CaptureFixture[str], *argv: str | Path) -> tuple[int, str
     return code, out, err
 
 
+_DISK_FULL = re.compile(
+    r"(?:casetui: )?Could not .+: the disk holding (.+) is full; free some space and save again\.\n?"
+)
+
+
 def is_disk_full(sentence: str, folder: Path) -> bool:
-    """One line saying what could not be written, that the disk is full, and what to do."""
-    return (
-        sentence.startswith(("casetui: Could not ", "Could not "))
-        and sentence.rstrip("\n").endswith(
-            f"the disk holding {folder} is full; free some space and save again."
-        )
-        and sentence.count("\n") <= 1
-    )
+    """One line saying what could not be written, that the disk is full, and what to do.
+
+    The folder it names is ``folder`` or one inside it (the vault folder's
+    ``changes`` folder, say): a vault is a folder of files now, all on that disk.
+    """
+    said = _DISK_FULL.fullmatch(sentence)
+    return said is not None and Path(said[1]).is_relative_to(folder)
 
 
 def no_crash_report(state_dir: Path) -> None:
@@ -161,6 +169,40 @@ def test_writes_on_a_full_disk_fail_with_the_disk_full_sentence(
     no_crash_report(state_dir)
 
 
+@pytest.mark.parametrize("room", [0, 700], ids=["nothing fits", "part of the change fits"])
+def test_a_save_on_a_full_disk_keeps_the_edit_and_saves_it_once_there_is_room(
+    room: int, sample_files: VaultFiles, full_disk: Callable[..., FullDisk]
+) -> None:
+    """ENOSPC while the change file is written: nothing is left on disk, the edit waits."""
+    folder = sample_files.vault.parent
+    with sample_files.open() as vault:
+        first = vault.repo.clients.all()[0]
+        vault.repo.clients.put(dataclasses.replace(first, pronouns="they/them"))
+        assert vault.save() is not None  # the session's backup is taken
+        client = vault.repo.clients.require(first.id)
+        before = sample_files.snapshot(lock_held=True)
+        saves = vault.generation
+        vault.repo.clients.put(dataclasses.replace(client, preferred_name="Wren Halloway"))
+        disk = full_disk(folder, room)
+        with pytest.raises(SaveFailed) as failed:
+            vault.save()
+        assert is_disk_full(failed.value.message, folder), failed.value.message
+        assert vault.dirty
+        assert vault.generation == saves
+        assert sample_files.snapshot(lock_held=True) == before  # no temp file left behind
+        with pytest.raises(SaveFailed):
+            vault.save()  # still full: fails the same way
+        assert vault.dirty
+        disk.room = 1 << 30  # space was freed
+        assert vault.save() is not None
+        assert not vault.dirty
+        assert vault.generation == saves + 1
+    with sample_files.open(writable=False) as vault:
+        again = vault.repo.clients.require(first.id)
+        assert (again.preferred_name, again.pronouns) == ("Wren Halloway", "they/them")
+        assert vault.file_problems() == []
+
+
 @pytest.mark.parametrize("room", [0, 600], ids=["nothing fits", "only the key file fits"])
 def test_init_on_a_full_disk_leaves_no_files_and_can_be_run_again(
     room: int,
@@ -189,11 +231,11 @@ def test_init_on_a_full_disk_leaves_no_files_and_can_be_run_again(
         assert vault.writable
 
 
-async def test_the_app_opens_a_vault_on_a_full_disk_and_says_it_cannot_save(
+async def test_the_app_opens_a_vault_on_a_full_disk_says_it_cannot_save_and_retries(
     sample_files: VaultFiles, full_disk: Callable[..., FullDisk]
 ) -> None:
     folder = sample_files.vault.parent
-    full_disk(folder)
+    disk = full_disk(folder)
     app: CaseApp = app_for(sample_files)
     async with app.run_test(size=(100, 30)) as pilot:
         await caseload_ready(pilot, app)
@@ -208,4 +250,11 @@ async def test_the_app_opens_a_vault_on_a_full_disk_and_says_it_cannot_save(
         await wait_for(pilot, said)
         [message] = said()
         assert is_disk_full(message, folder), message
+        assert app.vault.dirty  # the session's audit entry waits in memory
+        disk.room = 1 << 30  # space was freed: ctrl+s saves what waited
+        await pilot.press("ctrl+s")
+        await wait_for(pilot, lambda: app.save_state.ok and not app.vault.dirty)
         await pilot.press("ctrl+q")
+    with Vault.open(sample_files.vault, identity_unlocker(sample_files.identity_file)) as vault:
+        assert [e.action for e in vault.repo.audit.all()][-1:] == [AuditAction.UNLOCKED]
+        assert vault.file_problems() == []

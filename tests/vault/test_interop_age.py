@@ -2,7 +2,8 @@
 
 Both steps use the real ``age`` binary: it unwraps the key file with the
 passphrase (typed into a pseudo-terminal, as age only reads passphrases from a
-terminal), then decrypts the vault with that identity.
+terminal), then decrypts every file of the vault folder with that identity, as
+the README shows, each to one JSON object.
 """
 
 from __future__ import annotations
@@ -54,17 +55,29 @@ def test_age_cli_decrypts_a_vault_made_by_init_and_import(home: Path, tmp_path: 
     imported = run_casetui("import", sample_caseload(), "--vault", vault, home=home, env=env)
     assert imported.returncode == 0, imported.stderr
 
-    identity = tmp_path / "identity.txt"
+    identity = vault.parent / "key.txt"
     age_decrypt_with_passphrase(vault.with_name("vault.identity.age"), identity, PASSPHRASE)
     assert identity.read_text().strip().splitlines()[-1].startswith("AGE-SECRET-KEY-1")
 
-    result = subprocess.run(
-        ["age", "--decrypt", "-i", str(identity), str(vault)],
-        capture_output=True,
-        check=True,
-    )
-    document = json.loads(result.stdout)
-    names = {row["preferred_name"] for row in document["clients"].values()}
+    # The README's loop, run as it is written there, from the vault's folder.
+    loop = 'for f in vault.age/*/*.age; do age --decrypt -i key.txt "$f"; echo; done > vault.json'
+    subprocess.run(["bash", "-c", loop], cwd=vault.parent, capture_output=True, check=True)
+    files = sorted(vault.glob("*/*.age"))
+    assert files, "the vault folder holds age files"
+    lines = (vault.parent / "vault.json").read_text(encoding="utf-8").splitlines()
+    assert len(lines) == len(files), "each file decrypts to one JSON object, on one line"
+    objects = [json.loads(line) for line in lines]
+    assert all(isinstance(o, dict) and o["format"] == "casetui-vault" for o in objects)
+
+    names: set[str] = set()
+    for obj in objects:
+        if obj["kind"] == "snapshot" and obj["part"] == "main":
+            for _base, values, _extra in obj["tables"].get("clients", {}).values():
+                names.add(values["preferred_name"])
+        elif obj["kind"] == "change":
+            for table, _rid, values, _unset, _over in obj["records"]:
+                if table == "clients" and "preferred_name" in values:
+                    names.add(values["preferred_name"])
     sample = json.loads(sample_caseload().read_text())
     assert names == {c["preferred_name"] for c in sample["clients"]}
     assert len(names) >= 30

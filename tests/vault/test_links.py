@@ -5,7 +5,9 @@
   write.
 * A save renames a temp file over the vault. Through an absolute link that
   replaced the link with a plain file and left the real vault old; through a
-  relative link every save failed.
+  relative link every save failed. The vault is now a folder (format 4): a link
+  to the folder must work the same way, its saves going into the real folder and
+  the lock, backups and key file beside it.
 """
 
 from __future__ import annotations
@@ -25,6 +27,13 @@ from tests.conftest import VaultFiles, run_casetui
 
 def ident(files: VaultFiles, vault: Path | None = None) -> list[str]:
     return ["--vault", str(vault or files.vault), "--identity", str(files.identity_file)]
+
+
+def held(folder: Path) -> dict[str, bytes]:
+    """Every file in the vault folder (recursively), by its path inside it, and its bytes."""
+    return {
+        str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()
+    }
 
 
 def test_a_lock_file_that_is_a_link_is_refused_and_its_target_untouched(
@@ -65,8 +74,9 @@ def test_a_vault_reached_through_a_link_saves_to_the_real_file(
     shortcut_folder.mkdir()
     link = shortcut_folder / "vault.age"
     real = vault_files.vault
+    assert real.is_dir()
     link.symlink_to(real if kind == "absolute" else os.path.relpath(real, shortcut_folder))
-    before = real.read_bytes()
+    before = held(real)
 
     with Vault.open(link, identity_unlocker(vault_files.identity_file)) as vault:
         assert vault.path == real
@@ -74,11 +84,15 @@ def test_a_vault_reached_through_a_link_saves_to_the_real_file(
         vault.save(force=True)
 
     assert link.is_symlink(), "the link is still a link"
-    assert real.read_bytes() != before, "the real vault holds the save"
-    # The lock, temp files and backups live beside the real file, not the link.
+    after = held(real)
+    assert set(after) > set(before), "the real vault folder holds the save"
+    assert {k: after[k] for k in before} == before, "no file in it was written over"
+    # The lock, temp files and backups live beside the real folder, not the link.
+    assert sorted(shortcut_folder.iterdir()) == [link]
     assert not (shortcut_folder / "vault.age.lock").exists()
     assert not (shortcut_folder / "vault.age.backups").exists()
     assert (real.parent / "vault.age.backups").is_dir()
+    assert (real.parent / "vault.age.lock").is_file()
     with Vault.open(link, identity_unlocker(vault_files.identity_file), writable=False) as again:
         assert again.generation == vault.generation
 
@@ -102,8 +116,13 @@ def test_the_cli_through_a_relative_link_saves(
 ) -> None:
     link = tmp_path / "linked.age"
     link.symlink_to(os.path.relpath(vault_files.vault, tmp_path))
-    before = vault_files.vault.read_bytes()
+    before = held(vault_files.vault)
     result = run_casetui("recovery-key", *ident(vault_files, link), home=home)
     assert result.returncode == 0, result.stderr
     assert link.is_symlink()
-    assert vault_files.vault.read_bytes() != before
+    after = held(vault_files.vault)
+    assert set(after) > set(before), "the real vault folder holds the save"
+    assert not (tmp_path / "linked.age.lock").exists()
+    assert not (tmp_path / "linked.age.backups").exists()
+    with Vault.open(link, identity_unlocker(vault_files.identity_file), writable=False) as vault:
+        assert "recovery" in " ".join(r.name for r in vault.recipients).lower()

@@ -124,14 +124,26 @@ class Persistence:
                 saved = self._saved_tables
                 erased, settle = set(self._erased), set(self._settle)
                 who = self.who()
-            journal = self._writer_journal()
-            backup = None
-            if (pin is not None or not audit_only) and not erased:
-                # (An erasure keeps no copy of what it erases.)
-                backup = self._backup_if_due(pin, saved, recipients)
-            commit = journal.commit(
-                saved, snapshot, by=who, recipients=recipients, erased=erased, settle=settle
-            )
+                dirty = self._storage.take_dirty()
+            try:
+                journal = self._writer_journal()
+                backup = None
+                if (pin is not None or not audit_only) and not erased:
+                    # (An erasure keeps no copy of what it erases.)
+                    backup = self._backup_if_due(pin, saved, recipients)
+                commit = journal.commit(
+                    saved,
+                    snapshot,
+                    by=who,
+                    recipients=recipients,
+                    erased=erased,
+                    settle=settle,
+                    only=dirty,
+                )
+            except BaseException:
+                with self.mutex:
+                    self._storage.give_back(dirty)
+                raise
             if force or erased:
                 self._compact_now(journal, recipients, grace=0 if erased else GRACE_SECONDS)
             self._saved_generation = generation
@@ -264,12 +276,15 @@ class Persistence:
         )
 
     def compact(self, *, grace: float = GRACE_SECONDS) -> list[Path]:
-        """Write a snapshot of the vault as saved, and remove the files it replaces."""
+        """Write a snapshot of the vault as saved, and remove the files it replaces.
+
+        Saves may go on meanwhile (the journal holds its lock only to gather the
+        records), so a save worker is never held up for long.
+        """
         journal = self._writer_journal()
-        with self._save_mutex:
-            with self.mutex:
-                recipients = self.recipients
-            return self._compact_now(journal, recipients, grace=grace)
+        with self.mutex:
+            recipients = self.recipients
+        return self._compact_now(journal, recipients, grace=grace)
 
     def _compact_now(
         self, journal: Journal, recipients: list[keys.RecipientEntry], *, grace: float

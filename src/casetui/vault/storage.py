@@ -14,7 +14,7 @@ import.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from typing import Any, cast
 
 from tinydb import TinyDB
@@ -38,6 +38,20 @@ class MemoryDocumentStorage(Storage):
     def __init__(self, document: Document) -> None:
         self.document = document
         self.generation = 0
+        #: The ids written to in each table since the last save (see ``take_dirty``).
+        self.dirty: dict[str, set[str]] = {}
+
+    def note_dirty(self, table: str, ids: Iterable[str]) -> None:
+        self.dirty.setdefault(table, set()).update(ids)
+
+    def take_dirty(self) -> dict[str, set[str]]:
+        """The ids written since the last call; a save that fails gives them back."""
+        taken, self.dirty = self.dirty, {}
+        return taken
+
+    def give_back(self, dirty: dict[str, set[str]]) -> None:
+        for table, ids in dirty.items():
+            self.note_dirty(table, ids)
 
     def read(self) -> Document:
         return self.document
@@ -63,7 +77,11 @@ class RecordTable(Table):
     def _get_next_id(self) -> str:  # pragma: no cover - every insert names its id
         raise RuntimeError("casetui records always carry their own id")
 
+    def _note(self, ids: Iterable[str]) -> None:
+        cast(MemoryDocumentStorage, self._storage).note_dirty(self.name, ids)
+
     def insert_rows(self, rows: list[tuple[str, dict[str, Any]]]) -> None:
+        self._note(rid for rid, _row in rows)
         self.insert_multiple([TinyDocument(row, doc_id=rid) for rid, row in rows])  # type: ignore[arg-type]
 
     def replace_row(self, record_id: str, row: dict[str, Any]) -> None:
@@ -74,6 +92,7 @@ class RecordTable(Table):
                 raise KeyError(record_id)
             table[record_id] = dict(row)
 
+        self._note([record_id])
         self._update_table(replace)  # type: ignore[arg-type]
 
     def replace_rows(self, rows: list[tuple[str, dict[str, Any]]]) -> None:
@@ -85,9 +104,11 @@ class RecordTable(Table):
                     raise KeyError(record_id)
                 table[record_id] = dict(row)
 
+        self._note(rid for rid, _row in rows)
         self._update_table(replace)  # type: ignore[arg-type]
 
     def remove_row(self, record_id: str) -> None:
+        self._note([record_id])
         self.remove(doc_ids=[record_id])  # type: ignore[list-item]
 
 

@@ -39,7 +39,9 @@ _RECORD_ID = re.compile(r"^[A-Za-z0-9_.:-]{1,80}$")
 _TABLE = re.compile(r"^[a-z_]{1,40}$")
 #: Which snapshot part holds a table; every other table is in "main".
 PART_OF_TABLE = {"meetings": "meetings", "audit": "audit"}
-PARTS = ("main", "meetings", "audit")
+#: A snapshot's files: its head (what it holds, and the journal secrets), then the records.
+PARTS = ("head", "main", "meetings", "audit")
+RECORD_PARTS = ("main", "meetings", "audit")
 
 
 class NotAJournalFile(ValueError):
@@ -51,24 +53,38 @@ def secret_id(secret: str) -> str:
     return hashlib.sha256(f"casetui-journal-secret:{secret}".encode()).hexdigest()[:16]
 
 
-def _canonical(doc: Mapping[str, Any]) -> bytes:
-    return json.dumps(
-        {k: v for k, v in doc.items() if k != "mac"},
-        sort_keys=True,
-        separators=(",", ":"),
-        ensure_ascii=False,
-    ).encode("utf-8")
-
-
-def _mac(secret: str, doc: Mapping[str, Any]) -> str:
-    return hmac.new(bytes.fromhex(secret), _canonical(doc), hashlib.sha256).hexdigest()
+#: Every file ends with its MAC, over the exact bytes before it: ``,"mac":"<64 hex>"}``.
+_MAC_HEAD = b',"mac":"'
+_MAC_TAIL = len(_MAC_HEAD) + 64 + len(b'"}')
 
 
 def seal(doc: dict[str, Any], secret: str) -> bytes:
-    """``doc`` with its MAC, as the UTF-8 JSON written inside the age file."""
-    keyed = {**doc, "key": secret_id(secret)}
-    sealed = {**keyed, "mac": _mac(secret, keyed)}
-    return json.dumps(sealed, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    """``doc`` as the UTF-8 JSON written inside the age file, ending with its MAC.
+
+    The MAC covers the bytes as written (serialised once), so checking it never
+    serialises the file again.
+    """
+    body = json.dumps(
+        {**doc, "key": secret_id(secret)}, ensure_ascii=False, separators=(",", ":")
+    ).encode("utf-8")
+    signed = body[:-1]  # without the closing brace
+    mac = hmac.new(bytes.fromhex(secret), signed, hashlib.sha256).hexdigest()
+    return signed + _MAC_HEAD + mac.encode("ascii") + b'"}'
+
+
+def verified(plaintext: bytes, doc: Mapping[str, Any], secrets: Mapping[str, str]) -> bool:
+    """Whether ``plaintext`` (``doc`` parsed) ends with a MAC made with one of ``secrets``."""
+    secret = secrets.get(str(doc.get("key")))
+    if (
+        secret is None
+        or len(plaintext) < _MAC_TAIL + 2
+        or plaintext[-_MAC_TAIL : -_MAC_TAIL + len(_MAC_HEAD)] != _MAC_HEAD
+        or not plaintext.endswith(b'"}')
+    ):
+        return False
+    signed = memoryview(plaintext)[:-_MAC_TAIL]
+    expected = hmac.new(bytes.fromhex(secret), signed, hashlib.sha256).hexdigest()
+    return hmac.compare_digest(expected.encode("ascii"), plaintext[-66:-2])
 
 
 def _require(ok: bool, why: str) -> None:
@@ -122,12 +138,6 @@ def parse(plaintext: bytes, vault_id: str | None) -> dict[str, Any]:
     )
     _require(isinstance(doc.get("key"), str) and isinstance(doc.get("mac"), str), "it has no MAC")
     return doc
-
-
-def verified(doc: Mapping[str, Any], secrets: Mapping[str, str]) -> bool:
-    """Whether the file's MAC was made with one of the vault's journal secrets."""
-    secret = secrets.get(str(doc.get("key")))
-    return secret is not None and hmac.compare_digest(_mac(secret, doc), str(doc.get("mac")))
 
 
 # -- changes ----------------------------------------------------------------------------
@@ -247,8 +257,9 @@ def snapshot_docs(
 ) -> dict[str, dict[str, Any]]:
     """The parts of a snapshot of ``state``, by part name (see :data:`PARTS`).
 
-    The main part also carries the journal secrets, so only the vault's keys
-    can read them.
+    The head carries the journal secrets (so only the vault's keys can read
+    them) and what the snapshot holds, so a device can tell which snapshots to read
+    without decrypting their records.
     """
     docs: dict[str, dict[str, Any]] = {}
     for part in PARTS:
@@ -262,11 +273,11 @@ def snapshot_docs(
             "part": part,
             "parts": list(PARTS),
             "vector": dict(state.vector),
-            "heard": {device: list(seen) for device, seen in state.heard.items()},
-            "tables": {},
-            "gone": {},
         }
-    docs["main"]["secrets"] = dict(secrets)
+        if part != "head":
+            docs[part].update(tables={}, gone={})
+    docs["head"]["secrets"] = dict(secrets)
+    docs["head"]["heard"] = {d: list(seen) for d, seen in state.heard.items()}
     for table, rows in state.tables.items():
         doc = docs[PART_OF_TABLE.get(table, "main")]
         live: dict[str, Any] = {}
@@ -298,64 +309,75 @@ def read_snapshot_header(doc: Mapping[str, Any]) -> SnapshotHeader:
     return SnapshotHeader(doc["device"], doc["seq"], doc["part"], vector)
 
 
-def _version_in(raw: object) -> Version:
-    items = _list(raw)
-    _require(len(items) in (3, 4), "a field's version is malformed")
-    try:
-        Stamp.parse(items[0])
-    except ValueError:
-        raise NotAJournalFile("a field's time stamp is not valid") from None
-    _dot([items[1], items[2]])
-    return Version(items[3] if len(items) == 4 else ABSENT, items[0], items[1], items[2])
+def read_heard(state: MergeState, doc: Mapping[str, Any]) -> None:
+    """Note when each device was last heard from, from a snapshot's head."""
+    heard = doc.get("heard", {})
+    if not isinstance(heard, dict):
+        return
+    for device, seen in heard.items():
+        if (
+            isinstance(device, str)
+            and DEVICE_PATTERN.match(device)
+            and isinstance(seen, list)
+            and len(seen) == 2
+            and all(isinstance(x, str) for x in seen)
+        ):
+            state.hear(device, seen[0][:64], seen[1][:120])
+
+
+def _stamped(items: list[Any], why: str) -> tuple[str, str, int]:
+    """A (stamp, device, counter) triple, checked for its types only (the MAC vouches)."""
+    _require(
+        len(items) >= 3
+        and isinstance(items[0], str)
+        and isinstance(items[1], str)
+        and type(items[2]) is int,
+        why,
+    )
+    return items[0], items[1], items[2]
 
 
 def fill_snapshot(state: MergeState, doc: Mapping[str, Any]) -> None:
-    """Add one snapshot part's records to ``state`` (a fresh state for this snapshot)."""
-    heard = doc.get("heard", {})
-    if isinstance(heard, dict):
-        for device, seen in heard.items():
-            if (
-                isinstance(device, str)
-                and DEVICE_PATTERN.match(device)
-                and isinstance(seen, list)
-                and len(seen) == 2
-                and all(isinstance(x, str) for x in seen)
-            ):
-                state.hear(device, seen[0][:64], seen[1][:120])
+    """Add one snapshot part's records to ``state`` (a fresh state for this snapshot).
+
+    Its MAC was checked before, so only the shapes are checked here, cheaply: a
+    file from a member is trusted to be well formed in its details, and a
+    malformed one is still refused rather than half read.
+    """
     tables = _as_dict(doc.get("tables"), "its tables are missing")
     gone = _as_dict(doc.get("gone"), "its tables are missing")
+    why = "a record in it is malformed"
     for table, rows in tables.items():
+        _require(isinstance(table, str) and bool(_TABLE.match(table)), "a table name is not valid")
         _require(isinstance(rows, dict), "a table in it is malformed")
         out = state.tables.setdefault(table, {})
         for record_id, raw in rows.items():
-            _ids(table, record_id)
-            items = _list(raw)
-            _require(len(items) == 3 and isinstance(items[1], dict), "a record in it is malformed")
-            base = None
-            if items[0] is not None:
-                b = _list(items[0])
-                _require(len(b) == 3, "a record's version is malformed")
-                base = _version_in([*b, None])
-                base_t: tuple[str, str, int] | None = (base.stamp, base.device, base.counter)
-            else:
-                base_t = None
+            _require(type(raw) is list and len(raw) == 3 and type(raw[1]) is dict, why)
+            base_raw, values, extra_raw = raw
+            base = None if base_raw is None else _stamped(_as_list(base_raw, why), why)
             extra = None
-            if items[2] is not None:
-                _require(isinstance(items[2], dict), "a record's versions are malformed")
-                extra = {
-                    str(name): tuple(_version_in(v) for v in _list(vs))
-                    for name, vs in items[2].items()
-                }
-            out[record_id] = RecordState(base_t, items[1], extra)
+            if extra_raw is not None:
+                extra = {}
+                for name, versions in _as_dict(extra_raw, why).items():
+                    found = []
+                    for v in _as_list(versions, why):
+                        items = _as_list(v, why)
+                        stamp, device, counter = _stamped(items, why)
+                        _require(len(items) in (3, 4), why)
+                        found.append(
+                            Version(items[3] if len(items) == 4 else ABSENT, stamp, device, counter)
+                        )
+                    extra[str(name)] = tuple(found)
+            out[record_id] = RecordState(base, values, extra)
     for table, rows in gone.items():
+        _require(isinstance(table, str) and bool(_TABLE.match(table)), "a table name is not valid")
         _require(isinstance(rows, dict), "a table of removals in it is malformed")
         out = state.tables.setdefault(table, {})
         for record_id, raw in rows.items():
-            _ids(table, record_id)
-            items = _list(raw)
+            items = _as_list(raw, "a removal is malformed")
             _require(len(items) == 4 and isinstance(items[0], bool), "a removal is malformed")
-            v = _version_in([*items[1:], None])
-            out[record_id] = RecordState(gone=Tombstone(items[0], v.stamp, v.device, v.counter))
+            stamp, device, counter = _stamped(items[1:], "a removal is malformed")
+            out[record_id] = RecordState(gone=Tombstone(items[0], stamp, device, counter))
 
 
 def read_secrets(doc: Mapping[str, Any]) -> dict[str, str]:

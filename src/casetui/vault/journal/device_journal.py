@@ -20,6 +20,7 @@ from casetui.files import ensure_private_dir
 from casetui.vault import keys
 from casetui.vault.journal import change_files as cf
 from casetui.vault.journal import journal_folder as jf
+from casetui.vault.journal.folder_files import write_snapshot_docs
 from casetui.vault.journal.hlc import Clock, Stamp
 from casetui.vault.journal.merge_state import Change, MergeState, RecordChange, RecordState, Row
 
@@ -142,18 +143,33 @@ class Journal:
         return max([self.state.vector.get(self.device, 0), *mine]) + 1
 
     def diff(
-        self, saved: Mapping[str, Mapping[str, Row]], current: Mapping[str, Mapping[str, Row]]
+        self,
+        saved: Mapping[str, Mapping[str, Row]],
+        current: Mapping[str, Mapping[str, Row]],
+        only: Mapping[str, Collection[str]] | None = None,
     ) -> tuple[list[RecordChange], list[tuple[str, str]]]:
         """What changed from ``saved`` to ``current``: records set, and records removed.
 
         Tables and rows are compared by identity first (TinyDB swaps in a new dict
-        for each write), then field by field.
+        for each write), then field by field. ``only`` names the ids written in
+        each table, when known, so a save costs the change, not the table.
         """
         records: list[RecordChange] = []
         removed: list[tuple[str, str]] = []
         for table, rows in current.items():
             before = saved.get(table, {})
             if rows is before:
+                continue
+            if only is not None and table in only:
+                for record_id in sorted(only[table]):
+                    old, row = before.get(record_id), rows.get(record_id)
+                    if row is None:
+                        if old is not None:
+                            removed.append((table, record_id))
+                    elif old is not row:
+                        change = self._record_change(table, record_id, old, row)
+                        if change is not None:
+                            records.append(change)
                 continue
             for record_id, row in rows.items():
                 old = before.get(record_id)
@@ -189,6 +205,7 @@ class Journal:
         recipients: Iterable[keys.RecipientEntry],
         erased: Collection[tuple[str, str]] = (),
         settle: Collection[tuple[str, str, str]] = (),
+        only: Mapping[str, Collection[str]] | None = None,
     ) -> Commit | None:
         """Write what changed from ``saved`` to ``current`` as one change file, and apply it.
 
@@ -200,7 +217,7 @@ class Journal:
         can be tried again.
         """
         with self.lock:
-            records, removed = self.diff(saved, current)
+            records, removed = self.diff(saved, current, only)
             records = self._settling(records, current, settle)
             if not records and not removed:
                 return None
@@ -293,29 +310,35 @@ class Journal:
     ) -> list[Path]:
         """Write a snapshot of everything applied, then remove the files it replaces.
 
-        Returns the files removed. Runs in a worker: the caller keeps saving
-        meanwhile only through :meth:`commit`, which waits for the lock.
+        Returns the files removed. The records are gathered under the lock (a
+        moment); encrypting and writing them, the slow part, is not, so saves go
+        on meanwhile: their changes sit on top of the new snapshot.
         """
+        entries = list(recipients)
         with self.lock:
             if self.loaded.pending_tables:
                 jf.load_rest(self.loaded, self.keyring)
             self._snapshot_seq += 1
-            seq = self._snapshot_seq
-            jf.write_snapshot(
-                self.root,
+            device, seq = self.device, self._snapshot_seq
+            docs = cf.snapshot_docs(
                 self.state,
-                device=self.device,
+                device=device,
                 seq=seq,
                 vault_id=self.vault_id,
                 secrets=self.loaded.secrets,
-                recipients=recipients,
             )
             vector = dict(self.state.vector)
-            self.loaded.snapshots[(self.device, seq)] = vector
-            self.loaded.replayed = 0
-            return jf.prune(
-                self.root, (self.device, seq), vector, self.loaded.snapshots, grace=grace
-            )
+            secrets = dict(self.loaded.secrets)
+            replayed = self.loaded.replayed
+        write_snapshot_docs(
+            self.root, docs, device=device, seq=seq, secrets=secrets, recipients=entries
+        )
+        del docs
+        with self.lock:
+            self.loaded.snapshots[(device, seq)] = vector
+            self.loaded.chosen = [(device, seq)]
+            self.loaded.replayed = max(0, self.loaded.replayed - replayed)
+            return jf.prune(self.root, (device, seq), vector, self.loaded.snapshots, grace=grace)
 
     def last_heard(self) -> dict[str, Stamp]:
         return dict(self.loaded.last_heard)
