@@ -36,10 +36,10 @@ def audit_watch(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
         writes.append((self.name, record.id, before, dict(stored) if stored is not None else None))
         return result
 
-    def watched_remove(self: Table, record_id: str) -> bool:  # type: ignore[type-arg]
+    def watched_remove(self: Table, record_id: str, *, checked: bool = True) -> bool:  # type: ignore[type-arg]
         old = self.raw().get(record_id)
         before = dict(old) if old is not None else None
-        removed = remove(self, record_id)
+        removed = remove(self, record_id, checked=checked)
         if removed:
             writes.append((self.name, record_id, before, None))
         return removed

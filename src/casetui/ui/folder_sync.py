@@ -2,10 +2,11 @@
 
 After unlocking, the caseload is drawn from the client tables while the meeting
 log and the audit trail are read in a worker; the status line says so. Then,
-every little while, a worker reads what other devices saved into the folder
-(through Syncthing, Nextcloud, a USB stick…) and merges it in, and every screen
-showing those records redraws. A save that leaves many changes on top of the last
-snapshot compacts the folder in the same worker, never on the UI thread.
+every little while (never while a form is open), a worker reads what other
+devices saved into the folder (through Syncthing, Nextcloud, a USB stick…) and
+merges it in, and every screen showing those records redraws. A save that
+leaves many changes on top of the last snapshot compacts the folder in the same
+worker, never on the UI thread.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from __future__ import annotations
 from typing import Any
 
 from casetui.core.errors import VaultError
+from casetui.ui.forms.form import FormScreen
 from casetui.ui.messages import RecordsChanged
 from casetui.ui.save_worker import SaveState
 from casetui.ui.worker_errors import unexpected
@@ -74,6 +76,11 @@ class FolderSync:
     def _tick(self) -> None:
         vault = self.app.vault
         if vault is None or vault.journal is None or self.app.locked or vault.loading:
+            return
+        if any(isinstance(screen, FormScreen) for screen in self.app.screen_stack):
+            # Not while a form is open: its save then counts as made before the other
+            # devices' changes, so the merge keeps theirs field by field, and an edit of
+            # the same field becomes "2 versions" rather than one lost.
             return
         self.app.run_worker(
             lambda: self._refresh(vault),

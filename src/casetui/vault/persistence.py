@@ -318,8 +318,10 @@ class Persistence:
             return
         with self.mutex:
             found = list(self._journal.state.conflicts())
+            chosen = set(self._settle)  # chosen in this session, and saved in a moment
         for table, record_id, name, versions in found:
-            yield Conflict(table, record_id, name, versions)
+            if (table, record_id, name) not in chosen:
+                yield Conflict(table, record_id, name, versions)
 
     def choose_version(self, table: str, record_id: str, name: str, value: Any) -> None:
         """Settle a conflict: ``value`` (one of the versions, or a new one) replaces them all.

@@ -1,0 +1,157 @@
+"""Pilot tests of a vault folder shared by two laptops: 2 versions, loading, erasing."""
+
+from __future__ import annotations
+
+import dataclasses
+import shutil
+import threading
+from pathlib import Path
+
+import pytest
+
+from casetui.ui.forms.choice import ChoiceScreen
+from casetui.ui.forms.confirm import ConfirmScreen
+from casetui.ui.screens.caseload import CaseloadScreen
+from casetui.ui.screens.client import ClientScreen
+from casetui.ui.screens.two_versions import VersionsScreen
+from casetui.ui.widgets.row_list import RowList
+from casetui.vault import keys
+from casetui.vault.vault import Vault
+from tests.conftest import VaultFiles
+from tests.ui.test_ui_flows import app_for, caseload_ready, wait_for
+
+
+def copy_in(source: Path, target: Path) -> None:
+    """What a sync tool does: every journal file one side has and the other lacks."""
+    for file in source.rglob("*.age"):
+        there = target / file.relative_to(source)
+        if not there.exists():
+            there.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(file, there)
+
+
+def edit_client(
+    files: VaultFiles, monkeypatch: pytest.MonkeyPatch, state: Path, name: str, **fields: object
+) -> None:
+    """One save on one laptop (its own state folder, so its own device name)."""
+    monkeypatch.setenv("CASETUI_STATE_DIR", str(state))
+    with files.open() as vault:
+        client = next(c for c in vault.repo.clients if c.preferred_name == name)
+        vault.repo.clients.put(dataclasses.replace(client, **fields))  # type: ignore[arg-type]
+        vault.save()
+
+
+@pytest.fixture
+def clash(
+    sample_files: VaultFiles, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> tuple[VaultFiles, str]:
+    """The sample vault after two laptops set one client's pronouns without seeing each other."""
+    with sample_files.open(writable=False) as vault:
+        name = sorted(c.preferred_name for c in vault.repo.clients)[0]
+    other = VaultFiles(tmp_path / "laptop-b" / sample_files.vault.name, sample_files.identity_file)
+    other.vault.parent.mkdir()
+    shutil.copytree(sample_files.vault, other.vault)
+    edit_client(sample_files, monkeypatch, tmp_path / "state-a", name, pronouns="ze/zir")
+    edit_client(other, monkeypatch, tmp_path / "state-b", name, pronouns="xe/xem")
+    copy_in(other.vault, sample_files.vault)
+    monkeypatch.setenv("CASETUI_STATE_DIR", str(tmp_path / "state-a"))
+    return sample_files, name
+
+
+async def test_two_versions_are_shown_and_one_is_chosen(clash: tuple[VaultFiles, str]) -> None:
+    files, name = clash
+    app = app_for(files)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await caseload_ready(pilot, app)
+        vault = app.require_vault()
+        [conflict] = vault.conflicts()
+        shown, other = (v.value for v in conflict.versions)
+        assert {shown, other} == {"ze/zir", "xe/xem"}
+        app.show("versions")
+        await wait_for(pilot, lambda: isinstance(app.screen, VersionsScreen))
+        [row] = app.screen.query_one(RowList).rows
+        assert str(row.cells[1]) == "pronouns"
+        assert (str(row.cells[2]), str(row.cells[3])) == (shown, other)
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: isinstance(app.screen, ChoiceScreen))
+        await pilot.press("2")  # the version not shown
+        await wait_for(pilot, lambda: not list(vault.conflicts()) and not vault.dirty)
+        await wait_for(pilot, lambda: not app.screen.query_one(RowList).rows)
+        client = next(c for c in vault.repo.clients if c.preferred_name == name)
+        assert client.pronouns == other
+    with files.open(writable=False) as again:
+        assert not list(again.conflicts())
+        chosen = next(c for c in again.repo.clients if c.preferred_name == name)
+        assert chosen.pronouns == other
+
+
+async def test_the_caseload_waits_for_the_meeting_log_and_says_so(
+    sample_files: VaultFiles, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    release = threading.Event()
+    real = Vault.load_rest
+
+    def held(self: Vault) -> set[tuple[str, str]]:
+        release.wait(30)
+        return real(self)
+
+    monkeypatch.setattr(Vault, "load_rest", held)
+    app = app_for(sample_files)
+    async with app.run_test(size=(120, 30)) as pilot:
+        await caseload_ready(pilot, app)
+        screen = app.screen
+        assert isinstance(screen, CaseloadScreen)
+        screen._set_scope("everyone")
+        rows = screen.query_one(RowList).rows
+        assert rows and all(row.cells[-4:-2] == ("…", "…") for row in rows)
+        assert app.save_state.text == "Opening the meeting log…"
+        release.set()
+        await wait_for(pilot, lambda: app.require_vault().loading == frozenset())
+        await wait_for(
+            pilot, lambda: any(r.cells[-4] != "…" for r in screen.query_one(RowList).rows)
+        )
+        assert app.save_state.text != "Opening the meeting log…"
+        assert all("…" not in r.cells[-4:-2] for r in screen.query_one(RowList).rows)
+
+
+async def test_erasing_a_client_from_the_profile_leaves_no_trace_in_the_folder(
+    sample_files: VaultFiles,
+) -> None:
+    canary = "Canary-Pilot-Quince"
+    with sample_files.open() as vault:
+        client = sorted(vault.repo.clients, key=lambda c: c.preferred_name)[0]
+        vault.repo.clients.put(dataclasses.replace(client, safe_contact_notes=canary))
+        vault.save()
+        others = len(vault.repo.clients) - 1
+    with sample_files.open() as vault:  # a later session: its backup holds the canary
+        vault.repo.clients.put(
+            dataclasses.replace(vault.repo.clients.require(client.id), language="Twi")
+        )
+        vault.save()
+    keyring = keys.load_identity_file(sample_files.identity_file)
+    backups = [b.path for b in vault.backups.newest_first()]
+    assert any(canary.encode() in keys.decrypt(b.read_bytes(), keyring, b) for b in backups)
+    app = app_for(sample_files)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await caseload_ready(pilot, app)
+        app.open_client(client.id)
+        await wait_for(pilot, lambda: isinstance(app.screen, ClientScreen))
+        await pilot.press("d")
+        await wait_for(pilot, lambda: isinstance(app.screen, ChoiceScreen))
+        await pilot.press("e")
+        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+        await pilot.press("y")
+        await wait_for(pilot, lambda: isinstance(app.screen, CaseloadScreen))
+        vault = app.require_vault()
+        await wait_for(pilot, lambda: client.id not in vault.repo.clients and not vault.dirty)
+        await wait_for(
+            pilot, lambda: any(n.title == "Erasure" for n in app._notifications), timeout=30
+        )
+        assert len(vault.repo.clients) == others
+    files = [f for f in sample_files.vault.parent.rglob("*.age") if f.is_file()]
+    assert len(files) > 4  # the folder's files and the backups
+    for file in files:
+        if file.name == sample_files.paths.identity.name:
+            continue
+        plain = keys.decrypt(file.read_bytes(), keyring, file)
+        assert canary.encode() not in plain, file
