@@ -74,7 +74,9 @@ def check_vault(path: Path, unlock: Unlocker) -> CheckReport:
         _check_history(vault, report)
         _check_key_file(vault, report)
         _check_folder(vault, report)
-        trail = check_chain(vault.repo.audit.raw(), vault.meta)
+        trail = check_chain(
+            vault.repo.audit.raw(), vault.meta, unchained_allowed=vault.journal is None
+        )
         report.problems.extend(trail.problems)
         report.warnings.extend(trail.notes)
         rewritten = vault.rewritten_trail_sentence()

@@ -12,24 +12,16 @@ that a client's records were removed or erased, when, and by whom.
 
 from __future__ import annotations
 
-import contextlib
-import json
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
-from pathlib import Path
 
 from casetui.core.choices import AuditAction, CaseEventKind, ClientStatus
 from casetui.core.errors import VaultError
 from casetui.core.record_tables import RECORD_BY_TABLE
 from casetui.core.records import Client
 from casetui.core.text import printable
-from casetui.files import atomic_write, open_regular
-from casetui.vault import keys
-from casetui.vault.backups import Backup
-from casetui.vault.document import META_ID, META_TABLE, load_document
+from casetui.vault.backup_scrub import BackupScrub, backups_holding, scrub_backups
 from casetui.vault.repository import Repository
-from casetui.vault.storage import Document, document_chunks
 from casetui.vault.vault import Vault
 
 #: Tables whose records belong to one client, by their ``client_id``.
@@ -125,55 +117,15 @@ def closed_before(repo: Repository, cutoff: date) -> list[tuple[Client, date]]:
     return sorted(found, key=lambda item: (item[1], item[0].preferred_name))
 
 
-@dataclass(slots=True)
-class BackupScrub:
-    rewritten: list[Path] = field(default_factory=list)
-    deleted: list[Path] = field(default_factory=list)
-    failed: list[Path] = field(default_factory=list)
-
-
-def backups_holding(vault: Vault, records: Sequence[tuple[str, str]]) -> list[Backup]:
-    """The backups that still hold any of ``records`` (each is decrypted to look)."""
-    wanted = set(records)
-    holding = []
-    for backup in vault.backups.newest_first():
-        document = _read_backup(vault, backup)
-        if document is None or any(rid in document.get(t, {}) for t, rid in wanted):
-            holding.append(backup)
-    return holding
-
-
-def scrub_backups(
-    vault: Vault, backups: Sequence[Backup], records: Sequence[tuple[str, str]], *, delete: bool
-) -> BackupScrub:
-    """Rewrite each backup without ``records`` (encrypted to its own keys), or delete it.
-
-    A backup that cannot be read here is deleted either way: it may hold them.
-    """
-    outcome = BackupScrub()
-    for backup in backups:
-        document = None if delete else _read_backup(vault, backup)
-        try:
-            if document is None:
-                backup.path.unlink()
-                outcome.deleted.append(backup.path)
-                continue
-            for table, record_id in records:
-                document.get(table, {}).pop(record_id, None)
-            meta = document[META_TABLE][META_ID]
-            recipients = [keys.RecipientEntry(r["name"], r["key"]) for r in meta["recipients"]]
-            data = keys.encrypt(b"".join(document_chunks(document)), recipients)
-            atomic_write(backup.path, data)
-            outcome.rewritten.append(backup.path)
-        except (OSError, VaultError):
-            outcome.failed.append(backup.path)
-    return outcome
-
-
-def _read_backup(vault: Vault, backup: Backup) -> Document | None:
-    with contextlib.suppress(OSError, VaultError, json.JSONDecodeError):
-        with open_regular(backup.path) as fh:
-            data = fh.read()
-        plain = keys.decrypt(data, vault.keyring, backup.path, what="backup")
-        return load_document(plain, backup.path)
-    return None
+# The backups' part lives with the backups (a device that learns of an erasure
+# from another scrubs its own backups too); re-exported here for the callers.
+__all__ = [
+    "BackupScrub",
+    "RemovalPlan",
+    "backups_holding",
+    "closed_before",
+    "find_client",
+    "plan_removal",
+    "remove_client",
+    "scrub_backups",
+]

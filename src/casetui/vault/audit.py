@@ -153,11 +153,18 @@ def _when(row: Mapping[str, Any]) -> str:
     return printable(at[:40]) if isinstance(at, str) else "no time"
 
 
-def check_chain(rows: Mapping[str, Mapping[str, Any]], meta: Mapping[str, Any]) -> ChainCheck:
+def check_chain(
+    rows: Mapping[str, Mapping[str, Any]],
+    meta: Mapping[str, Any],
+    *,
+    unchained_allowed: bool = True,
+) -> ChainCheck:
     """Walk each chain of the trail in ``seq`` order; report where one does not hold together.
 
     A vault shared by several devices has one chain per device (and the vault's
-    first, from before it was shared); each is checked on its own.
+    first, from before it was shared); each is checked on its own. Entries not
+    chained at all are expected only in a one-file vault from before the chain
+    (``unchained_allowed``): a vault folder chains every entry as it is written.
     """
     chains: dict[str, dict[str, Mapping[str, Any]]] = {}
     for rid, row in rows.items():
@@ -165,14 +172,17 @@ def check_chain(rows: Mapping[str, Mapping[str, Any]], meta: Mapping[str, Any]) 
     chains.setdefault("", {})
     total = ChainCheck([], [])
     for chain in sorted(chains):
-        found = _check_one_chain(chains[chain], meta, chain)
+        found = _check_one_chain(chains[chain], meta, chain, unchained_allowed)
         total.problems.extend(found.problems)
         total.notes.extend(found.notes)
     return total
 
 
 def _check_one_chain(
-    rows: Mapping[str, Mapping[str, Any]], meta: Mapping[str, Any], chain: str
+    rows: Mapping[str, Mapping[str, Any]],
+    meta: Mapping[str, Any],
+    chain: str,
+    unchained_allowed: bool,
 ) -> ChainCheck:
     problems: list[str] = []
     notes: list[str] = []
@@ -182,14 +192,14 @@ def _check_one_chain(
         key=lambda item: item[0],
     )
     loose = [(rid, row) for rid, row in rows.items() if not seq_of(row)]
-    if not links:
+    if not links and (unchained_allowed or not loose):
         if loose:
             notes.append(
                 f"{trail}'s {len(loose):,} entries are not chained yet; "
                 "they will be with the next change saved."
             )
         return ChainCheck(problems, notes)
-    broken = _first_break(links, meta, chain)
+    broken = _first_break(links, meta, chain) if links else None
     if broken:
         problems.append(
             f"{trail} is broken at {broken}; "

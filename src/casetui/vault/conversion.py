@@ -78,14 +78,17 @@ def convert(
     keyring: keys.Keyring,
     device: str,
     backups: Backups,
-) -> None:
-    """Write ``document`` (read from the file at ``paths.vault``) as a folder in its place."""
+) -> list[str]:
+    """Write ``document`` (read from the file at ``paths.vault``) as a folder in its place.
+
+    Returns the ids of the new folder's journal secrets, for this computer to trust.
+    """
     meta = document[META_TABLE][META_ID]
     recipients = [keys.RecipientEntry(r["name"], r["key"]) for r in meta["recipients"]]
     staged, old = staged_folder(paths), moved_file(paths)
     shutil.rmtree(staged, ignore_errors=True)
     chain_older_entries(document)
-    Journal.create(
+    journal = Journal.create(
         staged,
         document,
         keyring=keyring,
@@ -99,3 +102,4 @@ def convert(
     fsync_dir(paths.vault.parent)
     with contextlib.suppress(OSError):
         old.unlink()
+    return sorted(journal.loaded.secrets)

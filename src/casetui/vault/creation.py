@@ -66,7 +66,7 @@ def creatable(path: Path) -> bool:
     and there is no vault; creating again replaces it.
     """
     paths = VaultPaths(path)
-    if paths.vault.exists() or paths.vault.is_symlink():
+    if (paths.vault.exists() or paths.vault.is_symlink()) and not empty_folder(paths.vault):
         raise VaultExists(
             f"{paths.vault} already exists; open that vault, or choose another path with --vault."
         )
@@ -83,6 +83,17 @@ def creatable(path: Path) -> bool:
             "if the vault was moved, put it back, or choose another path with --vault."
         )
     return True
+
+
+def empty_folder(path: Path) -> bool:
+    """A folder holding nothing but hidden entries, such as the ``.stfolder`` marker of a
+    folder just shared with Syncthing: a vault may be made in it."""
+    if path.is_symlink() or not path.is_dir():
+        return False
+    try:
+        return all(entry.name.startswith(".") for entry in os.scandir(path))
+    except OSError:
+        return False
 
 
 def write_new_vault(path: Path, passphrase: str | None, *, owner_name: str | None) -> NewVault:
@@ -148,10 +159,20 @@ def write_new_vault(path: Path, passphrase: str | None, *, owner_name: str | Non
             if passphrase is not None:
                 os.link(staged_key, paths.identity)
                 placed.append(paths.identity)
-            if paths.vault.exists() or paths.vault.is_symlink():
-                raise FileExistsError(errno.EEXIST, "exists", str(paths.vault))
-            staged_vault.rename(paths.vault)
-            placed.append(paths.vault)
+            if empty_folder(paths.vault):
+                # Into the folder already there (shared first, then made a vault): the
+                # snapshots folder last, which is what makes it a vault.
+                for sub in ("changes", "snapshots"):
+                    (staged_vault / sub).rename(paths.vault / sub)
+                    placed.append(paths.vault / sub)
+                staged_vault.rmdir()
+                paths.vault.chmod(0o700)
+                fsync_dir(paths.vault)
+            else:
+                if paths.vault.exists() or paths.vault.is_symlink():
+                    raise FileExistsError(errno.EEXIST, "exists", str(paths.vault))
+                staged_vault.rename(paths.vault)
+                placed.append(paths.vault)
             fsync_dir(paths.vault.parent)
         except FileExistsError as exc:
             raise VaultExists(

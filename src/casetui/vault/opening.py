@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from casetui.core.errors import VaultNotFound
+from casetui.core.errors import VaultDamaged, VaultNotFound
 from casetui.core.record_tables import RECORD_BY_TABLE
 from casetui.core.text import sanitise_document
 from casetui.vault import keys
@@ -50,7 +50,11 @@ def open_folder(paths: VaultPaths, unlock: Unlocker, *, later: bool) -> OpenedFo
     tables = [META_TABLE, *RECORD_BY_TABLE]
     document = journal.document(tables)
     if not document.get(META_TABLE, {}).get(META_ID):
-        document[META_TABLE] = {}
+        first = loaded.problems[0].sentence if loaded.problems else "it holds no snapshot"
+        raise VaultDamaged(
+            f"casetui could not read the vault {paths.vault}: {first[:300].rstrip('.')}; "
+            "run 'casetui check', or restore a backup."
+        )
     check_shape(document, paths.vault)
     if loaded.needs_cleaning:
         sanitise_document(document)

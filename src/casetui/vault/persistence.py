@@ -24,7 +24,7 @@ from casetui.vault.backups import Backup, Backups
 from casetui.vault.document import META_ID, META_TABLE
 from casetui.vault.journal.device_journal import Journal
 from casetui.vault.journal.journal_folder import GRACE_SECONDS
-from casetui.vault.journal.merge_state import Version
+from casetui.vault.journal.merge_state import OWNED_TABLES, Version
 from casetui.vault.lock import VaultLock
 from casetui.vault.opening import generation_of
 from casetui.vault.repository import Repository
@@ -114,7 +114,8 @@ class Persistence:
         with self._save_mutex:
             with self.mutex:
                 snapshot, generation = self._storage.snapshot()
-                if generation == self._saved_generation and not force:
+                unfinished = getattr(self, "_erasure_unfinished", False)
+                if generation == self._saved_generation and not force and not unfinished:
                     return None
                 recipients = self.recipients
                 back = self.readmitted_sentence()
@@ -144,8 +145,6 @@ class Persistence:
                 with self.mutex:
                     self._storage.give_back(dirty)
                 raise
-            if force or erased:
-                self._compact_now(journal, recipients, grace=0 if erased else GRACE_SECONDS)
             self._saved_generation = generation
             with self.mutex:
                 self._erased -= erased
@@ -162,6 +161,13 @@ class Persistence:
                 self._remember()
                 self.seen.save()
             self.last_saved = datetime.now(UTC)
+            erasing = bool(erased) or getattr(self, "_erasure_unfinished", False)
+            if force or erasing:
+                # After the change is on disk and noted: a snapshot that fails leaves a
+                # saved change, and says so; an erasure's is tried again at the next save.
+                self._erasure_unfinished = erasing
+                self._compact_now(journal, recipients, grace=0 if erasing else GRACE_SECONDS)
+                self._erasure_unfinished = False
             return SaveResult(self.last_saved, commit.size if commit else 0, backup)
 
     # -- backups ----------------------------------------------------------------------
@@ -190,7 +196,14 @@ class Persistence:
         now: datetime | None = None,
         reason: str | None = None,
     ) -> Backup:
-        """Keep ``document`` (the records as saved) as a one-file backup, encrypted with age."""
+        """Keep ``document`` (the records as saved) as a one-file backup, encrypted with age.
+
+        It is encrypted to the keys its own list names (before a change of keys, the
+        old list), so ``casetui check`` finds the two agree.
+        """
+        listed = document.get(META_TABLE, {}).get(META_ID, {}).get("recipients")
+        if isinstance(listed, list) and listed:
+            recipients = [keys.RecipientEntry(r["name"], r["key"]) for r in listed]
 
         def fill(out: Sink) -> int:
             return keys.encrypt_stream(ChunkReader(document_chunks(document)), out, recipients)
@@ -243,6 +256,13 @@ class Persistence:
     def _take_in(self, touched: set[tuple[str, str]]) -> None:
         """Put the merged rows of ``touched`` records in memory, as saved. Under the mutex."""
         assert self._journal is not None  # noqa: S101 - callers check
+        for table, record_id in list(touched):
+            if table == "clients" and self._journal.state.row(table, record_id) is None:
+                # Gone on another device: their records go too (see merge_state.OWNED_TABLES).
+                for owned in OWNED_TABLES:
+                    touched.update(
+                        (owned, rid) for rid in self.repo.table(owned).child_ids(record_id)
+                    )
         by_table: dict[str, list[str]] = {}
         for table, record_id in touched:
             by_table.setdefault(table, []).append(record_id)
@@ -293,7 +313,15 @@ class Persistence:
             return journal.compact(recipients, grace=grace)
         except OSError as exc:
             reason = describe_os_error(exc, self.paths.vault)
-            raise SaveFailed(f"Could not write a snapshot of the vault: {reason}.") from None
+            raise SaveFailed(
+                f"Your changes are saved, but casetui could not write a snapshot of the vault "
+                f"({reason}); it tries again with the next save."
+            ) from None
+        except (UnicodeError, ValueError) as exc:
+            raise SaveFailed(
+                "Your changes are saved, but casetui could not write a snapshot of the vault "
+                f"({type(exc).__name__}); run 'casetui check'."
+            ) from None
 
     # -- removal, erasure, conflicts ---------------------------------------------------
 

@@ -322,6 +322,11 @@ class AuditTable(Table[AuditEntry]):
         for record_id, raw in self.ordered_raw():
             yield self.build(record_id, raw)
 
+    def for_parent(self, parent_id: str) -> list[AuditEntry]:
+        """One client's entries, in the trail's order (not the order they were stored)."""
+        rows = sorted(self.raw_children(parent_id), key=lambda item: _trail_order(item[1]))
+        return [self.build(record_id, raw) for record_id, raw in rows]
+
     def append(self, entry: AuditEntry) -> AuditEntry:
         """Add ``entry`` at the end of the trail; returns it as stored (with its place)."""
         (stored,) = self._insert([entry])

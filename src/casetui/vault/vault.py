@@ -229,7 +229,7 @@ class Vault(Persistence):
             remembered = recall(str(meta.get("vault_id", ""))).device
             device = remembered if keyring.source != "memory" and remembered else new_device_id()
             try:
-                convert(
+                secret_ids = convert(
                     paths,
                     document,
                     keyring=keyring,
@@ -242,6 +242,11 @@ class Vault(Persistence):
                     f"{describe_os_error(exc, paths.vault)}; the vault is unchanged."
                 ) from None
             del document
+            if keyring.source != "memory":  # this computer trusts the folder it just made
+                seen = recall(str(meta.get("vault_id", "")))
+                seen.device = device
+                seen.secret_ids = sorted({*seen.secret_ids, *secret_ids})
+                seen.save()
             unlock = keyring_unlocker(keyring)
         opened = open_folder(paths, unlock, later=later)
         vault = cls(

@@ -283,8 +283,9 @@ def snapshot_docs(
         live: dict[str, Any] = {}
         gone: dict[str, Any] = {}
         for record_id, rec in rows.items():
-            if rec.gone is not None:
-                t = rec.gone
+            # A record whose client is gone goes with them: its fields are not kept.
+            t = rec.gone or state.owner_gone(table, rec.row())
+            if t is not None:
                 gone[record_id] = [t.erased, t.stamp, t.device, t.counter]
                 continue
             extra = (

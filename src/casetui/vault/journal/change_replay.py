@@ -45,6 +45,25 @@ def _read_change(ctx: ReplayContext, key: Key, path: Path) -> Change | None:
     opened = reader.open(path, ctx.vault_id)
     if opened is None:
         return None
+    if not opened.verified(ctx.secrets):
+        # Checked before anything else is read from it: a change the MAC does not
+        # vouch for is not looked into.
+        if (opened.doc.get("device"), opened.doc.get("n")) == key:
+            reader.note(
+                path,
+                "unknown-writer",
+                "was not made with this vault's journal secret, so it was not applied "
+                "(someone who is not a member may have written it)",
+            )
+        else:
+            reader.note(
+                path,
+                "not-journal",
+                "was not applied: its name and its contents disagree (a copy of another "
+                "change, put back under a new name)",
+            )
+        return None
+    opened.release()
     try:
         change = cf.read_change(opened.doc)
         if (change.device, change.counter) != key:
@@ -54,14 +73,6 @@ def _read_change(ctx: ReplayContext, key: Key, path: Path) -> Change | None:
             )
     except cf.NotAJournalFile as exc:
         reader.note(path, "not-journal", f"was not applied: {exc}")
-        return None
-    if not opened.verified(ctx.secrets):
-        reader.note(
-            path,
-            "unknown-writer",
-            "was not made with this vault's journal secret, so it was not applied "
-            "(someone who is not a member may have written it)",
-        )
         return None
     stamp = Stamp.parse(change.stamp)
     if ctx.clock.ahead(stamp):

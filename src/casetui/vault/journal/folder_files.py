@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from casetui.core.errors import VaultDamaged, WrongKey
-from casetui.core.text import json_may_need_cleaning
+from casetui.core.text import json_may_need_cleaning, sanitise_document
 from casetui.files import atomic_write, ensure_private_dir, fsync_dir, open_regular
 from casetui.vault import keys
 from casetui.vault.journal import change_files as cf
@@ -103,12 +103,18 @@ class Opened:
     path: Path
     doc: dict[str, object]
     plaintext: bytes | None
+    needs_cleaning: bool = False
 
     def verified(self, secrets: Mapping[str, str]) -> bool:
         return self.plaintext is not None and cf.verified(self.plaintext, self.doc, secrets)
 
     def release(self) -> None:
+        """Drop the bytes, and clean the text of escapes and unsafe controls (after the
+        MAC, which covers the bytes as written), so what is applied is always clean."""
         self.plaintext = None
+        if self.needs_cleaning:
+            sanitise_document(self.doc)
+            self.needs_cleaning = False
 
 
 class Reader:
@@ -129,9 +135,9 @@ class Reader:
                     return None
                 plaintext = keys.decrypt_stream(fh, self.keyring, path, "journal file")
             doc = cf.parse(plaintext, vault_id)
-            if json_may_need_cleaning(plaintext):
-                self.needs_cleaning = True
-            return Opened(path, doc, plaintext)
+            dirty = json_may_need_cleaning(plaintext)
+            self.needs_cleaning = self.needs_cleaning or dirty
+            return Opened(path, doc, plaintext, dirty)
         except FileNotFoundError:
             return None  # removed by a compaction while we read
         except WrongKey:

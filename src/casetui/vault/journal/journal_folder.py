@@ -138,6 +138,30 @@ def _read_head(
     return _Head(key, str(opened.doc["vault"]), header.vector, secrets, opened)
 
 
+def _forget_superseded(problems: list[FileProblem], read: Iterable[Key]) -> None:
+    """Drop the problems of snapshots a later one of the same device holds all of.
+
+    A device's snapshots only grow, so one it wrote later holds everything an
+    earlier one did: an earlier one this computer cannot read (encrypted to the
+    keys of before it was added, say) is no loss, and no problem.
+    """
+    newest: dict[str, int] = {}
+    for device, seq in read:
+        newest[device] = max(newest.get(device, 0), seq)
+    keep = []
+    for problem in problems:
+        parts = problem.path.name.split(".")
+        superseded = (
+            problem.path.parent.name == SNAPSHOTS
+            and len(parts) == 4
+            and parts[1].isdigit()
+            and int(parts[1]) < newest.get(parts[0], 0)
+        )
+        if not superseded:
+            keep.append(problem)
+    problems[:] = keep
+
+
 def _choose_vault(
     root: Path, heads: list[_Head], vault_id: str | None, trust: Callable[[str], Collection[str]]
 ) -> tuple[str, set[str]]:
@@ -268,6 +292,7 @@ def load(
             _read_head(reader, key, listing.snapshots[key], vault_id) for key in listing.complete()
         ]
         heads = [h for h in found if h is not None]
+        _forget_superseded(problems, [h.key for h in heads])
         if not heads and problems and all(p.kind == "other-keys" for p in problems):
             raise WrongKey(
                 f"The {keyring.source} does not open the vault {root}; it is encrypted for "
@@ -345,6 +370,7 @@ def refresh(loaded: Loaded, keyring: keys.Keyring, clock: Clock) -> set[tuple[st
                 touched |= loaded.state.join(one)
                 loaded.chosen.append(key)
             loaded.snapshots[key] = head.vector
+        _forget_superseded(problems, loaded.snapshots)
         applied, heard = apply_changes(
             ReplayContext(listing, loaded.state, reader, clock, loaded.vault_id, loaded.secrets),
             loaded.pending_tables,

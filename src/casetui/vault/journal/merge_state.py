@@ -25,8 +25,19 @@ from collections.abc import Collection, Container, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from casetui.core.record_tables import RECORD_BY_TABLE
+
 Dot = tuple[str, int]
 Row = dict[str, Any]
+
+#: A client's records (goals, needs, meetings…) go with the client: one added on another
+#: device while the client was removed there is removed too, whichever arrives first.
+CLIENTS = "clients"
+OWNED_TABLES = frozenset(
+    table
+    for table, cls in RECORD_BY_TABLE.items()
+    if cls.PARENT == "client_id" and table != "audit"
+)
 
 
 class _Absent:
@@ -324,14 +335,23 @@ class MergeState:
 
     # -- reading ------------------------------------------------------------------------
 
+    def owner_gone(self, table: str, row: Row | None) -> Tombstone | None:
+        """The tombstone of the client a record of ``table`` belongs to, if they are gone."""
+        if table not in OWNED_TABLES or row is None:
+            return None
+        owner = self.tables.get(CLIENTS, {}).get(row.get("client_id"))  # type: ignore[arg-type]
+        return owner.gone if owner is not None else None
+
     def row(self, table: str, record_id: str) -> Row | None:
         rec = self.tables.get(table, {}).get(record_id)
-        return None if rec is None else rec.row()
+        row = None if rec is None else rec.row()
+        return None if self.owner_gone(table, row) is not None else row
 
     def rows(self, table: str) -> Iterator[tuple[str, Row]]:
+        owned = table in OWNED_TABLES
         for record_id, rec in self.tables.get(table, {}).items():
             row = rec.row()
-            if row is not None:
+            if row is not None and not (owned and self.owner_gone(table, row) is not None):
                 yield record_id, row
 
     def record(self, table: str, record_id: str) -> RecordState | None:
@@ -346,8 +366,10 @@ class MergeState:
         """Every field with more than one live version: (table, record id, field, versions)."""
         for table, rows in self.tables.items():
             for record_id, rec in rows.items():
-                for name, versions in rec.conflicts().items():
-                    yield table, record_id, name, versions
+                found = rec.conflicts()
+                if found and self.owner_gone(table, rec.row()) is None:
+                    for name, versions in found.items():
+                        yield table, record_id, name, versions
 
     def over(self, table: str, record_id: str, name: str) -> tuple[Dot, ...]:
         """The dots a new value of this field replaces: every live version of it."""
