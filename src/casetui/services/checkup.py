@@ -156,6 +156,15 @@ def _check_folder(vault: Vault, report: CheckReport, now: datetime | None = None
     journal = vault.journal
     if journal is None:
         return
+    for file in sorted(journal.root.glob("*/*.age")):
+        try:
+            with open_regular(file) as fh:
+                stanzas = keys.header_stanzas(fh.read(keys.HEADER_READ))
+        except OSError:
+            continue
+        unlisted = _unlisted_sentence(stanzas, vault.recipients, f"The vault file {file.name}")
+        if unlisted is not None:
+            report.problems.append(unlisted)
     moment = now or datetime.now(UTC)
     for device, (stamp, by) in sorted(journal.state.heard.items()):
         try:

@@ -13,6 +13,7 @@ import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Protocol
 
 from casetui.core.errors import VaultError
 from casetui.files import atomic_write, open_regular
@@ -22,7 +23,7 @@ from casetui.vault.document import META_ID, META_TABLE, load_document
 from casetui.vault.storage import Document, document_chunks
 
 
-class HasBackups:
+class HasBackups(Protocol):
     """What these functions need of a vault: its keys and its backups."""
 
     keyring: keys.Keyring

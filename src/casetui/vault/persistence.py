@@ -8,6 +8,7 @@ held up by encryption or I/O.
 
 from __future__ import annotations
 
+import contextlib
 import threading
 from collections.abc import Callable, Collection, Iterator
 from dataclasses import dataclass
@@ -20,6 +21,7 @@ from casetui.core.text import sanitise_document
 from casetui.files import Sink, describe_os_error
 from casetui.vault import audit as audit_trail
 from casetui.vault import keys
+from casetui.vault.backup_scrub import backups_holding, scrub_backups
 from casetui.vault.backups import Backup, Backups
 from casetui.vault.document import META_ID, META_TABLE
 from casetui.vault.journal.device_journal import Journal
@@ -106,8 +108,9 @@ class Persistence:
         pinned backup, which the age policy never prunes. Otherwise a backup is
         taken before the first save of a session (and hourly), unless the save
         only adds audit entries. ``force`` writes a snapshot to the current list
-        of keys at once (after the list changed); an erasure does too, and removes
-        at once every file that still holds what was erased.
+        of keys at once (after the list changed) and removes at once the files it
+        replaces, encrypted to the list before; an erasure does the same, so no
+        file still holds what was erased.
         """
         if self._lock is None or self._journal is None:
             raise ReadOnlyVault("This vault is open read-only; changes cannot be saved.")
@@ -156,6 +159,7 @@ class Persistence:
                 self._saved_tables = {**snapshot, META_TABLE: self._storage.document[META_TABLE]}
                 head = audit_trail.stored_head(self.meta, self.repo.audit_chain)
             if self._remembers:
+                self.seen.erased = sorted({*self.seen.erased, *(f"{t}/{r}" for t, r in erased)})
                 self.seen.generation = max(self.seen.generation, self._file_generation)
                 self.seen.audit_head = head
                 self._remember()
@@ -165,8 +169,10 @@ class Persistence:
             if force or erasing:
                 # After the change is on disk and noted: a snapshot that fails leaves a
                 # saved change, and says so; an erasure's is tried again at the next save.
+                # Both at once: what was erased, and files encrypted to a key just
+                # removed or replaced, must not stay in the folder.
                 self._erasure_unfinished = erasing
-                self._compact_now(journal, recipients, grace=0 if erasing else GRACE_SECONDS)
+                self._compact_now(journal, recipients, grace=0)
                 self._erasure_unfinished = False
             return SaveResult(self.last_saved, commit.size if commit else 0, backup)
 
@@ -234,7 +240,41 @@ class Persistence:
             if touched:
                 with self.mutex:
                     self._take_in(touched)
+                self.carry_out_erasures(touched)
             return touched
+
+    def carry_out_erasures(self, among: Collection[tuple[str, str]] | None = None) -> int:
+        """Carry out here the erasures another device made: this device's files and backups.
+
+        The device that erased compacted its folder at once, and the sync tool carries
+        its deletions; this device still has its own backups, and may have written a
+        snapshot meanwhile. So: a snapshot now (removing what it replaces at once) and
+        every backup rewritten without the records. ``among`` limits the look to those
+        records (a refresh); None looks at every record (opening). Returns how many.
+        """
+        if self._journal is None or not self.writable or not self._remembers:
+            return 0
+        state = self._journal.state
+        done = set(self.seen.erased)
+        found = []
+        with self.mutex:
+            pairs = (
+                among
+                if among is not None
+                else ((t, rid) for t, rows in state.tables.items() for rid in rows)
+            )
+            for table, record_id in pairs:
+                rec = state.record(table, record_id)
+                erased = rec is not None and rec.gone is not None and rec.gone.erased
+                if erased and f"{table}/{record_id}" not in done:
+                    found.append((table, record_id))
+        if not found:
+            return 0
+        self.compact(grace=0)
+        scrub_backups(self, backups_holding(self, found), found, delete=False)
+        self.seen.erased = sorted(done | {f"{t}/{r}" for t, r in found})
+        self.seen.save()
+        return len(found)
 
     def load_rest(self) -> set[tuple[str, str]]:
         """Read the tables left for later at opening (the meeting log, the audit trail)."""
@@ -251,7 +291,9 @@ class Persistence:
                     self._saved_tables[table] = {**rows, **self._saved_tables.get(table, {})}
                 self.repo.loading = frozenset()
                 self.repo.reloaded({table: None for table in pending})
-            return touched
+        with contextlib.suppress(SaveFailed):  # tried again at the next open
+            self.carry_out_erasures()
+        return touched
 
     def _take_in(self, touched: set[tuple[str, str]]) -> None:
         """Put the merged rows of ``touched`` records in memory, as saved. Under the mutex."""

@@ -71,6 +71,9 @@ class Seen:
     device: str | None = None
     #: The ids (hashes) of the journal secrets this computer has trusted in this vault.
     secret_ids: list[str] = field(default_factory=list)
+    #: Records erased (``table/id``: random ids, no content) whose erasure this computer
+    #: has carried out in its own files and backups.
+    erased: list[str] = field(default_factory=list)
 
     def path(self) -> Path:
         return state_folder() / f"{self.vault_id}.json"
@@ -96,6 +99,7 @@ class Seen:
             "audit_head": list(self.audit_head) if self.audit_head else None,
             "device": self.device,
             "secret_ids": self.secret_ids,
+            "erased": self.erased,
         }
         try:
             ensure_private_dir(self.path().parent)
@@ -129,6 +133,9 @@ def recall(vault_id: str) -> Seen:
         device = raw.get("device")
         if isinstance(device, str) and _DEVICE.match(device):
             seen.device = device
+        erased = raw.get("erased")
+        if isinstance(erased, list):
+            seen.erased = [e for e in erased if isinstance(e, str) and len(e) <= 120]
         ids = raw.get("secret_ids")
         if isinstance(ids, list):
             seen.secret_ids = [i for i in ids if isinstance(i, str) and _ID.match(i)][:64]

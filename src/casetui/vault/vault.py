@@ -13,6 +13,7 @@ A vault in the older one-file form is converted when it is opened for writing
 
 from __future__ import annotations
 
+import contextlib
 import threading
 from datetime import datetime
 from pathlib import Path
@@ -192,6 +193,8 @@ class Vault(Persistence):
             vault._take_stock(accept_older=accept_older)
             if lock is not None:
                 lock.name_holder(vault.who())  # the case manager, for "open elsewhere"
+                if not later:  # (with ``later``, load_rest does it)
+                    vault._erasures_on_open()
             return vault
         except BaseException:
             if lock is not None:
@@ -260,6 +263,11 @@ class Vault(Persistence):
         if lock is not None:
             vault._remember()
         return vault
+
+    def _erasures_on_open(self) -> None:
+        """Carry out erasures other devices made while this one was away (see persistence)."""
+        with contextlib.suppress(SaveFailed):  # tried again at the next open
+            self.carry_out_erasures()
 
     def _journal_device(self, device: str) -> None:
         if self._journal is not None and self._journal.device != device:
