@@ -32,8 +32,9 @@ def add_restore_parser(commands: argparse._SubParsersAction[CliParser]) -> None:
         parents=[common],
         help="put a backup back in place of the vault",
         description=(
-            "Put one of the vault's backups back in place of the vault file, after asking. "
-            "The vault file as it is now is kept as a backup first, so a restore can be "
+            "Bring the vault's records back to one of its backups, after asking, as a new "
+            "change that every device sharing the vault follows. The vault as it is now is "
+            "kept as a backup first, so a restore can be "
             "undone by restoring that one."
         ),
     )

@@ -127,8 +127,9 @@ def run_init(args: argparse.Namespace) -> int:
     print("Two things keep your work safe if you forget the passphrase or lose this computer:")
     print("  1. A recovery key, kept offline. Make one now:")
     print(f"       casetui recovery-key{_vault_option(args)}")
-    print(f"  2. Copies of both files, {paths.vault.name} and {paths.identity.name},")
-    print("     somewhere safe away from this computer (a USB stick in a locked drawer, say).")
+    print(f"  2. Copies of the vault folder {paths.vault.name} and its key file")
+    print(f"     {paths.identity.name}, somewhere safe away from this computer (a USB stick in")
+    print("     a locked drawer, say).")
     return 0
 
 
@@ -153,7 +154,7 @@ def run_passwd(args: argparse.Namespace) -> int:
         context = [vault.who(), path.stem]
         if holds_own_key(vault):
             new = ask_new_passphrase(NEW_PASSPHRASE_ENV, context)
-            try:  # the vault file does not change, but keep the copy from before, too
+            try:  # the vault does not change, but keep the copy from before, too
                 vault.take_backup(reason="passwd")
             except (OSError, VaultError) as exc:
                 reason = exc.message if isinstance(exc, VaultError) else exc.strerror
@@ -268,7 +269,7 @@ def run_keygen(args: argparse.Namespace) -> int:
     print("Once they have run it, open the shared vault with your key and its passphrase:")
     print(f"  casetui --vault {vault} --identity {shlex.quote(str(out))}")
     if chosen is None:
-        print("(PATH is the shared vault file.)")
+        print("(PATH is the shared vault: its folder, vault.age.)")
     print("Keep the key file private and keep a copy somewhere safe; the public key may be shared.")
     return 0
 

@@ -42,7 +42,7 @@ def common_options(required: bool = False) -> CliParser:
         metavar="PATH",
         type=Path,
         default=argparse.SUPPRESS,
-        help="the vault file (default: $CASETUI_VAULT, or vault.age in your data folder)",
+        help="the vault (default: $CASETUI_VAULT, or vault.age in your data folder)",
     )
     common.add_argument(
         "--identity",

@@ -419,9 +419,9 @@ def keep_safe_text(paths: VaultPaths, command: str) -> str:
         f"computer:\n\n"
         f"1. A recovery key, kept offline. After you quit casetui, run:\n"
         f"   {command}\n\n"
-        f"2. Copies of the two vault files, {paths.vault.name} and {paths.identity.name} "
-        f"(in {paths.vault.parent}), kept somewhere safe away from this computer: a USB "
-        "stick in a locked drawer, say."
+        f"2. Copies of the vault folder {paths.vault.name} and its key file "
+        f"{paths.identity.name} (in {paths.vault.parent}), kept somewhere safe away from "
+        "this computer: a USB stick in a locked drawer, say."
     )
 
 
