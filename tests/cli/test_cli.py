@@ -2,14 +2,23 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import shutil
 import sys
+from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 
 import pytest
 
+from casetui.core.choices import AuditAction, ClosureReason
+from casetui.core.records import Client, Meeting
 from casetui.resources import sample_caseload
+from casetui.services import casework
+from casetui.vault import keys
+from casetui.vault.vault import Vault
+from casetui.vault.vault_paths import VaultPaths
 from tests.conftest import PASSPHRASE, VaultFiles, run_casetui
 
 pytestmark = pytest.mark.usefixtures("home")
@@ -60,7 +69,13 @@ def test_init_creates_a_vault_from_the_environment_passphrase(home: Path, tmp_pa
     result = run_casetui("init", "--vault", vault, "--name", "Grace Fernwood", home=home, env=env)
     assert result.returncode == 0, result.stderr
     assert "Created a new vault" in result.stdout
-    assert vault.stat().st_mode & 0o777 == 0o600
+    # A vault is a folder (0700) of small files (0600), in folders of its own (0700).
+    assert vault.is_dir()
+    inside = [vault, *vault.rglob("*")]
+    assert any(p.is_file() for p in inside)
+    for entry in inside:
+        assert entry.stat().st_mode & 0o777 == (0o700 if entry.is_dir() else 0o600), entry
+    assert VaultPaths(vault).identity.stat().st_mode & 0o777 == 0o600
     again = run_casetui("init", "--vault", vault, home=home, env=env)
     assert_one_sentence_error(again, "already exists")
 
@@ -239,10 +254,11 @@ def test_check_reports_and_writes_nothing(home: Path, sample_files: VaultFiles) 
 
 
 def test_check_flags_a_vault_readable_by_others(home: Path, vault_files: VaultFiles) -> None:
-    vault_files.vault.chmod(0o644)
+    vault_files.vault.chmod(0o755)  # the vault folder: its files can be read through it
     result = run_casetui("check", *ident(vault_files), home=home)
     assert_one_sentence_error(result, "1 problem")
-    assert "chmod 600" in result.stderr
+    assert f"{vault_files.vault} can be read by other users" in result.stderr
+    assert f"chmod 700 '{vault_files.vault}'" in result.stderr
 
 
 def test_passwd_changes_the_passphrase(home: Path, vault_files: VaultFiles) -> None:
@@ -271,3 +287,190 @@ def test_passwd_changes_the_passphrase(home: Path, vault_files: VaultFiles) -> N
         "check", "--vault", vault_files.vault, home=home, env={"CASETUI_PASSPHRASE": new}
     )
     assert fresh.returncode == 0, fresh.stderr
+
+
+# -- remove and erase ------------------------------------------------------------------
+
+#: Found nowhere but in one made-up client's name and in a note of a meeting with them.
+CANARY = "Quillon7f3a"
+CANARY_NAME = f"Tamsin {CANARY}"
+
+
+@dataclass(frozen=True)
+class Caseload:
+    canary: str
+    canary_meeting: str
+    twins: tuple[str, str]
+    closed_early: str
+    closed_late: str
+    reopened: str
+
+
+def _add_client(vault: Vault, name: str) -> Client:
+    staff_id = vault.owner_staff_id
+    assert staff_id is not None
+    return vault.repo.clients.add(
+        Client.create(preferred_name=name, intake_date=date(2026, 1, 5), case_manager_id=staff_id)
+    )
+
+
+def _close(vault: Vault, client: Client, on: date) -> None:
+    casework.close_case(
+        vault.repo,
+        client.id,
+        on=on,
+        reason=ClosureReason.NEEDS_MET,
+        safety_plan_reviewed=True,
+        knows_can_return=True,
+        note="Settled.",
+    )
+
+
+@pytest.fixture
+def caseload(vault_files: VaultFiles) -> Caseload:
+    """Made-up clients, saved over two sessions: in change files, a snapshot and a backup."""
+    with vault_files.open() as vault:
+        canary = _add_client(vault, CANARY_NAME)
+        meeting = vault.repo.meetings.add(
+            Meeting.create(
+                client_id=canary.id,
+                on=date(2026, 2, 3),
+                summary=f"Went over the housing form; {CANARY} asked about the bus pass.",
+            )
+        )
+        twins = (_add_client(vault, "Sam Placeholder"), _add_client(vault, "Sam Placeholder"))
+        early, late = _add_client(vault, "Early Closedcase"), _add_client(vault, "Late Closedcase")
+        reopened = _add_client(vault, "Reopened Closedcase")
+        _close(vault, early, date(2026, 2, 1))
+        _close(vault, late, date(2026, 6, 1))
+        _close(vault, reopened, date(2026, 1, 15))
+        casework.reopen_case(vault.repo, reopened.id, on=date(2026, 3, 1), reason="Back again.")
+        assert vault.save() is not None
+    with vault_files.open() as vault:  # the session's backup now holds them all
+        vault.repo.clients.put(dataclasses.replace(canary, pronouns="she/her"))
+        assert vault.save() is not None
+        vault.compact()  # a snapshot holds them too
+    return Caseload(
+        canary.id, meeting.id, (twins[0].id, twins[1].id), early.id, late.id, reopened.id
+    )
+
+
+def holding_canary(files: VaultFiles) -> list[Path]:
+    """Every file beside the vault (its folder, backups, hidden files) whose plaintext has it."""
+    keyring = keys.load_identity_file(files.identity_file)
+    found = []
+    for path in sorted(files.vault.parent.rglob("*")):
+        if not path.is_file() or path in (files.paths.identity, files.paths.lock):
+            continue
+        data = path.read_bytes()
+        if keys.is_age_file(data):
+            data = keys.decrypt(data, keyring, path)  # every file must open with the key
+        if CANARY.encode() in data:
+            found.append(path)
+    return found
+
+
+def records_of(files: VaultFiles) -> dict[str, set[str]]:
+    with files.open(writable=False) as vault:
+        return {t.name: set(t.raw()) for t in vault.repo.tables() if t.name != "audit"}
+
+
+def test_remove_takes_a_client_by_a_name_only_they_have(
+    home: Path, vault_files: VaultFiles, caseload: Caseload
+) -> None:
+    before = records_of(vault_files)
+    result = run_casetui("remove", "early closedcase", "--yes", *ident(vault_files), home=home)
+    assert result.returncode == 0, result.stderr
+    assert "Removed Early Closedcase" in result.stdout
+    after = records_of(vault_files)
+    assert after["clients"] == before["clients"] - {caseload.closed_early}
+    with vault_files.open(writable=False) as vault:
+        assert vault.repo.case_events.for_parent(caseload.closed_early) == []
+        assert len(vault.repo.case_events) == 3  # the other clients' closings and reopening
+        [entry] = [e for e in vault.repo.audit.all() if "entered by mistake" in e.detail]
+        assert entry.action is AuditAction.REMOVED
+        assert "Closedcase" not in entry.detail
+    assert {t: ids for t, ids in after.items() if t not in ("clients", "case_events")} == {
+        t: ids for t, ids in before.items() if t not in ("clients", "case_events")
+    }
+
+
+def test_remove_by_a_name_two_clients_have_changes_nothing(
+    home: Path, vault_files: VaultFiles, caseload: Caseload
+) -> None:
+    before = vault_files.snapshot()
+    result = run_casetui("remove", "Sam Placeholder", "--yes", *ident(vault_files), home=home)
+    assert_one_sentence_error(result, "2 clients are called 'Sam Placeholder'", "id")
+    assert len([ln for ln in result.stderr.splitlines() if ln.strip()]) == 1
+    assert vault_files.snapshot() == before
+
+
+def test_erase_dry_run_lists_what_would_go_and_changes_nothing(
+    home: Path, vault_files: VaultFiles, caseload: Caseload
+) -> None:
+    before = vault_files.snapshot()
+    result = run_casetui("erase", CANARY_NAME, "--dry-run", *ident(vault_files), home=home)
+    assert result.returncode == 0, result.stderr
+    assert f"Would erase {CANARY_NAME} and 1 meeting." in result.stdout
+    assert "Nothing was changed (1 client)." in result.stdout
+    assert vault_files.snapshot() == before
+
+
+def test_erase_closed_before_a_date_dry_run_lists_only_cases_closed_before_it(
+    home: Path, vault_files: VaultFiles, caseload: Caseload
+) -> None:
+    before = vault_files.snapshot()
+    result = run_casetui(
+        "erase", "--closed-before", "2026-03-01", "--dry-run", *ident(vault_files), home=home
+    )
+    assert result.returncode == 0, result.stderr
+    listed = [ln.strip() for ln in result.stdout.splitlines() if "(case closed" in ln]
+    # Not the case closed later, nor the one closed before and reopened, nor open ones.
+    assert listed == ["Early Closedcase (case closed 2026-02-01)"]
+    assert [ln for ln in result.stdout.splitlines() if ln.startswith("Would erase")] == [
+        "Would erase Early Closedcase and 1 case event."
+    ]
+    assert "Nothing was changed (1 client)." in result.stdout
+    assert vault_files.snapshot() == before
+
+
+def test_erase_leaves_no_trace_of_the_client_in_any_file_or_backup(
+    home: Path, vault_files: VaultFiles, caseload: Caseload
+) -> None:
+    held = holding_canary(vault_files)
+    # Before: in a change file, a snapshot and a backup (so each must be cleaned).
+    assert {p.parent.name for p in held} >= {"changes", "snapshots", "vault.age.backups"}, held
+    backups = sorted(p.name for p in vault_files.vault.parent.glob("vault.age.backups/*"))
+    before = records_of(vault_files)
+
+    result = run_casetui("erase", CANARY_NAME, "--yes", *ident(vault_files), home=home)
+    assert result.returncode == 0, result.stderr
+    assert f"Erased {CANARY_NAME}." in result.stdout
+    assert holding_canary(vault_files) == []
+    # The backups were rewritten without the records (each still opens: see holding_canary).
+    assert sorted(p.name for p in vault_files.vault.parent.glob("vault.age.backups/*")) == (backups)
+    after = records_of(vault_files)
+    assert after["clients"] == before["clients"] - {caseload.canary}
+    assert after["meetings"] == before["meetings"] - {caseload.canary_meeting}
+    with vault_files.open(writable=False) as vault:
+        erased = [e for e in vault.repo.audit.all() if "erased" in e.detail]
+        assert len(erased) == 1, erased
+        [entry] = erased
+        assert entry.action is AuditAction.REMOVED
+        assert "a client's records" in entry.detail
+        assert (entry.client_id, entry.record_id) == (None, None)
+        assert "Tamsin" not in json.dumps(vault.repo.audit.raw())  # nor in any other entry
+        assert vault.problems() == []
+
+
+@pytest.mark.parametrize(
+    "argv", [["erase", CANARY_NAME], ["remove", CANARY_NAME]], ids=["erase", "remove"]
+)
+def test_erase_and_remove_without_yes_or_a_terminal_refuse_in_one_sentence(
+    argv: list[str], home: Path, vault_files: VaultFiles, caseload: Caseload
+) -> None:
+    before = vault_files.snapshot()
+    result = run_casetui(*argv, *ident(vault_files), home=home, input_text="")
+    assert_one_sentence_error(result, "--yes")
+    assert len(result.stderr.strip().splitlines()) == 1, result.stderr
+    assert vault_files.snapshot() == before

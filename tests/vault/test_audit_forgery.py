@@ -3,11 +3,21 @@
 Entries brought in by ``casetui import`` stay marked as imported; the trail is a
 hash chain, so an entry edited, removed, reordered or slipped in by hand shows up
 in ``casetui check``; and a plain-text export is recorded, or refused.
+
+In a vault folder (format 4) each device appends to a chain of its own, and a file
+not made with the vault's journal secret is set aside. But every key holder can
+read that secret (it travels in the snapshots, encrypted to the vault's keys), so
+the forgeries here are written as a key holder could: a change of their own, made
+with the secret, that every device applies. The chain must still tell.
 """
 
 from __future__ import annotations
 
+import copy
+import hashlib
+import hmac
 import json
+import shutil
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -19,13 +29,16 @@ from casetui.cli import main
 from casetui.core.choices import AuditAction
 from casetui.core.errors import SaveFailed
 from casetui.core.history_records import AuditEntry
+from casetui.core.record_tables import RECORD_BY_TABLE
 from casetui.core.records import Client
 from casetui.services.checkup import CheckReport, check_vault
 from casetui.services.interchange import apply_import, plan_import
 from casetui.vault import audit, keys
+from casetui.vault.journal import change_files
+from casetui.vault.journal.device_journal import Journal
 from casetui.vault.unlocking import identity_unlocker
 from casetui.vault.vault import Vault
-from tests.conftest import VaultFiles, run_casetui
+from tests.conftest import VaultFiles, run_casetui, vault_document
 
 MOMENTS = [datetime(2026, 11, day, 9, 30, tzinfo=UTC) for day in range(1, 6)]
 
@@ -33,26 +46,101 @@ MOMENTS = [datetime(2026, 11, day, 9, 30, tzinfo=UTC) for day in range(1, 6)]
 # -- helpers -------------------------------------------------------------------------------
 
 
-def rewrite(files: VaultFiles, edit: Callable[[dict[str, Any]], None]) -> None:
-    """Decrypt the vault file with its key, let ``edit`` change the JSON, encrypt it back.
+#: The device name a key holder's own program writes under.
+KEY_HOLDER = "keyholder"
 
-    This is what any key holder can do offline, without casetui.
-    """
+
+def _seal_escaped(doc: dict[str, Any], secret: str) -> bytes:
+    """``change_files.seal``, but with every non-ASCII character written as an escape."""
+    body = json.dumps(
+        {**doc, "key": change_files.secret_id(secret)}, ensure_ascii=True, separators=(",", ":")
+    ).encode("ascii")
+    signed = body[:-1]
+    mac = hmac.new(bytes.fromhex(secret), signed, hashlib.sha256).hexdigest()
+    return signed + b',"mac":"' + mac.encode("ascii") + b'"}'
+
+
+def _journal(files: VaultFiles) -> tuple[Journal, dict[str, Any], list[keys.RecipientEntry]]:
     keyring = keys.load_identity_file(files.identity_file)
-    document = json.loads(keys.decrypt(files.vault.read_bytes(), keyring, files.vault))
-    edit(document)
+    journal = Journal.open(files.vault, keyring, device=KEY_HOLDER)
+    document = journal.document(["_meta", *RECORD_BY_TABLE])
     listed = [
         keys.RecipientEntry(r["name"], r["key"]) for r in document["_meta"]["1"]["recipients"]
     ]
+    return journal, document, listed
+
+
+def rewrite(
+    files: VaultFiles, edit: Callable[[dict[str, Any]], None], *, ensure_ascii: bool = False
+) -> Path:
+    """Let ``edit`` change the vault's records (TinyDB's document), then write the change.
+
+    This is what any key holder can do offline, without casetui: read the folder
+    with their key, take the journal secret from a snapshot, and write a change
+    file of their own with it, which every device applies. ``ensure_ascii``
+    writes it with every non-ASCII character escaped, as some JSON tools do.
+    Returns the change file.
+    """
+    journal, before, listed = _journal(files)
+    after = copy.deepcopy(before)
+    edit(after)
+    with pytest.MonkeyPatch.context() as patch:
+        if ensure_ascii:
+            patch.setattr(change_files, "seal", _seal_escaped)
+        commit = journal.commit(before, after, by="a key holder", recipients=listed)
+    assert commit is not None, "the edit changed something"
+    return commit.path
+
+
+def store_the_trail_backwards(files: VaultFiles) -> Path:
+    """Write the vault again as one snapshot (as a key holder could), its audit rows
+    stored last entry first, in place of every file it replaces. Returns its audit part."""
+    journal, _document, listed = _journal(files)
+    rows = journal.state.tables["audit"]
+    ordered = sorted(rows.items(), key=lambda item: audit.seq_of(item[1].values), reverse=True)
+    journal.state.tables["audit"] = dict(ordered)
+    journal.compact(listed, grace=0)
+    (part,) = files.vault.glob(f"snapshots/{KEY_HOLDER}.*.audit.age")
+    return part
+
+
+def as_one_file(files: VaultFiles, edit: Callable[[dict[str, Any]], None]) -> None:
+    """Put the vault back as one file (format 3), its records as ``edit`` leaves them.
+
+    How a vault from before format 4 looks: read-only it is read as it is; opened
+    for writing it is converted to a folder. Its audit rows are stored in the order
+    they were added, as casetui wrote them then.
+    """
+    keyring = keys.load_identity_file(files.identity_file)
+    with files.open(writable=False) as vault:
+        generation = vault.generation
+    document = vault_document(files.vault, keyring)
+    document["audit"] = dict(in_order(document))
+    meta = document["_meta"]["1"]
+    meta.update(version=3, generation=generation)
+    edit(document)
+    listed = [keys.RecipientEntry(r["name"], r["key"]) for r in meta["recipients"]]
+    shutil.rmtree(files.vault)
     files.vault.write_bytes(keys.encrypt(json.dumps(document).encode(), listed))
+    files.vault.chmod(0o600)
 
 
-def in_order(document: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
-    """The stored audit rows, in the trail's order."""
-    return sorted(document["audit"].items(), key=lambda item: item[1].get("seq") or 0)
+def in_order(
+    document: dict[str, Any], chain: str | None = None
+) -> list[tuple[str, dict[str, Any]]]:
+    """The stored audit rows of one chain (the only one if not named), in the trail's order."""
+    rows = document["audit"].items()
+    if chain is None:
+        chains = {audit.chain_of(row) for _rid, row in rows}
+        if not chains:
+            return []
+        (chain,) = chains
+    mine = [(rid, row) for rid, row in rows if audit.chain_of(row) == chain]
+    return sorted(mine, key=lambda item: item[1].get("seq") or 0)
 
 
-def five_entries(files: VaultFiles) -> None:
+def five_entries(files: VaultFiles) -> str:
+    """Five entries, saved; returns the chain they are in (this computer's device)."""
     with files.open() as vault:
         for number, at in enumerate(MOMENTS, start=1):
             vault.repo.audit.append(
@@ -61,6 +149,14 @@ def five_entries(files: VaultFiles) -> None:
                 )
             )
         vault.save()
+        chain = vault.repo.audit_chain
+    assert chain, "a vault folder's session appends to its device's chain"
+    return chain
+
+
+def broken(chain: str) -> str:
+    """How ``casetui check`` starts the problem for a device's chain."""
+    return f"The audit trail of device {chain} is broken at "
 
 
 def check(files: VaultFiles) -> CheckReport:
@@ -86,7 +182,7 @@ def test_an_untouched_trail_checks_clean(vault_files: VaultFiles) -> None:
 
 
 def test_an_entry_whose_who_was_edited_offline_is_named_by_check(vault_files: VaultFiles) -> None:
-    five_entries(vault_files)
+    chain = five_entries(vault_files)
     edited: list[str] = []
 
     def edit(document: dict[str, Any]) -> None:
@@ -98,7 +194,7 @@ def test_an_entry_whose_who_was_edited_offline_is_named_by_check(vault_files: Va
     report = check(vault_files)
     assert not report.ok
     (problem,) = trail_problems(report)
-    assert problem.startswith("The audit trail is broken at entry 4 of 5")
+    assert problem.startswith(broken(chain) + "entry 4 of 5")
     assert f"entry 3 (2026-11-03T09:30:00Z, id {edited[0]})" in problem
 
 
@@ -114,15 +210,17 @@ def test_the_next_session_does_not_seal_a_change_at_the_end(
     vault_files: VaultFiles, tamper: str
 ) -> None:
     """Unlocking appends an entry at once: it must not chain on from a forged end."""
-    five_entries(vault_files)
+    chain = five_entries(vault_files)
     if tamper == "edit":
         rewrite(vault_files, lambda d: in_order(d)[-1][1].update(who="Someone Else"))
     else:
         rewrite(vault_files, lambda d: [d["audit"].pop(rid) for rid, _row in in_order(d)[3:]])
     with vault_files.open() as vault:
+        assert vault.repo.audit_chain == chain  # this computer's chain goes on
         vault.repo.record_event(AuditAction.UNLOCKED)
         vault.save()
     (problem,) = trail_problems(check(vault_files))
+    assert problem.startswith(broken(chain))
     if tamper == "edit":
         assert "does not follow from entry 5 (2026-11-05T09:30:00Z" in problem
     else:
@@ -152,7 +250,7 @@ def test_a_removal_with_the_places_renumbered_is_caught(vault_files: VaultFiles)
 
 
 def test_reordered_entries_are_caught(vault_files: VaultFiles) -> None:
-    five_entries(vault_files)
+    chain = five_entries(vault_files)
 
     def swap(document: dict[str, Any]) -> None:
         rows = in_order(document)
@@ -161,13 +259,16 @@ def test_reordered_entries_are_caught(vault_files: VaultFiles) -> None:
 
     rewrite(vault_files, swap)
     (problem,) = trail_problems(check(vault_files))
-    assert problem.startswith("The audit trail is broken at entry 2 of 5")
+    assert problem.startswith(broken(chain) + "entry 2 of 5")
 
 
 def test_the_stored_order_of_rows_is_not_the_trails_order(vault_files: VaultFiles) -> None:
     """The trail's order is its ``seq``: shuffling the JSON object changes nothing."""
     five_entries(vault_files)
-    rewrite(vault_files, lambda d: d.update(audit=dict(reversed(list(d["audit"].items())))))
+    part = store_the_trail_backwards(vault_files)
+    keyring = keys.load_identity_file(vault_files.identity_file)
+    stored = json.loads(keys.decrypt(part.read_bytes(), keyring, part))["tables"]["audit"]
+    assert [values["seq"] for _base, values, _extra in stored.values()] == [5, 4, 3, 2, 1]
     assert check(vault_files).ok
     with vault_files.open(writable=False) as vault:
         assert [e.detail for e in vault.repo.audit.all()] == ["#1", "#2", "#3", "#4", "#5"]
@@ -180,7 +281,9 @@ def test_an_entry_slipped_in_by_hand_is_caught(vault_files: VaultFiles) -> None:
         at=MOMENTS[0] - timedelta(days=30), who="Robin Testwell", action=AuditAction.UNLOCKED
     )
     rewrite(vault_files, lambda d: d["audit"].update({forged.id: forged.to_dict(with_id=False)}))
-    (problem,) = trail_problems(check(vault_files))
+    report = check(vault_files)
+    assert not report.ok
+    (problem,) = trail_problems(report)
     assert (
         f"1 audit entry is outside the chain (the first 2026-10-02T09:30:00Z, id {forged.id})"
         in (problem)
@@ -191,16 +294,19 @@ def test_a_trail_edited_and_rechained_offline_is_caught_by_this_computers_anchor
     vault_files: VaultFiles,
 ) -> None:
     """Anyone with a key can rebuild the chain after an edit; this computer's anchor can't."""
-    five_entries(vault_files)
+    chain = five_entries(vault_files)
 
     def forge(document: dict[str, Any]) -> None:
-        rows = in_order(document)
+        rows = in_order(document, chain)
         rows[1][1]["who"] = "Someone Else"
         meta = document["_meta"]["1"]
-        rechained = audit.chained(rows, audit.chain_start(meta))
-        document["audit"] = dict(rechained)
+        rechained = audit.chained(rows, audit.chain_start(meta, chain), 1, chain)
+        document["audit"].update(dict(rechained))
         last_id, last_row = rechained[-1]
-        meta[audit.HEAD_KEY] = {"seq": last_row["seq"], "hash": audit.link(last_id, last_row)}
+        meta[audit.head_key(chain)] = {
+            "seq": last_row["seq"],
+            "hash": audit.link(last_id, last_row),
+        }
 
     rewrite(vault_files, forge)
     report = check(vault_files)
@@ -211,11 +317,11 @@ def test_a_trail_edited_and_rechained_offline_is_caught_by_this_computers_anchor
 
 
 def test_casetui_check_fails_on_a_broken_trail(vault_files: VaultFiles, home: Path) -> None:
-    five_entries(vault_files)
+    chain = five_entries(vault_files)
     rewrite(vault_files, lambda d: in_order(d)[1][1].update(detail="nothing to see"))
     done = run_casetui("check", *ident(vault_files), home=home)
     assert done.returncode == 1
-    assert "The audit trail is broken at entry 3 of 5" in done.stderr
+    assert broken(chain) + "entry 3 of 5" in done.stderr
     assert "entry 2 (2026-11-02T09:30:00Z" in done.stderr
 
 
@@ -229,19 +335,23 @@ def test_an_older_trail_is_chained_with_the_next_change_and_check_says_since_whe
     def unchain(document: dict[str, Any]) -> None:
         """Make the vault look as casetui left it before the trail was chained."""
         for row in document["audit"].values():
-            for key in ("seq", "prev", "imported_at", "imported_by", "imported_from"):
+            for key in ("seq", "prev", "chain", "imported_at", "imported_by", "imported_from"):
                 row.pop(key, None)
-        for key in ("audit_head", "audit_chained"):
-            document["_meta"]["1"].pop(key, None)
+        meta = document["_meta"]["1"]
+        for key in [k for k in meta if k.startswith("audit_head")] + ["audit_chained"]:
+            meta.pop(key, None)
 
-    rewrite(vault_files, unchain)
+    # A vault that old is one file (format 3); the next change converts it to a folder.
+    as_one_file(vault_files, unchain)
     before = check(vault_files)
     assert before.ok, before.problems
     assert any("not chained yet" in w for w in before.warnings)
 
     with vault_files.open() as vault:
+        chain = vault.repo.audit_chain
         vault.repo.record_event(AuditAction.REPORT_RUN, detail="after the upgrade")
         vault.save()
+    assert vault_files.vault.is_dir()
     after = check(vault_files)
     assert after.ok, after.problems
     today = datetime.now(UTC).date().isoformat()
@@ -250,33 +360,43 @@ def test_an_older_trail_is_chained_with_the_next_change_and_check_says_since_whe
         f"was chained on {today}, so a change made to them before then would not show."
     ) in after.warnings
     with vault_files.open(writable=False) as vault:
-        assert [e.seq for e in vault.repo.audit.all()] == [1, 2, 3, 4, 5, 6]
+        # The five in the vault's first chain; the new one starts this device's own.
+        assert [(e.chain, e.seq) for e in vault.repo.audit.all()] == [
+            *(("", seq) for seq in range(1, 6)),
+            (chain, 1),
+        ]
         assert vault.repo.audit.all()[-1].detail == "after the upgrade"
 
     # From then on the older entries are covered like any other.
-    rewrite(vault_files, lambda d: in_order(d)[0][1].update(who="Someone Else"))
+    rewrite(vault_files, lambda d: in_order(d, "")[0][1].update(who="Someone Else"))
     (problem,) = trail_problems(check(vault_files))
-    assert "entry 2 of 6" in problem
+    assert problem.startswith("The audit trail is broken at entry 2 of 5")
 
 
 def test_a_reimported_export_from_before_the_chain_adds_nothing(
-    vault_files: VaultFiles, tmp_path: Path
+    vault_files: VaultFiles, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Entries differing only in their place in a chain are the same entries."""
     five_entries(vault_files)
+    # On a computer that only ever saw the vault as one file.
+    monkeypatch.setenv("CASETUI_STATE_DIR", str(tmp_path / "another-computer"))
 
     def unchain(document: dict[str, Any]) -> None:
         for row in document["audit"].values():
-            row.pop("seq", None)
-            row.pop("prev", None)
-        document["_meta"]["1"].pop("audit_head", None)
+            for key in ("seq", "prev", "chain"):
+                row.pop(key, None)
+        meta = document["_meta"]["1"]
+        for key in [k for k in meta if k.startswith("audit_head")]:
+            meta.pop(key)
 
-    rewrite(vault_files, unchain)
+    as_one_file(vault_files, unchain)  # a vault from before the chain (format 3)
     old = tmp_path / "old.json"
     with vault_files.open(writable=False) as vault:
         old.write_text(json.dumps(vault.records().to_interchange()))
-    with vault_files.open() as vault:
-        vault.repo.record_event(AuditAction.UNLOCKED)  # chains the five
+        assert {e.seq for e in vault.repo.audit.all()} == {0}
+    with vault_files.open() as vault:  # converted: the five chained
+        vault.repo.record_event(AuditAction.UNLOCKED)
+        assert [e.seq for e in vault.repo.audit.all()[:5]] == [1, 2, 3, 4, 5]
         plan = plan_import(vault, json.loads(old.read_text()), old.name)
         assert len(plan.new) == 0 and plan.kept["audit"] == 0 and plan.unchanged["audit"] == 5
 

@@ -123,6 +123,16 @@ def test_a_save_that_only_adds_audit_entries_takes_no_backup(vault_files: VaultF
     assert [b.path for b in Backups(vault_files.vault).newest_first()] == [changed.backup]
 
 
+def records_in(path: Path, files: VaultFiles) -> dict[str, list[object]]:
+    """Every record of the vault (or one-file backup) at ``path``, table by table."""
+    with Vault.open(path, identity_unlocker(files.identity_file), writable=False) as vault:
+        return {t.name: sorted(t.all(), key=lambda r: r.id) for t in vault.repo.tables()}
+
+
+def folder_files(files: VaultFiles) -> dict[Path, bytes]:
+    return {p: p.read_bytes() for p in sorted(files.vault.rglob("*")) if p.is_file()}
+
+
 def test_an_import_and_a_change_of_keys_keep_pinned_copies(vault_files: VaultFiles) -> None:
     from casetui.resources import sample_caseload
     from casetui.services.interchange import apply_import, plan_import, read_interchange_file
@@ -132,7 +142,7 @@ def test_an_import_and_a_change_of_keys_keep_pinned_copies(vault_files: VaultFil
     with vault_files.open() as vault:
         add_client(vault)
         vault.save()  # the session's ordinary backup
-        before_import = vault_files.vault.read_bytes()
+        before_import = {t.name: sorted(t.all(), key=lambda r: r.id) for t in vault.repo.tables()}
         data = read_interchange_file(sample_caseload(), vault.keyring)
         apply_import(vault, plan_import(vault, data, "caseload.json"))
         _, public = keys.generate_identity()
@@ -140,10 +150,11 @@ def test_an_import_and_a_change_of_keys_keep_pinned_copies(vault_files: VaultFil
         remove_recipient(vault, "Colleague")
     pinned = {b.reason: b for b in Backups(vault_files.vault).newest_first() if b.pinned}
     assert set(pinned) == {"import", "keys-change", "removal"}
-    assert pinned["import"].path.read_bytes() == before_import
+    # Each is one age file holding the whole vault as it was before the change.
+    assert records_in(pinned["import"].path, vault_files) == before_import
 
 
-def test_restore_puts_a_backup_back_and_keeps_the_current_file(
+def test_restore_brings_a_backup_back_as_a_new_change_and_keeps_the_current_records(
     vault_files: VaultFiles, home: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     unlock = identity_unlocker(vault_files.identity_file)
@@ -156,12 +167,15 @@ def test_restore_puts_a_backup_back_and_keeps_the_current_file(
     backups = Backups(vault_files.vault)
     first, _empty = backups.newest_first()
     wanted = first.path.read_bytes()  # the vault with "First Client" only
-    current = vault_files.vault.read_bytes()
+    current = folder_files(vault_files)
+    current_records = records_in(vault_files.vault, vault_files)
+    with Vault.open(vault_files.vault, unlock, writable=False) as vault:
+        saves = vault.generation
 
     refused = run_casetui("restore", "1", *ident(vault_files), home=home)
     assert refused.returncode != 0
     assert "--yes" in refused.stderr
-    assert vault_files.vault.read_bytes() == current
+    assert folder_files(vault_files) == current
 
     listing = run_casetui("check", *ident(vault_files), home=home)
     assert listing.returncode == 0, listing.stdout + listing.stderr
@@ -176,9 +190,15 @@ def test_restore_puts_a_backup_back_and_keeps_the_current_file(
         # The backup's own records, and one audit entry more: the restore itself.
         assert set(vault.repo.clients.raw()) == set(backed_up["clients"])
         assert vault.repo.audit.all()[-1].action is AuditAction.RESTORED
+        # Written forward, as one more save: every file there was is still there, as it was.
+        assert vault.generation == saves + 1
+    after = folder_files(vault_files)
+    assert {p: after.get(p) for p in current} == current
+    [new] = set(after) - set(current)
+    assert new.parent.name == "changes"
     kept = [b for b in backups.newest_first() if b.reason == "restore"]
     assert len(kept) == 1
-    assert kept[0].path.read_bytes() == current
+    assert records_in(kept[0].path, vault_files) == current_records
 
     checked = run_casetui("check", *ident(vault_files), home=home)
     assert checked.returncode == 0, checked.stdout + checked.stderr

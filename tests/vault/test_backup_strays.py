@@ -86,14 +86,15 @@ def test_check_skips_a_backup_that_vanishes_while_it_runs(
 _WRITER = """
 import sys, time
 from pathlib import Path
-from casetui.vault.backups import Backups
+from casetui.vault.unlocking import identity_unlocker
+from casetui.vault.vault import Vault
 
-vault, stop = Path(sys.argv[1]), Path(sys.argv[2])
-backups = Backups(vault, keep=3)
-deadline = time.monotonic() + 120
-while not stop.exists() and time.monotonic() < deadline:
-    backups.take(vault)
-    time.sleep(0.002)
+vault, stop, identity = Path(sys.argv[1]), Path(sys.argv[2]), Path(sys.argv[3])
+with Vault.open(vault, identity_unlocker(identity), backups_keep=3) as opened:
+    deadline = time.monotonic() + 120
+    while not stop.exists() and time.monotonic() < deadline:
+        opened.take_backup()  # an ordinary (unpinned) backup, then the pruning
+        time.sleep(0.002)
 """
 
 
@@ -101,7 +102,16 @@ def test_check_runs_cleanly_while_another_process_takes_and_prunes_backups(
     vault_files: VaultFiles, home: Path, tmp_path: Path
 ) -> None:
     stop = tmp_path / "stop"
-    writer = subprocess.Popen([sys.executable, "-c", _WRITER, str(vault_files.vault), str(stop)])
+    writer = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            _WRITER,
+            str(vault_files.vault),
+            str(stop),
+            str(vault_files.identity_file),
+        ]
+    )
     try:
         deadline = time.monotonic() + 20
         while len(list(backups_folder(vault_files).glob("vault-*.age"))) < 3:

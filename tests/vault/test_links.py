@@ -22,18 +22,11 @@ from casetui.vault.lock import VaultLock, holder
 from casetui.vault.unlocking import identity_unlocker
 from casetui.vault.vault import Vault
 from casetui.vault.vault_paths import VaultPaths
-from tests.conftest import VaultFiles, run_casetui
+from tests.conftest import VaultFiles, run_casetui, tree_bytes
 
 
 def ident(files: VaultFiles, vault: Path | None = None) -> list[str]:
     return ["--vault", str(vault or files.vault), "--identity", str(files.identity_file)]
-
-
-def held(folder: Path) -> dict[str, bytes]:
-    """Every file in the vault folder (recursively), by its path inside it, and its bytes."""
-    return {
-        str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()
-    }
 
 
 def test_a_lock_file_that_is_a_link_is_refused_and_its_target_untouched(
@@ -76,7 +69,7 @@ def test_a_vault_reached_through_a_link_saves_to_the_real_file(
     real = vault_files.vault
     assert real.is_dir()
     link.symlink_to(real if kind == "absolute" else os.path.relpath(real, shortcut_folder))
-    before = held(real)
+    before = tree_bytes(real)
 
     with Vault.open(link, identity_unlocker(vault_files.identity_file)) as vault:
         assert vault.path == real
@@ -84,7 +77,7 @@ def test_a_vault_reached_through_a_link_saves_to_the_real_file(
         vault.save(force=True)
 
     assert link.is_symlink(), "the link is still a link"
-    after = held(real)
+    after = tree_bytes(real)
     assert set(after) > set(before), "the real vault folder holds the save"
     assert {k: after[k] for k in before} == before, "no file in it was written over"
     # The lock, temp files and backups live beside the real folder, not the link.
@@ -116,11 +109,11 @@ def test_the_cli_through_a_relative_link_saves(
 ) -> None:
     link = tmp_path / "linked.age"
     link.symlink_to(os.path.relpath(vault_files.vault, tmp_path))
-    before = held(vault_files.vault)
+    before = tree_bytes(vault_files.vault)
     result = run_casetui("recovery-key", *ident(vault_files, link), home=home)
     assert result.returncode == 0, result.stderr
     assert link.is_symlink()
-    after = held(vault_files.vault)
+    after = tree_bytes(vault_files.vault)
     assert set(after) > set(before), "the real vault folder holds the save"
     assert not (tmp_path / "linked.age.lock").exists()
     assert not (tmp_path / "linked.age.backups").exists()

@@ -5,6 +5,10 @@ The review's sequence: Bob's key is added; it is removed with
 the owner's next save was encrypted to Bob again and ``check`` said "All is
 well". casetui now remembers, outside the vault, the newest generation it has
 seen and the keys removed here.
+
+The vault is a folder (format 4): its generation is the number of saves it holds
+(every device's counters added up), and an older copy is the whole folder as it
+was, put back in place of the newer one.
 """
 
 from __future__ import annotations
@@ -15,12 +19,13 @@ from pathlib import Path
 import pyrage
 import pytest
 
+from casetui.core.choices import AuditAction
 from casetui.core.errors import OlderCopy, RemovedKeyListed
 from casetui.services.recipients import add_recipient, readmit_recipient, remove_recipient
 from casetui.vault.seen import recall
 from casetui.vault.unlocking import identity_unlocker
 from casetui.vault.vault import Vault
-from tests.conftest import VaultFiles, run_casetui
+from tests.conftest import VaultFiles, run_casetui, tree_bytes
 
 
 def ident(files: VaultFiles) -> list[str]:
@@ -31,20 +36,28 @@ def bob_public() -> str:
     return str(pyrage.x25519.Identity.generate().to_public())
 
 
+def a_save(vault: Vault) -> None:
+    """One save that changes something (a save that changes nothing writes nothing)."""
+    vault.repo.record_event(AuditAction.REPORT_RUN, detail="a save")
+    assert vault.save() is not None
+
+
 @pytest.fixture
 def bob_removed(vault_files: VaultFiles, tmp_path: Path) -> tuple[VaultFiles, Path]:
     """Bob added, a copy taken, then Bob removed and the backups deleted."""
     with vault_files.open() as vault:
         add_recipient(vault, bob_public(), "Bob")
     old_copy = tmp_path / "old-copy.age"
-    shutil.copy2(vault_files.vault, old_copy)
+    shutil.copytree(vault_files.vault, old_copy)
     with vault_files.open() as vault:
         remove_recipient(vault, "Bob")
     return vault_files, old_copy
 
 
 def put_back(files: VaultFiles, old_copy: Path) -> None:
-    shutil.copy2(old_copy, files.vault)
+    """The older copy of the folder in place of the vault, as someone restoring it would."""
+    shutil.rmtree(files.vault)
+    shutil.copytree(old_copy, files.vault)
 
 
 def test_a_save_bumps_the_generation_and_this_computer_remembers_it(
@@ -52,8 +65,7 @@ def test_a_save_bumps_the_generation_and_this_computer_remembers_it(
 ) -> None:
     with vault_files.open() as vault:
         first = vault.generation
-        vault.set_owner(vault.owner_staff_id or "st_x")
-        vault.save(force=True)
+        a_save(vault)
         assert vault.generation == first + 1
         assert recall(vault.vault_id).generation == first + 1
     with vault_files.open(writable=False) as again:
@@ -65,10 +77,10 @@ def test_opening_an_older_copy_for_writing_is_refused_before_anything_is_saved(
 ) -> None:
     files, old_copy = bob_removed
     put_back(files, old_copy)
-    before = files.vault.read_bytes()
+    before = tree_bytes(files.vault)
     with pytest.raises(OlderCopy, match="older than one casetui has seen"):
         files.open()
-    assert files.vault.read_bytes() == before
+    assert tree_bytes(files.vault) == before
     # Read-only still works, and says so.
     with files.open(writable=False) as vault:
         assert vault.older_copy() is not None
@@ -81,11 +93,11 @@ def test_a_removed_key_back_on_the_list_blocks_every_save_until_confirmed_by_nam
     put_back(files, old_copy)
     unlock = identity_unlocker(files.identity_file)
     with Vault.open(files.vault, unlock, accept_older=True) as vault:
-        before = files.vault.read_bytes()
+        before = tree_bytes(files.vault)
         vault.set_owner(vault.owner_staff_id or "st_x")
         with pytest.raises(RemovedKeyListed, match="'Bob' was removed"):
             vault.save(force=True)
-        assert files.vault.read_bytes() == before  # never encrypted to Bob again
+        assert tree_bytes(files.vault) == before  # never encrypted to Bob again
         readmit_recipient(vault, "Bob")
         assert vault.readmitted_keys() == []
     with files.open() as vault:  # confirmed: saving works again
@@ -138,12 +150,12 @@ def test_a_newer_copy_saved_on_another_computer_is_not_an_older_copy(
     vault_files: VaultFiles, tmp_path: Path, state_dir: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     with vault_files.open() as vault:
-        vault.save(force=True)
+        a_save(vault)
         mine = vault.generation
     monkeypatch.setenv("CASETUI_STATE_DIR", str(tmp_path / "another-laptop"))
     with vault_files.open() as vault:
-        vault.save(force=True)
-        vault.save(force=True)
+        a_save(vault)
+        a_save(vault)
     monkeypatch.setenv("CASETUI_STATE_DIR", str(state_dir))
     with vault_files.open() as vault:
         assert vault.older_copy() is None
@@ -169,14 +181,14 @@ async def test_the_app_opens_an_older_copy_read_only_and_says_why(
 
     files, old_copy = bob_removed
     put_back(files, old_copy)
-    before = files.vault.read_bytes()
+    before = tree_bytes(files.vault)
     app = CaseApp(files.vault, unlocker=identity_unlocker(files.identity_file))
     async with app.run_test(size=(100, 30)) as pilot:
         await caseload_ready(pilot, app)
         assert app.vault is not None and not app.vault.writable
         banner = app.screen.query_one(ReadOnlyBanner)
         assert "older copy" in str(banner.render())
-    assert files.vault.read_bytes() == before
+    assert tree_bytes(files.vault) == before
 
 
 async def test_the_app_warns_of_a_removed_key_and_keeps_edits_unsaved(
@@ -187,7 +199,7 @@ async def test_the_app_warns_of_a_removed_key_and_keeps_edits_unsaved(
 
     files, old_copy = bob_removed
     put_back(files, old_copy)
-    before = files.vault.read_bytes()
+    before = tree_bytes(files.vault)
     app = CaseApp(files.vault, unlocker=identity_unlocker(files.identity_file), accept_older=True)
     async with app.run_test(size=(100, 30)) as pilot:
         await caseload_ready(pilot, app)
@@ -200,4 +212,4 @@ async def test_the_app_warns_of_a_removed_key_and_keeps_edits_unsaved(
         await wait_for(pilot, said)  # notify() posts a message: it lands a moment later
         # Said once, as the reason the first save (the unlock's audit entry) failed.
         assert len(said()) == 1
-    assert files.vault.read_bytes() == before
+    assert tree_bytes(files.vault) == before

@@ -570,7 +570,7 @@ def test_the_new_tables_survive_save_and_reopen(vault_files: VaultFiles) -> None
         }
         assert vault.save() is not None
     with vault_files.open(writable=False) as vault:
-        assert vault.meta["version"] == 3
+        assert vault.meta["version"] == 4
         for table in vault.repo.tables():
             assert sorted(table.all(), key=lambda r: r.id) == expected[table.name], table.name
         assert vault.repo.referrals.require(referral.id).history == referral.history

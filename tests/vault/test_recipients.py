@@ -19,6 +19,7 @@ import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pyrage
 import pytest
@@ -34,9 +35,10 @@ from casetui.services.recipients import (
 from casetui.vault import keys
 from casetui.vault.backups import Backups
 from casetui.vault.document import OWN_KEY_NAME, load_document
+from casetui.vault.journal.device_journal import Journal
 from casetui.vault.unlocking import identity_unlocker
 from casetui.vault.vault import Vault
-from tests.conftest import PASSPHRASE, VaultFiles, run_casetui
+from tests.conftest import PASSPHRASE, VaultFiles, run_casetui, vault_document
 from tests.vault.test_interop_age import age_decrypt_with_passphrase
 
 COLLEAGUE = "Alex Moreno"
@@ -114,8 +116,58 @@ def sha256(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
+def fingerprint(vault: Path) -> str:
+    """One hash over every file of a vault folder: their names and their bytes."""
+    digest = hashlib.sha256()
+    for file in sorted(p for p in vault.rglob("*") if p.is_file()):
+        digest.update(str(file.relative_to(vault)).encode() + b"\0")
+        digest.update(hashlib.sha256(file.read_bytes()).digest())
+    return digest.hexdigest()
+
+
 def mode(path: Path) -> int:
     return path.stat().st_mode & 0o777
+
+
+def assert_private(vault: Path) -> None:
+    """The vault folder and its folders are 0700, and every file in them 0600."""
+    assert vault.is_dir()
+    assert mode(vault) == 0o700
+    for entry in vault.rglob("*"):
+        assert mode(entry) == (0o700 if entry.is_dir() else 0o600), entry
+
+
+def folder_files(vault: Path) -> list[Path]:
+    """Every age file in a vault folder (its snapshots and changes)."""
+    files = sorted(p for p in vault.rglob("*.age") if p.is_file())
+    assert files, f"{vault} holds no files"
+    return files
+
+
+def files_opened_by(vault: Path, identity: Path) -> list[str]:
+    """The files of the vault folder that ``identity`` decrypts."""
+    keyring = keys.load_identity_file(identity)
+    opened = []
+    for file in folder_files(vault):
+        try:
+            keys.decrypt(file.read_bytes(), keyring, file)
+        except WrongKey:
+            continue
+        opened.append(str(file.relative_to(vault)))
+    return opened
+
+
+def same_records(backup: Path, vault: Path, identity: Path) -> bool:
+    """True when the one-file backup holds the vault folder's records, as it is now.
+
+    The save count (``generation``) is the one field a backup holds that the folder
+    does not store: it is counted from the folder's files when it is read.
+    """
+    keyring = keys.load_identity_file(identity)
+    documents = [vault_document(backup, keyring), vault_document(vault, keyring)]
+    for document in documents:
+        document["_meta"]["1"].pop("generation", None)
+    return documents[0] == documents[1]
 
 
 def assert_refused(result: Result, *fragments: str, code: int = 1) -> None:
@@ -256,7 +308,7 @@ def test_a_vault_for_two_opens_with_the_passphrase_or_the_colleagues_own_key(
     assert added.returncode == 0, added.stderr
     assert "now encrypted to 2 keys" in added.stdout
     assert f"this vault (the passphrase), {COLLEAGUE}" in added.stdout
-    assert mode(vault_files.vault) == 0o600
+    assert_private(vault_files.vault)
 
     by_passphrase = cli(
         "check", "--vault", vault_files.vault, env={"CASETUI_PASSPHRASE": PASSPHRASE}
@@ -293,13 +345,29 @@ def test_the_age_tool_opens_the_vault_with_the_colleagues_key(
     assert age, "the age command-line tool is required (apt-get install age)"
     identity = tmp_path / "alex-id.txt"
     age_decrypt_with_passphrase(colleague.wrapped, identity, COLLEAGUE_PASSPHRASE)
-    plain = subprocess.run(
-        [age, "--decrypt", "-i", str(identity), str(team_files.vault)],
-        capture_output=True,
-        check=True,
+    # Adding the key wrote a snapshot of every record, encrypted to the new list: the one
+    # casetui reads the vault from. Each of its parts is decrypted by age alone.
+    reader = Journal.open(
+        team_files.vault, keys.load_identity_file(team_files.identity_file), device="testreader"
     )
-    document = json.loads(plain.stdout)
-    recipients = document["_meta"]["1"]["recipients"]
+    [(device, seq)] = reader.loaded.chosen
+    parts: dict[str, dict[str, Any]] = {}
+    for file in sorted((team_files.vault / "snapshots").glob(f"{device}.{seq:010d}.*.age")):
+        plain = subprocess.run(
+            [age, "--decrypt", "-i", str(identity), str(file)],
+            capture_output=True,
+            check=True,
+        )
+        doc = json.loads(plain.stdout)
+        parts[doc["part"]] = doc
+    assert sorted(parts) == ["audit", "head", "main", "meetings"]
+    # A record is [its base change, its fields, fields set by a later change (each field's
+    # versions: stamp, device, counter, value)].
+    _base, meta, later = parts["main"]["tables"]["_meta"]["1"]
+    if later and "recipients" in later:
+        [(_stamp, _device, _counter, recipients)] = later["recipients"]
+    else:
+        recipients = meta["recipients"]
     assert [r["name"] for r in recipients] == [OWN_KEY_NAME, COLLEAGUE]
     assert recipients[1]["key"] == colleague.public
 
@@ -354,6 +422,7 @@ def test_a_removed_key_no_longer_opens_the_vault_but_still_opens_older_backups(
     added = cli("recipients", "add", colleague.public, "--name", COLLEAGUE, *ident(vault_files))
     assert added.returncode == 0, added.stderr
     Vault.open(vault_files.vault, identity_unlocker(colleague.unwrapped), writable=False).close()
+    assert files_opened_by(vault_files.vault, colleague.unwrapped)
 
     removed = cli("recipients", "remove", COLLEAGUE.upper(), *ident(vault_files))
     assert removed.returncode == 0, removed.stderr
@@ -364,10 +433,13 @@ def test_a_removed_key_no_longer_opens_the_vault_but_still_opens_older_backups(
     assert "still open with the key" in removed.stderr
     # No terminal and no --delete-backups: it says how, and deletes nothing.
     assert "To delete the 2 older backups, run: rm -- " in removed.stdout
+    assert recipient_names(vault_files) == [OWN_KEY_NAME]
 
+    # "It now opens with 1 key": no file left in the vault folder opens with the removed
+    # key (files from before the removal, kept for other devices to sync, included).
+    assert files_opened_by(vault_files.vault, colleague.unwrapped) == []
     with pytest.raises(WrongKey):
         Vault.open(vault_files.vault, identity_unlocker(colleague.unwrapped), writable=False)
-    assert recipient_names(vault_files) == [OWN_KEY_NAME]
 
     backups = Backups(vault_files.vault).newest_first()
     assert len(backups) == 2
@@ -377,6 +449,27 @@ def test_a_removed_key_no_longer_opens_the_vault_but_still_opens_older_backups(
     # Taken before the colleague was added at all.
     assert not opens(oldest.path, colleague.unwrapped)
     assert opens(newest.path, vault_files.identity_file)
+
+
+def test_the_backups_around_a_removal_open_with_the_keys_of_their_day(
+    cli: Cli, vault_files: VaultFiles, colleague: Colleague
+) -> None:
+    """The backups part of the test above on its own: each backup is encrypted to the list
+    it holds, so the removal's warning ("still open with the key") is true."""
+    added = cli("recipients", "add", colleague.public, "--name", COLLEAGUE, *ident(vault_files))
+    assert added.returncode == 0, added.stderr
+    removed = cli("recipients", "remove", COLLEAGUE, *ident(vault_files))
+    assert removed.returncode == 0, removed.stderr
+    assert "The 2 older backups" in removed.stderr
+
+    backups = Backups(vault_files.vault).newest_first()
+    assert len(backups) == 2
+    newest, oldest = backups
+    assert [b.reason for b in backups] == ["removal", "keys-change"]
+    assert opens(newest.path, colleague.unwrapped)
+    assert not opens(oldest.path, colleague.unwrapped)
+    assert opens(newest.path, vault_files.identity_file)
+    assert opens(oldest.path, vault_files.identity_file)
 
 
 def test_delete_backups_removes_them_and_keeps_one_fresh_one(
@@ -392,7 +485,7 @@ def test_delete_backups_removes_them_and_keeps_one_fresh_one(
     assert len(left) == 1
     fresh = left[0].path
     assert fresh not in older
-    assert fresh.read_bytes() == team_files.vault.read_bytes()
+    assert same_records(fresh, team_files.vault, team_files.identity_file)
     assert mode(fresh) == 0o600
     assert not opens(fresh, colleague.unwrapped)
     assert opens(fresh, team_files.identity_file)
@@ -428,7 +521,7 @@ def test_on_a_terminal_removing_a_key_asks_before_deleting_backups(
     if deleted:
         assert "Deleted 2 older backups." in removed.stdout
         assert len(left) == 1
-        assert left[0].path.read_bytes() == team_files.vault.read_bytes()
+        assert same_records(left[0].path, team_files.vault, team_files.identity_file)
     else:
         assert "The 2 older backups were kept" in removed.stdout
         assert len(left) == 2
@@ -484,12 +577,12 @@ def test_every_refusal_is_one_sentence_and_changes_nothing(
     cli: Cli, team_files: VaultFiles, colleague: Colleague, case: str
 ) -> None:
     build, fragment = REFUSALS[case]
-    before_hash = sha256(team_files.vault)
+    before_hash = fingerprint(team_files.vault)
     before = team_files.snapshot()
     result = cli(*build(team_files, colleague))
     assert_refused(result, fragment)
     assert SECRET not in result.stderr
-    assert sha256(team_files.vault) == before_hash
+    assert fingerprint(team_files.vault) == before_hash
     assert team_files.snapshot() == before
     assert recipient_names(team_files) == [OWN_KEY_NAME, COLLEAGUE]
 
@@ -516,7 +609,7 @@ def test_a_failed_save_leaves_the_list_as_it_was(
 def test_a_second_writer_is_stopped_with_exit_3_naming_the_holder(
     cli: Cli, vault_files: VaultFiles, tmp_path: Path
 ) -> None:
-    before_hash = sha256(vault_files.vault)
+    before_hash = fingerprint(vault_files.vault)
     with vault_files.open():  # the writer lock, held as the app holds it
         before = vault_files.snapshot(lock_held=True)
         for args in (
@@ -534,7 +627,7 @@ def test_a_second_writer_is_stopped_with_exit_3_naming_the_holder(
         # Looking needs no lock.
         listed = cli("recipients", "list", *ident(vault_files))
         assert listed.returncode == 0, listed.stderr
-    assert sha256(vault_files.vault) == before_hash
+    assert fingerprint(vault_files.vault) == before_hash
 
 
 # -- recovery keys ------------------------------------------------------------------------
@@ -581,8 +674,10 @@ def test_a_recovery_key_opens_the_vault_and_sets_a_new_passphrase(
     assert "new key of its own" in reset.stdout
     assert "'recovery key' still does" in reset.stdout
     assert mode(key_file) == 0o600
-    assert mode(vault_files.vault) == 0o600
-    # The old own key is gone from the list, so its unwrapped copy no longer opens the vault.
+    assert_private(vault_files.vault)
+    # The old own key is gone from the list, so its unwrapped copy no longer opens the vault,
+    # nor any file left in its folder.
+    assert files_opened_by(vault_files.vault, vault_files.identity_file) == []
     with pytest.raises(WrongKey):
         Vault.open(vault_files.vault, identity_unlocker(vault_files.identity_file))
     with Vault.open(vault_files.vault, identity_unlocker(recovery), writable=False) as vault:
@@ -625,6 +720,7 @@ def test_if_writing_the_new_key_file_fails_the_recovery_key_still_opens_the_vaul
     # The vault was re-encrypted first, to a new own key and still to the recovery key.
     with Vault.open(vault_files.vault, identity_unlocker(recovery), writable=False) as vault:
         assert [r.name for r in vault.recipients] == [OWN_KEY_NAME, "recovery key"]
+    assert files_opened_by(vault_files.vault, vault_files.identity_file) == []
     with pytest.raises(WrongKey):
         Vault.open(vault_files.vault, identity_unlocker(vault_files.identity_file))
 
@@ -643,12 +739,12 @@ def test_recovery_key_out_writes_a_private_file_and_never_overwrites(
     with Vault.open(vault_files.vault, identity_unlocker(out), writable=False) as vault:
         assert vault.keyring.source == "key file recovery.txt"
 
-    before_hash = sha256(vault_files.vault)
+    before_hash = fingerprint(vault_files.vault)
     before_key = out.read_bytes()
     again = cli("recovery-key", "--out", out, *ident(vault_files))
     assert_refused(again, "already exists")
     assert out.read_bytes() == before_key
-    assert sha256(vault_files.vault) == before_hash
+    assert fingerprint(vault_files.vault) == before_hash
 
     # A second one beside the vault is numbered, and warned about.
     beside = vault_files.vault.with_name("recovery-2.txt")

@@ -51,11 +51,29 @@ def with_backups(files: VaultFiles, sessions: int = 3) -> VaultFiles:
 
 
 def opens_with(keyring: keys.Keyring, path: Path) -> bool:
+    """True when ``keyring`` decrypts the age file at ``path`` (a backup, or one file of
+    the vault folder)."""
     try:
         keys.decrypt(path.read_bytes(), keyring, path)
     except WrongKey:
         return False
     return True
+
+
+def folder_files(vault: Path) -> list[Path]:
+    """Every file of the vault folder: its snapshots and changes."""
+    files = sorted(p for p in vault.rglob("*") if p.is_file())
+    assert files, f"{vault} holds no files"
+    return files
+
+
+def every_file(vault: Path) -> list[str]:
+    return [str(p.relative_to(vault)) for p in folder_files(vault)]
+
+
+def opened_by(keyring: keys.Keyring, vault: Path) -> list[str]:
+    """The files of the vault folder that ``keyring`` decrypts."""
+    return [str(p.relative_to(vault)) for p in folder_files(vault) if opens_with(keyring, p)]
 
 
 @pytest.mark.parametrize("choice", ["reencrypt", "delete"])
@@ -66,18 +84,22 @@ def test_after_rotate_key_the_old_key_file_and_passphrase_open_nothing_kept(
     old_key_file = tmp_path / "stolen.identity.age"
     shutil.copy2(files.paths.identity, old_key_file)
     old = keys.load_vault_identity(old_key_file, PASSPHRASE)
-    assert opens_with(old, files.vault)
+    assert opened_by(old, files.vault) == every_file(files.vault)
 
     result = rotate(files, home, "--backups", choice)
     assert result.returncode == 0, result.stderr
 
-    assert not opens_with(old, files.vault)
+    # Nothing kept: no file of the vault folder (the files from before the rotation, left
+    # for other devices to sync, included) and no backup opens with the old key.
+    assert opened_by(old, files.vault) == []
+    with pytest.raises(WrongKey):
+        Vault.open(files.vault, keyring_unlocker(old), writable=False)
     backups = sorted(files.vault.parent.glob("vault.age.backups/*.age"))
     assert backups, "a backup is always kept"
     for backup in backups:
         assert not opens_with(old, backup), backup.name
     new = keys.load_vault_identity(files.paths.identity, NEW)
-    assert opens_with(new, files.vault)
+    assert opened_by(new, files.vault) == every_file(files.vault)
     for backup in backups:
         assert opens_with(new, backup), backup.name
     with pytest.raises(WrongKey):
@@ -102,7 +124,13 @@ def test_rotate_key_keeps_team_keys_working(
         add_recipient(vault, str(colleague.to_public()), "Sam")
     assert rotate(vault_files, home).returncode == 0
     theirs = keys.Keyring([colleague], "key file")
-    assert opens_with(theirs, vault_files.vault)
+    with Vault.open(vault_files.vault, keyring_unlocker(theirs), writable=False) as vault:
+        # The vault as the rotation left it: the new own key, and Sam's.
+        assert [r.name for r in vault.recipients] == ["this vault", "Sam"]
+        new = keys.load_vault_identity(vault_files.paths.identity, NEW)
+        assert vault.recipients[0].key in new.public_keys()
+        trail = [e.detail for e in vault.repo.audit.all()]
+        assert any("replaced the vault's key" in d for d in trail)
 
 
 def test_rotate_key_asks_first_and_refuses_without_a_terminal(

@@ -5,6 +5,9 @@ sequences, bidi overrides, C1 controls or DEL in any string. Opening it must
 clean every string in memory, so nothing downstream sees them: not the records,
 not the caseload rows (built partly from raw rows), not the raw rows themselves,
 and not the screen. Text given on the command line is cleaned on the way in too.
+
+In a vault folder (format 4) such text comes in a change file from another device
+(or from a key holder's own tool), made with the vault's journal secret.
 """
 
 from __future__ import annotations
@@ -42,8 +45,9 @@ from casetui.vault import keys
 from casetui.vault.document import load_document
 from casetui.vault.unlocking import passphrase_unlocker
 from casetui.vault.vault import Vault
-from tests.conftest import PASSPHRASE, VaultFiles
+from tests.conftest import PASSPHRASE, VaultFiles, tree_bytes, vault_document
 from tests.ui.test_ui_flows import caseload_ready, wait_for
+from tests.vault.test_audit_forgery import as_one_file, rewrite
 
 TODAY = date(2026, 11, 16)
 
@@ -102,9 +106,14 @@ def screen_text(app: App[Any]) -> str:
     return console.export_text(styles=False)
 
 
-def decrypt(files: VaultFiles) -> bytes:
+def decrypt(path: Path, files: VaultFiles) -> bytes:
     keyring = keys.load_identity_file(files.identity_file)
-    return keys.decrypt(files.vault.read_bytes(), keyring, files.vault)
+    return keys.decrypt(path.read_bytes(), keyring, path)
+
+
+def stored(files: VaultFiles) -> dict[str, Any]:
+    """The vault's records as its folder holds them (merged, not cleaned)."""
+    return vault_document(files.vault, keys.load_identity_file(files.identity_file))
 
 
 def _placeholder_client(vault: Vault) -> tuple[str, Client]:
@@ -121,10 +130,11 @@ def _placeholder_client(vault: Vault) -> tuple[str, Client]:
 
 @pytest.fixture
 def hostile_vault(vault_files: VaultFiles, request: pytest.FixtureRequest) -> dict[str, str]:
-    """A vault whose JSON holds hostile text, encrypted as a hand edit would leave it.
+    """A vault whose folder holds hostile text, in a change a hand edit would leave.
 
-    Records are first made the normal way (so they are valid), then the decrypted
-    JSON is edited and encrypted again to the vault's own recipients. Returns the ids.
+    Records are first made the normal way (so they are valid), then a key holder
+    writes a change of their own setting hostile text (with non-ASCII escaped, or
+    raw, per the parameter), made with the vault's journal secret. Returns the ids.
     """
     ensure_ascii: bool = getattr(request, "param", True)
     with vault_files.open() as vault:
@@ -140,17 +150,19 @@ def hostile_vault(vault_files: VaultFiles, request: pytest.FixtureRequest) -> di
             )
         )
         vault.save()
-        recipients = vault.recipients
-    document = json.loads(decrypt(vault_files))
-    row = document["clients"][client.id]
-    row["preferred_name"] = HOSTILE_NAME
-    row["culture_notes"] = HOSTILE_NOTES
-    document["meetings"][meeting.id]["summary"] = HOSTILE_SUMMARY
-    document["goals"][goal.id]["progress_notes"][0]["text"] = HOSTILE_PROGRESS
-    document["staff"][owner]["name"] = HOSTILE_STAFF
-    payload = json.dumps(document, ensure_ascii=ensure_ascii).encode()
+
+    def edit(document: dict[str, Any]) -> None:
+        row = document["clients"][client.id]
+        row["preferred_name"] = HOSTILE_NAME
+        row["culture_notes"] = HOSTILE_NOTES
+        document["meetings"][meeting.id]["summary"] = HOSTILE_SUMMARY
+        document["goals"][goal.id]["progress_notes"][0]["text"] = HOSTILE_PROGRESS
+        document["staff"][owner]["name"] = HOSTILE_STAFF
+
+    change = rewrite(vault_files, edit, ensure_ascii=ensure_ascii)
+    payload = decrypt(change, vault_files)
     assert json_may_need_cleaning(payload)
-    vault_files.vault.write_bytes(keys.encrypt(payload, recipients))
+    assert (b"\\u202e" in payload) is ensure_ascii  # escaped, or written raw
     return {"client": client.id, "meeting": meeting.id, "goal": goal.id, "staff": owner}
 
 
@@ -159,7 +171,7 @@ def test_opening_cleans_records_caseload_rows_and_raw_rows(
     vault_files: VaultFiles, hostile_vault: dict[str, str]
 ) -> None:
     ids = hostile_vault
-    before = vault_files.vault.read_bytes()
+    before = tree_bytes(vault_files.vault)
     with vault_files.open() as vault:
         # Cleaning is not an edit: nothing to save, and opening wrote nothing.
         assert not vault.dirty
@@ -183,18 +195,19 @@ def test_opening_cleans_records_caseload_rows_and_raw_rows(
         assert repo.meetings.raw()[ids["meeting"]]["summary"] == CLEAN_SUMMARY
         assert repo.staff.raw()[ids["staff"]]["name"] == CLEAN_STAFF
         assert unsafe_strings(vault._storage.document) == []
-    assert vault_files.vault.read_bytes() == before
+    assert tree_bytes(vault_files.vault) == before
 
 
-def test_the_next_save_writes_the_cleaned_text(
+def test_the_next_snapshot_writes_the_cleaned_text(
     vault_files: VaultFiles, hostile_vault: dict[str, str]
 ) -> None:
-    assert unsafe_strings(json.loads(decrypt(vault_files)))  # the file holds them at first
+    """A save writes only what changed; a snapshot, the whole vault: as read, cleaned."""
+    assert unsafe_strings(stored(vault_files))  # the folder holds them at first
     with vault_files.open() as vault:
         client = vault.repo.clients.require(hostile_vault["client"])
         vault.repo.clients.put(dataclasses.replace(client, pronouns="she/her"))
-        assert vault.save() is not None
-    assert unsafe_strings(json.loads(decrypt(vault_files))) == []
+        assert vault.save(force=True) is not None
+    assert unsafe_strings(stored(vault_files)) == []
 
 
 async def test_the_rendered_caseload_and_profile_hold_no_escape(
@@ -384,33 +397,46 @@ def test_sanitise_is_strip_controls_then_tidying(text: str) -> None:
 # -- keys: a hand edit can put an escape in a record id or a table name ----------------
 
 
+@pytest.mark.parametrize("form", ["one file", "folder"])
 @pytest.mark.parametrize("where", ["record id", "table name", "field name"])
 def test_an_escape_in_a_key_never_reaches_the_terminal(
-    vault_files: VaultFiles, home: Path, where: str
+    vault_files: VaultFiles, home: Path, where: str, form: str
 ) -> None:
-    """Keys are refused by their patterns, and the refusal must not echo them raw."""
+    """Keys are refused by their patterns, and the refusal must not echo them raw.
+
+    In a vault of one file (format 3, still read) the whole file is refused. In a
+    folder, a change whose record id or table name breaks the patterns is set
+    aside (the rest of the vault opens); a field casetui does not know is a record
+    that breaks the rules.
+    """
     from tests.conftest import run_casetui
 
     with vault_files.open() as vault:
         _owner, client = _placeholder_client(vault)
         vault.save()
-        recipients = vault.recipients
-    document = json.loads(decrypt(vault_files))
     hostile = "x\x1b]0;pwned\x07\x1b[2J\x9b31m"
-    if where == "record id":
-        document["clients"][f"cl_{hostile}"] = document["clients"].pop(client.id)
-    elif where == "table name":
-        document[f"notes{hostile}"] = {}
+
+    def edit(document: dict[str, Any]) -> None:
+        if where == "record id":
+            document["clients"][f"cl_{hostile}"] = document["clients"].pop(client.id)
+        elif where == "table name":
+            document[f"notes{hostile}"] = {} if form == "one file" else {"nt_1": {"text": "x"}}
+        else:
+            document["clients"][client.id][f"nickname{hostile}"] = "Placeholder"
+
+    if form == "one file":
+        as_one_file(vault_files, edit)
     else:
-        document["clients"][client.id][f"nickname{hostile}"] = "Placeholder"
-    payload = json.dumps(document, ensure_ascii=False).encode()
-    vault_files.vault.write_bytes(keys.encrypt(payload, recipients))
+        rewrite(vault_files, edit)
+    set_aside = form == "folder" and where != "field name"
     for argv in (["check"], ["export", "--format", "csv", "--plaintext", "--out", "-"]):
         result = run_casetui(
             *argv, "--vault", vault_files.vault, "--identity", vault_files.identity_file, home=home
         )
         said = result.stdout + result.stderr
         assert result.returncode != 0, said
+        if set_aside and argv == ["check"]:
+            assert f"was not applied: a {where} is not valid" in said, said
         assert "Traceback" not in said
         for control in ("\x1b", "\x07", "\x9b"):
             assert control not in said, (argv, said)

@@ -7,9 +7,11 @@ to accept it and then fail at the save with "EncryptError".
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 from casetui.core.records import Client
 from casetui.resources import sample_caseload
@@ -17,6 +19,7 @@ from casetui.vault import keys
 from casetui.vault.unlocking import identity_unlocker
 from casetui.vault.vault import Vault
 from tests.conftest import VaultFiles, run_casetui
+from tests.vault.test_audit_forgery import rewrite
 
 LONE = "\\ud800"  # as written in the JSON file
 
@@ -82,6 +85,7 @@ def test_a_pair_of_surrogate_escapes_is_one_character_and_imports(
 
 
 def test_a_vault_edited_to_hold_a_lone_surrogate_opens_and_saves(vault_files: VaultFiles) -> None:
+    """A change file (from a key holder's tool, say) can spell one; the vault still saves."""
     with vault_files.open() as vault:
         owner = vault.owner_staff_id
         assert owner is not None
@@ -91,16 +95,20 @@ def test_a_vault_edited_to_hold_a_lone_surrogate_opens_and_saves(vault_files: Va
             )
         )
         vault.save()
-        recipients = vault.recipients
+
+    def edit(document: dict[str, Any]) -> None:
+        document["clients"][client.id]["preferred_name"] = "Ana\ud800 Lee"
+
+    # ensure_ascii: written as the escape \ud800 (UTF-8 cannot hold it)
+    change = rewrite(vault_files, edit, ensure_ascii=True)
     keyring = keys.load_identity_file(vault_files.identity_file)
-    document = json.loads(keys.decrypt(vault_files.vault.read_bytes(), keyring, vault_files.vault))
-    document["clients"][client.id]["preferred_name"] = "Ana\ud800 Lee"
-    payload = json.dumps(document).encode()  # ensure_ascii: written as the escape \ud800
-    vault_files.vault.write_bytes(keys.encrypt(payload, recipients))
+    assert LONE.encode() in keys.decrypt(change.read_bytes(), keyring, change)
 
     with Vault.open(vault_files.vault, identity_unlocker(vault_files.identity_file)) as vault:
         [shown] = vault.repo.clients.all()
         assert shown.preferred_name == "Ana\ufffd Lee"
-        assert vault.save(force=True) is not None  # the whole document, as read
+        vault.repo.clients.put(dataclasses.replace(shown, pronouns="she/her"))
+        assert vault.save() is not None
+        assert vault.save(force=True) is not None  # a snapshot: the whole vault, as read
     with vault_files.open(writable=False) as vault:
         assert [c.preferred_name for c in vault.repo.clients.all()] == ["Ana\ufffd Lee"]

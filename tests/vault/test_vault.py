@@ -6,8 +6,12 @@ import dataclasses
 import errno
 import json
 import os
+import shutil
+import time
+from collections.abc import Callable
 from datetime import date, timedelta
 from pathlib import Path
+from typing import Any
 
 import pyrage
 import pytest
@@ -18,7 +22,7 @@ from casetui.core.errors import (
     ReadOnlyVault,
     SaveFailed,
     VaultBusy,
-    VaultChanged,
+    VaultDamaged,
     VaultExists,
     VaultNotFound,
     VaultShapeError,
@@ -28,11 +32,13 @@ from casetui.core.records import Client, Goal, Meeting, NeedItem, Partner, Staff
 from casetui.services import caseload_view
 from casetui.vault import keys
 from casetui.vault.document import VAULT_VERSION
+from casetui.vault.journal import change_files as cf
+from casetui.vault.journal.device_journal import Journal
 from casetui.vault.tables import RecordInUse, RecordMissing
 from casetui.vault.unlocking import identity_unlocker, passphrase_unlocker
 from casetui.vault.vault import Vault
 from casetui.vault.vault_paths import VaultPaths
-from tests.conftest import PASSPHRASE, VaultFiles
+from tests.conftest import PASSPHRASE, VaultFiles, vault_document
 
 
 def add_client(vault: Vault, name: str = "Farah Willowmere", **extra: object) -> Client:
@@ -45,10 +51,28 @@ def add_client(vault: Vault, name: str = "Farah Willowmere", **extra: object) ->
     )
 
 
-def decrypt_with(files: VaultFiles) -> dict[str, object]:
-    keyring = keys.load_identity_file(files.identity_file)
-    data = keys.decrypt(files.vault.read_bytes(), keyring, files.vault)
-    return json.loads(data)  # type: ignore[no-any-return]
+def decrypt_with(files: VaultFiles) -> dict[str, Any]:
+    """The vault's document (a folder's files merged, or a one-file vault's)."""
+    return vault_document(files.vault, keys.load_identity_file(files.identity_file))
+
+
+def plant_one_file_vault(files: VaultFiles, document: object) -> bytes:
+    """Put a one-file vault (the format before folders) holding ``document`` in its place."""
+    identity = pyrage.x25519.Identity.from_str(files.identity_file.read_text().strip())
+    data = pyrage.encrypt(json.dumps(document).encode(), [identity.to_public()])
+    shutil.rmtree(files.vault)
+    files.vault.write_bytes(data)
+    files.vault.chmod(0o600)
+    return data
+
+
+def folder_files(files: VaultFiles) -> dict[str, bytes]:
+    """Every file in the vault folder and its bytes."""
+    return {
+        str(p.relative_to(files.vault)): p.read_bytes()
+        for p in sorted(files.vault.rglob("*"))
+        if p.is_file()
+    }
 
 
 # -- creating and opening ----------------------------------------------------------
@@ -58,10 +82,15 @@ def test_create_makes_private_files_and_opens_with_the_passphrase(tmp_path: Path
     path = tmp_path / "new" / "deeper" / "vault.age"
     Vault.create(path, PASSPHRASE, owner_name="Grace Fernwood").close()
     paths = VaultPaths(path)
-    for file in (paths.vault, paths.identity, paths.lock):
+    for file in (paths.identity, paths.lock):
         assert file.stat().st_mode & 0o777 == 0o600, file
-    for folder in (path.parent, path.parent.parent):
+    assert paths.vault.is_dir()
+    for folder in (path, path.parent, path.parent.parent):
         assert folder.stat().st_mode & 0o777 == 0o700, folder
+    inside = sorted(paths.vault.rglob("*"))
+    assert [p for p in inside if p.is_file()]
+    for entry in inside:
+        assert entry.stat().st_mode & 0o777 == (0o700 if entry.is_dir() else 0o600), entry
     with Vault.open(path, passphrase_unlocker(PASSPHRASE)) as vault:
         [owner] = vault.repo.staff.all()
         assert owner.name == "Grace Fernwood"
@@ -76,12 +105,20 @@ def test_create_refuses_to_replace_an_existing_vault(vault_files: VaultFiles) ->
     assert vault_files.snapshot() == before
 
 
-def test_the_vault_file_is_a_standard_age_file_for_its_own_key(vault_files: VaultFiles) -> None:
-    data = vault_files.vault.read_bytes()
-    assert data.startswith(b"age-encryption.org/v1\n-> X25519 ")
+def test_every_vault_file_is_a_standard_age_file_for_its_own_key(vault_files: VaultFiles) -> None:
+    with vault_files.open() as vault:
+        add_client(vault)
+        vault.save()  # a change file beside the snapshot
+        vault_id = vault.vault_id
     identity = pyrage.x25519.Identity.from_str(vault_files.identity_file.read_text().strip())
-    document = json.loads(pyrage.decrypt(data, [identity]))
-    assert document["_meta"]["1"]["format"] == "casetui-vault"
+    found = folder_files(vault_files)
+    assert {name.split("/")[0] for name in found} == {"changes", "snapshots"}
+    for name, data in found.items():
+        assert data.startswith(b"age-encryption.org/v1\n-> X25519 "), name
+        document = json.loads(pyrage.decrypt(data, [identity]))
+        assert (document["format"], document["version"]) == ("casetui-vault", 4), name
+        assert document["vault"] == vault_id, name
+    assert decrypt_with(vault_files)["_meta"]["1"]["format"] == "casetui-vault"
 
 
 def test_the_key_file_is_wrapped_with_scrypt(vault_files: VaultFiles) -> None:
@@ -108,30 +145,87 @@ V1_TABLES = ("_meta", "staff", "clients", "goals", "needs", "meetings", "admin_b
 def test_a_version_1_vault_opens_and_is_saved_as_the_current_version(
     vault_files: VaultFiles,
 ) -> None:
-    assert VAULT_VERSION == 3
+    assert VAULT_VERSION == 4
     document = decrypt_with(vault_files)
     old = {table: rows for table, rows in document.items() if table in V1_TABLES}
-    old["_meta"]["1"]["version"] = 1  # type: ignore[index]
-    identity = pyrage.x25519.Identity.from_str(vault_files.identity_file.read_text().strip())
-    vault_files.vault.write_bytes(pyrage.encrypt(json.dumps(old).encode(), [identity.to_public()]))
+    old["_meta"]["1"]["version"] = 1
+    planted = plant_one_file_vault(vault_files, old)
     with vault_files.open() as vault:
-        assert vault.meta["version"] == 3
+        assert vault.meta["version"] == 4
         assert len(vault.repo.partners) == 0
         partner = vault.repo.partners.add(Partner.create(name="Harbourlight Housing"))
         vault.save()
+    assert vault_files.vault.is_dir()  # converted to a vault folder
     saved = decrypt_with(vault_files)
-    assert saved["_meta"]["1"]["version"] == 3  # type: ignore[index]
-    assert set(saved["partners"]) == {partner.id}  # type: ignore[arg-type]
+    assert saved["_meta"]["1"]["version"] == 4
+    assert set(saved["partners"]) == {partner.id}
+    # The file as it was is kept, pinned, so the conversion can be undone.
+    [kept] = [b for b in vault.backups.newest_first() if b.reason == "format-4"]
+    assert kept.path.name.endswith("-before-format-4.age")
+    assert kept.path.read_bytes() == planted
 
 
-def test_a_vault_from_a_newer_casetui_is_refused(vault_files: VaultFiles) -> None:
-    document = decrypt_with(vault_files)
-    document["_meta"]["1"]["version"] = VAULT_VERSION + 1  # type: ignore[index]
-    identity = pyrage.x25519.Identity.from_str(vault_files.identity_file.read_text().strip())
-    data = pyrage.encrypt(json.dumps(document).encode(), [identity.to_public()])
-    vault_files.vault.write_bytes(data)
-    with pytest.raises(VaultShapeError, match="newer casetui"):
-        vault_files.open(writable=False)
+def _newer_one_file_vault(files: VaultFiles) -> None:
+    document = decrypt_with(files)
+    document["_meta"]["1"]["version"] = VAULT_VERSION + 1
+    plant_one_file_vault(files, document)
+
+
+def _newer_records_in_a_folder(files: VaultFiles) -> None:
+    keyring = keys.load_identity_file(files.identity_file)
+    document = decrypt_with(files)
+    meta = document["_meta"]["1"]
+    meta["version"] = VAULT_VERSION + 1
+    shutil.rmtree(files.vault)
+    Journal.create(
+        files.vault,
+        document,
+        keyring=keyring,
+        recipients=[keys.RecipientEntry(r["name"], r["key"]) for r in meta["recipients"]],
+        vault_id=meta["vault_id"],
+        device="abcd1234",
+    )
+
+
+def _newer_journal_files(files: VaultFiles) -> None:
+    """Every file of the folder in the next journal format (sealed with the vault's secret)."""
+    keyring = keys.load_identity_file(files.identity_file)
+    recipients = [
+        keys.RecipientEntry(r["name"], r["key"])
+        for r in decrypt_with(files)["_meta"]["1"]["recipients"]
+    ]
+    [head] = files.vault.glob("snapshots/*.head.age")
+    secrets = json.loads(keys.decrypt(head.read_bytes(), keyring, head))["secrets"]
+    for path in sorted(files.vault.rglob("*.age")):
+        doc = json.loads(keys.decrypt(path.read_bytes(), keyring, path))
+        secret = secrets[doc.pop("key")]
+        del doc["mac"]
+        doc["version"] = VAULT_VERSION + 1
+        path.write_bytes(keys.encrypt(cf.seal(doc, secret), recipients))
+
+
+#: How a newer casetui's vault may look, and what refusing it raises.
+NEWER: dict[
+    str, tuple[Callable[[VaultFiles], None], type[Exception] | tuple[type[Exception], ...]]
+] = {
+    "one-file vault": (_newer_one_file_vault, VaultShapeError),
+    "folder with newer records": (_newer_records_in_a_folder, VaultShapeError),
+    # Every file of it is set aside; the sentence must still say why.
+    "folder of newer journal files": (_newer_journal_files, (VaultShapeError, VaultDamaged)),
+}
+
+
+@pytest.mark.parametrize("newer", NEWER)
+@pytest.mark.parametrize("writable", [False, True], ids=["read-only", "writable"])
+def test_a_vault_from_a_newer_casetui_is_refused(
+    vault_files: VaultFiles, newer: str, writable: bool
+) -> None:
+    plant, refused = NEWER[newer]
+    plant(vault_files)
+    before = vault_files.snapshot()
+    with pytest.raises(refused, match="newer casetui"):
+        vault_files.open(writable=writable)
+    assert vault_files.snapshot() == before
 
 
 def test_a_missing_vault_says_how_to_create_one(tmp_path: Path) -> None:
@@ -172,7 +266,7 @@ def test_a_failed_save_keeps_the_edit_and_a_retry_works(
 ) -> None:
     with vault_files.open() as vault:
         client = add_client(vault)
-        before = vault_files.vault.read_bytes()
+        before = vault_files.snapshot(lock_held=True)
         real_write = os.write
 
         def disk_full(fd: int, data: bytes) -> int:
@@ -180,14 +274,25 @@ def test_a_failed_save_keeps_the_edit_and_a_retry_works(
 
         monkeypatch.setattr(os, "write", disk_full)
         with pytest.raises(SaveFailed, match="is full; free some space and save again"):
-            vault.save()
+            vault.save()  # the session's backup fails first
         assert vault.dirty
-        assert vault_files.vault.read_bytes() == before
-        assert not list(vault_files.vault.parent.glob(".*.tmp"))
+        assert vault_files.snapshot(lock_held=True) == before  # no temp file left, either
         monkeypatch.setattr(os, "write", real_write)
         assert vault.save() is not None
+        # Once the backup is taken, the change file itself cannot be written.
+        other = add_client(vault, name="Second Person")
+        before = vault_files.snapshot(lock_held=True)
+        monkeypatch.setattr(os, "write", disk_full)
+        with pytest.raises(SaveFailed, match="is full; free some space and save again"):
+            vault.save()
+        assert vault.dirty
+        assert vault_files.snapshot(lock_held=True) == before
+        monkeypatch.setattr(os, "write", real_write)
+        assert vault.save() is not None
+        assert not vault.dirty
     with vault_files.open() as vault:
         assert client.id in vault.repo.clients
+        assert other.id in vault.repo.clients
 
 
 def test_a_second_writer_is_stopped(vault_files: VaultFiles) -> None:
@@ -208,17 +313,40 @@ def test_a_read_only_vault_refuses_writes(vault_files: VaultFiles) -> None:
             vault.save(force=True)
 
 
-def test_a_file_changed_underneath_is_not_overwritten(vault_files: VaultFiles) -> None:
+def test_files_added_underneath_are_never_overwritten(vault_files: VaultFiles) -> None:
+    """A sync tool brings another laptop's save, and a damaged file, while the vault is open.
+
+    (A vault folder is never rewritten: each save is a new file, so nothing another
+    program puts there is lost; the other laptop's save is merged.)
+    """
+    keyring = keys.load_identity_file(vault_files.identity_file)
     with vault_files.open() as vault:
-        add_client(vault)
-        # Another program replaces the file (say, a sync client restoring an old copy).
-        other = vault_files.vault.read_bytes()
-        vault_files.vault.write_bytes(other[:-1] + bytes([other[-1] ^ 1]))
-        changed = vault_files.vault.read_bytes()
-        with pytest.raises(VaultChanged, match="changed by another program"):
-            vault.save()
-        assert vault_files.vault.read_bytes() == changed
-        assert vault.dirty
+        mine = add_client(vault)
+        owner = vault.owner_staff_id
+        assert owner is not None
+        laptop = Journal.open(vault_files.vault, keyring, device="otherlaptop1")
+        saved = laptop.document()
+        current = {table: dict(rows) for table, rows in saved.items()}
+        current["staff"][owner] = {**saved["staff"][owner], "name": "Grace Fernwood-Hale"}
+        theirs = laptop.commit(saved, current, by="test", recipients=vault.recipients)
+        assert theirs is not None
+        damaged = vault_files.vault / "changes" / "otherlaptop1.0000000002.age"
+        damaged.write_bytes(theirs.path.read_bytes()[:-20])
+        arrived = folder_files(vault_files)
+        assert vault.save() is not None
+        after = folder_files(vault_files)
+        assert {k: after.get(k) for k in arrived} == arrived
+        assert len(after) == len(arrived) + 1  # this save's own new file
+        vault.refresh()
+        assert vault.repo.staff.require(owner).name == "Grace Fernwood-Hale"
+        assert mine.id in vault.repo.clients
+        [problem] = vault.file_problems()
+        assert problem.path == damaged
+        assert not vault.dirty
+    with vault_files.open(writable=False) as vault:
+        assert vault.repo.staff.require(owner).name == "Grace Fernwood-Hale"
+        assert mine.id in vault.repo.clients
+        assert [p.path for p in vault.file_problems()] == [damaged]
 
 
 def test_a_removed_lock_file_stops_saving(vault_files: VaultFiles) -> None:
@@ -229,20 +357,37 @@ def test_a_removed_lock_file_stops_saving(vault_files: VaultFiles) -> None:
             vault.save()
 
 
-def test_stale_temp_files_from_a_crash_are_removed_on_open(vault_files: VaultFiles) -> None:
-    leftover = vault_files.vault.with_name(".vault.age.0123456789ab.tmp")
-    leftover.write_bytes(b"half a ciphertext")
+def test_stale_temp_files_from_a_crash_are_removed_by_a_compaction(
+    vault_files: VaultFiles,
+) -> None:
+    """A save killed mid-write leaves a hidden temp file holding a whole change."""
+    with vault_files.open() as vault:
+        assert vault.journal is not None
+        device = vault.journal.device
+    changes, snapshots = vault_files.vault / "changes", vault_files.vault / "snapshots"
+    mine = changes / f".{device}.0000000001.age.0123456789ab.tmp"
+    theirs_old = changes / ".otherlaptop1.0000000004.age.abcdefabcdef.tmp"
+    theirs_new = snapshots / ".otherlaptop1.0000000002.main.age.fedcba987654.tmp"
+    for leftover in (mine, theirs_old, theirs_new):
+        leftover.write_bytes(b"half a ciphertext")
+    two_hours_ago = time.time() - 7200
+    os.utime(theirs_old, (two_hours_ago, two_hours_ago))
     vault_files.open(writable=False).close()
-    assert leftover.exists()  # a reader never deletes anything
-    vault_files.open().close()
-    assert not leftover.exists()
+    assert mine.exists() and theirs_old.exists()  # a reader never deletes anything
+    with vault_files.open() as vault:
+        assert not vault.file_problems()  # a temp file is not a journal file
+        vault.compact()
+    assert not mine.exists()
+    assert not theirs_old.exists()
+    assert theirs_new.exists()  # another laptop may still be writing it (a sync under way)
 
 
 # -- backups -------------------------------------------------------------------------
 
 
 def test_the_first_save_of_a_session_keeps_a_backup(vault_files: VaultFiles) -> None:
-    original = vault_files.vault.read_bytes()
+    with vault_files.open(writable=False) as vault:
+        original = {t.name: sorted(t.all(), key=lambda r: r.id) for t in vault.repo.tables()}
     with vault_files.open() as vault:
         add_client(vault)
         first = vault.save()
@@ -253,7 +398,12 @@ def test_the_first_save_of_a_session_keeps_a_backup(vault_files: VaultFiles) -> 
     assert first.backup is not None
     assert second.backup is None  # one per session (or per hour)
     [backup] = vault.backups.newest_first()
-    assert backup.path.read_bytes() == original
+    # One age file holding the vault as it was before the session's first save.
+    unlock = identity_unlocker(vault_files.identity_file)
+    with Vault.open(backup.path, unlock, writable=False) as kept:
+        assert {t.name: sorted(t.all(), key=lambda r: r.id) for t in kept.repo.tables()} == (
+            original
+        )
     assert backup.path.stat().st_mode & 0o777 == 0o600
     assert backup.path.parent.stat().st_mode & 0o777 == 0o700
 
@@ -329,10 +479,10 @@ def test_recipients_parse_age_and_ssh_keys_only() -> None:
 
 
 def test_passphrase_change_rewraps_only_the_identity(vault_files: VaultFiles) -> None:
-    vault_before = vault_files.vault.read_bytes()
+    vault_before = folder_files(vault_files)
     with Vault.open(vault_files.vault, passphrase_unlocker(PASSPHRASE)) as vault:
         vault.wrap_own_identity("a brand new passphrase")
-    assert vault_files.vault.read_bytes() == vault_before
+    assert folder_files(vault_files) == vault_before
     with pytest.raises(WrongKey):
         Vault.open(vault_files.vault, passphrase_unlocker(PASSPHRASE))
     Vault.open(vault_files.vault, passphrase_unlocker("a brand new passphrase")).close()
@@ -462,22 +612,28 @@ def test_an_incomplete_ciphertext_is_never_swapped_in(
     """A write that silently drops bytes is caught before the rename."""
     from casetui import files
 
+    real_write = files.Sink.write
+
+    def lossy(self: files.Sink, data: bytes) -> int:
+        return real_write(self, bytes(data)[:-1]) + 1
+
     with vault_files.open() as vault:
         add_client(vault)
-        before = vault_files.vault.read_bytes()
-        real_write = files.Sink.write
-
-        def lossy(self: files.Sink, data: bytes) -> int:
-            return real_write(self, bytes(data)[:-1]) + 1
-
-        monkeypatch.setattr(files.Sink, "write", lossy)
-        with pytest.raises(SaveFailed, match="came out incomplete"):
-            vault.save()
-        assert vault_files.vault.read_bytes() == before
-        monkeypatch.undo()
-        assert vault.save() is not None
+        for what in ("the session's backup", "the change file"):
+            before = vault_files.snapshot(lock_held=True)
+            monkeypatch.setattr(files.Sink, "write", lossy)
+            with pytest.raises(SaveFailed, match="came out incomplete"):
+                vault.save()
+            assert vault_files.snapshot(lock_held=True) == before, what
+            assert vault.dirty, what
+            # (Not monkeypatch.undo(): that would also undo the test's own state folder.)
+            monkeypatch.setattr(files.Sink, "write", real_write)
+            assert vault.save() is not None, what
+            if what == "the session's backup":
+                add_client(vault, name="Second Person")
     with vault_files.open(writable=False) as vault:
-        assert len(vault.repo.clients) == 1
+        assert len(vault.repo.clients) == 2
+        assert not vault.file_problems()
 
 
 def test_indexes_built_ahead_match_the_ones_built_on_demand(sample_files: VaultFiles) -> None:

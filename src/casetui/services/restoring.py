@@ -21,6 +21,7 @@ from casetui.core.records import Record
 from casetui.files import open_regular
 from casetui.vault import keys
 from casetui.vault.document import load_document
+from casetui.vault.repository import Repository
 from casetui.vault.storage import Document
 from casetui.vault.vault import Vault
 
@@ -65,9 +66,27 @@ def restore_records(vault: Vault, document: Document) -> RestoreOutcome:
                         f"The backup holds a damaged {cls.NOUN} ({exc}); choose another backup."
                     ) from None
             doomed.extend((table, rid) for rid in current if rid not in rows)
-        # Children before the records they point at, so nothing outside the set is left dangling.
-        doomed.sort(key=lambda item: item[0] in ("clients", "staff", "partners"))
-        removed = repo.remove_all(doomed) if doomed else 0
+        # The backup's records first: once they are back, nothing kept points at the
+        # records added since, and those can go.
         if wanted:
-            repo.put_all(wanted)
+            try:
+                repo.put_all(wanted)
+            except VaultError:
+                wanted = _put_what_can_come_back(repo, wanted)
+        removed = repo.remove_all(doomed) if doomed else 0
     return RestoreOutcome(len(wanted), removed, stay_gone)
+
+
+def _put_what_can_come_back(repo: Repository, wanted: list[Record]) -> list[Record]:
+    """Put the records one by one, leaving out those that point at a record gone for good."""
+    pending = {(r.TABLE, r.id) for r in wanted}
+    put = []
+    for record in wanted:
+        try:
+            repo.check_references(record, pending)
+        except VaultError:
+            continue
+        put.append(record)
+    if put:
+        repo.put_all(put)
+    return put

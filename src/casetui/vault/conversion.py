@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from casetui.core.history_records import AuditEntry
-from casetui.files import TEMP_SUFFIX, fsync_dir
+from casetui.files import TEMP_SUFFIX, fsync_dir, remove_stale_temps
 from casetui.vault import audit as audit_trail
 from casetui.vault import keys
 from casetui.vault.backups import Backups
@@ -87,6 +87,7 @@ def convert(
     recipients = [keys.RecipientEntry(r["name"], r["key"]) for r in meta["recipients"]]
     staged, old = staged_folder(paths), moved_file(paths)
     shutil.rmtree(staged, ignore_errors=True)
+    remove_stale_temps(paths.vault)  # an older casetui's half-written saves, whole copies
     chain_older_entries(document)
     journal = Journal.create(
         staged,
@@ -95,6 +96,7 @@ def convert(
         recipients=recipients,
         vault_id=str(meta["vault_id"]),
         device=device,
+        saves=generation if isinstance(generation := meta.get("generation"), int) else 1,
     )
     backups.take(paths.vault, reason=BACKUP_REASON)
     paths.vault.rename(old)

@@ -35,7 +35,7 @@ from casetui.files import atomic_write, describe_os_error
 from casetui.vault import copy_checks, keys
 from casetui.vault.actor import Actor
 from casetui.vault.backups import DEFAULT_KEEP, Backups
-from casetui.vault.conversion import convert, finish_interrupted
+from casetui.vault.conversion import convert, finish_interrupted, staged_folder
 from casetui.vault.creation import creatable, write_new_vault
 from casetui.vault.document import META_ID, META_TABLE, OWN_KEY_NAME, read_vault, records_of
 from casetui.vault.journal.device_journal import Journal, new_device_id
@@ -179,8 +179,15 @@ class Vault(Persistence):
             if lock is not None:
                 finish_interrupted(paths)
             if not paths.vault.exists():
+                if staged_folder(paths).exists():
+                    raise VaultNotFound(
+                        f"Converting the vault {paths.vault} to a folder was stopped; open it "
+                        "once to make changes (not read-only), and casetui finishes it."
+                    )
                 raise cls._not_found(paths)
-            vault = cls._read(paths, unlock, lock, later=later, backups_keep=backups_keep)
+            vault = cls._read(
+                paths, unlock, lock, later=later, backups_keep=backups_keep, validate=validate
+            )
             if validate:
                 problems = vault.problems()
                 if problems:
@@ -217,17 +224,33 @@ class Vault(Persistence):
         *,
         later: bool,
         backups_keep: int,
+        validate: bool = False,
     ) -> Self:
-        """Read a vault folder, or a one-file vault (converted first when writable)."""
-        if paths.vault.is_file() and lock is None:
+        """Read a vault folder, or a one-file vault (converted first when writable).
+
+        A one-file vault (or anything that is not a folder: read_vault refuses a pipe or
+        a device in one sentence) is read as it is; for writing it is converted, but
+        only once its records have passed the checks asked for, so a command that
+        refuses it changes nothing.
+        """
+        if not paths.vault.is_dir():
             keyring, document, _digest, stanzas = read_vault(paths, unlock)
-            vault = cls(
-                paths, keyring, document, journal=None, lock=None, backups_keep=backups_keep
-            )
-            vault.header_recipients = stanzas
-            return vault
-        if paths.vault.is_file():
-            keyring, document, _digest, _stanzas = read_vault(paths, unlock)
+            if lock is None:
+                vault = cls(
+                    paths, keyring, document, journal=None, lock=None, backups_keep=backups_keep
+                )
+                vault.header_recipients = stanzas
+                return vault
+            if validate:
+                look = cls(paths, keyring, document, journal=None, lock=None)
+                problems = look.problems()
+                if problems:
+                    raise VaultDataError(
+                        f"The vault {paths.vault} has {len(problems)} record"
+                        f"{'' if len(problems) == 1 else 's'} that break casetui's rules; "
+                        "run 'casetui check' to list them.",
+                        [str(p) for p in problems],
+                    )
             meta = document[META_TABLE][META_ID]
             remembered = recall(str(meta.get("vault_id", ""))).device
             device = remembered if keyring.source != "memory" and remembered else new_device_id()

@@ -69,17 +69,23 @@ class Journal:
         vault_id: str,
         device: str,
         clock: Clock | None = None,
+        saves: int = 1,
     ) -> Journal:
-        """Write a new vault folder holding ``document`` as its first snapshot."""
+        """Write a new vault folder holding ``document`` as its first snapshot.
+
+        ``saves`` is how many saves it counts as (a converted vault keeps its count,
+        so this computer does not take it for an older copy).
+        """
         clock = clock or Clock(device)
         state = MergeState()
         stamp = clock.tick().text()
-        state.vector[device] = 1
+        saves = max(1, saves)
+        state.vector[device] = saves
         for table, rows in document.items():
             out = state.tables.setdefault(table, {})
             for record_id, row in rows.items():
                 values = _journalled(table, row)
-                out[record_id] = _fresh(values, stamp, device)
+                out[record_id] = RecordState((stamp, device, saves), values)
         secret = random.token_hex(32)
         secrets = {cf.secret_id(secret): secret}
         ensure_private_dir(root)
@@ -348,7 +354,3 @@ def _journalled(table: str, row: Mapping[str, Any]) -> dict[str, Any]:
     if table == META_TABLE:
         return {k: v for k, v in row.items() if k not in LOCAL_META}
     return dict(row)
-
-
-def _fresh(values: dict[str, Any], stamp: str, device: str) -> RecordState:
-    return RecordState((stamp, device, 1), values)

@@ -18,7 +18,7 @@ from collections.abc import Callable, Collection, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from casetui.core.errors import VaultDamaged, WrongKey
+from casetui.core.errors import VaultDamaged, VaultShapeError, WrongKey
 from casetui.vault import keys
 from casetui.vault.journal import change_files as cf
 from casetui.vault.journal.change_replay import ReplayContext, apply_changes
@@ -163,7 +163,11 @@ def _forget_superseded(problems: list[FileProblem], read: Iterable[Key]) -> None
 
 
 def _choose_vault(
-    root: Path, heads: list[_Head], vault_id: str | None, trust: Callable[[str], Collection[str]]
+    root: Path,
+    heads: list[_Head],
+    vault_id: str | None,
+    trust: Callable[[str], Collection[str]],
+    problems: list[FileProblem],
 ) -> tuple[str, set[str]]:
     """Which vault the folder holds, and the secrets trusted for it.
 
@@ -181,9 +185,14 @@ def _choose_vault(
     if len(ids) == 1:
         return ids[0], trusted[ids[0]]
     if not ids:
+        if any("newer casetui" in p.sentence for p in problems):
+            raise VaultShapeError(
+                f"The vault {root} was written by a newer casetui; update casetui to open it."
+            )
+        why = f": {problems[0].sentence.rstrip('.')}" if problems else " (it holds none)"
         raise VaultDamaged(
-            f"casetui could not read any snapshot in {root} with these keys; "
-            "run 'casetui check' to see why."
+            f"casetui could not read any snapshot of the vault {root}{why}; restore the "
+            "newest backup that opens ('casetui check' lists them)."
         )
     raise VaultDamaged(
         f"The folder {root} holds snapshots of {len(ids)} different vaults, so casetui "
@@ -298,7 +307,7 @@ def load(
                 f"The {keyring.source} does not open the vault {root}; it is encrypted for "
                 "other keys."
             )
-        vault_id, known = _choose_vault(root, heads, vault_id, trust)
+        vault_id, known = _choose_vault(root, heads, vault_id, trust, problems)
         accepted = _accepted(reader, heads, vault_id, known)
         state = MergeState()
         secrets: dict[str, str] = {}
