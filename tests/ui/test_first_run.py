@@ -210,7 +210,8 @@ def test_init_ends_with_the_recovery_key_command_and_the_two_files(
     result = run_casetui("init", "--vault", path, home=home, env={"CASETUI_PASSPHRASE": PASSPHRASE})
     assert result.returncode == 0, result.stderr
     assert f"casetui recovery-key --vault {path}" in result.stdout, result.stdout
-    assert "vault.age and vault.identity.age" in result.stdout, result.stdout
+    assert "the vault folder vault.age and its key file" in result.stdout, result.stdout
+    assert "vault.identity.age, somewhere safe" in result.stdout, result.stdout
     assert result.stdout.count("recovery-key") == 1  # said once
 
 
@@ -333,7 +334,7 @@ async def test_a_vault_created_in_the_app_opens_without_asking_again(tmp_path: P
         assert app.owner_id is not None
         text = str(app.screen.query_one("#keep-safe-text", Static).render())
         assert f"casetui recovery-key --vault {path}" in text, text
-        assert "vault.age and vault.identity.age" in text, text
+        assert "the vault folder vault.age and its key file vault.identity.age" in text, text
         await pilot.press("enter")
         await wait_for(pilot, lambda: isinstance(app.screen, CaseloadScreen))
         assert caseload_of(app).scope == "mine"

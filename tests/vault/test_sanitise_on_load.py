@@ -201,13 +201,28 @@ def test_opening_cleans_records_caseload_rows_and_raw_rows(
 def test_the_next_snapshot_writes_the_cleaned_text(
     vault_files: VaultFiles, hostile_vault: dict[str, str]
 ) -> None:
-    """A save writes only what changed; a snapshot, the whole vault: as read, cleaned."""
-    assert unsafe_strings(stored(vault_files))  # the folder holds them at first
+    """A save writes only what changed; a snapshot, the whole vault: as read, cleaned.
+
+    (Text is cleaned as each file is read, so the raw files are looked at here.)
+    """
+    assert raw_escapes(vault_files)  # the folder holds them at first
     with vault_files.open() as vault:
         client = vault.repo.clients.require(hostile_vault["client"])
         vault.repo.clients.put(dataclasses.replace(client, pronouns="she/her"))
         assert vault.save(force=True) is not None
+    assert raw_escapes(vault_files) == []
     assert unsafe_strings(stored(vault_files)) == []
+
+
+def raw_escapes(files: VaultFiles) -> list[str]:
+    """The vault folder's files whose decrypted bytes hold an escape, raw or in JSON."""
+    keyring = keys.load_identity_file(files.identity_file)
+    found = []
+    for file in sorted(files.vault.rglob("*.age")):
+        plain = keys.decrypt(file.read_bytes(), keyring, file)
+        if b"\x1b" in plain or b"\\u001b" in plain or "\u202e".encode() in plain:
+            found.append(file.name)
+    return found
 
 
 async def test_the_rendered_caseload_and_profile_hold_no_escape(

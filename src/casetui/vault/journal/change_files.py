@@ -354,6 +354,7 @@ def fill_snapshot(state: MergeState, doc: Mapping[str, Any]) -> None:
         out = state.tables.setdefault(table, {})
         for record_id, raw in rows.items():
             _require(type(raw) is list and len(raw) == 3 and type(raw[1]) is dict, why)
+            _require(_RECORD_ID.match(record_id) is not None, "a record id is not valid")
             base_raw, values, extra_raw = raw
             base = None if base_raw is None else _stamped(_as_list(base_raw, why), why)
             extra = None
@@ -375,6 +376,7 @@ def fill_snapshot(state: MergeState, doc: Mapping[str, Any]) -> None:
         _require(isinstance(rows, dict), "a table of removals in it is malformed")
         out = state.tables.setdefault(table, {})
         for record_id, raw in rows.items():
+            _require(_RECORD_ID.match(record_id) is not None, "a record id is not valid")
             items = _as_list(raw, "a removal is malformed")
             _require(len(items) == 4 and isinstance(items[0], bool), "a removal is malformed")
             stamp, device, counter = _stamped(items[1:], "a removal is malformed")

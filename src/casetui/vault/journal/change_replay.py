@@ -63,8 +63,7 @@ def _read_change(ctx: ReplayContext, key: Key, path: Path) -> Change | None:
                 "change, put back under a new name)",
             )
         return None
-    opened.release()
-    try:
+    try:  # checked as written (ids and names by their patterns), then cleaned
         change = cf.read_change(opened.doc)
         if (change.device, change.counter) != key:
             raise cf.NotAJournalFile(
@@ -74,6 +73,7 @@ def _read_change(ctx: ReplayContext, key: Key, path: Path) -> Change | None:
     except cf.NotAJournalFile as exc:
         reader.note(path, "not-journal", f"was not applied: {exc}")
         return None
+    opened.release()  # cleans the values in place: the change holds the same objects
     stamp = Stamp.parse(change.stamp)
     if ctx.clock.ahead(stamp):
         when = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime(stamp.wall / 1000))

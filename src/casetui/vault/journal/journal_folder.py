@@ -258,8 +258,8 @@ def _read_records(
                 raise cf.NotAJournalFile(f"its {part} part belongs to another snapshot")
             if not opened.verified(head.secrets):
                 raise cf.NotAJournalFile(f"its {part} part's MAC does not match")
-            opened.release()
             cf.fill_snapshot(one, opened.doc)
+            opened.release()  # cleans the values in place, after the shapes were checked
     except cf.NotAJournalFile as exc:
         reader.note(parts["head"], "not-journal", f"was not applied: {exc}")
         return None
