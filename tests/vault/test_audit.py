@@ -5,6 +5,8 @@ from __future__ import annotations
 import dataclasses
 import json
 from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any
 
 import pyrage
 import pytest
@@ -412,3 +414,37 @@ async def test_the_history_tab_and_the_audit_screen_show_edits_without_their_tex
         await wait_for(pilot, lambda: isinstance(app.screen, AuditScreen))
         await pilot.press("ctrl+q")
     assert app.return_code == 0
+
+
+def test_two_devices_entries_of_one_second_keep_the_order_they_were_saved_in(
+    vault_files: VaultFiles, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Times are kept to the second; the trail orders two devices' entries by their saves.
+
+    The device saving second has the id that sorts first, and both entries carry the same
+    second: ordered by time and device id, the later one would come first.
+    """
+    import casetui.vault.repository as repository_module
+    from casetui.vault.seen import Seen
+
+    class Frozen(datetime):
+        @classmethod
+        def now(cls, tz: Any = None) -> Frozen:  # type: ignore[override]
+            return cls(2026, 12, 4, 9, 30, 15, tzinfo=UTC)
+
+    monkeypatch.setattr(repository_module, "datetime", Frozen)
+    with vault_files.open(writable=False) as vault:
+        vault_id = vault.vault_id
+    devices = (("a", "zzzz0000zzzz0000", "first"), ("b", "aaaa0000aaaa0000", "second"))
+    for name, device, detail in devices:
+        monkeypatch.setenv("CASETUI_STATE_DIR", str(tmp_path / name))
+        Seen(vault_id, device=device).save()
+        with vault_files.open() as vault:
+            vault.repo.record_event(AuditAction.EXPORTED, detail=detail)
+            vault.save()
+    with vault_files.open(writable=False) as vault:
+        exported = [e for e in vault.repo.audit.all() if e.action is AuditAction.EXPORTED]
+    assert [(e.detail, e.chain) for e in exported] == [
+        ("first", "zzzz0000zzzz0000"),
+        ("second", "aaaa0000aaaa0000"),
+    ]

@@ -376,6 +376,12 @@ class Persistence:
         with self.mutex:
             self._erased.update(records)
 
+    def _saved_stamp(self, table: str, record_id: str) -> str:
+        if self._journal is None:
+            return ""
+        rec = self._journal.state.record(table, record_id)
+        return rec.base[0] if rec is not None and rec.base is not None else "~"
+
     def _is_gone(self, table: str, record_id: str) -> bool:
         if self._journal is None:
             return False

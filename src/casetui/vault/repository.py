@@ -116,6 +116,9 @@ class Repository:
         self.is_gone: Callable[[str, str], bool] = lambda _table, _record_id: False
         #: Tables still loading after the vault opened (the meeting log, the audit trail).
         self.loading: frozenset[str] = frozenset()
+        #: The clock stamp of the save that wrote a record ("" when not known: a vault of
+        #: one file; "~", after every stamp, for a record not saved yet).
+        self.saved_stamp: Callable[[str, str], str] = lambda _table, _record_id: ""
 
     def tables(self) -> list[Table[Any]]:
         return list(self._tables.values())

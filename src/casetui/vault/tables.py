@@ -61,6 +61,8 @@ class TableOwner(Protocol):
 
     def is_gone(self, table: str, record_id: str) -> bool: ...
 
+    def saved_stamp(self, table: str, record_id: str) -> str: ...
+
     @property
     def meta(self) -> dict[str, Any]: ...
 
@@ -91,14 +93,18 @@ class RecordInUse(VaultError):
     """A record others refer to cannot be removed."""
 
 
-def _trail_order(row: RawRow) -> tuple[int, int, str, str, int]:
+def _trail_order(row: RawRow, stamp: str) -> tuple[int, int, str, str, int]:
+    """Where an entry sits in the trail: unchained first, then the vault's first chain,
+    then the devices' chains by when each entry was saved (the save's clock stamp,
+    which follows what its device had seen; the entry's time, to the second, when
+    there is none)."""
     seq, chain = seq_of(row), chain_of(row)
     if not seq:
         return (0, 0, "", "", 0)
     if not chain:
         return (1, seq, "", "", seq)
     at = row.get("at")
-    return (2, 0, at if isinstance(at, str) else "", chain, seq)
+    return (2, 0, stamp or (at if isinstance(at, str) else ""), chain, seq)
 
 
 def _damaged(table: str, record_id: str, exc: Exception) -> VaultDataError:
@@ -316,7 +322,10 @@ class AuditTable(Table[AuditEntry]):
         Any entry not chained comes first, then the vault's first chain in its
         order, then the entries of each device's chain by time (a shared vault).
         """
-        return sorted(self.raw().items(), key=lambda item: _trail_order(item[1]))
+        stamp = self._repo.saved_stamp
+        return sorted(
+            self.raw().items(), key=lambda item: _trail_order(item[1], stamp(self.name, item[0]))
+        )
 
     def __iter__(self) -> Iterator[AuditEntry]:
         for record_id, raw in self.ordered_raw():
@@ -324,7 +333,11 @@ class AuditTable(Table[AuditEntry]):
 
     def for_parent(self, parent_id: str) -> list[AuditEntry]:
         """One client's entries, in the trail's order (not the order they were stored)."""
-        rows = sorted(self.raw_children(parent_id), key=lambda item: _trail_order(item[1]))
+        stamp = self._repo.saved_stamp
+        rows = sorted(
+            self.raw_children(parent_id),
+            key=lambda item: _trail_order(item[1], stamp(self.name, item[0])),
+        )
         return [self.build(record_id, raw) for record_id, raw in rows]
 
     def append(self, entry: AuditEntry) -> AuditEntry:

@@ -93,6 +93,7 @@ class Vault(Persistence):
         if journal is not None:
             self.repo.audit_chain = journal.device
             self.repo.is_gone = self._is_gone
+            self.repo.saved_stamp = self._saved_stamp
             self.repo.loading = journal.loaded.pending_tables
         self._actor = Actor(keyring)
         self.last_saved: datetime | None = None

@@ -329,6 +329,11 @@ def load(
         for head in accepted:
             secrets.update(head.secrets)
             cf.read_heard(state, head.opened.doc)
+        for stamp, _by in state.heard.values():
+            with contextlib.suppress(ValueError):  # saves after these sort after them
+                seen = Stamp.parse(stamp)
+                if not clock.ahead(seen):
+                    clock.observe(seen)
         applied, last_heard = apply_changes(
             ReplayContext(listing, state, reader, clock, vault_id, secrets), later
         )
