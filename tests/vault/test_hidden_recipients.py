@@ -213,3 +213,19 @@ async def test_the_app_warns_on_unlocking(vault_files: VaultFiles) -> None:
                 for n in app._notifications
             ),
         )
+
+
+def test_check_fails_when_a_file_of_the_vault_folder_is_encrypted_to_an_unlisted_key(
+    vault_files: VaultFiles,
+) -> None:
+    """Someone with a key re-encrypts one file of the folder to a key of their own as well."""
+    keyring = keys.load_identity_file(vault_files.identity_file)
+    report = check_vault(vault_files.vault, identity_unlocker(vault_files.identity_file))
+    assert report.ok, report.problems
+    (head,) = vault_files.vault.glob("snapshots/*.head.age")
+    plain = keys.decrypt(head.read_bytes(), keyring, head)
+    head.write_bytes(bytes(pyrage.encrypt(plain, [*listed(vault_files), stranger()])))
+    report = check_vault(vault_files.vault, identity_unlocker(vault_files.identity_file))
+    assert not report.ok
+    [problem] = [p for p in report.problems if head.name in p]
+    assert f"The vault file {head.name} is encrypted to 2 keys but its list names 1" in problem
