@@ -155,3 +155,51 @@ async def test_erasing_a_client_from_the_profile_leaves_no_trace_in_the_folder(
             continue
         plain = keys.decrypt(file.read_bytes(), keyring, file)
         assert canary.encode() not in plain, file
+
+
+async def test_today_as_home_waits_for_the_meeting_log_rather_than_call_everyone_overdue(
+    sample_files: VaultFiles, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from casetui.config import Settings
+    from casetui.core.today import Section
+    from casetui.ui.app import CaseApp
+    from casetui.ui.screens.today_list import TodayScreen
+    from casetui.vault.unlocking import identity_unlocker
+    from tests.ui.test_ui_flows import TODAY
+
+    with sample_files.open() as vault:  # the owner: the case manager with most clients
+        counts: dict[str, int] = {}
+        for c in vault.repo.clients:
+            counts[c.case_manager_id] = counts.get(c.case_manager_id, 0) + 1
+        vault.set_owner(max(counts, key=lambda sid: counts[sid]))
+        vault.save()
+    release = threading.Event()
+    real = Vault.load_rest
+
+    def held(self: Vault) -> set[tuple[str, str]]:
+        release.wait(30)
+        return real(self)
+
+    monkeypatch.setattr(Vault, "load_rest", held)
+    app = CaseApp(
+        sample_files.vault,
+        unlocker=identity_unlocker(sample_files.identity_file),
+        today=TODAY,
+        settings=Settings(home="today"),
+    )
+    async with app.run_test(size=(120, 30)) as pilot:
+        await wait_for(pilot, lambda: isinstance(app.screen, TodayScreen))
+        screen = app.screen
+        await pilot.pause(0.5)
+        assert not screen.query_one(RowList).rows
+        summary = str(screen.query_one("#today-summary").render())
+        assert "Reading the meeting log" in summary
+        release.set()
+        await wait_for(pilot, lambda: app.require_vault().loading == frozenset() and screen.ready)
+        overdue = [r for r in screen.query_one(RowList).rows if r.data.section is Section.OVERDUE]
+        with sample_files.open(writable=False) as vault:
+            from casetui.services import today_view
+
+            expected = today_view.today(vault.repo, TODAY, staff_id=app.owner_id)
+        assert len(overdue) == sum(1 for i in expected if i.section is Section.OVERDUE)
+        assert len(overdue) < len({r.data.client_id for r in screen.query_one(RowList).rows})

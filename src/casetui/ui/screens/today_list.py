@@ -110,8 +110,18 @@ class TodayScreen(ShowsRecords, CaseScreen):
         self.reload()
 
     def reload(self) -> None:
-        """Work out the list in a thread: at thousands of clients it takes a moment."""
+        """Work out the list in a thread: at thousands of clients it takes a moment.
+
+        Not before the meeting log has been read (just after unlocking): without it,
+        every check-in would look overdue. Its arrival redraws the screen.
+        """
         self.ready = False
+        if "meetings" in self.case_app.require_vault().loading:
+            self.query_one(RowList).set_rows([])
+            self.query_one("#today-summary", Static).update(
+                one_line("Reading the meeting log: today's list follows in a moment…")
+            )
+            return
         self.query_one("#today-summary", Static).update(one_line("Working out today's list…"))
         self._compute(self.everyone, is_masked(self))
 
