@@ -319,11 +319,14 @@ def read_limited(path: Path, limit: int, *, pipes: bool = True) -> bytes:
     that nothing writes to is refused after a moment rather than waited on for ever.
     """
     fd, mode = _open_without_blocking(path)
+    want = limit  # the size, for a file; the limit, for a pipe
     try:
         first = b""
         if stat.S_ISREG(mode):
-            if os.fstat(fd).st_size > limit:
+            size = os.fstat(fd).st_size
+            if size > limit:
                 raise TooLarge(errno.EFBIG, "too large", str(path))
+            want = size  # (a file still growing is caught by the length check below)
         elif stat.S_ISFIFO(mode) and pipes:
             first = _wait_for_writer(fd, path)
         else:
@@ -333,7 +336,17 @@ def read_limited(path: Path, limit: int, *, pipes: bool = True) -> bytes:
         os.close(fd)
         raise
     with os.fdopen(fd, "rb") as fh:
-        data = first + fh.read(limit + 1 - len(first))
+        # A file is read at its size plus one byte (a file that grew meanwhile goes on
+        # below); a pipe in pieces. Never a buffer the size of the limit.
+        data = first + fh.read(want + 1) if want < limit else first
+        if want == limit or len(data) > want:
+            buffer = bytearray(data)
+            while len(buffer) <= limit:
+                more = fh.read(min(limit + 1 - len(buffer), 1 << 20))
+                if not more:
+                    break
+                buffer += more
+            data = bytes(buffer)
     if len(data) > limit:
         raise TooLarge(errno.EFBIG, "too large", str(path))
     return data

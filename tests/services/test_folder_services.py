@@ -10,6 +10,7 @@ made up for these tests.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import shutil
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -22,7 +23,7 @@ import pytest
 from casetui.core.choices import AuditAction, CaseEventKind, ClientStatus, ClosureReason
 from casetui.core.errors import VaultError
 from casetui.core.history_records import CaseEvent
-from casetui.core.records import Client, Goal, Partner
+from casetui.core.records import Goal, Partner
 from casetui.services.checkup import check_vault
 from casetui.services.removal import (
     closed_before,
@@ -38,6 +39,8 @@ from casetui.vault.journal import hlc
 from casetui.vault.unlocking import identity_unlocker
 from casetui.vault.vault import Vault
 from tests.conftest import VaultFiles, run_casetui, vault_document
+from tests.vault import laptops
+from tests.vault.laptops import edit_client
 
 DAY_NS = 24 * 3600 * 10**9
 INTAKE = date(2026, 2, 9)
@@ -90,21 +93,7 @@ def session(
         yield v
 
 
-def add_client(vault: Vault, client_id: str, name: str, **extra: Any) -> Client:
-    return vault.repo.clients.add(
-        Client(
-            id=client_id,
-            preferred_name=name,
-            intake_date=INTAKE,
-            case_manager_id=vault.owner_staff_id,
-            **extra,
-        )
-    )
-
-
-def edit_client(vault: Vault, client_id: str, **changes: Any) -> Client:
-    client = vault.repo.clients.require(client_id)
-    return vault.repo.clients.put(dataclasses.replace(client, **changes))
+add_client = functools.partial(laptops.add_client, intake=INTAKE)
 
 
 # -- restore -----------------------------------------------------------------------------

@@ -41,6 +41,19 @@ def edit_client(
         vault.save()
 
 
+def hold_meeting_log(monkeypatch: pytest.MonkeyPatch) -> threading.Event:
+    """Keep the meeting log (``Vault.load_rest``) from loading until the event is set."""
+    release = threading.Event()
+    real = Vault.load_rest
+
+    def held(self: Vault) -> set[tuple[str, str]]:
+        release.wait(30)
+        return real(self)
+
+    monkeypatch.setattr(Vault, "load_rest", held)
+    return release
+
+
 @pytest.fixture
 def clash(
     sample_files: VaultFiles, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
@@ -88,14 +101,7 @@ async def test_two_versions_are_shown_and_one_is_chosen(clash: tuple[VaultFiles,
 async def test_the_caseload_waits_for_the_meeting_log_and_says_so(
     sample_files: VaultFiles, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    release = threading.Event()
-    real = Vault.load_rest
-
-    def held(self: Vault) -> set[tuple[str, str]]:
-        release.wait(30)
-        return real(self)
-
-    monkeypatch.setattr(Vault, "load_rest", held)
+    release = hold_meeting_log(monkeypatch)
     app = app_for(sample_files)
     async with app.run_test(size=(120, 30)) as pilot:
         await caseload_ready(pilot, app)
@@ -173,14 +179,7 @@ async def test_today_as_home_waits_for_the_meeting_log_rather_than_call_everyone
             counts[c.case_manager_id] = counts.get(c.case_manager_id, 0) + 1
         vault.set_owner(max(counts, key=lambda sid: counts[sid]))
         vault.save()
-    release = threading.Event()
-    real = Vault.load_rest
-
-    def held(self: Vault) -> set[tuple[str, str]]:
-        release.wait(30)
-        return real(self)
-
-    monkeypatch.setattr(Vault, "load_rest", held)
+    release = hold_meeting_log(monkeypatch)
     app = CaseApp(
         sample_files.vault,
         unlocker=identity_unlocker(sample_files.identity_file),
@@ -203,3 +202,45 @@ async def test_today_as_home_waits_for_the_meeting_log_rather_than_call_everyone
             expected = today_view.today(vault.repo, TODAY, staff_id=app.owner_id)
         assert len(overdue) == sum(1 for i in expected if i.section is Section.OVERDUE)
         assert len(overdue) < len({r.data.client_id for r in screen.query_one(RowList).rows})
+
+
+async def test_the_week_and_the_team_wait_for_the_meeting_log_too(
+    sample_files: VaultFiles, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Before this, the team screen opened while the log loaded counted every client of
+    every case manager as overdue, and the week showed no meetings and no clashes."""
+    from casetui.services import week_view
+    from casetui.ui.screens.team import TeamScreen
+    from casetui.ui.screens.week import WeekScreen
+
+    release = hold_meeting_log(monkeypatch)
+    app = app_for(sample_files)
+    async with app.run_test(size=(120, 30)) as pilot:
+        await caseload_ready(pilot, app)
+        app.open_week(app.owner_id or next(iter(app.require_vault().repo.staff)).id)
+        await wait_for(pilot, lambda: isinstance(app.screen, WeekScreen))
+        week = app.screen
+        assert "Reading the meeting log" in str(week.query_one("#week-summary").render())
+        app.open_team()
+        await wait_for(pilot, lambda: isinstance(app.screen, TeamScreen))
+        team = app.screen
+        rows = team.query_one(RowList).rows
+        assert rows and all(row.cells[2] == "…" for row in rows)
+        assert all(2 not in row.marks for row in rows)
+        assert "reading the meeting log" in str(team.query_one("#team-title").render())
+        release.set()
+        await wait_for(pilot, lambda: app.require_vault().loading == frozenset())
+        await wait_for(pilot, lambda: all(r.cells[2] != "…" for r in team.query_one(RowList).rows))
+        with sample_files.open(writable=False) as vault:
+            expected = {
+                r.staff.id: r.overdue for r in week_view.supervisor_rows(vault.repo, app.today)
+            }
+        shown = {r.key: int(r.cells[2]) for r in team.query_one(RowList).rows}
+        assert shown == expected
+        assert sum(expected.values()) < sum(r.data.capacity.count for r in rows)
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: isinstance(app.screen, WeekScreen))
+        await wait_for(
+            pilot,
+            lambda: "Reading the meeting log" not in str(week.query_one("#week-summary").render()),
+        )

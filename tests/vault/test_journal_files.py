@@ -207,8 +207,9 @@ def test_a_change_forged_with_only_the_public_keys_is_set_aside(vault: TwoDevice
         dict(vault.b.state.vector),
         (RecordChange("clients", "cl_2", {"preferred_name": "Forged name"}),),
         (("clients", "cl_1", False),),
+        "not a member",
     )
-    doc = cf.change_doc(change, VAULT_ID, by="not a member")
+    doc = cf.change_doc(change, VAULT_ID)
     sealed = cf.seal(doc, secrets.token_hex(32))
     path = jf.change_path(vault.root, forger, 1)
     write_private(path, keys.encrypt(sealed, vault.both))

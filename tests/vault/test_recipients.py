@@ -592,7 +592,7 @@ def test_a_failed_save_leaves_the_list_as_it_was(
 ) -> None:
     with team_files.open() as vault:
 
-        def fail(*, force: bool = False, pin: str | None = None) -> None:
+        def fail(**_options: object) -> None:
             raise SaveFailed("Could not write vault.age: the disk is full.")
 
         monkeypatch.setattr(vault, "save", fail)

@@ -126,7 +126,17 @@ def json_may_need_cleaning(data: bytes) -> bool:
     :func:`sanitise_document` would change; True when it might."""
     if b"\x7f" in data:
         return True
-    return any(lead in data and pattern.search(data) for lead, pattern in _JSON_SUSPECTS)
+    # Each lead is a pass over the text, so the ones that cannot be there are skipped:
+    # no byte above 0x7f (one fast pass) rules out the UTF-8 leads, and no backslash
+    # rules out every escape.
+    ascii_only = data.isascii()
+    backslash = b"\\" in data
+    return any(
+        (backslash if lead.startswith(b"\\") else not ascii_only)
+        and lead in data
+        and pattern.search(data)
+        for lead, pattern in _JSON_SUSPECTS
+    )
 
 
 def sanitise_document(document: dict[str, Any] | list[Any]) -> int:

@@ -102,7 +102,7 @@ def rotate_key(vault: Vault, new_passphrase: str, *, backups: BackupChoice) -> R
         AuditAction.KEYS_CHANGED,
         detail=f"replaced the vault's key; backups {'deleted' if backups == 'delete' else 'kept'}",
     )
-    vault.save(force=True)
+    vault.save(force=True, retire_secret=True)
     for old in previous:  # an older copy that still lists it is caught on this computer
         vault.seen.note_removed(PREVIOUS_KEY_NAME, old.key)
     vault.seen.save()

@@ -222,10 +222,13 @@ def _rekey(
     The file as it was is kept as a backup pinned with the reason ``pin``.
     """
     before = vault.recipients
+    # A key that leaves the list also leaves the journal: a new journal secret, so
+    # its holder cannot write changes the others accept.
+    leaving = {r.key for r in before} - {r.key for r in entries}
     vault.set_recipients(entries)
     vault.repo.record_event(AuditAction.KEYS_CHANGED, detail=why)
     try:
-        return vault.save(force=True, pin=pin)
+        return vault.save(force=True, pin=pin, retire_secret=bool(leaving))
     except BaseException:
         vault.set_recipients(before)
         raise

@@ -44,6 +44,7 @@ def open_folder(paths: VaultPaths, unlock: Unlocker, *, later: bool) -> OpenedFo
         clock=clock,
         trust=(lambda vault_id: recall(vault_id).secret_ids) if remembers else (lambda _v: ()),
         later=jf.LATER_TABLES if later else (),
+        own=_own if remembers else (lambda _v: (None, 0)),
     )
     device = (recall(loaded.vault_id).device if remembers else None) or new_device_id()
     journal = Journal(loaded, keyring, device, clock.renamed(device))
@@ -63,6 +64,11 @@ def open_folder(paths: VaultPaths, unlock: Unlocker, *, later: bool) -> OpenedFo
         "generation": generation_of(journal),
     }
     return OpenedFolder(keyring, journal, document)
+
+
+def _own(vault_id: str) -> tuple[str | None, int]:
+    seen = recall(vault_id)
+    return seen.device, seen.written
 
 
 def generation_of(journal: Journal) -> int:

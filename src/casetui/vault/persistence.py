@@ -80,6 +80,8 @@ class Persistence:
     repo: Repository
     last_saved: datetime | None
     _erased: set[tuple[str, str]]
+    _erasure_unfinished: bool
+    _retire_pending: bool
     _settle: set[tuple[str, str, str]]
     meta: Any
     recipients: Any
@@ -98,7 +100,9 @@ class Persistence:
             )
         return self._journal
 
-    def save(self, *, force: bool = False, pin: str | None = None) -> SaveResult | None:
+    def save(
+        self, *, force: bool = False, pin: str | None = None, retire_secret: bool = False
+    ) -> SaveResult | None:
         """Write what changed since the last save as one new file. Safe in a worker thread.
 
         On failure nothing on disk changes, the edits stay in memory, and a later
@@ -110,14 +114,17 @@ class Persistence:
         only adds audit entries. ``force`` writes a snapshot to the current list
         of keys at once (after the list changed) and removes at once the files it
         replaces, encrypted to the list before; an erasure does the same, so no
-        file still holds what was erased.
+        file still holds what was erased. ``retire_secret`` (with ``force``, after a
+        key left the list) also replaces the journal secret, so the person removed
+        cannot write changes the others accept (see ``journal.journal_secrets``).
         """
         if self._lock is None or self._journal is None:
             raise ReadOnlyVault("This vault is open read-only; changes cannot be saved.")
         with self._save_mutex:
             with self.mutex:
                 snapshot, generation = self._storage.snapshot()
-                unfinished = getattr(self, "_erasure_unfinished", False)
+                self._retire_pending = self._retire_pending or retire_secret
+                unfinished = self._erasure_unfinished or self._retire_pending
                 if generation == self._saved_generation and not force and not unfinished:
                     return None
                 recipients = self.recipients
@@ -163,17 +170,18 @@ class Persistence:
                 self.seen.generation = max(self.seen.generation, self._file_generation)
                 self.seen.audit_head = head
                 self._remember()
+                self.seen.written = journal.state.vector.get(journal.device, 0)
                 self.seen.save()
             self.last_saved = datetime.now(UTC)
-            erasing = bool(erased) or getattr(self, "_erasure_unfinished", False)
-            if force or erasing:
+            erasing = bool(erased) or self._erasure_unfinished
+            if force or erasing or self._retire_pending:
                 # After the change is on disk and noted: a snapshot that fails leaves a
-                # saved change, and says so; an erasure's is tried again at the next save.
-                # Both at once: what was erased, and files encrypted to a key just
-                # removed or replaced, must not stay in the folder.
+                # saved change, and says so; an erasure's, or a retirement's, is tried
+                # again at the next save. Both at once: what was erased, and files
+                # encrypted to a key just removed or replaced, must not stay in the folder.
                 self._erasure_unfinished = erasing
-                self._compact_now(journal, recipients, grace=0)
-                self._erasure_unfinished = False
+                self._compact_now(journal, recipients, grace=0, retire=self._retire_pending)
+                self._erasure_unfinished = self._retire_pending = False
             return SaveResult(self.last_saved, commit.size if commit else 0, backup)
 
     # -- backups ----------------------------------------------------------------------
@@ -241,7 +249,20 @@ class Persistence:
                 with self.mutex:
                     self._take_in(touched)
                 self.carry_out_erasures(touched)
+            self.vouch_if_due()
             return touched
+
+    def vouch_if_due(self) -> bool:
+        """Write an empty change if this device saved with a journal secret that another
+        device has since retired (a key was removed while this one had not synced): the
+        others hold those saves back until a change signed with the new secret vouches
+        for them. Returns whether one was written."""
+        if self._journal is None or not self.writable or not self._journal.vouch_due():
+            return False
+        with self.mutex:
+            recipients, who = self.recipients, self.who()
+        with self._save_mutex:
+            return self._journal.vouch(by=who, recipients=recipients) is not None
 
     def carry_out_erasures(self, among: Collection[tuple[str, str]] | None = None) -> int:
         """Carry out here the erasures another device made: this device's files and backups.
@@ -349,10 +370,15 @@ class Persistence:
         return self._compact_now(journal, recipients, grace=grace)
 
     def _compact_now(
-        self, journal: Journal, recipients: list[keys.RecipientEntry], *, grace: float
+        self,
+        journal: Journal,
+        recipients: list[keys.RecipientEntry],
+        *,
+        grace: float,
+        retire: bool = False,
     ) -> list[Path]:
         try:
-            return journal.compact(recipients, grace=grace)
+            return journal.compact(recipients, grace=grace, retire=retire)
         except OSError as exc:
             reason = describe_os_error(exc, self.paths.vault)
             raise SaveFailed(

@@ -74,6 +74,9 @@ class Seen:
     #: Records erased (``table/id``: random ids, no content) whose erasure this computer
     #: has carried out in its own files and backups.
     erased: list[str] = field(default_factory=list)
+    #: How many changes this computer has written under its device name: it vouches
+    #: for those itself, even when written with a journal secret since retired.
+    written: int = 0
 
     def path(self) -> Path:
         return state_folder() / f"{self.vault_id}.json"
@@ -100,6 +103,7 @@ class Seen:
             "device": self.device,
             "secret_ids": self.secret_ids,
             "erased": self.erased,
+            "written": self.written,
         }
         try:
             ensure_private_dir(self.path().parent)
@@ -130,6 +134,9 @@ def recall(vault_id: str) -> Seen:
             and isinstance(head[1], str)
         ):
             seen.audit_head = (head[0], head[1][:64])
+        written = raw.get("written", 0)
+        if isinstance(written, int) and not isinstance(written, bool) and written >= 0:
+            seen.written = written
         device = raw.get("device")
         if isinstance(device, str) and _DEVICE.match(device):
             seen.device = device

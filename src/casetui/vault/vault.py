@@ -101,6 +101,11 @@ class Vault(Persistence):
         self._erased: set[tuple[str, str]] = set()
         #: Fields whose versions a person chose between, to write even if unchanged.
         self._settle: set[tuple[str, str, str]] = set()
+        #: An erasure whose snapshot is still to write (a failed one is tried again).
+        self._erasure_unfinished = False
+        #: A key left the list, and the snapshot retiring the journal secret is still
+        #: to write (see :mod:`casetui.vault.journal.journal_secrets`).
+        self._retire_pending = False
 
     # -- opening ------------------------------------------------------------------
 
@@ -289,9 +294,12 @@ class Vault(Persistence):
         return vault
 
     def _erasures_on_open(self) -> None:
-        """Carry out erasures other devices made while this one was away (see persistence)."""
+        """Carry out erasures other devices made while this one was away (see persistence),
+        and vouch for this device's changes made before it read that a key was removed."""
         with contextlib.suppress(SaveFailed):  # tried again at the next open
             self.carry_out_erasures()
+        with contextlib.suppress(SaveFailed):
+            self.vouch_if_due()
 
     def _journal_device(self, device: str) -> None:
         if self._journal is not None and self._journal.device != device:

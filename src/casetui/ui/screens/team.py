@@ -70,19 +70,24 @@ class TeamScreen(ShowsRecords, CaseScreen):
         self.reload()
 
     def reload(self) -> None:
+        """Draw the team's rows. Until the meeting log is read (just after unlocking),
+        nobody's overdue check-ins are counted: every one would look overdue."""
         app = self.case_app
-        rows = week_view.supervisor_rows(app.require_vault().repo, app.today)
-        self.query_one(RowList).set_rows([self._row(r) for r in rows])
+        vault = app.require_vault()
+        waiting = "meetings" in vault.loading
+        rows = week_view.supervisor_rows(vault.repo, app.today)
+        self.query_one(RowList).set_rows([self._row(r, waiting) for r in rows])
         monday = week_of(app.today)
-        self.query_one("#team-title", Static).update(
-            one_line(f"Team: the week of {monday.strftime('%d %b %Y')}")
-        )
+        title = f"Team: the week of {monday.strftime('%d %b %Y')}"
+        if waiting:
+            title += " · reading the meeting log: overdue check-ins follow in a moment"
+        self.query_one("#team-title", Static).update(one_line(title))
 
-    def _row(self, r: SupervisorRow) -> Row:
+    def _row(self, r: SupervisorRow, waiting: bool = False) -> Row:
         marks: dict[int, str] = {}
         if r.capacity.over:
             marks[1] = "row-list--alert"
-        if r.overdue:
+        if r.overdue and not waiting:
             marks[2] = "row-list--alert"
         if r.admin_hours < r.staff.admin_hours_target:
             marks[3] = "row-list--muted"
@@ -91,7 +96,7 @@ class TeamScreen(ShowsRecords, CaseScreen):
         cells = (
             r.staff.name,
             f"{r.capacity.count} of {r.capacity.capacity}",
-            str(r.overdue),
+            "…" if waiting else str(r.overdue),
             f"{_h(r.admin_hours)} of {_h(r.staff.admin_hours_target)}",
             f"{_h(r.self_care_hours)} of {_h(r.staff.self_care_hours_target)}",
         )

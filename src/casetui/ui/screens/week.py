@@ -171,9 +171,15 @@ class WeekScreen(ShowsRecords, CaseScreen):
                 f"{sunday.strftime('%d %b %Y')}"
             )
         )
-        self.query_one("#week-summary", Static).update(
-            summary_text(summary, clash_lines(slots, meetings))
-        )
+        if "meetings" in self.case_app.require_vault().loading:
+            # Meetings are not known yet: no count, and no clash, rather than wrong ones.
+            self.query_one("#week-summary", Static).update(
+                one_line("Reading the meeting log: client meetings show in a moment…")
+            )
+        else:
+            self.query_one("#week-summary", Static).update(
+                summary_text(summary, clash_lines(slots, meetings))
+            )
         self._describe_cell()
 
     @on(WeekGrid.Moved)

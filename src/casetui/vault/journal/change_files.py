@@ -36,6 +36,8 @@ FORMAT = "casetui-vault"
 VERSION = 4
 DEVICE_PATTERN = re.compile(r"^[a-z0-9]{4,32}$")
 _RECORD_ID = re.compile(r"^[A-Za-z0-9_.:-]{1,80}$")
+#: Record ids joined by newlines (checked in one pass).
+_RECORD_IDS = re.compile(r"[A-Za-z0-9_.:-]{1,80}(?:\n[A-Za-z0-9_.:-]{1,80})*")
 _TABLE = re.compile(r"^[a-z_]{1,40}$")
 #: Which snapshot part holds a table; every other table is in "main".
 PART_OF_TABLE = {"meetings": "meetings", "audit": "audit"}
@@ -87,6 +89,22 @@ def verified(plaintext: bytes, doc: Mapping[str, Any], secrets: Mapping[str, str
     return hmac.compare_digest(expected.encode("ascii"), plaintext[-66:-2])
 
 
+#: :func:`seal` puts the secret's id last, just before the MAC: ``,"key":"<16 hex>"``.
+_KEY_HEAD = b',"key":"'
+_KEY_TAIL = len(_KEY_HEAD) + 16 + 1
+
+
+def signed_with(plaintext: bytes) -> str | None:
+    """The id of the secret a sealed file names, read from its last bytes (so its MAC can
+    be checked before the JSON is parsed, and the bytes let go); None if it names none."""
+    end = len(plaintext) - _MAC_TAIL
+    tail = plaintext[end - _KEY_TAIL : end] if end >= _KEY_TAIL else b""
+    if len(tail) != _KEY_TAIL or not tail.startswith(_KEY_HEAD) or not tail.endswith(b'"'):
+        return None
+    key = tail[len(_KEY_HEAD) : -1]
+    return key.decode("ascii") if re.fullmatch(rb"[0-9a-f]{16}", key) else None
+
+
 def _require(ok: bool, why: str) -> None:
     if not ok:
         raise NotAJournalFile(why)
@@ -117,11 +135,18 @@ def _vector(value: object, why: str) -> dict[str, int]:
     return {str(k): int(v) for k, v in vector.items()}
 
 
-def parse(plaintext: bytes, vault_id: str | None) -> dict[str, Any]:
+def text_of(plaintext: bytes) -> str:
+    try:
+        return plaintext.decode("utf-8")
+    except UnicodeDecodeError:
+        raise NotAJournalFile("it does not hold JSON") from None
+
+
+def parse(plaintext: bytes | str, vault_id: str | None) -> dict[str, Any]:
     """The JSON object in a decrypted journal file, its header checked (not its MAC)."""
     try:
-        loaded = json.loads(plaintext.decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError):
+        loaded = json.loads(plaintext if isinstance(plaintext, str) else text_of(plaintext))
+    except (json.JSONDecodeError, RecursionError):
         raise NotAJournalFile("it does not hold JSON") from None
     doc = _as_dict(loaded, "it does not hold a journal entry")
     _require(doc.get("format") == FORMAT, "it is not a casetui vault file")
@@ -143,7 +168,7 @@ def parse(plaintext: bytes, vault_id: str | None) -> dict[str, Any]:
 # -- changes ----------------------------------------------------------------------------
 
 
-def change_doc(change: Change, vault_id: str, by: str | None = None) -> dict[str, Any]:
+def change_doc(change: Change, vault_id: str) -> dict[str, Any]:
     records = []
     for rc in change.records:
         over = {name: [list(dot) for dot in dots] for name, dots in rc.over.items() if dots}
@@ -157,7 +182,7 @@ def change_doc(change: Change, vault_id: str, by: str | None = None) -> dict[str
         "n": change.counter,
         "at": change.stamp,
         "ctx": dict(change.context),
-        "by": (change.by if by is None else by)[:120],
+        "by": change.by[:120],
         "records": records,
         "gone": [[t, r, e] for t, r, e in change.gone],
     }
@@ -253,7 +278,13 @@ def _version_out(v: Version) -> list[Any]:
 
 
 def snapshot_docs(
-    state: MergeState, *, device: str, seq: int, vault_id: str, secrets: Mapping[str, str]
+    state: MergeState,
+    *,
+    device: str,
+    seq: int,
+    vault_id: str,
+    secrets: Mapping[str, str],
+    retired: Mapping[str, Mapping[str, int]] | None = None,
 ) -> dict[str, dict[str, Any]]:
     """The parts of a snapshot of ``state``, by part name (see :data:`PARTS`).
 
@@ -277,6 +308,8 @@ def snapshot_docs(
         if part != "head":
             docs[part].update(tables={}, gone={})
     docs["head"]["secrets"] = dict(secrets)
+    if retired:
+        docs["head"]["retired"] = {k: dict(v) for k, v in retired.items()}
     docs["head"]["heard"] = {d: list(seen) for d, seen in state.heard.items()}
     for table, rows in state.tables.items():
         doc = docs[PART_OF_TABLE.get(table, "main")]
@@ -352,11 +385,32 @@ def fill_snapshot(state: MergeState, doc: Mapping[str, Any]) -> None:
         _require(isinstance(table, str) and bool(_TABLE.match(table)), "a table name is not valid")
         _require(isinstance(rows, dict), "a table in it is malformed")
         out = state.tables.setdefault(table, {})
+        # Every id checked in one pass; each base (stamp, device, counter) made once and
+        # shared: most records of a snapshot were set by a few changes.
+        _require(
+            not rows or _RECORD_IDS.fullmatch("\n".join(rows)) is not None,
+            "a record id is not valid",
+        )
+        bases: dict[tuple[str, str, int], tuple[str, str, int]] = {}
         for record_id, raw in rows.items():
-            _require(type(raw) is list and len(raw) == 3 and type(raw[1]) is dict, why)
-            _require(_RECORD_ID.match(record_id) is not None, "a record id is not valid")
+            if type(raw) is not list or len(raw) != 3:
+                raise NotAJournalFile(why)
             base_raw, values, extra_raw = raw
-            base = None if base_raw is None else _stamped(_as_list(base_raw, why), why)
+            if type(values) is not dict:
+                raise NotAJournalFile(why)
+            if base_raw is None:
+                base = None
+            else:
+                if not (
+                    type(base_raw) is list
+                    and len(base_raw) == 3
+                    and type(base_raw[0]) is str
+                    and type(base_raw[1]) is str
+                    and type(base_raw[2]) is int
+                ):
+                    raise NotAJournalFile(why)
+                key = (base_raw[0], base_raw[1], base_raw[2])
+                base = bases.setdefault(key, key)
             extra = None
             if extra_raw is not None:
                 extra = {}

@@ -8,11 +8,12 @@ in; one that must wait is noted, and applied once the earlier ones arrive.
 from __future__ import annotations
 
 import time
-from collections.abc import Collection
-from dataclasses import dataclass
+from collections.abc import Collection, Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from casetui.vault.journal import change_files as cf
+from casetui.vault.journal import journal_secrets as js
 from casetui.vault.journal.folder_files import Listing, Reader
 from casetui.vault.journal.hlc import Clock, Stamp
 from casetui.vault.journal.merge_state import Change, MergeState
@@ -28,6 +29,12 @@ class ReplayContext:
     clock: Clock
     vault_id: str
     secrets: dict[str, str]
+    #: Secrets retired when a key left the list (see :mod:`.journal_secrets`).
+    retired: js.Retired
+    #: Filled in: the id of the secret each change applied was signed with.
+    signed: dict[Key, str]
+    #: Device -> the changes up to which this computer vouches for it itself (its own).
+    trusted_to: Mapping[str, int] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,7 +47,8 @@ class _Except:
         return table not in self.left_out
 
 
-def _read_change(ctx: ReplayContext, key: Key, path: Path) -> Change | None:
+def _read_change(ctx: ReplayContext, key: Key, path: Path) -> tuple[Change, str] | None:
+    """The change in ``path``, and the id of the secret it was signed with."""
     reader = ctx.reader
     opened = reader.open(path, ctx.vault_id)
     if opened is None:
@@ -73,6 +81,7 @@ def _read_change(ctx: ReplayContext, key: Key, path: Path) -> Change | None:
     except cf.NotAJournalFile as exc:
         reader.note(path, "not-journal", f"was not applied: {exc}")
         return None
+    signed_with = str(opened.doc.get("key"))
     opened.release()  # cleans the values in place: the change holds the same objects
     stamp = Stamp.parse(change.stamp)
     if ctx.clock.ahead(stamp):
@@ -84,7 +93,7 @@ def _read_change(ctx: ReplayContext, key: Key, path: Path) -> Change | None:
             "check the clock on the device that wrote it, and on this one",
         )
         return None
-    return change
+    return change, signed_with
 
 
 def apply_changes(
@@ -93,12 +102,25 @@ def apply_changes(
     """Apply every change not yet applied, in causal order; note the ones that must wait."""
     state = ctx.state
     waiting: dict[str, dict[int, tuple[Change, Path]]] = {}
+    signed: dict[Key, str] = {}
     for key, path in sorted(ctx.listing.changes.items()):
         if key[1] <= state.vector.get(key[0], 0):
             continue  # in a snapshot already
-        change = _read_change(ctx, key, path)
-        if change is not None:
-            waiting.setdefault(key[0], {})[key[1]] = (change, path)
+        read = _read_change(ctx, key, path)
+        if read is not None:
+            waiting.setdefault(key[0], {})[key[1]] = (read[0], path)
+            signed[key] = read[1]
+    # A change signed with a retired secret after its cutoff waits for a later
+    # change of its device signed with a secret in use (journal_secrets).
+    vouched: dict[str, int] = dict(ctx.trusted_to)
+    for (device, counter), secret_id in (*ctx.signed.items(), *signed.items()):
+        if secret_id not in ctx.retired and counter > vouched.get(device, 0):
+            vouched[device] = counter
+    held: set[Key] = {
+        k
+        for k, secret_id in signed.items()
+        if js.after_cutoff(secret_id, *k, ctx.retired) and k[1] > vouched.get(k[0], 0)
+    }
     applied: list[Change] = []
     last_heard: dict[str, Stamp] = {}
     tables = None if not later else _Except(frozenset(later))
@@ -112,7 +134,10 @@ def apply_changes(
                 if item is None or state.status(item[0]) != "ready":
                     break
                 change = item[0]
+                if (device, change.counter) in held:
+                    break
                 state.apply(change, tables)
+                ctx.signed[(device, change.counter)] = signed[(device, change.counter)]
                 stamp = Stamp.parse(change.stamp)
                 ctx.clock.observe(stamp)
                 last_heard[device] = max(last_heard.get(device, stamp), stamp)
@@ -121,6 +146,16 @@ def apply_changes(
                 progress = True
     for device, queue in waiting.items():
         for counter, (_change, path) in sorted(queue.items()):
+            if (device, counter) in held:
+                ctx.reader.note(
+                    path,
+                    "retired-secret",
+                    f"(change {counter} of device {device}) was made with the vault's old "
+                    "journal secret after a key was removed from the vault, so it is held "
+                    "back; it is applied once a later change from that device shows it still "
+                    "holds a key on the list (the person whose key was removed never can)",
+                )
+                continue
             ctx.reader.note(
                 path,
                 "waiting",

@@ -20,6 +20,7 @@ from casetui.files import ensure_private_dir
 from casetui.vault import keys
 from casetui.vault.journal import change_files as cf
 from casetui.vault.journal import journal_folder as jf
+from casetui.vault.journal import journal_secrets as js
 from casetui.vault.journal.folder_files import write_snapshot_docs
 from casetui.vault.journal.hlc import Clock, Stamp
 from casetui.vault.journal.merge_state import Change, MergeState, RecordChange, RecordState, Row
@@ -228,6 +229,17 @@ class Journal:
             if not records and not removed:
                 return None
             gone = tuple((t, r, (t, r) in erased) for t, r in removed)
+            return self._write(by=by, recipients=recipients, records=records, gone=gone)
+
+    def _write(
+        self,
+        *,
+        by: str,
+        recipients: Iterable[keys.RecipientEntry],
+        records: list[RecordChange],
+        gone: tuple[tuple[str, str, bool], ...],
+    ) -> Commit:
+        with self.lock:
             for _attempt in range(3):
                 if self.state.vector.get(self.device, 0) != self._next - 1:
                     # This device's sequence cannot go on (a file in its next place
@@ -239,13 +251,13 @@ class Journal:
                 change = Change(
                     self.device, self._next, stamp, context, tuple(records), gone, by[:120]
                 )
+                signing = self._signing_id()
                 try:
                     path = jf.write_change(
                         self.root,
                         change,
                         vault_id=self.vault_id,
-                        by=by,
-                        secret=self._secret(),
+                        secret=self.loaded.secrets[signing],
                         recipients=recipients,
                     )
                 except SaveFailed:
@@ -254,6 +266,7 @@ class Journal:
                     self._next += 1  # the name is taken: go on as a new device
                     continue
                 self.state.apply(change)
+                self.loaded.signed[(self.device, self._next)] = signing
                 if self.loaded.pending_tables:
                     self.loaded.applied.append(change)  # load_rest applies it again
                 self.loaded.replayed += 1
@@ -299,8 +312,26 @@ class Journal:
             )
         return list(by_record.values())
 
-    def _secret(self) -> str:
-        return self.loaded.secrets[min(self.loaded.secrets)]
+    def _signing_id(self) -> str:
+        return js.signing_id(self.loaded.secrets, self.loaded.retired)
+
+    def vouch_due(self) -> bool:
+        """Whether this device wrote changes with a secret since retired, and has written
+        none with a secret in use after them (others hold those back until it does)."""
+        with self.lock:
+            own = [(n, k) for (d, n), k in self.loaded.signed.items() if d == self.device]
+            late = [n for n, k in own if js.after_cutoff(k, self.device, n, self.loaded.retired)]
+            if not late:
+                return False
+            return not any(n > max(late) and k not in self.loaded.retired for n, k in own)
+
+    def vouch(self, *, by: str, recipients: Iterable[keys.RecipientEntry]) -> Commit | None:
+        """Write an empty change signed with a secret in use, if :meth:`vouch_due`: it
+        vouches for this device's earlier changes, made before it read that a key was
+        removed."""
+        if not self.vouch_due():
+            return None
+        return self._write(by=by, recipients=recipients, records=[], gone=())
 
     # -- other devices --------------------------------------------------------------------
 
@@ -312,13 +343,21 @@ class Journal:
     # -- compaction -----------------------------------------------------------------------
 
     def compact(
-        self, recipients: Iterable[keys.RecipientEntry], *, grace: float = jf.GRACE_SECONDS
+        self,
+        recipients: Iterable[keys.RecipientEntry],
+        *,
+        grace: float = jf.GRACE_SECONDS,
+        retire: bool = False,
     ) -> list[Path]:
         """Write a snapshot of everything applied, then remove the files it replaces.
 
         Returns the files removed. The records are gathered under the lock (a
         moment); encrypting and writing them, the slow part, is not, so saves go
         on meanwhile: their changes sit on top of the new snapshot.
+
+        ``retire`` (after a key left the list) retires the journal secrets in use
+        and puts a new one in the snapshot; this device signs with it once the
+        snapshot is written (see :mod:`.journal_secrets`).
         """
         entries = list(recipients)
         with self.lock:
@@ -326,21 +365,34 @@ class Journal:
                 jf.load_rest(self.loaded, self.keyring)
             self._snapshot_seq += 1
             device, seq = self.device, self._snapshot_seq
+            vector = dict(self.state.vector)
+            secrets, retired = dict(self.loaded.secrets), dict(self.loaded.retired)
+            if retire:
+                secrets, retired = js.retiring(secrets, retired, vector)
             docs = cf.snapshot_docs(
                 self.state,
                 device=device,
                 seq=seq,
                 vault_id=self.vault_id,
-                secrets=self.loaded.secrets,
+                secrets=secrets,
+                retired=retired,
             )
-            vector = dict(self.state.vector)
-            secrets = dict(self.loaded.secrets)
             replayed = self.loaded.replayed
         write_snapshot_docs(
-            self.root, docs, device=device, seq=seq, secrets=secrets, recipients=entries
+            self.root,
+            docs,
+            device=device,
+            seq=seq,
+            secret=secrets[js.signing_id(secrets, retired)],
+            recipients=entries,
         )
         del docs
         with self.lock:
+            self.loaded.secrets.update(secrets)
+            js.merge(self.loaded.retired, retired)
+            self.loaded.signed = {
+                k: v for k, v in self.loaded.signed.items() if k[1] > vector.get(k[0], 0)
+            }
             self.loaded.snapshots[(device, seq)] = vector
             self.loaded.chosen = [(device, seq)]
             self.loaded.replayed = max(0, self.loaded.replayed - replayed)

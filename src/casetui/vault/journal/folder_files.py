@@ -104,8 +104,13 @@ class Opened:
     doc: dict[str, object]
     plaintext: bytes | None
     needs_cleaning: bool = False
+    #: Whether the MAC matched, when it was checked before parsing (``Reader.open``
+    #: given the secrets): the bytes are then let go before the JSON is parsed.
+    mac_ok: bool | None = None
 
     def verified(self, secrets: Mapping[str, str]) -> bool:
+        if self.mac_ok is not None:
+            return self.mac_ok
         return self.plaintext is not None and cf.verified(self.plaintext, self.doc, secrets)
 
     def release(self) -> None:
@@ -125,19 +130,37 @@ class Reader:
         self.problems = problems
         self.needs_cleaning = False
 
-    def open(self, path: Path, vault_id: str | None) -> Opened | None:
-        """Decrypt (streaming from the file) and parse one file, or None with a problem noted."""
+    def open(
+        self, path: Path, vault_id: str | None, secrets: Mapping[str, str] | None = None
+    ) -> Opened | None:
+        """Decrypt (streaming from the file) and parse one file, or None with a problem noted.
+
+        Given the ``secrets`` it must be made with (a snapshot's records), the MAC is
+        checked first and the bytes let go before parsing: a large part then never
+        has its bytes, its text and its records in memory at once.
+        """
         try:
             with open_regular(path) as fh:  # never follows a link or hangs on a pipe
                 info = os.fstat(fh.fileno())
                 if not stat.S_ISREG(info.st_mode) or info.st_size > MAX_FILE:
                     self.note(path, "damaged", "is not a journal file (too large, or not a file)")
                     return None
-                plaintext = keys.decrypt_stream(fh, self.keyring, path, "journal file")
-            doc = cf.parse(plaintext, vault_id)
+                plaintext: bytes | None = keys.decrypt_stream(
+                    fh, self.keyring, path, "journal file"
+                )
+            assert plaintext is not None  # noqa: S101 - for the type checker
             dirty = json_may_need_cleaning(plaintext)
             self.needs_cleaning = self.needs_cleaning or dirty
-            return Opened(path, doc, plaintext, dirty)
+            if secrets is None:
+                return Opened(path, cf.parse(plaintext, vault_id), plaintext, dirty)
+            key = cf.signed_with(plaintext)
+            mac_ok = cf.verified(plaintext, {"key": key}, secrets)
+            text = cf.text_of(plaintext)
+            plaintext = None
+            doc = cf.parse(text, vault_id)
+            del text
+            # (The id read from the bytes is the one the JSON holds, or it was altered.)
+            return Opened(path, doc, None, dirty, mac_ok and doc.get("key") == key)
         except FileNotFoundError:
             return None  # removed by a compaction while we read
         except WrongKey:
@@ -162,14 +185,13 @@ def write_change(
     change: Change,
     *,
     vault_id: str,
-    by: str,
     secret: str,
     recipients: Iterable[keys.RecipientEntry],
 ) -> Path:
     """Write one change as a new file; never over an existing one (SaveFailed if taken)."""
     path = change_path(root, change.device, change.counter)
     ensure_private_dir(path.parent)
-    plaintext = cf.seal(cf.change_doc(change, vault_id, by), secret)
+    plaintext = cf.seal(cf.change_doc(change, vault_id), secret)
     atomic_write(path, keys.encrypt(plaintext, list(recipients)), overwrite=False)
     return path
 
@@ -180,12 +202,12 @@ def write_snapshot_docs(
     *,
     device: str,
     seq: int,
-    secrets: Mapping[str, str],
+    secret: str,
     recipients: Iterable[keys.RecipientEntry],
 ) -> list[Path]:
-    """Write a snapshot's parts as new files, the head last (it completes the snapshot)."""
+    """Write a snapshot's parts as new files, the head last (it completes the snapshot),
+    each signed with the journal secret ``secret``."""
     entries = list(recipients)
-    secret = secrets[min(secrets)]
     ensure_private_dir(root / SNAPSHOTS)
     written = []
     for part in ("meetings", "audit", "main", "head"):

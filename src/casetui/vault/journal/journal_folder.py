@@ -18,9 +18,10 @@ from collections.abc import Callable, Collection, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from casetui.core.errors import VaultDamaged, VaultShapeError, WrongKey
+from casetui.core.errors import WrongKey
 from casetui.vault import keys
 from casetui.vault.journal import change_files as cf
+from casetui.vault.journal import journal_secrets as js
 from casetui.vault.journal.change_replay import ReplayContext, apply_changes
 from casetui.vault.journal.folder_files import (
     CHANGES,
@@ -28,7 +29,6 @@ from casetui.vault.journal.folder_files import (
     SNAPSHOTS,
     FileProblem,
     Listing,
-    Opened,
     Reader,
     change_path,
     dominated,
@@ -42,6 +42,15 @@ from casetui.vault.journal.folder_files import (
 )
 from casetui.vault.journal.hlc import Clock, Stamp
 from casetui.vault.journal.merge_state import Change, MergeState
+from casetui.vault.journal.snapshot_heads import (
+    Head,
+    accepted,
+    choose_vault,
+    forget_superseded,
+    not_retired,
+    read_head,
+    to_read,
+)
 
 __all__ = [
     "CHANGES",
@@ -94,159 +103,49 @@ class Loaded:
     replayed: int = 0
     #: The snapshots whose records were read (the others hold nothing more).
     chosen: list[Key] = field(default_factory=list)
+    #: Journal secrets retired when a key left the list: id -> cutoff vector.
+    retired: js.Retired = field(default_factory=dict)
+    #: The secret id each change applied on top of the snapshots was signed with.
+    signed: dict[Key, str] = field(default_factory=dict)
+
+
+#: Objects built by one load beyond which they are kept from the collector (_quiet_gc).
+FREEZE_AFTER = 200_000
 
 
 @contextlib.contextmanager
 def _quiet_gc() -> Iterator[None]:
     """No cyclic garbage collection while millions of small objects are built (it only
-    finds nothing, slowly); back on afterwards."""
+    finds nothing, slowly); back on afterwards.
+
+    What was built is then moved out of the collector's sight (``gc.freeze``): the
+    records live as long as the vault is open, and hold no cycles to find, so every
+    full collection afterwards (one at once, then one now and then while the app
+    runs) would spend a third of a second at 2,000 clients walking them for nothing.
+    Refcounting still frees them. The price: an object alive now that later becomes
+    part of an unreachable cycle stays in memory. So this is done only after a large
+    load; after a small one, the collector has little to walk.
+    """
     was = gc.isenabled()
     gc.disable()
     try:
         yield
     finally:
         if was:
+            if gc.get_count()[0] >= FREEZE_AFTER:
+                gc.freeze()
             gc.enable()
 
 
-@dataclass(frozen=True, slots=True)
-class _Head:
-    key: Key
-    vault_id: str
-    vector: dict[str, int]
-    secrets: dict[str, str]
-    opened: Opened
-
-
-def _read_head(
-    reader: Reader, key: Key, parts: dict[str, Path], vault_id: str | None
-) -> _Head | None:
-    opened = reader.open(parts["head"], vault_id)
-    if opened is None:
-        return None
-    try:
-        header = cf.read_snapshot_header(opened.doc)
-        secrets = cf.read_secrets(opened.doc)
-        if (header.device, header.seq, header.part) != (*key, "head"):
-            raise cf.NotAJournalFile("it was renamed (its name and its contents disagree)")
-        if not opened.verified(secrets):
-            raise cf.NotAJournalFile("its MAC does not match: it was altered")
-    except cf.NotAJournalFile as exc:
-        reader.note(parts["head"], "not-journal", f"was not applied: {exc}")
-        return None
-    opened.release()
-    return _Head(key, str(opened.doc["vault"]), header.vector, secrets, opened)
-
-
-def _forget_superseded(problems: list[FileProblem], read: Iterable[Key]) -> None:
-    """Drop the problems of snapshots a later one of the same device holds all of.
-
-    A device's snapshots only grow, so one it wrote later holds everything an
-    earlier one did: an earlier one this computer cannot read (encrypted to the
-    keys of before it was added, say) is no loss, and no problem.
-    """
-    newest: dict[str, int] = {}
-    for device, seq in read:
-        newest[device] = max(newest.get(device, 0), seq)
-    keep = []
-    for problem in problems:
-        parts = problem.path.name.split(".")
-        superseded = (
-            problem.path.parent.name == SNAPSHOTS
-            and len(parts) == 4
-            and parts[1].isdigit()
-            and int(parts[1]) < newest.get(parts[0], 0)
-        )
-        if not superseded:
-            keep.append(problem)
-    problems[:] = keep
-
-
-def _choose_vault(
-    root: Path,
-    heads: list[_Head],
-    vault_id: str | None,
-    trust: Callable[[str], Collection[str]],
-    problems: list[FileProblem],
-) -> tuple[str, set[str]]:
-    """Which vault the folder holds, and the secrets trusted for it.
-
-    Normally every snapshot names the same vault. A snapshot of another vault
-    (copied in by mistake, or planted) never decides it: the vault this computer
-    trusts wins, and with none trusted, a folder holding several is refused.
-    """
-    if vault_id is not None:
-        return vault_id, set(trust(vault_id))
-    ids = sorted({h.vault_id for h in heads})
-    trusted = {v: set(trust(v)) for v in ids}
-    known = [v for v in ids if trusted[v]]
-    if len(known) == 1:
-        return known[0], trusted[known[0]]
-    if len(ids) == 1:
-        return ids[0], trusted[ids[0]]
-    if not ids:
-        if any("newer casetui" in p.sentence for p in problems):
-            raise VaultShapeError(
-                f"The vault {root} was written by a newer casetui; update casetui to open it."
-            )
-        why = f": {problems[0].sentence.rstrip('.')}" if problems else " (it holds none)"
-        raise VaultDamaged(
-            f"casetui could not read any snapshot of the vault {root}{why}; restore the "
-            "newest backup that opens ('casetui check' lists them)."
-        )
-    raise VaultDamaged(
-        f"The folder {root} holds snapshots of {len(ids)} different vaults, so casetui "
-        "cannot tell which is yours; move the ones that do not belong out of its "
-        "snapshots folder, or restore a backup."
-    )
-
-
-def _accepted(reader: Reader, heads: list[_Head], vault_id: str, known: set[str]) -> list[_Head]:
-    """The heads of this vault made with a trusted secret; the first trusted if none known."""
-    out: list[_Head] = []
-    trusted = set(known)
-    # The snapshot holding the most changes first: its secret is the one trusted
-    # when this computer trusted none before.
-    for head in sorted(heads, key=lambda h: (-sum(h.vector.values()), h.key)):
-        path = head.opened.path
-        if head.vault_id != vault_id:
-            reader.note(path, "not-journal", "was not applied: it is another vault's")
-            continue
-        if trusted and not (set(head.secrets) & trusted):
-            reader.note(
-                path,
-                "unknown-writer",
-                "was not made with this vault's journal secret, so it was not applied "
-                "(someone who is not a member may have written it)",
-            )
-            continue
-        trusted |= set(head.secrets)
-        out.append(head)
-    return out
-
-
-def _to_read(heads: list[_Head], vector: dict[str, int]) -> list[_Head]:
-    """The fewest snapshots that together hold every change the others hold."""
-    chosen: list[_Head] = []
-    held = dict(vector)
-    for head in heads:  # most changes first
-        if dominated(head.vector, held):
-            continue
-        chosen.append(head)
-        for device, counter in head.vector.items():
-            held[device] = max(held.get(device, 0), counter)
-    return chosen
-
-
 def _read_records(
-    reader: Reader, head: _Head, parts: dict[str, Path], names: Collection[str]
+    reader: Reader, head: Head, parts: dict[str, Path], names: Collection[str]
 ) -> MergeState | None:
     """The records in the given parts of one snapshot, as a state of its own."""
     one = MergeState()
     one.vector = dict(head.vector)
     try:
         for part in names:
-            opened = reader.open(parts[part], head.vault_id)
+            opened = reader.open(parts[part], head.vault_id, head.secrets)
             if opened is None:
                 raise cf.NotAJournalFile(f"its {part} part could not be read")
             header = cf.read_snapshot_header(opened.doc)
@@ -282,6 +181,7 @@ def load(
     vault_id: str | None = None,
     trust: Callable[[str], Collection[str]] = lambda _vault_id: (),
     later: Collection[str] = (),
+    own: Callable[[str], tuple[str | None, int]] = lambda _vault_id: (None, 0),
 ) -> Loaded:
     """Read a vault folder into a merged state.
 
@@ -290,7 +190,9 @@ def load(
     (someone outside the vault made it). With none known, the secret of the
     snapshot holding the most is trusted. ``later`` names tables (of
     :data:`LATER_TABLES`) to leave for :func:`load_rest`, so a caseload can be
-    drawn first.
+    drawn first. ``own`` gives, for the vault's id, this computer's device name
+    and how many changes it wrote: it vouches for those itself, even when signed
+    with a journal secret since retired (see :mod:`.journal_secrets`).
     """
     problems: list[FileProblem] = []
     reader = Reader(keyring, problems)
@@ -298,25 +200,26 @@ def load(
     later_parts = {cf.PART_OF_TABLE[t] for t in later if t in cf.PART_OF_TABLE}
     with _quiet_gc():
         found = [
-            _read_head(reader, key, listing.snapshots[key], vault_id) for key in listing.complete()
+            read_head(reader, key, listing.snapshots[key], vault_id) for key in listing.complete()
         ]
         heads = [h for h in found if h is not None]
-        _forget_superseded(problems, [h.key for h in heads])
+        forget_superseded(problems, [h.key for h in heads])
         if not heads and problems and all(p.kind == "other-keys" for p in problems):
             raise WrongKey(
                 f"The {keyring.source} does not open the vault {root}; it is encrypted for "
                 "other keys."
             )
-        vault_id, known = _choose_vault(root, heads, vault_id, trust, problems)
-        accepted = _accepted(reader, heads, vault_id, known)
+        vault_id, known = choose_vault(root, heads, vault_id, trust, problems)
+        retired: js.Retired = {}
+        taken = not_retired(reader, accepted(reader, heads, vault_id, known, retired), retired)
         state = MergeState()
         secrets: dict[str, str] = {}
         chosen: list[Key] = []
         failed: set[Key] = set()
         names = [p for p in cf.RECORD_PARTS if p not in later_parts]
         while True:
-            usable = [h for h in accepted if h.key not in failed]
-            pick = _to_read(usable, state.vector)
+            usable = [h for h in taken if h.key not in failed]
+            pick = to_read(usable, state.vector)
             if not pick:
                 break
             head = pick[0]
@@ -326,7 +229,7 @@ def load(
                 continue
             state = _merge_into(state, one)
             chosen.append(head.key)
-        for head in accepted:
+        for head in taken:
             secrets.update(head.secrets)
             cf.read_heard(state, head.opened.doc)
         for stamp, _by in state.heard.values():
@@ -334,8 +237,21 @@ def load(
                 seen = Stamp.parse(stamp)
                 if not clock.ahead(seen):
                     clock.observe(seen)
+        signed: dict[Key, str] = {}
+        device, written = own(vault_id)
         applied, last_heard = apply_changes(
-            ReplayContext(listing, state, reader, clock, vault_id, secrets), later
+            ReplayContext(
+                listing,
+                state,
+                reader,
+                clock,
+                vault_id,
+                secrets,
+                retired,
+                signed,
+                {device: written} if device else {},
+            ),
+            later,
         )
     return Loaded(
         root,
@@ -345,12 +261,14 @@ def load(
         listing,
         problems,
         applied if later else [],
-        {h.key: h.vector for h in accepted},
+        {h.key: h.vector for h in taken},
         last_heard,
         frozenset(later),
         reader.needs_cleaning,
         len(applied),
         chosen,
+        retired,
+        signed,
     )
 
 
@@ -371,8 +289,11 @@ def refresh(loaded: Loaded, keyring: keys.Keyring, clock: Clock) -> set[tuple[st
         for key in listing.complete():
             if key in loaded.snapshots:
                 continue
-            head = _read_head(reader, key, listing.snapshots[key], loaded.vault_id)
-            if head is None or not _accepted(reader, [head], loaded.vault_id, set(loaded.secrets)):
+            head = read_head(reader, key, listing.snapshots[key], loaded.vault_id)
+            if head is None:
+                continue
+            kept = accepted(reader, [head], loaded.vault_id, set(loaded.secrets), loaded.retired)
+            if not not_retired(reader, kept, loaded.retired):
                 continue
             loaded.secrets.update(head.secrets)
             cf.read_heard(loaded.state, head.opened.doc)
@@ -384,9 +305,18 @@ def refresh(loaded: Loaded, keyring: keys.Keyring, clock: Clock) -> set[tuple[st
                 touched |= loaded.state.join(one)
                 loaded.chosen.append(key)
             loaded.snapshots[key] = head.vector
-        _forget_superseded(problems, loaded.snapshots)
+        forget_superseded(problems, loaded.snapshots)
         applied, heard = apply_changes(
-            ReplayContext(listing, loaded.state, reader, clock, loaded.vault_id, loaded.secrets),
+            ReplayContext(
+                listing,
+                loaded.state,
+                reader,
+                clock,
+                loaded.vault_id,
+                loaded.secrets,
+                loaded.retired,
+                loaded.signed,
+            ),
             loaded.pending_tables,
         )
     for change in applied:
@@ -413,7 +343,7 @@ def load_rest(loaded: Loaded, keyring: keys.Keyring) -> set[tuple[str, str]]:
     with _quiet_gc():
         for key in loaded.chosen:
             parts = loaded.listing.snapshots.get(key) or scan(loaded.root).snapshots.get(key, {})
-            head = _read_head(reader, key, parts, loaded.vault_id) if "head" in parts else None
+            head = read_head(reader, key, parts, loaded.vault_id) if "head" in parts else None
             one = _read_records(reader, head, parts, names) if head is not None else None
             if one is not None:
                 rest = _merge_into(rest, one)
@@ -437,9 +367,13 @@ def write_snapshot(
     vault_id: str,
     secrets: dict[str, str],
     recipients: Iterable[keys.RecipientEntry],
+    retired: js.Retired | None = None,
 ) -> list[Path]:
     """Write a snapshot of ``state`` as new files (see ``folder_files.write_snapshot_docs``)."""
-    docs = cf.snapshot_docs(state, device=device, seq=seq, vault_id=vault_id, secrets=secrets)
+    docs = cf.snapshot_docs(
+        state, device=device, seq=seq, vault_id=vault_id, secrets=secrets, retired=retired
+    )
+    secret = secrets[js.signing_id(secrets, retired or {})]
     return write_snapshot_docs(
-        root, docs, device=device, seq=seq, secrets=secrets, recipients=recipients
+        root, docs, device=device, seq=seq, secret=secret, recipients=recipients
     )

@@ -348,10 +348,19 @@ class MergeState:
         return None if self.owner_gone(table, row) is not None else row
 
     def rows(self, table: str) -> Iterator[tuple[str, Row]]:
-        owned = table in OWNED_TABLES
+        """Every record of ``table`` as shown, without those gone or whose client is."""
+        gone_clients = (
+            {rid for rid, rec in self.tables.get(CLIENTS, {}).items() if rec.gone is not None}
+            if table in OWNED_TABLES
+            else set()
+        )
         for record_id, rec in self.tables.get(table, {}).items():
-            row = rec.row()
-            if row is not None and not (owned and self.owner_gone(table, row) is not None):
+            if rec.gone is not None:
+                continue
+            row = rec.values if not rec.extra else rec.row()
+            if gone_clients and row is not None and row.get("client_id") in gone_clients:
+                continue
+            if row is not None:
                 yield record_id, row
 
     def record(self, table: str, record_id: str) -> RecordState | None:
