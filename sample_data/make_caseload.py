@@ -18,6 +18,14 @@ reason worth teaching (see ``INTAKE_OPEN`` and ``INTAKE_SKIPPED``): a new client
 intake is still going, no social need recorded, medical care marked "not needed",
 progress not talked over for two check-in intervals, and a client on hold for weeks.
 
+For the funders' reports there are three funding sources (a VOCA subgrant, a state
+grant and a foundation's emergency fund, every award number made up), the answers
+each client chose to give for them (see ``FUNDER_FIELDS``: some not asked yet, some
+"not reported", one client who declined them all), a few household members (children,
+a partner; some also harmed and given support, some not), and a handful of services
+given without a meeting (``GIVEN_SERVICES``: rights information, emergency funds,
+shelter nights). None of it changes the readiness list or Today.
+
 For the demo user (st_sample01) every part of Today has something in it as of the
 caseload's day: overdue and due check-ins, meetings planned for the week, a court
 date, referrals to follow up, consents to renew and the day's own time blocks. The
@@ -62,6 +70,7 @@ from casetui.core.choices import (
     ClientStatus,
     ClosureReason,
     Domain,
+    FundingProgram,
     GoalStatus,
     Horizon,
     LegalKind,
@@ -69,6 +78,7 @@ from casetui.core.choices import (
     MeetingKind,
     NeedStatus,
     ReferralStatus,
+    Relationship,
     ServiceKind,
 )
 from casetui.core.readiness_checks import CaseRecords, Verdict
@@ -1446,6 +1456,97 @@ PLANNED_AT = {
     (21, "2026-11-20"): "15:00",
     (4, "2026-11-18"): "10:00",
 }
+# fmt: off
+# -- for funders' reports ---------------------------------------------------------------
+# The agency's grants: (name, program, award number, starts, ends, note). Every award
+# number is made up, and reads as one.
+FUNDING: tuple[tuple[str, FundingProgram, str, str, str, str], ...] = (
+    ("VOCA 2026", FundingProgram.VOCA, "2025-V2-GX-0000", "2025-10-01", "2027-09-30",
+     "Two-year federal subgrant through the state office; reported every quarter."),
+    ("State Survivor Services 2026", FundingProgram.STATE, "ST-SS-0000-EXAMPLE",
+     "2026-01-01", "2026-12-31", "The state's survivor services grant, reported twice a year."),
+    ("Lanternwick Foundation Emergency Fund", FundingProgram.PRIVATE, "LCF-0000",
+     "2026-04-01", "2027-03-31", "Small emergency payments: groceries, bus passes, a deposit."),
+)
+# What each client told us for funders' reports, all optional:
+# client -> (victimization types, age group, gender identity, race/ethnicity, special
+# classifications, funding sources 1-based). Empty: not asked yet. "not_reported" and
+# "declined" are answers of their own.
+DV, SA, SH = "domestic_family_violence", "adult_sexual_assault", "stalking_harassment"
+TS, TL = "trafficking_sex", "trafficking_labor"
+ADULT, YOUNG, OLDER = "age_25_59", "age_18_24", "age_60_up"
+ASIAN, BLACK, LATINO, WHITE = "asian", "black_african_american", "hispanic_latino", "white"
+PACIFIC, NATIVE = "native_hawaiian_pacific_islander", "american_indian_alaska_native"
+ANOTHER = "another_race"
+NEW_HERE, ENGLISH, LGBTQ = "immigrant_refugee_asylum", "limited_english", "lgbtq"
+NR, DECLINED, NONE = "not_reported", "declined", "none"
+Codes = tuple[str, ...]
+FUNDER_FIELDS: dict[int, tuple[Codes, str, str, Codes, Codes, tuple[int, ...]]] = {
+    1: ((DV,), ADULT, "woman", (BLACK,), (NONE,), (1,)),
+    2: ((TL,), ADULT, "man", (LATINO,), (NEW_HERE, ENGLISH), (1, 2)),
+    3: ((TL,), "", "woman", (ASIAN,), (NEW_HERE, ENGLISH), (1,)),
+    4: ((SH,), ADULT, "man", (BLACK,), (NONE,), (2,)),
+    5: ((DV, SH), ADULT, "woman", (DECLINED,), (NEW_HERE, ENGLISH), (1,)),
+    6: ((TL,), ADULT, "man", (WHITE,), (NEW_HERE, ENGLISH), (1,)),
+    7: ((SA,), YOUNG, "woman", (PACIFIC, WHITE), (LGBTQ,), (2,)),
+    8: ((TL,), ADULT, "woman", (ASIAN,), (NEW_HERE, ENGLISH), (1,)),
+    9: ((TS, TL), YOUNG, "woman", (BLACK,), (NEW_HERE, ENGLISH, "homeless"), (1,)),
+    10: ((DV,), ADULT, "woman", (BLACK,), (NEW_HERE, ENGLISH), (1, 2)),
+    11: ((TL,), NR, "man", (WHITE,), (NEW_HERE,), (1,)),
+    12: ((SA, SH), "", "another_gender", (ASIAN,), (), (2,)),
+    13: ((DV,), ADULT, "woman", (LATINO,), (NEW_HERE, ENGLISH), (1,)),
+    14: ((DV, SH), ADULT, "woman", (LATINO,), (NONE,), (2,)),
+    15: ((TL,), ADULT, "woman", (ASIAN,), (NEW_HERE,), (1,)),
+    16: ((DV, SH), ADULT, "woman", (WHITE,), (NONE,), (2,)),
+    17: ((TS,), YOUNG, "another_gender", (WHITE, NATIVE), (LGBTQ, "homeless"), (1,)),
+    18: ((DV,), ADULT, "woman", (NR,), (NEW_HERE, ENGLISH), (1,)),
+    19: ((DV,), ADULT, "woman", (BLACK,), (NEW_HERE, ENGLISH, "disability"), (1,)),
+    20: ((SA,), YOUNG, "woman", (LATINO, NATIVE), (NEW_HERE,), (1,)),
+    21: ((TL,), ADULT, "woman", (ASIAN,), (NEW_HERE,), (1,)),
+    22: ((), "", "", (), (), ()),
+    23: ((DV,), ADULT, "man", (BLACK,), (NONE,), (2,)),
+    24: ((TL,), ADULT, "man", (ASIAN,), (NEW_HERE, ENGLISH), (1,)),
+    25: ((SA,), ADULT, "woman", (PACIFIC,), (NR,), ()),
+    26: ((TL,), ADULT, "man", (DECLINED,), (NEW_HERE, ENGLISH), (1,)),
+    27: ((DECLINED,), DECLINED, DECLINED, (DECLINED,), (DECLINED,), ()),
+    28: ((DV,), ADULT, "woman", (ANOTHER,), (NEW_HERE,), (1,)),
+    29: ((DV, SH), ADULT, "woman", (WHITE,), (NEW_HERE, ENGLISH), (1, 2)),
+    30: ((TS,), YOUNG, "another_gender", (), (LGBTQ,), (2,)),
+    31: ((DV,), "", "woman", (), (), (1,)),
+    32: ((DV,), OLDER, "woman", (LATINO,), (ENGLISH,), (1,)),
+    33: ((DV,), ADULT, "woman", (ASIAN,), (NEW_HERE,), (1,)),
+    34: ((SA,), "", "", (), (), ()),
+}
+# People close to a client: (client, relationship, age group, harmed, served, known as).
+# Counted in funders' reports only when harmed and served; never shown in them.
+HOUSEHOLD: tuple[tuple[int, Relationship, str, bool, bool, str], ...] = (
+    (1, Relationship.CHILD, "age_0_12", False, False, "her son"),
+    (5, Relationship.CHILD, "age_13_17", True, True, "eldest"),
+    (5, Relationship.CHILD, "age_0_12", False, False, "youngest"),
+    (6, Relationship.PARTNER, ADULT, True, True, "his partner"),
+    (10, Relationship.CHILD, "age_0_12", True, True, "younger daughter"),
+    (10, Relationship.CHILD, "age_13_17", True, False, "older daughter"),
+    (14, Relationship.CHILD, "age_0_12", True, True, "her daughter"),
+    (22, Relationship.CHILD, "age_0_12", True, True, "her son"),
+)
+# Services given without a meeting, referral or legal matter to record them:
+# (client, day, service code, times, funding sources 1-based or none for the client's, note).
+GIVEN_SERVICES: tuple[tuple[int, str, str, int, tuple[int, ...], str], ...] = (
+    (9, "2026-07-08", "D1", 14, (),
+     "Two weeks at the partner shelter while the transitional housing place was arranged."),
+    (18, "2026-07-22", "A2", 1, (),
+     "Went over {first}'s rights and how to hear about updates, with the Dari interpreter."),
+    (17, "2026-08-04", "A2", 1, (), "Went over {first}'s rights, in writing too, as asked."),
+    (14, "2026-08-12", "C7", 1, (3,), "Grocery card from the emergency fund."),
+    (10, "2026-08-18", "A2", 1, (),
+     "Went over {first}'s rights and how to hear about court updates, in Haitian Creole."),
+    (10, "2026-09-02", "C7", 1, (3,), "Bus passes for the month, from the emergency fund."),
+    (19, "2026-09-16", "B9", 2, (), "Bus tickets there and back for the benefits office."),
+    (20, "2026-09-29", "A2", 1, (), "Went over {first}'s rights; a leaflet in Spanish."),
+    (21, "2026-10-06", "D1", 10, (), "Ten nights at the shelter until her room was ready."),
+    (22, "2026-11-10", "A2", 1, (), "Went over {first}'s rights at intake."),
+)
+# fmt: on
 
 
 def back_to_weekday(day: date) -> date:
@@ -1803,8 +1904,21 @@ class Case:
                 "safe_contact_notes": p.safe,
                 "legal_engagement": p.legal,
                 "needs_reassessed_on": iso(reassessed),
+                **self.funder_fields(),
             }
         )
+
+    def funder_fields(self) -> dict[str, Any]:
+        """What the client chose to tell us for funders' reports (see FUNDER_FIELDS)."""
+        types, age, gender, race, special, funding = FUNDER_FIELDS[self.number]
+        return {
+            "victimization_types": list(types),
+            "age_group": age,
+            "gender_identity": gender,
+            "race_ethnicity": list(race),
+            "special_classifications": list(special),
+            "funding_source_ids": [funding_id(n) for n in funding],
+        }
 
 
 class Tables(NamedTuple):
@@ -1877,6 +1991,10 @@ def goal_statuses(rng: random.Random, p: Person, tenure: int) -> list[GoalStatus
 
 def client_id(number: int) -> str:
     return f"cl_sample{number:03d}"
+
+
+def funding_id(number: int) -> str:
+    return f"fs_sample{number:02d}"
 
 
 def staff_id(number: int) -> str:
@@ -2119,6 +2237,46 @@ class Casework:
             for number, staff, on, kind, minutes, summary in PLANNED
         ]
 
+    def funder_records(self) -> dict[str, list[dict[str, Any]]]:
+        """The agency's grants, services given on their own, and clients' households."""
+        sources = [
+            {
+                "id": funding_id(i),
+                "name": name,
+                "program": program,
+                "award_number": award,
+                "starts_on": starts,
+                "ends_on": ends,
+                "note": note,
+            }
+            for i, (name, program, award, starts, ends, note) in enumerate(FUNDING, 1)
+        ]
+        services = [
+            {
+                "id": f"sv_sample{i:04d}",
+                "client_id": client_id(number),
+                "on": on,
+                "service": code,
+                "times": times,
+                "funding_source_ids": [funding_id(n) for n in funding],
+                "note": self.cases[number].say(note),
+            }
+            for i, (number, on, code, times, funding, note) in enumerate(GIVEN_SERVICES, 1)
+        ]
+        household = [
+            {
+                "id": f"hh_sample{i:04d}",
+                "client_id": client_id(number),
+                "relationship": relationship,
+                "age_group": age,
+                "harmed": harmed,
+                "served": served,
+                "known_as": known_as,
+            }
+            for i, (number, relationship, age, harmed, served, known_as) in enumerate(HOUSEHOLD, 1)
+        ]
+        return {"funding_sources": sources, "services": services, "household": household}
+
     def tables(self) -> dict[str, list[dict[str, Any]]]:
         referrals, consents = self.referrals()
         return {
@@ -2130,6 +2288,7 @@ class Casework:
             "assignments": self.assignments(),
             "case_events": self.case_events(),
             "legal_matters": self.legal_matters(),
+            **self.funder_records(),
         }
 
 
@@ -2394,7 +2553,49 @@ def check(records: RecordSet, text: str) -> list[str]:
         and {"4", "5", "6"} <= failing
     ):
         found.append(f"accreditation readiness: {dict(verdicts)}, failing rules {failing}")
-    return found + check_casework(tables)
+    return found + check_casework(tables) + check_funder(tables)
+
+
+def check_funder(tables: dict[str, list[Any]]) -> list[str]:
+    """The promises about what funders' reports count: a mix worth teaching."""
+    clients = tables["clients"]
+    found = []
+
+    def problem(ok: object, message: str) -> None:
+        if not ok:
+            found.append(message)
+
+    tagged = Counter(s for c in clients for s in c.funding_source_ids)
+    problem(
+        tagged[funding_id(1)] > len(clients) // 2 > tagged[funding_id(2)] > 0,
+        f"funding tags: {dict(tagged)}",
+    )
+    problem(sum(not c.funding_source_ids for c in clients) >= 3, "too few untagged clients")
+    fields = ("victimization_types", "age_group", "gender_identity", "race_ethnicity")
+    values = [getattr(c, name) for c in clients for name in fields]
+    problem(sum(not v for v in values) >= 6, "too few fields not asked yet")
+    for answer in ("not_reported", "declined"):
+        problem(
+            sum(v == answer or (isinstance(v, tuple) and answer in v) for v in values) >= 2,
+            f"too few fields answered {answer!r}",
+        )
+    problem(sum(len(c.victimization_types) > 1 for c in clients) >= 3, "too few with several")
+    problem(sum(len(c.race_ethnicity) > 1 for c in clients) >= 2, "too few multiple races")
+    problem(any(c.special_classifications == ("none",) for c in clients), "no 'none'")
+    kinds = {(h.harmed, h.served) for h in tables["household"]}
+    problem({(True, True), (True, False), (False, False)} <= kinds, "household mix")
+    given = tables["services"]
+    problem({"A2", "C7", "D1"} <= {s.service for s in given}, "services A2, C7, D1 missing")
+    problem(any(s.funding_source_ids for s in given), "no service with a grant of its own")
+    problem(
+        any(
+            m.kind is LegalKind.VICTIM_COMPENSATION
+            and m.status not in (LegalStatus.CONSIDERING, LegalStatus.WITHDRAWN)
+            for m in tables["legal_matters"]
+        ),
+        "no compensation application under way",
+    )
+    return found
 
 
 def readiness_mix(tables: dict[str, list[Any]]) -> tuple[Counter[Verdict], set[str]]:

@@ -28,6 +28,7 @@ from casetui.core.choices import (
 )
 from casetui.core.errors import ValidationError
 from casetui.core.fields import DatedNote, StatusChange
+from casetui.core.funder_records import FundingSource, HouseholdMember, ServiceRecord
 from casetui.core.history_records import Assignment, AuditEntry, CaseEvent
 from casetui.core.private_records import Consent, LegalMatter, SafetyPlan, StrengthsAssessment
 from casetui.core.record_tables import RECORD_BY_TABLE, RECORD_TYPES
@@ -60,7 +61,14 @@ def client_data(**changes: Any) -> dict[str, Any]:
 
 VALID: dict[type[Record], dict[str, Any]] = {
     Staff: {"id": "st_1", "name": "Priya Oakhaven"},
-    Client: client_data(),
+    Client: client_data(
+        victimization_types=["domestic_family_violence", "stalking_harassment"],
+        age_group="age_25_59",
+        gender_identity="woman",
+        race_ethnicity=["black_african_american", "hispanic_latino"],
+        special_classifications=["limited_english"],
+        funding_source_ids=["fs_1"],
+    ),
     Goal: {"id": "go_1", "client_id": "cl_1", "text": "I want my own place."},
     NeedItem: {
         "id": "nd_1",
@@ -146,6 +154,32 @@ VALID: dict[type[Record], dict[str, Any]] = {
         "on": "2026-05-12",
         "description": "Protective order hearing",
     },
+    FundingSource: {
+        "id": "fs_1",
+        "name": "VOCA 2026",
+        "program": "voca",
+        "award_number": "2025-V2-GX-0000",
+        "starts_on": "2025-10-01",
+        "ends_on": "2026-09-30",
+    },
+    ServiceRecord: {
+        "id": "sv_1",
+        "client_id": "cl_1",
+        "on": "2026-05-12",
+        "service": "A2",
+        "times": 2,
+        "funding_source_ids": ["fs_1"],
+        "note": "Went through her rights as a victim.",
+    },
+    HouseholdMember: {
+        "id": "hh_1",
+        "client_id": "cl_1",
+        "relationship": "child",
+        "age_group": "age_0_12",
+        "harmed": True,
+        "served": True,
+        "known_as": "youngest",
+    },
     AuditEntry: {
         "id": "au_1",
         "at": "2026-05-12T09:30:00Z",
@@ -175,7 +209,7 @@ def test_every_record_type_has_a_valid_example_that_round_trips(cls: type[Record
 
 def test_every_record_type_has_an_example_and_a_unique_table() -> None:
     assert set(VALID) == set(RECORD_TYPES)
-    assert len(RECORD_BY_TABLE) == len(RECORD_TYPES) == 15
+    assert len(RECORD_BY_TABLE) == len(RECORD_TYPES) == 18
 
 
 @pytest.mark.parametrize("cls", RECORD_TYPES, ids=lambda c: c.__name__)
@@ -571,17 +605,65 @@ def test_the_examples_form_a_consistent_set() -> None:
     assert all(n == (2 if table == "staff" else 1) for table, n in records.counts().items())
 
 
-@pytest.mark.parametrize("version", [1, 2, 3])
-def test_interchange_versions_1_to_3_are_read(version: int) -> None:
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        ("victimization_types", ["declined", "arson"]),
+        ("race_ethnicity", ["asian", "not_reported"]),
+        ("special_classifications", ["none", "veteran"]),
+    ],
+)
+def test_an_answer_that_stands_alone_is_refused_beside_other_choices(
+    name: str, value: list[str]
+) -> None:
+    with pytest.raises(ValidationError, match="keep one") as exc:
+        Client.from_dict(client_data(**{name: value}))
+    assert field_of(exc) == name
+
+
+@pytest.mark.parametrize(
+    ("data", "field"),
+    [
+        ({"age_group": "Age 25"}, "age_group"),
+        ({"victimization_types": "arson"}, "victimization_types"),
+        ({"gender_identity": 3}, "gender_identity"),
+    ],
+)
+def test_a_funder_field_holds_codes_only(data: dict[str, Any], field: str) -> None:
+    with pytest.raises(ValidationError) as exc:
+        Client.from_dict(client_data(**data))
+    assert field_of(exc) == field
+
+
+@pytest.mark.parametrize(
+    ("cls", "changes", "field"),
+    [
+        (ServiceRecord, {"service": "F1"}, "service"),
+        (ServiceRecord, {"service": "A9"}, "service"),
+        (ServiceRecord, {"times": 0}, "times"),
+        (FundingSource, {"starts_on": "2026-10-01", "ends_on": "2026-09-30"}, "ends_on"),
+        (HouseholdMember, {"relationship": "cousin"}, "relationship"),
+    ],
+)
+def test_funder_records_refuse_bad_values(
+    cls: type[Record], changes: dict[str, Any], field: str
+) -> None:
+    with pytest.raises(ValidationError) as exc:
+        cls.from_dict({**VALID[cls], **changes})
+    assert field_of(exc) == field
+
+
+@pytest.mark.parametrize("version", [1, 2, 3, 4])
+def test_interchange_versions_1_to_4_are_read(version: int) -> None:
     doc = {"format": "casetui", "version": version, "staff": [VALID[Staff]]}
     records, problems = parse_interchange(doc)
     assert problems == []
     assert [s.id for s in records.tables["staff"]] == ["st_1"]
-    assert FORMAT_VERSION == 3
-    assert records.to_interchange()["version"] == 3
+    assert FORMAT_VERSION == 4
+    assert records.to_interchange()["version"] == 4
 
 
-@pytest.mark.parametrize("version", [0, 4, True, "2"])
+@pytest.mark.parametrize("version", [0, 5, True, "2"])
 def test_other_interchange_versions_are_refused(version: object) -> None:
     _records, problems = parse_interchange({"format": "casetui", "version": version})
     assert [p.where for p in problems] == ["document"]

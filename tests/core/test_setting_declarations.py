@@ -13,15 +13,15 @@ from casetui.config.settings import CHANGEABLE_IN_APP, DEFAULT_CONFIG_TEXT, Sett
 
 def test_the_default_file_holds_every_setting_in_order() -> None:
     document = tomllib.loads(DEFAULT_CONFIG_TEXT)
-    assert list(document) == [*declared(), "keymap"]
+    assert list(document) == [*declared(), "keymap", "funder_services"]
     defaults = Settings()
     for name in declared():
         assert document[name] == getattr(defaults, name)
 
 
-def test_every_field_but_the_keymap_is_declared() -> None:
+def test_every_field_but_the_two_sections_is_declared() -> None:
     names = [each.name for each in dataclasses.fields(Settings)]
-    assert names == [*declared(), "keymap"]
+    assert names == [*declared(), "keymap", "funder_services"]
     assert set(CHANGEABLE_IN_APP) <= set(declared())
 
 

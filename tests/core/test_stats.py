@@ -44,6 +44,8 @@ from casetui.core.fields import (
     TextSpec,
 )
 from casetui.core.formats import protect_cell as csv_safe
+from casetui.core.funder_catalog import SERVICE_BY_CODE
+from casetui.core.funder_records import FundingSource, HouseholdMember, ServiceRecord
 from casetui.core.history_records import Assignment, AuditEntry, CaseEvent
 from casetui.core.labels import initials
 from casetui.core.private_records import Consent, LegalMatter, SafetyPlan, StrengthsAssessment
@@ -75,6 +77,9 @@ from casetui.core.stats import (
     suppress_linked,
     tally,
 )
+from casetui.core.stats.pmt_render import render_pmt
+from casetui.core.stats.pmt_report import pmt_report
+from casetui.core.stats.service_events import service_map
 
 START, END = date(2026, 3, 2), date(2026, 3, 29)  # Monday to Sunday: four whole weeks
 Tables = dict[str, list[Record]]
@@ -475,9 +480,11 @@ def planted_caseload(c: Canaries) -> tuple[Tables, list[str]]:
         languages=c(),
         notes=c(),
     )
-    records: list[Record] = [staff, partner]
+    grant = FundingSource.create(name=c(), award_number=c(), note=c())
+    records: list[Record] = [staff, partner, grant]
     for n in range(7):  # enough clients that counts are shown, not only suppressed
         who = Client.create(
+            funding_source_ids=(grant.id,),
             preferred_name=c.name(),
             pronouns=c(),
             intake_date=day if n % 2 else date(2025, 1, 1),
@@ -575,6 +582,10 @@ def planted_caseload(c: Canaries) -> tuple[Tables, list[str]]:
             LegalMatter.create(
                 client_id=who.id, kind=LegalKind.COURT_DATE, on=day, description=c(), note=c()
             ),
+            ServiceRecord.create(
+                client_id=who.id, on=day, service="A2", funding_source_ids=(grant.id,), note=c()
+            ),
+            HouseholdMember.create(client_id=who.id, harmed=True, served=True, known_as=c()),
             AuditEntry.create(
                 at=datetime(2026, 3, 5, 10, tzinfo=UTC),
                 who=c(),
@@ -660,6 +671,25 @@ def test_no_canary_id_or_initials_reach_any_format() -> None:
         output = render_stats(stats, fmt).casefold()
         leaked = [value for value in forbidden if value.casefold() in output]
         assert not leaked, (fmt, leaked[:5])
+
+
+def test_no_canary_id_or_initials_reach_the_pmt_report_in_any_format() -> None:
+    c = Canaries()
+    tables, forbidden = planted_caseload(c)
+    grant = tables[FundingSource.TABLE][0]
+    assert isinstance(grant, FundingSource)
+    for funding in (None, grant):
+        report = pmt_report(tables, START, END, services_map=service_map(), funding=funding)
+        assert report.count("served", "  of them, clients (primary victims)") == 7
+        assert report.count("services_A", "A2. " + SERVICE_BY_CODE["A2"].label) == 7
+        for fmt in ("text", "md", "csv"):
+            output = render_pmt(report, fmt).casefold()
+            allowed = {grant.name.casefold()} if funding is not None else set()
+            leaked = [
+                v for v in forbidden if v.casefold() in output and v.casefold() not in allowed
+            ]
+            assert not leaked, (fmt, leaked[:5])
+            assert (grant.name.casefold() in output) is (funding is not None)
 
 
 def test_the_canary_search_would_find_a_leak() -> None:

@@ -242,7 +242,8 @@ def test_demo_filter_open_tabs_and_quit_removes_the_demo_vault(
 
     pane.keys("Enter")  # from the filter box to the list
     pane.keys("Enter")  # open the highlighted client
-    screen = pane.wait_for(f"{FILTERED_CLIENT} (he/him)", "Profile", "Meetings", "Referrals")
+    # Twelve tabs at 80 columns, with their shortest names and their keys.
+    screen = pane.wait_for(f"{FILTERED_CLIENT} (he/him)", "1Prof", "4Meet", "5Refs", "=Svcs")
     assert "My caseload" not in screen
 
     for key, text in (("2", "client's own words"), ("3", "showing needed only"), ("4", "logged")):

@@ -19,7 +19,7 @@ from casetui.core.records import Client
 from casetui.ui.app import CaseApp
 from casetui.ui.forms.form import FormScreen
 from casetui.ui.screens.caseload import CaseloadScreen
-from casetui.ui.screens.client import TABS, ClientScreen
+from casetui.ui.screens.client import KEY_NAMES, TABS, ClientScreen, tab_key
 from casetui.ui.screens.week import WeekScreen
 from casetui.ui.widgets.row_list import RowList
 from casetui.ui.widgets.week_grid import WeekGrid
@@ -28,7 +28,7 @@ from tests.ui.test_ui_flows import wait_for
 from tests.ui.test_ui_week import cell
 
 SIZE = (80, 24)
-KEYS = {tab: str(n % 10) for n, (tab, _label) in enumerate(TABS, start=1)}
+KEYS = {tab: tab_key(tab) for tab, _label in TABS}
 
 
 async def _caseload(pilot: Pilot[int], app: CaseApp) -> None:
@@ -87,7 +87,7 @@ def _assert_tabs_fit(screen: ClientScreen, width: int, expected: set[str]) -> No
         )
 
 
-async def test_all_ten_tabs_fit_with_their_keys(sample_app: CaseApp) -> None:  # noqa: F811
+async def test_all_twelve_tabs_fit_with_their_keys(sample_app: CaseApp) -> None:  # noqa: F811
     app = sample_app
     async with app.run_test(size=SIZE) as pilot:
         screen = await _open_client(pilot, app, _legal_client)
@@ -95,12 +95,12 @@ async def test_all_ten_tabs_fit_with_their_keys(sample_app: CaseApp) -> None:  #
         # Every tab, Legal and History included, can be chosen by its key and stays
         # in view while it is the active one.
         for tab, key in KEYS.items():
-            await pilot.press(key)
+            await pilot.press(KEY_NAMES.get(key, key))
             await wait_for(pilot, lambda tab=tab: screen.query_one(TabbedContent).active == tab)
             _assert_tabs_fit(screen, SIZE[0], {tab for tab, _label in TABS})
 
 
-async def test_nine_tabs_fit_without_legal(sample_app: CaseApp) -> None:  # noqa: F811
+async def test_eleven_tabs_fit_without_legal(sample_app: CaseApp) -> None:  # noqa: F811
     app = sample_app
     async with app.run_test(size=SIZE) as pilot:
         screen = await _open_client(pilot, app, _other_client)
@@ -109,12 +109,12 @@ async def test_nine_tabs_fit_without_legal(sample_app: CaseApp) -> None:  # noqa
 
 async def test_wide_terminal_keeps_the_full_names(sample_app: CaseApp) -> None:  # noqa: F811
     app = sample_app
-    async with app.run_test(size=(120, 40)) as pilot:
+    async with app.run_test(size=(160, 40)) as pilot:
         screen = await _open_client(pilot, app, _legal_client)
         labels = [tab.label.plain for tab in _shown_tabs(screen)]
         assert labels[:2] == ["1 Profile", "2 Goals"]
-        assert "7 Safety plan" in labels
-        _assert_tabs_fit(screen, 120, {tab for tab, _label in TABS})
+        assert "7 Safety plan" in labels and "- Household" in labels
+        _assert_tabs_fit(screen, 160, {tab for tab, _label in TABS})
 
 
 @pytest.mark.parametrize("sharing", [False, True], ids=["plain", "screen-sharing"])

@@ -845,7 +845,7 @@ async def test_the_legal_tab_is_only_there_for_clients_who_engage(
         await wait_for(pilot, lambda: isinstance(app.screen, CaseloadScreen))
         await pilot.press("escape")  # clear the filter
         await open_client_named(pilot, app, "Oren Vale")
-        assert shown_tabs(app)[-2:] == ["Legal", "History"]
+        assert shown_tabs(app)[-4:] == ["Legal", "History", "Household", "Services"]
         await go_to_tab(pilot, app, "9", "legal")
         ((kind, _status, on, description),) = row_cells(app, "#legal-list")
         assert (kind, on, description) == (

@@ -30,7 +30,12 @@ def one_client_export(tmp_path: Path, name_json: str) -> tuple[Path, str]:
     document = {k: v for k, v in sample.items() if not isinstance(v, list)}
     document.update({k: [] for k, v in sample.items() if isinstance(v, list)})
     staff = sample["staff"][0]
-    client = dict(sample["clients"][0], case_manager_id=staff["id"], preferred_name="NAME")
+    client = dict(
+        sample["clients"][0],
+        case_manager_id=staff["id"],
+        preferred_name="NAME",
+        funding_source_ids=[],
+    )
     document["staff"], document["clients"] = [staff], [client]
     text = json.dumps(document).replace('"NAME"', f'"{name_json}"')
     path = tmp_path / "export.json"

@@ -158,7 +158,34 @@ def add_report_parser(commands: argparse._SubParsersAction[CliParser]) -> None:
         help="allow --from and --to to be any days; the report then says it is custom, "
         "because comparing it with other reports can reveal small counts",
     )
-    for sub in (accreditation, stats):
+    pmt = reports.add_parser(
+        "pmt",
+        parents=[common],
+        help="the federal victim-services (PMT) quarterly figures, exact, for the funder's portal",
+        description=(
+            "The quarterly figures of OVC's Performance Measurement Tool, in its order and "
+            "wording: victims served, new victims this federal fiscal year and their "
+            "demographics, victimization types, special classifications, victim "
+            "compensation help, and services by category (A to E) with the number of times "
+            "each was given; then how many new victims have a field not given. Counts are "
+            "exact, for the funder's portal, not for publication ('report stats' is the "
+            "publishable one); no name, code or id appears. The period is the last federal "
+            "quarter that has ended unless --from and --to are given. Each run is recorded "
+            "in the audit trail."
+        ),
+    )
+    pmt.add_argument(
+        "--from", dest="start", type=_day, metavar="YYYY-MM-DD", help="the first day (with --to)"
+    )
+    pmt.add_argument(
+        "--to", dest="end", type=_day, metavar="YYYY-MM-DD", help="the last day (with --from)"
+    )
+    pmt.add_argument(
+        "--funding",
+        metavar="SOURCE",
+        help="only clients and services counted under this funding source (its name)",
+    )
+    for sub in (accreditation, stats, pmt):
         sub.add_argument(
             "--format",
             choices=("text", "md", "csv"),
@@ -226,7 +253,71 @@ def _report_accreditation(args: argparse.Namespace) -> int:
 def run_report(args: argparse.Namespace) -> int:
     if args.report_kind == "accreditation":
         return _report_accreditation(args)
+    if args.report_kind == "pmt":
+        return _report_pmt(args)
     return _report_stats(args)
+
+
+def _report_pmt(args: argparse.Namespace) -> int:
+    """The PMT's quarterly figures: exact counts, no names, for the funder's portal."""
+    from datetime import date
+
+    from casetui.config.funder_lists import load_catalog
+    from casetui.core.choices import AuditAction
+    from casetui.core.funder_catalog import CatalogError
+    from casetui.core.stats.pmt_render import render_pmt
+    from casetui.core.stats.pmt_report import (
+        FundingNotFound,
+        federal_quarter,
+        find_funding,
+        last_ended_quarter,
+        pmt_report,
+    )
+    from casetui.core.stats.service_events import service_map
+
+    command = "casetui report pmt"
+    if (args.start is None) != (args.end is None):
+        given, missing = ("--from", "--to") if args.end is None else ("--to", "--from")
+        raise CliError(f"{given} needs {missing} too: give the first and the last day.", 2, command)
+    if args.start is not None and args.start > args.end:
+        raise CliError(
+            f"The period starts on {args.start} but ends earlier, on {args.end}.", 2, command
+        )
+    if args.start is None:
+        quarter = last_ended_quarter(date.today())
+        start, end, label = quarter.start, quarter.end, quarter.label
+    else:
+        start, end = args.start, args.end
+        quarter = federal_quarter(start)
+        whole = (quarter.start, quarter.end) == (start, end)
+        label = quarter.label if whole else f"{start:%Y-%m-%d} to {end:%Y-%m-%d}"
+    settings, _notices = user_settings()
+    try:
+        catalog = load_catalog()
+    except CatalogError as error:
+        raise CliError(f"{error} Fix it, or move it away to use the PMT's own lists.", 1) from None
+    path = vault_path(args)
+    with open_to_record(path, unlocker(args, path), accept_older=accepts_older(args)) as vault:
+        tables = vault.records().tables
+        funding = None
+        if args.funding is not None:
+            try:
+                funding = find_funding(list(vault.repo.funding_sources), args.funding)
+            except FundingNotFound as error:
+                raise CliError(str(error), 2, command) from None
+        report = pmt_report(
+            tables,
+            start,
+            end,
+            services_map=service_map(settings.funder_services),
+            catalog=catalog,
+            funding=funding,
+            label=label,
+            as_of=date.today(),
+        )
+        record(vault, AuditAction.REPORT_RUN, f"funder PMT figures {start}–{end}")
+    sys.stdout.write(render_pmt(report, args.format))
+    return 0
 
 
 def _report_stats(args: argparse.Namespace) -> int:

@@ -24,6 +24,9 @@ from casetui.cli.parsing import CliParser, common_options
 from casetui.core.text import plural
 
 if TYPE_CHECKING:
+    from collections.abc import Collection
+
+    from casetui.core.funder_catalog import Catalog
     from casetui.core.sheets.plan import SheetPlan
 
 
@@ -92,13 +95,34 @@ def run(args: argparse.Namespace) -> int:
         loaded = sheets.load_sheet(source, mapping, vault.keyring)
         for note in loaded.notes:
             print(f"Note: {note}", file=sys.stderr)
-        plan = sheets.plan_sheet_import(vault, loaded.sheet, mapping, source.name)
+        plan = sheets.plan_sheet_import(
+            vault, loaded.sheet, mapping, source.name, _funder_lists(mapping.columns)
+        )
         if plan.problems:
             _report_problems(source.name, plan, dry_run=dry_run)
         if not dry_run:
             sheets.apply_sheet_import(vault, plan, source.name)
     _report(source.name, plan, dry_run=dry_run)
     return 0
+
+
+def _funder_lists(columns: Collection[str]) -> Catalog:
+    """The funders' lists a sheet's cells are read with: the agency's own wording
+    (``funder_categories.toml``), or the PMT's when that file cannot be used, said in
+    a note when the mapping reads any of those lists."""
+    from casetui.config.funder_lists import load_catalog
+    from casetui.core.funder_catalog import DEFAULT_CATALOG, CatalogError
+    from casetui.core.sheets.mapping import FIELD_KINDS
+
+    try:
+        return load_catalog()
+    except CatalogError as error:
+        if any(FIELD_KINDS.get(c, "").startswith("funders'") for c in columns):
+            print(
+                f"Note: {error} The funders' columns are read with the PMT's own lists.",
+                file=sys.stderr,
+            )
+        return DEFAULT_CATALOG
 
 
 def _report_problems(name: str, plan: SheetPlan, *, dry_run: bool) -> None:

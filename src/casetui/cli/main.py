@@ -20,6 +20,7 @@ from casetui.cli import (
     cmd_calendar,
     cmd_config,
     cmd_erase,
+    cmd_funding,
     cmd_interchange,
     cmd_keys,
     cmd_print,
@@ -43,6 +44,7 @@ PARSERS: tuple[Callable[[argparse._SubParsersAction[CliParser]], None], ...] = (
     cmd_backups.add_restore_parser,
     cmd_erase.add_erase_parser,
     cmd_erase.add_remove_parser,
+    cmd_funding.add_parser,
     cmd_keys.add_passwd_parser,
     cmd_keys.add_rotate_key_parser,
     cmd_recipients.add_parser,
@@ -68,6 +70,7 @@ COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "restore": cmd_backups.run_restore,
     "erase": cmd_erase.run_erase,
     "remove": cmd_erase.run_remove,
+    "funding": cmd_funding.run,
     "rotate-key": cmd_keys.run_rotate_key,
     "recipients": cmd_recipients.run,
     "keygen": cmd_keys.run_keygen,
@@ -87,7 +90,7 @@ def build_parser() -> argparse.ArgumentParser:
         parents=[common],
         description=(
             "Private, offline case management for advocates who support survivors. "
-            "Everything lives in one age-encrypted file on this computer."
+            "Everything lives in one age-encrypted vault on this computer."
         ),
         epilog=(
             f"Unlocking: you are asked for the passphrase, or set {PASSPHRASE_ENV} for "

@@ -12,6 +12,7 @@ from __future__ import annotations
 import difflib
 import re
 import tomllib
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -109,7 +110,11 @@ def settings_from(data: dict[str, Any], text: str, name: str) -> tuple[Settings,
                 f"— {FIX}."
             )
 
-    known = (*declared(), "keymap")
+    funder_services: dict[str, str] = {}
+    if "funder_services" in data:
+        funder_services = _funder_services(data["funder_services"], where, notices)
+
+    known = (*declared(), "keymap", "funder_services")
     for key in data:
         if key in known:
             continue
@@ -119,7 +124,38 @@ def settings_from(data: dict[str, Any], text: str, name: str) -> tuple[Settings,
             f"{where(key)}: casetui has no setting called {key!r}{hint}, so it is ignored — {FIX}."
         )
 
-    return Settings(**values, keymap=keymap), notices
+    return Settings(**values, keymap=keymap, funder_services=funder_services), notices
+
+
+def _funder_services(
+    value: object, where: Callable[..., str], notices: list[str]
+) -> dict[str, str]:
+    """The ``[funder_services]`` entries that can be used; a notice for each other."""
+    from casetui.core.stats.service_events import ServiceMapError, service_map
+
+    if not isinstance(value, dict):
+        notices.append(
+            f"{where('funder_services')}: funder_services should be a section that starts "
+            "with the line [funder_services], with one kind of work per line, so the usual "
+            f"counting is used — {FIX}."
+        )
+        return {}
+    kept: dict[str, str] = {}
+    for key, code in value.items():
+        try:
+            if not isinstance(code, str):
+                raise ServiceMapError(
+                    f'[funder_services] {key} should be a service code in quotes, such as "B4"'
+                )
+            service_map({key: code.strip()})
+        except ServiceMapError as error:
+            notices.append(
+                f"{where(key, 'funder_services')}: {str(error).rstrip('.;')}, so it counts as "
+                f"usual — {FIX}."
+            )
+            continue
+        kept[key] = code.strip()
+    return kept
 
 
 def _clean_keys(keys: object) -> str | None:

@@ -200,12 +200,16 @@ the goal sheet a client takes home. One line each, in quotes.""",
     """How a client reaches the agency (phone, hours), for the printed goal sheet."""
     keymap: dict[str, str] = field(default_factory=dict, hash=False)
     """Binding id (e.g. ``"caseload.filter"``) to comma-separated keys (``"slash,ctrl+f"``)."""
+    funder_services: dict[str, str] = field(default_factory=dict, hash=False)
+    """Kind of work (``"meeting.crisis"``) to the funders' service code it counts as
+    (``"C1"``; ``""``: not counted), over the defaults of ``core/stats/service_events.py``."""
 
     def __post_init__(self) -> None:
         for name, declaration in declared().items():
             declaration.check(name, getattr(self, name))
-        # A private copy, so the caller's dict cannot change a frozen Settings.
+        # Private copies, so the caller's dicts cannot change a frozen Settings.
         object.__setattr__(self, "keymap", dict(self.keymap))
+        object.__setattr__(self, "funder_services", dict(self.funder_services))
 
 
 def declared() -> dict[str, Setting]:
@@ -235,6 +239,12 @@ _DEFAULT_TEXT_KEYMAP = """
 # keys separated by commas. Remove the # at the start of a line to use it.
 [keymap]
 # "caseload.filter" = "slash,ctrl+f"
+
+# What each kind of work counts as in the funders' (PMT) report: the kind, then
+# a service code such as A2, B4 or E10 ("" to not count it). 'casetui report pmt
+# --help' lists the kinds and their usual codes.
+[funder_services]
+# "meeting.check_in" = "C1"
 """
 
 

@@ -66,6 +66,8 @@ def _document(settings: Settings) -> dict[str, Any]:
     """``settings`` as the TOML document :func:`save_settings` writes."""
     document: dict[str, Any] = {name: getattr(settings, name) for name in declared()}
     document["keymap"] = dict(sorted(settings.keymap.items()))
+    if settings.funder_services:
+        document["funder_services"] = dict(sorted(settings.funder_services.items()))
     return document
 
 

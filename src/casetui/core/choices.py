@@ -155,6 +155,29 @@ class LegalStatus(Choice):
     DONE = "done"
 
 
+class FundingProgram(Choice):
+    """Where a grant comes from (several of an agency's grants may share one)."""
+
+    VOCA = "voca"
+    VAWA = "vawa"
+    FVPSA = "fvpsa"
+    STATE = "state"
+    LOCAL = "local"
+    PRIVATE = "private"
+    OTHER = "other"
+
+
+class Relationship(Choice):
+    """How a household member is related to the client."""
+
+    CHILD = "child"
+    PARTNER = "partner"
+    PARENT = "parent"
+    SIBLING = "sibling"
+    OTHER_RELATIVE = "other_relative"
+    OTHER = "other"
+
+
 #: (member, label) pairs; a list, because equal values would collide as dict keys.
 _LABELS: tuple[tuple[Choice, str], ...] = (
     (ClientStatus.ON_HOLD, "On hold"),
@@ -187,6 +210,16 @@ _LABELS: tuple[tuple[Choice, str], ...] = (
     (AuditAction.CALENDAR_EXPORTED, "Calendar exported"),
     (AuditAction.REPORT_RUN, "Report run"),
     (AuditAction.KEYS_CHANGED, "Keys changed"),
+    (FundingProgram.VOCA, "VOCA (Victims of Crime Act)"),
+    (FundingProgram.VAWA, "VAWA (Violence Against Women Act)"),
+    (FundingProgram.FVPSA, "FVPSA (Family Violence Prevention and Services Act)"),
+    (FundingProgram.STATE, "State grant"),
+    (FundingProgram.LOCAL, "Local government"),
+    (FundingProgram.PRIVATE, "Foundation or private donor"),
+    (Relationship.CHILD, "Child"),
+    (Relationship.PARTNER, "Partner or spouse"),
+    (Relationship.OTHER_RELATIVE, "Another relative"),
+    (Relationship.OTHER, "Someone else in the household"),
 )
 
 #: Goal statuses that count toward the client's active goals.

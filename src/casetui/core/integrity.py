@@ -19,15 +19,22 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import ClassVar, Literal, Protocol
 
+from casetui.core.funder_records import ServiceRecord
 from casetui.core.private_records import SafetyPlan
 from casetui.core.record_tables import RECORD_TYPES
-from casetui.core.records import Goal, Meeting, Record, Referral
+from casetui.core.records import Client, Goal, Meeting, Record, Referral
 
 #: Fields holding a list of ids, by record class: the table they point at. The
 #: records listed must be the same client's.
 LISTED_REFS: dict[type[Record], dict[str, str]] = {
     Goal: {"linked_needs": "needs"},
     Meeting: {"goals_discussed": "goals"},
+}
+#: Fields holding a list of ids of the agency's records (not a client's): its grants.
+#: One removed leaves the ids behind, which ``casetui check`` reports.
+AGENCY_LISTED_REFS: dict[type[Record], dict[str, str]] = {
+    Client: {"funding_source_ids": "funding_sources"},
+    ServiceRecord: {"funding_source_ids": "funding_sources"},
 }
 #: Single references (declared in ``REFS``) that must be the record's own client's.
 OWN_CLIENT_REFS: dict[type[Record], tuple[str, ...]] = {Referral: ("need_id", "goal_id")}
@@ -103,7 +110,10 @@ class Broken:
         if self.kind == "missing":
             return f"{self.field}: no {self.noun} has the id {self.target_id!r}."
         if self.kind == "missing_listed":
-            return f"{self.field}: no {self.noun} of this client has the id {self.target_id!r}."
+            whose = (
+                " of this client" if self.field in LISTED_REFS.get(type(self.record), {}) else ""
+            )
+            return f"{self.field}: no {self.noun}{whose} has the id {self.target_id!r}."
         if self.kind == "other_client":
             return f"{self.field}: {self.target_id!r} is another client's {self.noun}."
         return "is a second safety plan for the same client."
@@ -136,6 +146,9 @@ def references(record: Record) -> Iterator[Reference]:
     for field, table in LISTED_REFS.get(cls, {}).items():
         for target_id in getattr(record, field):
             yield Reference(field, table, target_id, own_client=True, listed=True)
+    for field, table in AGENCY_LISTED_REFS.get(cls, {}).items():
+        for target_id in getattr(record, field):
+            yield Reference(field, table, target_id, listed=True)
 
 
 def broken_rules(record: Record, records: Records) -> list[Broken]:
@@ -148,6 +161,8 @@ def broken_rules(record: Record, records: Records) -> list[Broken]:
             found.append(Broken("missing", record, *where))
             continue
         if not ref.own_client:
+            if ref.listed and not records.exists(ref.table, ref.target_id):
+                found.append(Broken("missing_listed", record, *where))
             continue
         owner = records.client_of(ref.table, ref.target_id)
         if owner is not None and owner != client_id:

@@ -61,6 +61,9 @@ class ClientReadiness:
     #: The client's case manager's own checks: shown once per case manager, and
     #: never part of the client's verdict.
     manager: ManagerReadiness | None = None
+    #: Gentle notes about something optional (such as the funders' questions for a
+    #: new client): shown with the client, never a verdict, never counted.
+    notes: tuple[str, ...] = ()
 
     @property
     def verdict(self) -> Verdict:

@@ -82,6 +82,9 @@ def headline(summary: AgencySummary) -> str:
     )
 
 
+#: The CSV's verdict column for a note: something optional, never pass or fail.
+NOTE_VERDICT = "note"
+
 #: Which clients are checked, said in the report.
 SCOPE = "Active clients and clients on hold are checked; closed cases are not."
 
@@ -134,6 +137,18 @@ def render(rows: Sequence[tuple[str, str, ClientReadiness]], as_of: date, fmt: s
                         TAB_NAMES.get(c.tab, c.tab),
                     ]
                 )
+            for note in result.notes:  # optional: a row of its own, never a verdict
+                writer.writerow(
+                    [
+                        protect_cell(label + held, reversible=False),
+                        client_id,
+                        "",
+                        "",
+                        NOTE_VERDICT,
+                        protect_cell(note, reversible=False),
+                        TAB_NAMES["profile"],
+                    ]
+                )
         for manager in summary.managers:
             for c in manager.checks:
                 writer.writerow(
@@ -181,7 +196,13 @@ def render(rows: Sequence[tuple[str, str, ClientReadiness]], as_of: date, fmt: s
         lines.append(note)
     lines.append("")
 
-    def problems(title: str, checks: Sequence[Check], verdict: Verdict, level: str = "##") -> None:
+    def problems(
+        title: str,
+        checks: Sequence[Check],
+        verdict: Verdict,
+        level: str = "##",
+        notes: Sequence[str] = (),
+    ) -> None:
         lines.append(f"{level} {md_escape(title, MD_PUNCTUATION)}" if md else title)
         for c in checks:
             if c.verdict is Verdict.PASS:
@@ -191,12 +212,18 @@ def render(rows: Sequence[tuple[str, str, ClientReadiness]], as_of: date, fmt: s
             lines.append(f"- {md_escape(text, MD_PUNCTUATION)}" if md else f"  - {text}")
         if verdict is Verdict.PASS:
             lines.append("- Every requirement is met." if md else "  Every requirement is met.")
+        for note in notes:
+            text = f"Note: {note}, on the {TAB_NAMES['profile']}."
+            lines.append(f"- {md_escape(text, MD_PUNCTUATION)}" if md else f"  {text}")
         lines.append("")
 
     for label, client_id, result in rows:
         held = ", on hold" if result.status is ClientStatus.ON_HOLD else ""
         problems(
-            f"{label} ({client_id}{held}): {result.verdict.label}", result.checks, result.verdict
+            f"{label} ({client_id}{held}): {result.verdict.label}",
+            result.checks,
+            result.verdict,
+            notes=result.notes,
         )
     if summary.managers:
         lines += ["## Case managers" if md else "Case managers", ""]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from casetui.core.funder_records import FundingSource, HouseholdMember, ServiceRecord
 from casetui.core.history_records import Assignment, AuditEntry, CaseEvent
 from casetui.core.private_records import Consent, LegalMatter, SafetyPlan, StrengthsAssessment
 from casetui.core.records import (
@@ -32,6 +33,9 @@ RECORD_TYPES: tuple[type[Record], ...] = (
     Assignment,
     CaseEvent,
     LegalMatter,
+    FundingSource,
+    ServiceRecord,
+    HouseholdMember,
     AuditEntry,
 )
 RECORD_BY_TABLE: dict[str, type[Record]] = {cls.TABLE: cls for cls in RECORD_TYPES}

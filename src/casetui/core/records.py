@@ -33,9 +33,12 @@ from casetui.core.choices import (
     ReferralStatus,
     ServiceKind,
 )
+from casetui.core.code_fields import code, codes
 from casetui.core.errors import ValidationError
 
 _SPECS: dict[type, tuple[tuple[str, f.Spec[Any], bool], ...]] = {}
+#: Answers that stand alone in a list of choices (see core/funder_catalog.py).
+ANSWERS_ALONE = frozenset({"declined", "not_reported", "none"})
 
 
 def new_id(prefix: str) -> str:
@@ -171,10 +174,25 @@ class Client(Record):
     #: How the client appears in an exported calendar; when empty, a neutral code is
     #: made and kept at the first export (see casetui.services.calendar_feed).
     calendar_code: str = f.text(12)
+    #: For funders' reports, all optional: codes of the lists in core/funder_catalog.py
+    #: (empty: not asked yet). "declined" is the client's answer, and stands alone.
+    victimization_types: tuple[str, ...] = codes()
+    age_group: str = code()
+    gender_identity: str = code()
+    race_ethnicity: tuple[str, ...] = codes()
+    special_classifications: tuple[str, ...] = codes()
+    #: The grants this client's services are counted under (funding_sources ids).
+    funding_source_ids: tuple[str, ...] = f.refs(20)
 
     def _check(self) -> None:
         if self.needs_reassessed_on and self.needs_reassessed_on < self.intake_date:
             raise ValidationError("needs_reassessed_on", "is before the intake date.")
+        for name in ("victimization_types", "race_ethnicity", "special_classifications"):
+            chosen = getattr(self, name)
+            if len(chosen) > 1 and any(c in ANSWERS_ALONE for c in chosen):
+                raise ValidationError(
+                    name, "holds 'declined' or 'not reported' beside other choices; keep one."
+                )
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True, slots=True)

@@ -3,13 +3,15 @@
 The interchange format is what ``casetui export`` writes and ``casetui import``
 reads (the sample caseload uses it too)::
 
-    {"format": "casetui", "version": 2,
+    {"format": "casetui", "version": 4,
      "staff": [{...}], "clients": [{...}], "goals": [...], "needs": [...],
      "meetings": [...], "admin_blocks": [...], "partners": [...], "referrals": [...],
      "consents": [...], "strengths": [...], "safety_plans": [...],
-     "assignments": [...], "case_events": [...], "legal_matters": [...]}
+     "assignments": [...], "case_events": [...], "legal_matters": [...],
+     "funding_sources": [...], "services": [...], "household": [...], "audit": [...]}
 
-Every record carries its ``id``; relations are by id. Tables may be left out.
+Every record carries its ``id``; relations are by id. Tables may be left out, and
+so may a field that holds its usual value: an older file reads as it always did.
 """
 
 from __future__ import annotations
@@ -26,11 +28,13 @@ from casetui.core.records import Record
 from casetui.core.text import printable
 
 FORMAT_NAME = "casetui"
-FORMAT_VERSION = 3
+FORMAT_VERSION = 4
 #: Versions this casetui reads. Version 1 had no partners, referrals, consents,
 #: strengths, safety plans, assignments, case events or legal matters; version 2
-#: had no audit trail.
-READABLE_VERSIONS = frozenset({1, 2, 3})
+#: had no audit trail; version 3 had nothing kept for funders' reports (funding
+#: sources, services, household members, and a client's funder fields). An older
+#: casetui given a newer file says to update, rather than listing every new field.
+READABLE_VERSIONS = frozenset({1, 2, 3, 4})
 #: Keys the interchange document may hold besides the tables.
 _HEADER_KEYS = {"format", "version", "exported", "note", "as_of"}
 

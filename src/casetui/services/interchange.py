@@ -162,9 +162,11 @@ def plan_import(vault: Vault, data: object, source: str) -> ImportPlan:
                 plan.kept[table] += 1
     ref_problems = check_references(merged)
     if ref_problems:
+        one = len(ref_problems) == 1
         raise ImportRejected(
-            f"{source} has {len(ref_problems)} record{'' if len(ref_problems) == 1 else 's'} "
-            "that refer to missing or repeated records; nothing was imported.",
+            f"{source} has {len(ref_problems)} record{'' if one else 's'} "
+            f"that refer{'s' if one else ''} to missing or repeated records; nothing was "
+            "imported.",
             [f"{source}: {p}" for p in ref_problems],
         )
     return plan

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable, Mapping
 from datetime import date
 from typing import Any
 
 from casetui.core.accreditation import DEFAULT_REASSESS_DAYS, readiness
+from casetui.core.funder_reminder import FUNDER_NOTE, funder_questions_unasked
 from casetui.core.readiness_checks import CaseRecords, ClientReadiness
 from casetui.core.readiness_report import in_program
 from casetui.core.records import AdminBlock, Client, Meeting
@@ -46,7 +48,11 @@ def accreditation(
     repo: Repository, as_of: date, reassess_days: int = DEFAULT_REASSESS_DAYS
 ) -> list[tuple[Client, ClientReadiness]]:
     """Every client in the program (active or on hold) with its readiness, sorted by
-    preferred name. Closed cases are not checked."""
+    preferred name. Closed cases are not checked.
+
+    A new client not yet asked the funders' questions gets a note (see
+    :mod:`casetui.core.funder_reminder`): optional, so never a verdict.
+    """
     results = []
     with repo.mutex:
         clients = in_program(repo.clients.all())
@@ -67,6 +73,9 @@ def accreditation(
                 strengths=repo.strengths.for_parent(client.id),
                 blocks=blocks_by_staff[client.case_manager_id],
             )
-            results.append((client, readiness(case, as_of, reassess_days)))
+            result = readiness(case, as_of, reassess_days)
+            if funder_questions_unasked(client, as_of):
+                result = dataclasses.replace(result, notes=(*result.notes, FUNDER_NOTE))
+            results.append((client, result))
     results.sort(key=lambda pair: (pair[0].preferred_name.casefold(), pair[0].id))
     return results

@@ -17,6 +17,8 @@ from pathlib import Path
 
 from casetui.core.choices import ClientStatus
 from casetui.core.errors import ImportRejected
+from casetui.core.funder_catalog import DEFAULT_CATALOG, Catalog
+from casetui.core.funder_records import FundingSource
 from casetui.core.records import Client, Staff
 from casetui.core.recordset import RecordSet
 from casetui.core.sheets.caseload_export import caseload_csv
@@ -98,8 +100,17 @@ def load_sheet(path: Path, mapping: SheetMapping, keyring: keys.Keyring | None) 
     return LoadedSheet(sheet, (decoded.note,) if decoded.note else ())
 
 
-def plan_sheet_import(vault: Vault, sheet: Sheet, mapping: SheetMapping, name: str) -> SheetPlan:
-    """Check every row against the mapping and the vault. Writes nothing."""
+def plan_sheet_import(
+    vault: Vault,
+    sheet: Sheet,
+    mapping: SheetMapping,
+    name: str,
+    catalog: Catalog = DEFAULT_CATALOG,
+) -> SheetPlan:
+    """Check every row against the mapping and the vault. Writes nothing.
+
+    ``catalog``: the funders' lists in use (see ``config/funder_lists.py``).
+    """
     records = vault.records()
     try:
         return plan_sheet(
@@ -109,6 +120,10 @@ def plan_sheet_import(vault: Vault, sheet: Sheet, mapping: SheetMapping, name: s
             staff=[r for r in records.tables[Staff.TABLE] if isinstance(r, Staff)],
             clients=[r for r in records.tables[Client.TABLE] if isinstance(r, Client)],
             owner_id=vault.owner_staff_id,
+            catalog=catalog,
+            funding_sources=[
+                r for r in records.tables[FundingSource.TABLE] if isinstance(r, FundingSource)
+            ],
         )
     except SheetError as exc:
         raise ImportRejected(exc.message, []) from None

@@ -1,4 +1,5 @@
-"""Today's list: what needs doing today, for one case manager or for everyone."""
+"""Today's list: what needs doing today, for one case manager or for everyone, and the
+gentle reminders shown quietly after it (see :mod:`casetui.core.funder_reminder`)."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from typing import TYPE_CHECKING
 
 from casetui.core.case_rules import EXPIRING_WITHIN_DAYS
 from casetui.core.choices import OPEN_REFERRAL_STATUSES, ClientStatus, LegalKind
+from casetui.core.funder_reminder import NEW_CLIENT_DAYS, FunderReminder, funder_reminders
 from casetui.core.private_records import Consent, LegalMatter
 from casetui.core.records import Meeting, Referral
 from casetui.core.today import DEFAULT_STALLED_AFTER_DAYS, TodayItem, today_items
@@ -83,3 +85,22 @@ def today(
         blocks=blocks,
         stalled_after_days=stalled_after_days,
     )
+
+
+def reminders(repo: Repository, as_of: date, *, staff_id: str | None) -> list[FunderReminder]:
+    """New clients (one case manager's, or everyone's) not yet asked the funders'
+    questions: optional, so never part of :func:`today`'s list of things to do."""
+    since = (as_of - timedelta(days=NEW_CLIENT_DAYS - 1)).isoformat()
+    day = as_of.isoformat()
+    with repo.mutex:
+        rows = (
+            repo.clients.raw().items() if staff_id is None else repo.clients.raw_children(staff_id)
+        )
+        # Build only the recent clients: building validates every field.
+        clients = [
+            repo.clients.build(cid, raw)
+            for cid, raw in rows
+            if raw.get("status") != ClientStatus.CLOSED.value
+            and since <= str(raw.get("intake_date", "")) <= day
+        ]
+    return funder_reminders(clients, as_of)

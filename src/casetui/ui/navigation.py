@@ -19,6 +19,7 @@ from casetui.ui.screens.accreditation_readiness import AccreditationScreen
 from casetui.ui.screens.audit_trail import AuditScreen
 from casetui.ui.screens.client import ClientScreen
 from casetui.ui.screens.funder_stats import StatsScreen
+from casetui.ui.screens.funding_sources import FundingSourcesScreen
 from casetui.ui.screens.partners import PartnersScreen
 from casetui.ui.screens.team import TeamScreen
 from casetui.ui.screens.today_list import TodayScreen
@@ -35,6 +36,7 @@ SECTION_SCREENS: dict[Section, type[Screen[Any]]] = {
     "team": TeamScreen,
     "accreditation": AccreditationScreen,
     "stats": StatsScreen,
+    "funding": FundingSourcesScreen,
     "audit": AuditScreen,
     "versions": VersionsScreen,
 }

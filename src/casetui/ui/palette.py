@@ -38,6 +38,11 @@ DESTINATIONS: tuple[tuple[str, str, Section | None], ...] = (
         "De-identified counts for a period, small counts suppressed",
         "stats",
     ),
+    (
+        "Funding sources",
+        "The agency's grants, which clients and services are counted under",
+        "funding",
+    ),
     ("Audit trail", "Who changed what, and when, across the whole vault", "audit"),
     (
         "2 versions to choose",

@@ -27,7 +27,16 @@ if TYPE_CHECKING:
 P = ParamSpec("P")
 
 Section = Literal[
-    "caseload", "today", "partners", "week", "team", "accreditation", "stats", "audit", "versions"
+    "caseload",
+    "today",
+    "partners",
+    "week",
+    "team",
+    "accreditation",
+    "stats",
+    "funding",
+    "audit",
+    "versions",
 ]
 """The app's sections: each opens on its own over the caseload (see ``Session.show``)."""
 

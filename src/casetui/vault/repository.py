@@ -23,6 +23,7 @@ from casetui.core.choices import (
     NeedStatus,
 )
 from casetui.core.errors import ReadOnlyVault, VaultError
+from casetui.core.funder_records import FundingSource, HouseholdMember, ServiceRecord
 from casetui.core.history_records import Assignment, AuditEntry, CaseEvent
 from casetui.core.integrity import broken_rules
 from casetui.core.labels import new_calendar_code
@@ -100,6 +101,9 @@ class Repository:
         self.assignments = Table(self, Assignment)
         self.case_events = Table(self, CaseEvent)
         self.legal_matters = Table(self, LegalMatter)
+        self.funding_sources = Table(self, FundingSource)
+        self.services = Table(self, ServiceRecord)
+        self.household = Table(self, HouseholdMember)
         self.audit = AuditTable(self, AuditEntry)
         #: The audit chain this session appends to (see ``TableOwner.audit_chain``).
         self.audit_chain = ""

@@ -13,6 +13,9 @@ a client cannot do without (``preferred_name`` and ``intake_date``)::
     preferred_name = "Name"
     intake_date = "Intake"
     case_manager = "Worker"           # a case manager's name
+    victimization_types = "Harm"      # funders' lists: a code or the words on the form or
+    age_group = "Age"                 # in the report ("Adult Sexual Assault"), several
+    funding_sources = "Grant"         # separated by ";"; funding sources by their name
 
     [status]                          # more words for each status; the names
     active = ["open", "current"]      # active, on hold (on_hold) and closed always work
@@ -69,7 +72,17 @@ FIELD_KINDS: dict[str, str] = {
     "faith_notes": "text",
     "legal_engagement": "legal engagement",
     "needs_reassessed_on": "date",
+    # For funders' reports (see casetui.core.sheets.funder_cells): codes or words of
+    # the lists in use; several separated by ";" where the field takes several.
+    "victimization_types": "funders' choices",
+    "age_group": "funders' choice",
+    "gender_identity": "funders' choice",
+    "race_ethnicity": "funders' choices",
+    "special_classifications": "funders' choices",
+    "funding_sources": "funding sources",
 }
+#: Columns that feed a client field of another name.
+FIELD_TARGETS: dict[str, str] = {"funding_sources": "funding_source_ids"}
 REQUIRED_FIELDS = ("preferred_name", "intake_date")
 DELIMITERS = {",": "comma", ";": "semicolon", "\t": "tab", "|": "bar"}
 DEFAULT_DATE_FORMATS = ("%Y-%m-%d",)

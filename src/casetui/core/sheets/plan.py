@@ -12,8 +12,11 @@ from typing import Any
 from casetui.core import fields as f
 from casetui.core.errors import ValidationError
 from casetui.core.formats import unprotect_cell
+from casetui.core.funder_catalog import DEFAULT_CATALOG, Catalog
+from casetui.core.funder_records import FundingSource
 from casetui.core.records import Client, Staff
-from casetui.core.sheets.mapping import FIELD_KINDS, SheetMapping, fold
+from casetui.core.sheets.funder_cells import SourceNames, choice_words
+from casetui.core.sheets.mapping import FIELD_KINDS, FIELD_TARGETS, SheetMapping, fold
 from casetui.core.sheets.read import SHOWN_CHARS, Sheet, SheetError, SheetRow, shown
 from casetui.core.text import sanitise
 
@@ -82,7 +85,13 @@ class _Row:
 
 
 class _Converter:
-    def __init__(self, mapping: SheetMapping, columns: Mapping[str, int]) -> None:
+    def __init__(
+        self,
+        mapping: SheetMapping,
+        columns: Mapping[str, int],
+        catalog: Catalog = DEFAULT_CATALOG,
+        funding_sources: Iterable[FundingSource] = (),
+    ) -> None:
         self.mapping = mapping
         self.columns = columns
         self.specs: dict[str, f.Spec[Any]] = {
@@ -91,6 +100,8 @@ class _Converter:
         self.formats = mapping.all_date_formats()
         self.statuses = mapping.statuses()
         self.legal = mapping.legal()
+        self.choices = choice_words(catalog)
+        self.sources = SourceNames.of(funding_sources)
 
     def row(self, row: SheetRow, header: Sequence[str]) -> tuple[_Row | None, list[RowProblem]]:
         problems: list[RowProblem] = []
@@ -112,7 +123,8 @@ class _Converter:
                     continue
                 value = self.value(fld, raw)
                 if value is not None:
-                    values[fld] = self.specs[fld].clean(fld, value)
+                    target = FIELD_TARGETS.get(fld, fld)
+                    values[target] = self.specs[target].clean(fld, value)
             except ValidationError as exc:
                 failed.add(fld)
                 problems.append(RowProblem(row.line, exc.problem, column, raw))
@@ -139,6 +151,10 @@ class _Converter:
             return None
         if kind == "date":
             return self.date(fld, text)
+        if kind in ("funders' choice", "funders' choices"):
+            return self.choices[fld].read(raw)
+        if kind == "funding sources":
+            return self.sources.read(fld, raw)
         if kind == "whole number":
             if not _WHOLE.match(text):
                 raise ValidationError(fld, "is not a whole number of days, such as 14.")
@@ -223,14 +239,20 @@ def plan_sheet(
     staff: Sequence[Staff],
     clients: Iterable[Client],
     owner_id: str | None,
+    catalog: Catalog = DEFAULT_CATALOG,
+    funding_sources: Iterable[FundingSource] = (),
 ) -> SheetPlan:
-    """Check every row and work out the records it adds; see the module's rules."""
+    """Check every row and work out the records it adds; see the module's rules.
+
+    ``catalog`` holds the funders' lists in use, whose codes and words a cell may
+    name; ``funding_sources``, the vault's, which a cell names by name.
+    """
     columns = column_indexes(sheet, mapping, name)
     used = set(columns.values())
     plan = SheetPlan(
         unused_columns=[h for i, h in enumerate(sheet.header) if i not in used and h],
     )
-    convert = _Converter(mapping, columns)
+    convert = _Converter(mapping, columns, catalog, funding_sources)
     width = len(sheet.header)
     ready: list[_Row] = []
     for row in sheet.rows:

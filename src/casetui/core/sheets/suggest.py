@@ -97,6 +97,39 @@ ALIASES: dict[str, tuple[str, ...]] = {
         "reassessed on",
         "last reassessment",
     ),
+    "victimization_types": (
+        "victimization types",
+        "victimization",
+        "victimization type",
+        "types of victimization",
+        "type of victimization",
+        "victimisation",
+        "crime type",
+        "type of crime",
+    ),
+    "age_group": ("age group", "age", "age range", "age at intake"),
+    "gender_identity": ("gender identity", "gender"),
+    "race_ethnicity": (
+        "race ethnicity",
+        "race/ethnicity",
+        "race and ethnicity",
+        "race",
+        "ethnicity",
+    ),
+    "special_classifications": (
+        "special classifications",
+        "special classification",
+        "special classifications of individuals",
+    ),
+    "funding_sources": (
+        "funding sources",
+        "funding source",
+        "funding",
+        "funded by",
+        "grant",
+        "grants",
+        "funder",
+    ),
 }
 #: Columns of casetui's own CSV export that casetui works out itself.
 DERIVED_HEADINGS = {

@@ -15,7 +15,10 @@ from casetui.core.choices import (
     MeetingKind,
     NeedStatus,
 )
-from casetui.core.records import Client, Goal, NeedItem, Staff
+from casetui.core.errors import ValidationError
+from casetui.core.funder_catalog import Catalog, FieldList
+from casetui.core.funder_records import FundingSource
+from casetui.core.records import ANSWERS_ALONE, Client, Goal, NeedItem, Staff
 from casetui.ui.forms.form import FormField
 
 
@@ -117,7 +120,107 @@ def client_values(
     if client is None:
         return dict(defaults)
     names = {f.name for f in fields} if fields else set(Client.field_names()) - {"id"}
-    return {name: getattr(client, name) for name in names}
+    values = {name: getattr(client, name) for name in names}
+    for name in SINGLE_CODES & names:
+        values[name] = values[name] or None  # not asked yet: the choice starts blank
+    return values
+
+
+# -- for funders' reports ---------------------------------------------------------------
+
+FUNDER_HEADING = "For funders' reports (optional)"
+FUNDER_INTRO = (
+    "Ask only when it feels right, and only what the client wants to share. Nothing "
+    "here is required, and help never depends on it. Leave a question blank if it "
+    "has not come up yet."
+)
+#: The profile's and the form's short name for each list (the catalog's question is the hint).
+FUNDER_LABELS: dict[str, str] = {
+    "victimization_types": "Types of harm",
+    "age_group": "Age group",
+    "gender_identity": "Gender identity",
+    "race_ethnicity": "Race or ethnicity",
+    "special_classifications": "Other things funders ask about",
+    "funding_source_ids": "Funding sources",
+}
+#: Lists with one answer: stored as "" when not asked, shown blank in the form.
+SINGLE_CODES = frozenset({"age_group", "gender_identity"})
+
+
+def alone_hint(field_list: FieldList) -> str:
+    """Say which answers of a list stand alone (such as "Declined to answer")."""
+    alone = [o.label for o in field_list.all_options() if o.code in ANSWERS_ALONE]
+    said = ", ".join(alone[:-1]) + " and " + alone[-1] if len(alone) > 1 else "".join(alone)
+    verb = "stands" if len(alone) == 1 else "stand"
+    return f"Several may apply. {said} {verb} alone: choosing one clears the others."
+
+
+SOURCES_HINT = "The grants this client's services are counted under."
+
+
+def _list_options(field_list: FieldList, stored: Sequence[str]) -> list[tuple[str, Any]]:
+    """The list's choices; a stored code the list no longer has is kept as a choice
+    (by its code), so saving the form never drops it unseen."""
+    options: list[tuple[str, Any]] = [(o.label, o.code) for o in field_list.all_options()]
+    known = {code for _label, code in options}
+    options += [(field_list.label(c), c) for c in stored if c and c not in known]
+    return options
+
+
+def funder_fields(
+    catalog: Catalog, sources: Sequence[FundingSource], client: Client | None = None
+) -> list[FormField]:
+    """The funders' questions, in the catalog's order, then the funding sources."""
+    fields: list[FormField] = []
+    for field_list in catalog.fields:
+        name = field_list.field
+        stored = getattr(client, name, ()) if client is not None else ()
+        stored = (stored,) if isinstance(stored, str) else tuple(stored)
+        hint = field_list.question + "."
+        if field_list.several:
+            hint = field_list.question.split(" (")[0] + ". " + alone_hint(field_list)
+        fields.append(
+            FormField(
+                name,
+                FUNDER_LABELS.get(name, field_list.heading),
+                "many" if field_list.several else "choice",
+                hint=hint,
+                options=_list_options(field_list, stored),
+            )
+        )
+    chosen = client.funding_source_ids if client is not None else ()
+    named = sorted(sources, key=lambda s: s.name.casefold())
+    options: list[tuple[str, Any]] = [(s.name, s.id) for s in named]
+    known = {s.id for s in named}
+    options += [("A funding source no longer listed", i) for i in chosen if i not in known]
+    if options:
+        fields.append(
+            FormField(
+                "funding_source_ids",
+                FUNDER_LABELS["funding_source_ids"],
+                "many",
+                hint=SOURCES_HINT,
+                options=options,
+            )
+        )
+    return fields
+
+
+def check_alone(values: dict[str, Any], fields: Sequence[FormField]) -> None:
+    """Refuse, in one sentence, a list holding an answer that stands alone beside others.
+
+    The form clears the others when such an answer is ticked; this catches a mix put
+    back from a draft or stored before, so it is never saved (Client._check agrees).
+    """
+    for spec in fields:
+        chosen = set(values.get(spec.name) or ())
+        if spec.kind == "many" and len(chosen) > 1 and ANSWERS_ALONE & chosen:
+            alone = [label for label, code in spec.options if code in chosen & ANSWERS_ALONE]
+            raise ValidationError(
+                spec.name,
+                f"{' and '.join(alone)} cannot be ticked with other answers; "
+                "untick one or the other.",
+            )
 
 
 def goal_fields(needs: Sequence[NeedItem]) -> list[FormField]:

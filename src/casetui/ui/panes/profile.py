@@ -12,20 +12,32 @@ from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
 from textual.widgets import Static
 
+from casetui.config.funder_lists import load_catalog
 from casetui.core import case_rules as core_casework
 from casetui.core.choices import OPEN_NEED_STATUSES, CaseEventKind, ClientStatus
+from casetui.core.funder_catalog import DEFAULT_CATALOG, Catalog, CatalogError
+from casetui.core.funder_records import FundingSource
 from casetui.core.history_records import Assignment, CaseEvent
 from casetui.core.labels import neutral_label
 from casetui.core.records import Client
 from casetui.core.rules import staff_by_name
 from casetui.services import caseload_view, casework
 from casetui.ui.forms.casework_fields import close_fields, reassign_fields, reopen_fields
-from casetui.ui.forms.client_fields import client_fields, client_values
+from casetui.ui.forms.client_fields import (
+    FUNDER_HEADING,
+    FUNDER_INTRO,
+    FUNDER_LABELS,
+    check_alone,
+    client_fields,
+    client_values,
+    funder_fields,
+)
 from casetui.ui.forms.form import FormScreen, required_date
-from casetui.ui.masking import client_name, free_text, is_masked
+from casetui.ui.forms.profile_form import ProfileFormScreen
+from casetui.ui.masking import HIDDEN, client_name, free_text, is_masked
 from casetui.ui.panes.base import Pane
 from casetui.ui.panes.removal_flow import ask_to_remove
-from casetui.ui.safe_text import labelled, short_date
+from casetui.ui.safe_text import clean_line, labelled, short_date
 
 
 def profile_text(client: Client, manager: str, masked: bool = False) -> Text:
@@ -57,6 +69,47 @@ def profile_text(client: Client, manager: str, masked: bool = False) -> Text:
         ("Calendar code", neutral_label(client.preferred_name, client.calendar_code, client.id)),
     ]
     return labelled(rows)
+
+
+NOT_ASKED = "not asked yet"
+
+
+def funders_text(
+    client: Client,
+    catalog: Catalog,
+    sources: list[FundingSource],
+    masked: bool = False,
+    problem: str = "",
+) -> Text:
+    """What was recorded for funders' reports, by the lists' labels (hidden while masked);
+    ``problem`` says why the agency's own lists are not the ones shown."""
+    rows: list[tuple[str, str]] = []
+    for field_list in catalog.fields:
+        stored = getattr(client, field_list.field)
+        codes = (stored,) if isinstance(stored, str) else tuple(stored)
+        shown = ", ".join(field_list.label(c) for c in codes if c)
+        label = FUNDER_LABELS.get(field_list.field, field_list.heading)
+        rows.append((label, (HIDDEN if masked else shown) if shown else NOT_ASKED))
+    names = {s.id: s.name for s in sources}
+    counted = ", ".join(
+        names.get(i, "a funding source no longer listed") for i in client.funding_source_ids
+    )
+    rows.append((FUNDER_LABELS["funding_source_ids"], counted or "—"))
+    text = Text(end="")
+    text.append("For funders' reports", style="bold")
+    text.append("\n")
+    if problem:
+        text.append(clean_line(problem) + "\n", style="italic")
+    text.append_text(labelled(rows))
+    return text
+
+
+def funder_catalog() -> tuple[Catalog, str]:
+    """The lists in use, and a sentence when the agency's own file could not be used."""
+    try:
+        return load_catalog(), ""
+    except CatalogError as error:
+        return DEFAULT_CATALOG, f"{error} The standard lists are shown instead."
 
 
 class ProfileView(VerticalScroll, can_focus=True):
@@ -106,6 +159,7 @@ class ProfilePane(Pane):
         with ProfileView(id="profile-view"):
             yield Static("", id="profile-text")
             yield Static("", id="profile-history")
+            yield Static("", id="profile-funders")
 
     def refresh_data(self) -> None:
         client = self.client
@@ -123,6 +177,10 @@ class ProfilePane(Pane):
                 names,
                 masked,
             )
+        )
+        catalog, problem = funder_catalog()
+        self.query_one("#profile-funders", Static).update(
+            funders_text(client, catalog, repo.funding_sources.all(), masked, problem)
         )
 
     def action_reassign(self) -> None:
@@ -239,8 +297,13 @@ class ProfilePane(Pane):
     def action_edit(self) -> None:
         client = self.client
         staff = staff_by_name(self.vault.repo.staff.all())
+        catalog, problem = funder_catalog()
+        if problem:
+            self.app.notify(problem, severity="warning", markup=False)
+        group = funder_fields(catalog, self.vault.repo.funding_sources.all(), client)
 
         def build(values: dict[str, Any]) -> Client:
+            check_alone(values, group)
             return dataclasses.replace(client, **values)
 
         def done(updated: Client | None) -> None:
@@ -249,11 +312,14 @@ class ProfilePane(Pane):
 
         fields = client_fields(staff, client)
         self.app.push_screen(
-            FormScreen(
+            ProfileFormScreen(
                 f"Profile: {client.preferred_name}",
                 fields,
-                client_values(client, {}, fields),
+                group,
+                client_values(client, {}, [*fields, *group]),
                 build,
+                group_title=FUNDER_HEADING,
+                group_intro=FUNDER_INTRO,
             ),
             done,
         )

@@ -32,6 +32,22 @@ SHORT_TAB_NAMES = {"week": "Week"} | {
     tab: name.removesuffix(" tab") for tab, name in TAB_NAMES.items() if tab != "week"
 }
 VERDICT_MARK = {Verdict.PASS: "✓ pass", Verdict.ATTENTION: "! attention", Verdict.FAIL: "✗ fail"}
+#: A note is about something optional: never a verdict, shown muted.
+NOTE_MARK = "· note"
+MUTED = {column: "row-list--muted" for column in range(4)}
+
+
+def note_rows(client: Client, name: str, notes: tuple[str, ...]) -> list[Row]:
+    """A muted row for each of the client's notes; Enter opens the profile."""
+    return [
+        Row(
+            f"{client.id}:note:{index}",
+            (name, NOTE_MARK, note, SHORT_TAB_NAMES["profile"]),
+            (client, note),
+            MUTED,
+        )
+        for index, note in enumerate(notes)
+    ]
 
 
 def lines_for(results: list[tuple[Client, ClientReadiness]], masked: bool) -> list[Row]:
@@ -54,6 +70,7 @@ def lines_for(results: list[tuple[Client, ClientReadiness]], masked: bool) -> li
                     (client, None),
                 )
             )
+            rows += note_rows(client, name, result.notes)
             continue
         for check in problems:
             marks = {1: "row-list--alert"} if check.verdict is Verdict.FAIL else {}
@@ -70,6 +87,7 @@ def lines_for(results: list[tuple[Client, ClientReadiness]], masked: bool) -> li
                     marks,
                 )
             )
+        rows += note_rows(client, name, result.notes)
     for manager in managers_of(r for _c, r in results):
         for check in manager.checks:
             if check.verdict is Verdict.PASS:
@@ -182,7 +200,9 @@ class AccreditationScreen(ShowsRecords, CaseScreen):
         text = ""
         if row is not None:
             _client, check = row.data
-            if check is not None:
+            if isinstance(check, str):  # a note
+                text = f"{check}. Nothing is required; ask only when it feels right."
+            elif check is not None:
                 where = TAB_NAMES.get(check.tab, check.tab)
                 text = f"{check.rule}. {check.title}: {check.reason} Fix it in the {where}."
             else:
@@ -195,7 +215,7 @@ class AccreditationScreen(ShowsRecords, CaseScreen):
         if row is None:
             return
         who, check = row.data
-        self.open_fix(who, check)
+        self.open_fix(who, None if isinstance(check, str) else check)
 
     def open_fix(self, who: Client | ManagerReadiness, check: Check | None) -> None:
         """Open where a line is fixed: the client's tab, or a case manager's week."""

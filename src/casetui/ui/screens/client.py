@@ -20,19 +20,21 @@ from casetui.ui.panes.base import Pane
 from casetui.ui.panes.consents import ConsentsPane
 from casetui.ui.panes.goals import GoalsPane
 from casetui.ui.panes.history import HistoryPane
+from casetui.ui.panes.household import HouseholdPane
 from casetui.ui.panes.legal import LegalPane
 from casetui.ui.panes.meetings import MeetingsPane
 from casetui.ui.panes.needs import NeedsPane
 from casetui.ui.panes.profile import ProfilePane
 from casetui.ui.panes.referrals import ReferralsPane
 from casetui.ui.panes.safety import SafetyPane
+from casetui.ui.panes.services_given import ServicesPane
 from casetui.ui.panes.strengths_pane import StrengthsPane
 from casetui.ui.records_view import ShowsRecords
 from casetui.ui.safe_text import one_line
 from casetui.ui.session import Session, session_of
 from casetui.ui.widgets.chrome import MaskBadge, SaveStatus, banners
 
-#: (tab id, label) in order; keys 1-9 choose them, and 0 the tenth (History).
+#: (tab id, label) in order; the keys of the top row choose them (see ``TAB_KEYS``).
 TABS: tuple[tuple[str, str], ...] = (
     ("profile", "Profile"),
     ("goals", "Goals"),
@@ -44,12 +46,28 @@ TABS: tuple[tuple[str, str], ...] = (
     ("consents", "Consents"),
     ("legal", "Legal"),
     ("history", "History"),
+    ("household", "Household"),
+    ("services", "Services"),
 )
+#: The key of each tab, in order: 1-9, 0 the tenth (History), then - and = along the row.
+TAB_KEYS = "1234567890-="
+#: Textual's names for the keys that are not digits.
+KEY_NAMES = {"-": "minus", "=": "equals_sign"}
 
-#: Shorter names for a narrow terminal, where ten tabs must share 80 columns.
+#: Shorter names for a narrow terminal, where twelve tabs must share 80 columns.
 SHORT_LABELS: dict[str, str] = {"safety": "Safety"}
-#: The shortest, for 80 columns with the Legal tab shown.
+#: Shorter still, for a narrower terminal.
 TINY_LABELS: dict[str, str] = {"safety": "Safety", "meetings": "Meet", "referrals": "Refs"}
+#: The shortest, for 80 columns with the Legal tab shown.
+MINI_LABELS: dict[str, str] = {
+    **TINY_LABELS,
+    "profile": "Prof",
+    "safety": "Safe",
+    "consents": "ROI",
+    "history": "Hist",
+    "household": "House",
+    "services": "Svcs",
+}
 
 #: How the tab labels are laid out, widest first: (class on the tab bar, gap between
 #: the key and the name, names, columns of padding around each tab).
@@ -57,12 +75,13 @@ TAB_STYLES: tuple[tuple[str, str, dict[str, str], int], ...] = (
     ("", " ", {}, 2),
     ("-compact", " ", SHORT_LABELS, 1),
     ("-compact", "", TINY_LABELS, 1),
+    ("-compact", "", MINI_LABELS, 1),
 )
 
 
 def tab_key(tab: str) -> str:
-    """The key that chooses a tab: 1-9 in order, then 0."""
-    return str(([t for t, _ in TABS].index(tab) + 1) % 10)
+    """The key that chooses a tab: 1-9 in order, then 0, - and =."""
+    return TAB_KEYS[[t for t, _ in TABS].index(tab)]
 
 
 def tab_labels(width: int, shown: list[str]) -> tuple[str, dict[str, Content]]:
@@ -99,6 +118,8 @@ PANES: dict[str, type[Pane]] = {
     "consents": ConsentsPane,
     "legal": LegalPane,
     "history": HistoryPane,
+    "household": HouseholdPane,
+    "services": ServicesPane,
 }
 
 
@@ -130,15 +151,15 @@ class ClientScreen(ShowsRecords, Screen[None]):
         Binding("g", "print_sheet", "Print goal sheet", show=False, id="client.print"),
         *[
             Binding(
-                str(n % 10),
+                KEY_NAMES.get(key, key),
                 f"tab('{tab}')",
                 "Tab" if n == 1 else label,
                 # The tab bar shows each tab's key, so the footer keeps its room.
                 show=False,
-                key_display="0-9" if n == 1 else None,
+                key_display="0-9" if n == 1 else key,
                 id=f"client.tab_{tab}",
             )
-            for n, (tab, label) in enumerate(TABS, start=1)
+            for n, ((tab, label), key) in enumerate(zip(TABS, TAB_KEYS, strict=True), start=1)
         ],
     ]
 

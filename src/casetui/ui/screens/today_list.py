@@ -1,5 +1,11 @@
 """Today: what needs doing, as of today, each item one Enter away from its tab.
 
+After the list, in muted rows and left out of the summary, come gentle reminders:
+new clients not yet asked the funders' questions, which are optional. They are a
+quiet section of their own rather than a note on a client's row, because a new
+client often has no row today (no check-in due yet), and because they should never
+sit among, or be counted with, what needs doing.
+
 While the screen is shared, clients show as their neutral calendar code, and
 typed words in a detail (a court date's description, a time block's note) are left out.
 """
@@ -17,6 +23,7 @@ from textual.widgets import Footer, Static
 from textual.worker import get_current_worker
 
 from casetui.core.errors import VaultError
+from casetui.core.funder_reminder import FunderReminder
 from casetui.core.today import Section, TodayItem, when_text
 from casetui.services import today_view
 from casetui.ui.masking import is_masked, on_masking, stored_client_name
@@ -27,10 +34,29 @@ from casetui.ui.widgets.row_list import Column, Row, RowList
 from casetui.ui.worker_errors import unexpected
 
 if TYPE_CHECKING:
-    pass
+    from collections.abc import Sequence
 
 #: Sections drawn in the alert colour.
 URGENT = frozenset({Section.OVERDUE, Section.COURT_DATE})
+
+
+#: The reminder rows: what they are about, and what the detail says.
+REMINDER_LABEL = "Funders' questions"
+REMINDER_DETAIL = "Not asked yet (optional)"
+MUTED = {column: "row-list--muted" for column in range(4)}
+
+
+def _what_key(data: TodayItem | FunderReminder) -> tuple[int, tuple[int, str]]:
+    """Sections in order, the reminders after them all."""
+    if isinstance(data, FunderReminder):
+        return len(Section) + 1, (0, data.name_key)
+    return data.section, data.rank
+
+
+def _when_key(data: TodayItem | FunderReminder) -> tuple[date, time]:
+    if isinstance(data, FunderReminder):
+        return data.intake_date, time()
+    return data.when or date.min, data.at or time()
 
 
 #: (one, many) for the summary line.
@@ -86,9 +112,9 @@ class TodayScreen(ShowsRecords, CaseScreen):
         yield Static("", id="today-summary")
         yield RowList(
             [
-                Column("what", "What", 18, sort_key=lambda i: (i.section, i.rank)),
+                Column("what", "What", 18, sort_key=_what_key),
                 Column("client", "Client", 17),
-                Column("when", "When", 11, sort_key=lambda i: (i.when or date.min, i.at or time())),
+                Column("when", "When", 11, sort_key=_when_key),
                 Column("detail", "Detail", 0, 16),
             ],
             empty_text="Nothing needs doing today.",
@@ -138,13 +164,16 @@ class TodayScreen(ShowsRecords, CaseScreen):
                 stalled_after_days=app.settings.stalled_after_days,
                 now=time_of_day(app.today),
             )
+            notes = today_view.reminders(repo, app.today, staff_id=staff_id)
             with repo.mutex:
                 names = {
-                    item.client_id: stored_client_name(
-                        item.client_id, repo.clients.raw().get(item.client_id, {}), masked
+                    client_id: stored_client_name(
+                        client_id, repo.clients.raw().get(client_id, {}), masked
                     )
-                    for item in items
-                    if item.client_id
+                    for client_id in {
+                        *(item.client_id for item in items if item.client_id),
+                        *(note.client_id for note in notes),
+                    }
                 }
         except VaultError as error:
             self.app.call_from_thread(self._failed, str(error))
@@ -153,7 +182,7 @@ class TodayScreen(ShowsRecords, CaseScreen):
             self.app.call_from_thread(self._failed, unexpected("working out today's list", error))
             return
         if not get_current_worker().is_cancelled:
-            self.app.call_from_thread(self._show, items, names, staff_id is None, masked)
+            self.app.call_from_thread(self._show, items, notes, names, staff_id is None, masked)
 
     def _failed(self, reason: str) -> None:
         if not self.is_attached:  # left Today while the list was being worked out
@@ -164,7 +193,12 @@ class TodayScreen(ShowsRecords, CaseScreen):
         self.ready = True
 
     def _show(
-        self, items: list[TodayItem], names: dict[str, str], everyone: bool, masked: bool
+        self,
+        items: list[TodayItem],
+        notes: Sequence[FunderReminder],
+        names: dict[str, str],
+        everyone: bool,
+        masked: bool,
     ) -> None:
         if not self.is_attached:  # left Today while the list was being worked out
             return
@@ -188,6 +222,20 @@ class TodayScreen(ShowsRecords, CaseScreen):
                     marks,
                 )
             )
+        rows += [
+            Row(
+                f"REMINDER:{note.client_id}",
+                (
+                    REMINDER_LABEL,
+                    names.get(note.client_id, ""),
+                    "",  # nothing is due: the questions are optional
+                    f"{REMINDER_DETAIL}; intake {note.intake_date.strftime('%a %d %b')}",
+                ),
+                note,
+                MUTED,
+            )
+            for note in notes
+        ]
         self.query_one(RowList).set_rows(rows)
         whose = "everyone's clients" if everyone else "your clients"
         self.query_one("#today-title", Static).update(
@@ -198,7 +246,10 @@ class TodayScreen(ShowsRecords, CaseScreen):
 
     @on(RowList.Chosen, "#today-list")
     def _chosen(self, event: RowList.Chosen) -> None:
-        item: TodayItem = event.row.data
+        item: TodayItem | FunderReminder = event.row.data
+        if isinstance(item, FunderReminder):  # the questions are on the profile
+            self.case_app.open_client(item.client_id, "profile")
+            return
         if item.client_id is None:
             self.case_app.notify(
                 "This is your own time. Protect it like any other appointment.",
