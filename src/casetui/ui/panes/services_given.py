@@ -57,8 +57,7 @@ class ServicesPane(RecordPane[ServiceRecord]):
                 Column("service", "Service", 0, 20, lambda s: s.service),
                 Column("times", "Times", 5, sort_key=lambda s: s.times),
             ],
-            empty_text="Nothing recorded. Press a to add a service given outside a meeting, "
-            "such as information about the client's rights.",
+            empty_text="Nothing recorded here yet. Press a to add a service.",
             id="services-list",
         )
         yield Static("", id="service-detail")
