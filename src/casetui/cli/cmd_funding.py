@@ -5,11 +5,15 @@ from __future__ import annotations
 import argparse
 import sys
 from datetime import date
+from typing import TYPE_CHECKING
 
 from casetui.cli.cli_error import CliError
 from casetui.cli.common import accepts_older, client_id, unlocker, vault_path
 from casetui.cli.parsing import CliParser, common_options
 from casetui.cli.prompts import confirm
+
+if TYPE_CHECKING:
+    from casetui.vault.repository import Repository
 
 COMMAND = "casetui funding"
 
@@ -110,11 +114,9 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
-def _list(repo: object) -> int:
+def _list(repo: Repository) -> int:
     from casetui.services.funding import users_of
-    from casetui.vault.repository import Repository
 
-    assert isinstance(repo, Repository)  # noqa: S101
     sources = sorted(repo.funding_sources, key=lambda s: s.name.casefold())
     if not sources:
         print("No funding sources yet; add one with 'casetui funding add NAME'.", file=sys.stderr)

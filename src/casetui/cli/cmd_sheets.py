@@ -110,19 +110,16 @@ def _funder_lists(columns: Collection[str]) -> Catalog:
     """The funders' lists a sheet's cells are read with: the agency's own wording
     (``funder_categories.toml``), or the PMT's when that file cannot be used, said in
     a note when the mapping reads any of those lists."""
-    from casetui.config.funder_lists import load_catalog
-    from casetui.core.funder_catalog import DEFAULT_CATALOG, CatalogError
+    from casetui.config.funder_lists import catalog_or_standard
     from casetui.core.sheets.mapping import FIELD_KINDS
 
-    try:
-        return load_catalog()
-    except CatalogError as error:
-        if any(FIELD_KINDS.get(c, "").startswith("funders'") for c in columns):
-            print(
-                f"Note: {error} The funders' columns are read with the PMT's own lists.",
-                file=sys.stderr,
-            )
-        return DEFAULT_CATALOG
+    catalog, problem = catalog_or_standard()
+    if problem and any(FIELD_KINDS.get(c, "").startswith("funders'") for c in columns):
+        print(
+            f"Note: {problem} The funders' columns are read with the PMT's own lists.",
+            file=sys.stderr,
+        )
+    return catalog
 
 
 def _report_problems(name: str, plan: SheetPlan, *, dry_run: bool) -> None:

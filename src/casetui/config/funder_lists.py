@@ -43,3 +43,13 @@ def load_catalog(path: Path | None = None) -> Catalog:
     except tomllib.TOMLDecodeError as error:
         raise CatalogError(f"{path} is not valid TOML ({error}).") from None
     return catalog_from(data, str(path))
+
+
+def catalog_or_standard(path: Path | None = None) -> tuple[Catalog, str]:
+    """The lists in use, or the PMT's when the agency's file cannot be used, with the
+    sentence that says why ("" when all is well): for screens and imports, which
+    carry on and say so, where a report refuses (see :func:`load_catalog`)."""
+    try:
+        return load_catalog(path), ""
+    except CatalogError as error:
+        return DEFAULT_CATALOG, str(error)

@@ -35,7 +35,8 @@ from datetime import date, timedelta
 from casetui.core import funder_catalog as fc
 from casetui.core.funder_records import FundingSource, HouseholdMember
 from casetui.core.records import Client, Record
-from casetui.core.stats.service_events import ServiceEvent, of_type, service_events
+from casetui.core.stats.service_events import ServiceEvent, service_events
+from casetui.core.stats.tally import of_type
 
 #: The federal fiscal year starts on 1 October.
 FFY_START_MONTH = 10

@@ -24,15 +24,13 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
-from typing import TypeVar
 
 from casetui.core.choices import LegalStatus, ReferralStatus, ServiceKind
 from casetui.core.funder_catalog import COMPENSATION, SERVICE_CODES
 from casetui.core.funder_records import ServiceRecord
 from casetui.core.private_records import LegalMatter
 from casetui.core.records import Meeting, Record, Referral
-
-R = TypeVar("R", bound=Record)
+from casetui.core.stats.tally import of_type
 
 #: Referrals to these count as "referral to other victim service programs" (A3).
 _VICTIM_SERVICES = {ServiceKind.SHELTER, ServiceKind.SUPPORT_GROUP, ServiceKind.COURT_ADVOCACY}
@@ -102,10 +100,6 @@ class ServiceEvent:
     times: int = 1
     #: The grants this service itself was tagged with (empty: the client's).
     funding_source_ids: tuple[str, ...] = ()
-
-
-def of_type(tables: Mapping[str, Sequence[Record]], cls: type[R]) -> list[R]:
-    return [r for r in tables.get(cls.TABLE, ()) if isinstance(r, cls)]
 
 
 def service_events(

@@ -52,7 +52,8 @@ class Tallies:
     staff_people: int = 0
 
 
-def _of(tables: Mapping[str, Sequence[Record]], cls: type[R]) -> list[R]:
+def of_type(tables: Mapping[str, Sequence[Record]], cls: type[R]) -> list[R]:
+    """The records of ``cls``'s table, typed."""
     return [r for r in tables.get(cls.TABLE, ()) if isinstance(r, cls)]
 
 
@@ -105,12 +106,12 @@ def tally(
     def within(day: date) -> bool:
         return start <= day <= last
 
-    meetings = [m for m in _of(tables, Meeting) if within(m.on)]
+    meetings = [m for m in of_type(tables, Meeting) if within(m.on)]
     met = {m.client_id for m in meetings}
     new: set[str] = set()
     continuing: set[str] = set()
     intakes: dict[str, date] = {}
-    for client in _of(tables, Client):
+    for client in of_type(tables, Client):
         intakes[client.id] = client.intake_date
         if within(client.intake_date):
             new.add(client.id)
@@ -130,7 +131,7 @@ def tally(
     domains, horizons = list(Domain), list(Horizon)
     by_domain = {(d, s): 0 for d in domains for s in statuses}
     by_horizon = {(h, s): 0 for h in horizons for s in statuses}
-    for need in _of(tables, NeedItem):
+    for need in of_type(tables, NeedItem):
         if need.client_id not in served:
             continue
         status = need_status_on(need, last, intakes[need.client_id])
@@ -156,7 +157,7 @@ def tally(
 
     outcomes = list(ReferralStatus)
     by_service = {(k, s): 0 for k in ServiceKind for s in outcomes}
-    for referral in _of(tables, Referral):
+    for referral in of_type(tables, Referral):
         if within(referral.opened_on):
             by_service[referral.service, referral_status_on(referral, last)] += 1
     # Services nobody was referred to are left out: a row of zeros says nothing.
@@ -186,7 +187,7 @@ def tally(
         tuple(minutes[k] / 60 for k in kinds),
     )
 
-    blocks = _of(tables, AdminBlock)
+    blocks = of_type(tables, AdminBlock)
     staff = dict.fromkeys(BlockKind, 0.0)
     people: set[str] = set()
     monday = week_of(start)

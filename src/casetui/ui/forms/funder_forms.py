@@ -6,15 +6,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from casetui.config.funder_lists import load_catalog
+from casetui.config.funder_lists import catalog_or_standard
 from casetui.core.choices import FundingProgram, Relationship
 from casetui.core.funder_catalog import (
     AGE_GROUP,
     COMPENSATION,
-    DEFAULT_CATALOG,
     SERVICES,
     Catalog,
-    CatalogError,
     FieldList,
     service_label,
 )
@@ -28,10 +26,7 @@ GONE_SOURCE = "A funding source no longer listed"
 def lists_in_use() -> Catalog:
     """The funders' lists in use; the standard ones when the agency's file cannot be used
     (the profile says why)."""
-    try:
-        return load_catalog()
-    except CatalogError:
-        return DEFAULT_CATALOG
+    return catalog_or_standard()[0]
 
 
 def age_groups(catalog: Catalog) -> FieldList:

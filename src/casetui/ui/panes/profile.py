@@ -12,10 +12,10 @@ from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
 from textual.widgets import Static
 
-from casetui.config.funder_lists import load_catalog
+from casetui.config.funder_lists import catalog_or_standard
 from casetui.core import case_rules as core_casework
 from casetui.core.choices import OPEN_NEED_STATUSES, CaseEventKind, ClientStatus
-from casetui.core.funder_catalog import DEFAULT_CATALOG, Catalog, CatalogError
+from casetui.core.funder_catalog import Catalog
 from casetui.core.funder_records import FundingSource
 from casetui.core.history_records import Assignment, CaseEvent
 from casetui.core.labels import neutral_label
@@ -106,10 +106,8 @@ def funders_text(
 
 def funder_catalog() -> tuple[Catalog, str]:
     """The lists in use, and a sentence when the agency's own file could not be used."""
-    try:
-        return load_catalog(), ""
-    except CatalogError as error:
-        return DEFAULT_CATALOG, f"{error} The standard lists are shown instead."
+    catalog, problem = catalog_or_standard()
+    return catalog, f"{problem} The standard lists are shown instead." if problem else ""
 
 
 class ProfileView(VerticalScroll, can_focus=True):
