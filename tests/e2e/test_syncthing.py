@@ -91,10 +91,20 @@ REMOVED_BY = {"A": "Rosa M. (entered twice)", "B": "Mei L. (entered twice)"}
 # -- Syncthing ------------------------------------------------------------------------------
 
 
+_HANDED_OUT: set[int] = set()
+
+
 def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
+    """A port free now, and never one handed out before in this run: the kernel can give
+    the same free port twice in a row (CI once gave one instance's GUI and its listener
+    the same port, and Syncthing could not start)."""
+    while True:
+        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+            s.bind(("127.0.0.1", 0))
+            port = int(s.getsockname()[1])
+        if port not in _HANDED_OUT:
+            _HANDED_OUT.add(port)
+            return port
 
 
 def wait_until(what: str, check: Callable[[], bool], timeout: float, every: float = 0.2) -> None:

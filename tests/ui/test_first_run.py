@@ -247,7 +247,13 @@ async def test_no_owner_asks_which_case_manager_and_choosing_saves_it(tmp_path: 
         options.highlighted = 2
         await pilot.press("enter")
         await wait_for(pilot, lambda: isinstance(app.screen, CaseloadScreen))
-        await wait_for(pilot, lambda: app.vault is not None and not app.vault.dirty)
+        # The choice is saved in a worker: wait for it to be made, then saved.
+        await wait_for(
+            pilot,
+            lambda: app.vault is not None
+            and app.vault.owner_staff_id is not None
+            and not app.vault.dirty,
+        )
         assert app.owner_id is not None
         assert caseload_of(app).scope == "mine"
         assert sorted(shown_clients(app)) == sorted(open_clients_of(app.owner_id))
