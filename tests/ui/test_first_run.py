@@ -250,9 +250,11 @@ async def test_no_owner_asks_which_case_manager_and_choosing_saves_it(tmp_path: 
         # The choice is saved in a worker: wait for it to be made, then saved.
         await wait_for(
             pilot,
-            lambda: app.vault is not None
-            and app.vault.owner_staff_id is not None
-            and not app.vault.dirty,
+            lambda: (
+                app.vault is not None
+                and app.vault.owner_staff_id is not None
+                and not app.vault.dirty
+            ),
         )
         assert app.owner_id is not None
         assert caseload_of(app).scope == "mine"
