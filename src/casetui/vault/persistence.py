@@ -32,7 +32,13 @@ from casetui.vault.opening import generation_of
 from casetui.vault.repository import Repository
 from casetui.vault.save_checks import only_audit_changed
 from casetui.vault.seen import Seen
-from casetui.vault.storage import ChunkReader, Document, MemoryDocumentStorage, document_chunks
+from casetui.vault.storage import (
+    ChunkReader,
+    Document,
+    MemoryDocumentStorage,
+    document_chunks,
+    keep_edits,
+)
 
 if TYPE_CHECKING:
     from casetui.vault.vault_paths import VaultPaths
@@ -160,10 +166,13 @@ class Persistence:
                 self._erased -= erased
                 self._settle -= settle
                 self._file_generation = generation_of(journal)
-                self._storage.document[META_TABLE] = {
-                    META_ID: {**self.meta, "generation": self._file_generation}
-                }
-                self._saved_tables = {**snapshot, META_TABLE: self._storage.document[META_TABLE]}
+                stamp = {"generation": self._file_generation}
+                self._storage.document[META_TABLE] = {META_ID: {**self.meta, **stamp}}
+                # As written: the meta row of the snapshot, not of now. An edit made
+                # while this save was written (the owner chosen, say) stays unsaved, so
+                # the next save writes it rather than take it as saved already.
+                written = snapshot.get(META_TABLE, {}).get(META_ID, {})
+                self._saved_tables = {**snapshot, META_TABLE: {META_ID: {**written, **stamp}}}
                 head = audit_trail.stored_head(self.meta, self.repo.audit_chain)
             if self._remembers:
                 self.seen.erased = sorted({*self.seen.erased, *(f"{t}/{r}" for t, r in erased)})
@@ -333,6 +342,7 @@ class Persistence:
         for table, ids in by_table.items():
             live = dict(self._storage.document.get(table, {}))
             saved = dict(self._saved_tables.get(table, {}))
+            edited = self._storage.dirty.get(table, set())
             for record_id in ids:
                 row = self._journal.state.row(table, record_id)
                 if row is None:
@@ -341,12 +351,22 @@ class Persistence:
                     continue
                 clean = {table: {record_id: dict(row)}}
                 sanitise_document(clean)
-                live[record_id] = saved[record_id] = clean[table][record_id]
+                theirs = clean[table][record_id]
+                mine, base = live.get(record_id), saved.get(record_id)
+                if record_id in edited and mine is not None and base is not None:
+                    # Edited here since the save this refresh made: keep this session's
+                    # fields over the merged row, unsaved, so the next save writes them.
+                    live[record_id] = keep_edits(theirs, base, mine)
+                else:
+                    live[record_id] = theirs
+                saved[record_id] = theirs
             self._storage.document[table] = live
             self._saved_tables[table] = saved
             parents[table] = None
         if META_TABLE in by_table:
-            self._storage.document[META_TABLE][META_ID]["generation"] = generation_of(self._journal)
+            meta = self._storage.document[META_TABLE]
+            stamp = {"generation": generation_of(self._journal)}
+            self._storage.document[META_TABLE] = {META_ID: {**meta.get(META_ID, {}), **stamp}}
         self.repo.reloaded(parents)
 
     # -- compaction ------------------------------------------------------------------

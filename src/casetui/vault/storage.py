@@ -119,6 +119,18 @@ class VaultDB(TinyDB):
         return cast(RecordTable, self.table(name))
 
 
+def keep_edits(
+    theirs: dict[str, Any], base: dict[str, Any], mine: dict[str, Any]
+) -> dict[str, Any]:
+    """A row merged in from other devices (``theirs``), with the fields this session
+    changed from ``base`` (the row as last saved) since put back, and those it removed
+    taken out again: what to show, and what the next save writes as this session's."""
+    kept = {**theirs, **{k: v for k, v in mine.items() if k not in base or base[k] != v}}
+    for gone in base.keys() - mine.keys():
+        kept.pop(gone, None)
+    return kept
+
+
 def open_db(document: Document) -> tuple[VaultDB, MemoryDocumentStorage]:
     db = VaultDB(storage=MemoryDocumentStorage, document=document)
     return db, cast(MemoryDocumentStorage, db.storage)
