@@ -21,6 +21,7 @@ from casetui.ui.screens.client import ClientScreen
 from casetui.ui.screens.funder_stats import StatsScreen
 from casetui.ui.screens.funding_sources import FundingSourcesScreen
 from casetui.ui.screens.partners import PartnersScreen
+from casetui.ui.screens.pmt_figures import PmtScreen
 from casetui.ui.screens.team import TeamScreen
 from casetui.ui.screens.today_list import TodayScreen
 from casetui.ui.screens.two_versions import VersionsScreen
@@ -37,6 +38,7 @@ SECTION_SCREENS: dict[Section, type[Screen[Any]]] = {
     "accreditation": AccreditationScreen,
     "stats": StatsScreen,
     "funding": FundingSourcesScreen,
+    "pmt": PmtScreen,
     "audit": AuditScreen,
     "versions": VersionsScreen,
 }

@@ -39,6 +39,11 @@ DESTINATIONS: tuple[tuple[str, str, Section | None], ...] = (
         "stats",
     ),
     (
+        "PMT quarterly figures",
+        "The federal victim-services figures for a quarter: exact, no names, to file",
+        "pmt",
+    ),
+    (
         "Funding sources",
         "The agency's grants, which clients and services are counted under",
         "funding",

@@ -35,6 +35,7 @@ Section = Literal[
     "accreditation",
     "stats",
     "funding",
+    "pmt",
     "audit",
     "versions",
 ]

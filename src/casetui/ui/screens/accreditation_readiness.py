@@ -130,6 +130,8 @@ class AccreditationScreen(ShowsRecords, CaseScreen):
         super().__init__()
         self._results: list[tuple[Client, ClientReadiness]] = []
         self.ready = False
+        #: True while the check waits for the meeting log; its arrival runs it.
+        self.waiting = False
 
     def compose(self) -> ComposeResult:
         yield from self.chrome("accreditation", "Accreditation readiness")
@@ -154,12 +156,20 @@ class AccreditationScreen(ShowsRecords, CaseScreen):
         self.action_refresh()
 
     def reload_records(self) -> None:
-        if self.ready:  # back from fixing something: check again
+        if self.ready or self.waiting:  # back from fixing something, or the log is read
             self.action_refresh()
 
     def action_refresh(self) -> None:
         self.ready = False
         self.query_one(LoadingIndicator).add_class("shown")
+        vault = self.case_app.vault
+        self.waiting = vault is not None and "meetings" in vault.loading
+        if self.waiting:
+            # Checked without the meeting log, every contact rule would look unmet.
+            self.query_one("#accreditation-summary", Static).update(
+                one_line("Reading the meeting log: the check follows in a moment…")
+            )
+            return
         self._check()
 
     @work(thread=True, exclusive=True, group="accreditation", exit_on_error=False)

@@ -16,6 +16,7 @@ from textual.widgets import Footer, Static
 
 from casetui.ui.masking import is_masked, on_masking, stored_client_name
 from casetui.ui.panes.history import audit_row
+from casetui.ui.records_view import ShowsRecords
 from casetui.ui.safe_text import one_line
 from casetui.ui.widgets.chrome import CaseScreen
 from casetui.ui.widgets.row_list import Column, RowList
@@ -25,7 +26,11 @@ from casetui.vault.audit import select
 SHOWN = 5000
 
 
-class AuditScreen(CaseScreen):
+EMPTY = "Nothing recorded yet."
+READING = "Reading the audit trail: it follows in a moment…"
+
+
+class AuditScreen(ShowsRecords, CaseScreen):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "back", "Back", id="audit.back"),
         Binding("enter", "open", "Open client", id="audit.open"),
@@ -45,7 +50,7 @@ class AuditScreen(CaseScreen):
                 Column("what", "What", 0, 20),
                 Column("client", "Client", 18),
             ],
-            empty_text="Nothing recorded yet.",
+            empty_text=EMPTY,
             id="audit-list",
         )
         yield Static("", id="audit-more")
@@ -56,8 +61,21 @@ class AuditScreen(CaseScreen):
         self.query_one(RowList).focus()
         on_masking(self, lambda _masked: self.reload())
 
+    def reload_records(self) -> None:
+        self.reload()
+
     def reload(self) -> None:
-        repo = self.case_app.require_vault().repo
+        vault = self.case_app.require_vault()
+        listed = self.query_one(RowList)
+        if "audit" in vault.loading:
+            # Just after unlocking the trail is still being read: showing what this
+            # session added so far would look like the whole of it.
+            listed.empty_text = READING
+            listed.set_rows([])
+            self.query_one("#audit-more", Static).update("")
+            return
+        listed.empty_text = EMPTY
+        repo = vault.repo
         clients = repo.clients.raw()
         masked = is_masked(self)
         rows = []
@@ -77,7 +95,7 @@ class AuditScreen(CaseScreen):
             client_id = entry.client_id or ""
             raw = clients.get(client_id)
             rows.append(audit_row(entry, stored_client_name(client_id, raw, masked) if raw else ""))
-        self.query_one(RowList).set_rows(rows)
+        listed.set_rows(rows)
 
     @on(RowList.Chosen)
     def action_open(self) -> None:

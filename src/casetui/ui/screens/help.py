@@ -12,7 +12,7 @@ from textual.screen import ModalScreen, Screen
 from textual.widgets import Footer, Static
 
 GUIDE = (
-    "casetui keeps your caseload in one encrypted file. Every change is saved for you "
+    "casetui keeps your caseload encrypted, in its vault folder. Every change is saved for you "
     "in the background; the top bar says when it last saved, or why it could not.\n"
     "Esc goes back or cancels a form without saving. ctrl+p opens the command palette, "
     "where you can type a client's name to go straight to them. ctrl+q quits (it asks "
