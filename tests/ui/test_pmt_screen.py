@@ -17,10 +17,10 @@ from casetui.core.stats.funder_report import funder_stats
 from casetui.core.stats.pmt_report import federal_quarter
 from casetui.core.stats.render import render_stats
 from casetui.ui.app import CaseApp
+from casetui.ui.figures_view import WAITING_FOR_LOG, counted_tables
 from casetui.ui.screens.accreditation_readiness import AccreditationScreen
 from casetui.ui.screens.caseload import CaseloadScreen
-from casetui.ui.screens.figures_screen import WAITING_FOR_LOG
-from casetui.ui.screens.funder_stats import StatsScreen, counted_tables
+from casetui.ui.screens.funder_stats import COUNTED, StatsScreen
 from casetui.ui.screens.pmt_figures import PmtScreen, step_quarter
 from casetui.ui.widgets.row_list import RowList
 from tests.conftest import VaultFiles
@@ -160,7 +160,7 @@ async def test_the_figures_wait_for_the_meeting_log(
     without any meeting (every continuing client left out) and stayed so, and the
     readiness check said no meeting had been held until it was run again."""
     with sample_files.open(writable=False) as vault:
-        tables = counted_tables(vault)
+        tables = counted_tables(vault, COUNTED)
     release = hold_meeting_log(monkeypatch)
     app = app_for(sample_files)
     async with app.run_test(size=(120, 30)) as pilot:

@@ -8,7 +8,7 @@ Counting runs in a thread; each period counted is recorded in the audit trail on
 
 from __future__ import annotations
 
-from collections.abc import Callable, Hashable, Sequence
+from collections.abc import Callable, Hashable
 from datetime import date
 from typing import ClassVar
 
@@ -25,8 +25,7 @@ from casetui.core.periods import (
 from casetui.core.records import AdminBlock, Client, Meeting, NeedItem, Record, Referral
 from casetui.core.stats.funder_report import funder_stats
 from casetui.core.stats.render import render_stats
-from casetui.ui.screens.figures_screen import FiguresScreen, figures_bindings
-from casetui.vault.vault import Vault
+from casetui.ui.figures_view import FiguresScreen, counted_tables, figures_bindings
 
 #: The tables the statistics are counted from.
 COUNTED: tuple[type[Record], ...] = (Client, Meeting, NeedItem, Referral, AdminBlock)
@@ -36,23 +35,6 @@ def last_month(today: date) -> tuple[date, date]:
     """The previous full calendar month: its first and last days."""
     period = last_complete(PeriodKind.MONTH, today)
     return period.start, period.end
-
-
-def counted_tables(
-    vault: Vault, counted: Sequence[type[Record]] = COUNTED
-) -> dict[str, Sequence[Record]]:
-    """The records of ``counted``'s tables. Rows are copied under the vault's lock and
-    checked outside it, so a save or an edit never waits for the counting."""
-    repo = vault.repo
-    with vault.mutex:
-        rows = {
-            cls.TABLE: [(rid, dict(raw)) for rid, raw in repo.table(cls.TABLE).raw().items()]
-            for cls in counted
-        }
-    return {
-        name: [repo.table(name).build(rid, raw) for rid, raw in items]
-        for name, items in rows.items()
-    }
 
 
 def period_detail(start: date, end: date) -> str:
@@ -100,7 +82,7 @@ class StatsScreen(FiguresScreen):
 
         def count() -> str:
             stats = funder_stats(
-                counted_tables(vault),
+                counted_tables(vault, COUNTED),
                 start,
                 end,
                 settings.small_cell_threshold,

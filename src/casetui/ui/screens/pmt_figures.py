@@ -31,8 +31,7 @@ from casetui.core.stats.pmt_report import (
     pmt_report,
 )
 from casetui.core.stats.service_events import service_map
-from casetui.ui.screens.figures_screen import FiguresScreen, figures_bindings
-from casetui.ui.screens.funder_stats import counted_tables
+from casetui.ui.figures_view import FiguresScreen, counted_tables, figures_bindings
 
 #: The tables the PMT's figures are counted from.
 COUNTED: tuple[type[Record], ...] = (

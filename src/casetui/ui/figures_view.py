@@ -8,7 +8,7 @@ stay so. Each thing counted is recorded in the audit trail once per visit.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Hashable
+from collections.abc import Callable, Hashable, Sequence
 from typing import ClassVar
 
 from rich.text import Text
@@ -21,12 +21,29 @@ from textual.worker import get_current_worker
 
 from casetui.core.choices import AuditAction
 from casetui.core.errors import VaultError
+from casetui.core.records import Record
 from casetui.ui.records_view import ShowsRecords
 from casetui.ui.safe_text import one_line
 from casetui.ui.widgets.chrome import CaseScreen
 from casetui.ui.worker_errors import unexpected
+from casetui.vault.vault import Vault
 
 WAITING_FOR_LOG = "Reading the meeting log: the figures follow in a moment…"
+
+
+def counted_tables(vault: Vault, counted: Sequence[type[Record]]) -> dict[str, Sequence[Record]]:
+    """The records of ``counted``'s tables. Rows are copied under the vault's lock and
+    checked outside it, so a save or an edit never waits for the counting."""
+    repo = vault.repo
+    with vault.mutex:
+        rows = {
+            cls.TABLE: [(rid, dict(raw)) for rid, raw in repo.table(cls.TABLE).raw().items()]
+            for cls in counted
+        }
+    return {
+        name: [repo.table(name).build(rid, raw) for rid, raw in items]
+        for name, items in rows.items()
+    }
 
 
 def figures_bindings(name: str, *more: BindingType) -> list[BindingType]:
